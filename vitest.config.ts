@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['sgn/**/*.test.ts', 'sweep/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration suites share one PostgreSQL database and one Temporal server.
+    fileParallelism: false,
+  },
+});
