@@ -1,0 +1,42 @@
+/**
+ * The activity contract between sweep workflows and workers. Payloads are ids and index
+ * ranges only: workers read the resolved spec from the database and expand their own cells.
+ * (Types only: workflow code imports this file, so it must stay free of runtime imports.)
+ */
+export type WorkKind = 'certify' | 'stepsize';
+export type SweepStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+export interface SweepPlan {
+  readonly totalCells: number;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  /** Phases in order (certify before stepsize for kind `both`). */
+  readonly phases: readonly WorkKind[];
+}
+
+export interface BatchInput {
+  readonly sweepId: string;
+  readonly kind: WorkKind;
+  /** Cell index range [start, end). */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface BatchOutcome {
+  /** Rows this attempt inserted (0 for cells already stored). */
+  readonly inserted: number;
+  /** Cells found already stored, e.g. by an earlier attempt or run. */
+  readonly alreadyStored: number;
+  /** Inserted cells whose computation failed (stored with an error). */
+  readonly failed: number;
+}
+
+export interface SweepActivities {
+  loadPlan(sweepId: string): Promise<SweepPlan>;
+  runBatch(input: BatchInput): Promise<BatchOutcome>;
+  aggregateBands(sweepId: string): Promise<number>;
+  setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void>;
+}
+
+/** Error type names that must never be retried (invalid input). */
+export const NON_RETRYABLE_ERRORS = ['InputError', 'SweepNotFound'];

@@ -1,0 +1,74 @@
+// Database URL handling shared by prisma.config.ts (loaded by the Prisma CLI before the
+// client is generated) and db/client.ts. Must not import the generated client.
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/sgn';
+
+/** Object config for `new PrismaPg(...)` / `new pg.Client(...)`. */
+export interface PgConnectionConfig {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+}
+
+/** DATABASE_URL from the environment, or the local default. */
+export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const v = env.DATABASE_URL?.trim();
+  return v ? v : DEFAULT_DATABASE_URL;
+}
+
+/** The URL with any password replaced, safe for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+}
+
+/**
+ * Parse a `postgres[ql]://user[:password]@host[:port]/database` URL into an object
+ * config. Percent-encoded user, password and database names are decoded. Throws an
+ * Error naming DATABASE_URL (never including the password) when malformed.
+ */
+export function parseDatabaseUrl(url: string): PgConnectionConfig {
+  const fail = (why: string): never => {
+    throw new Error(`DATABASE_URL is not a valid PostgreSQL URL (${why}): ${redactUrl(url)}`);
+  };
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return fail('cannot be parsed; expected postgresql://user[:password]@host[:port]/database');
+  }
+  if (u.protocol !== 'postgresql:' && u.protocol !== 'postgres:') {
+    fail(`scheme must be postgresql:// or postgres://, got ${u.protocol}//`);
+  }
+  const decode = (s: string, what: string): string => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return fail(`bad percent-encoding in ${what}`);
+    }
+  };
+  let host = u.hostname;
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (!host) fail('missing host');
+  let port = 5432;
+  if (u.port) {
+    port = Number(u.port);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) fail('bad port');
+  }
+  const user = decode(u.username, 'user');
+  if (!user) fail('missing user');
+  const database = decode(u.pathname.replace(/^\//, ''), 'database name');
+  if (!database || database.includes('/')) fail('missing or bad database name');
+  const cfg: PgConnectionConfig = { host, port, user, database };
+  if (u.password) cfg.password = decode(u.password, 'password');
+  return cfg;
+}
+
+/** Build a URL from a config (used to derive per-test database URLs). */
+export function formatDatabaseUrl(cfg: PgConnectionConfig): string {
+  const auth =
+    encodeURIComponent(cfg.user) + (cfg.password !== undefined ? `:${encodeURIComponent(cfg.password)}` : '');
+  const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  return `postgresql://${auth}@${host}:${cfg.port}/${encodeURIComponent(cfg.database)}`;
+}

@@ -1,0 +1,38 @@
+/** Block bounds mu_i, L_ij and the Euclidean margin, from Jacobians evaluated on a region. */
+import { block, symPart, type DenseMatrix } from './linalg/matrix.js';
+import { minSymmetricEigenvalue, spectralNorm } from './linalg/spectral-norm.js';
+import type { Blocks } from './games/game.js';
+
+export interface BlockBounds {
+  /** mu_i = min over the samples of lambda_min(sym(J_ii)). */
+  readonly mu: number[];
+  /** L[i][j] = max over the samples of ||J_ij||_2 (i != j); L[i][i] = 0. */
+  readonly L: number[][];
+  /** gamma_euc = min over the samples of lambda_min(sym(J)). */
+  readonly gammaEuclidean: number;
+}
+
+/** Bounds over one or more Jacobians (one for a linear game, one per sample point otherwise). */
+export function blockBounds(blocks: Blocks, jacobians: Iterable<DenseMatrix>): BlockBounds {
+  const n = blocks.dims.length;
+  const { offsets } = blocks;
+  const mu = new Array<number>(n).fill(Infinity);
+  const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  let gammaEuclidean = Infinity;
+  let count = 0;
+  for (const J of jacobians) {
+    count++;
+    for (let i = 0; i < n; i++) {
+      const own = symPart(block(J, offsets[i], offsets[i + 1], offsets[i], offsets[i + 1]));
+      mu[i] = Math.min(mu[i], minSymmetricEigenvalue(own).value);
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const cross = block(J, offsets[i], offsets[i + 1], offsets[j], offsets[j + 1]);
+        L[i][j] = Math.max(L[i][j], spectralNorm(cross).value);
+      }
+    }
+    gammaEuclidean = Math.min(gammaEuclidean, minSymmetricEigenvalue(symPart(J)).value);
+  }
+  if (count === 0) throw new Error('blockBounds needs at least one Jacobian');
+  return { mu, L, gammaEuclidean };
+}

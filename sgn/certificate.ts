@@ -1,0 +1,209 @@
+/**
+ * The SGN certificate of a game: block bounds, margin and metric at chosen (or optimal)
+ * weights, Lipschitz constant, safe steps, timescale band and, for linear games, the ground
+ * truth it can be compared with. `analyseGame` holds everything that depends on the game
+ * only, so sweeps over weights reuse it (and warm-start the iterative kernels).
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { DenseMatrix } from './linalg/matrix.js';
+import { generalEigenvalues } from './linalg/eigenvalues.js';
+import type { Game, Blocks } from './games/game.js';
+import { blockBounds } from './bounds.js';
+import { sgnMargin } from './sgn-matrix.js';
+import { optimalWeights, type OptimalWeights } from './optimal-weights.js';
+import { axisBands, twoPlayerBand, type Band } from './band.js';
+import { lipschitzInMetric, trueMargin, type MetricWarmStart } from './metric.js';
+import { eulerThreshold, rk4Threshold } from './stability.js';
+import { DEFAULT_C4, eulerStep, optimiseStepWeights, rk4Step, type StepOptimum } from './steps.js';
+import { InputError } from './util/errors.js';
+
+/** Largest dimension for which `groundTruth: 'auto'` computes the exact thresholds (one dense eigendecomposition). */
+export const AUTO_THRESHOLD_MAX_DIM = 1024;
+
+export interface CertifyOptions {
+  /** Weights to certify with; the optimal weights when omitted. */
+  readonly weights?: readonly number[];
+  readonly c4?: number;
+  /** Exact Euler/RK4 thresholds of linear games: 'auto' skips them above AUTO_THRESHOLD_MAX_DIM. */
+  readonly groundTruth?: 'auto' | 'always' | 'never';
+  /** Also optimise the weights for the certified Euler and RK4 steps. */
+  readonly stepWeights?: boolean;
+}
+
+export interface GameAnalysis {
+  readonly blocks: Blocks;
+  readonly mu: number[];
+  readonly L: number[][];
+  readonly gammaEuclidean: number;
+  readonly optimal: OptimalWeights;
+  /** Two players: the band in r = w2/w1 for target margin 0. */
+  readonly band: Band | null;
+  /** N > 2: the band along each axis with the other weights at the optimum. */
+  readonly axisBands: ({ axis: number } & Band)[] | null;
+  /** Spectral radius of the gain matrix G_ij = L_ij / mu_i (Infinity when some mu_i <= 0). */
+  readonly gainRadius: number;
+  readonly jacobians: readonly DenseMatrix[];
+  readonly linear: { readonly H: DenseMatrix; readonly hStabEuler: number | null; readonly hStabRk4: number | null } | null;
+}
+
+export function analyseGame(game: Game, opts: Pick<CertifyOptions, 'groundTruth'> = {}): GameAnalysis {
+  const { blocks } = game;
+  // Linear games: J = H everywhere, one Jacobian is the whole region.
+  const jacobians = game.linear ? [game.linear.H] : [game.J(new Float64Array(blocks.dim))];
+  const { mu, L, gammaEuclidean } = blockBounds(blocks, jacobians);
+  const optimal = optimalWeights(mu, L);
+  const two = mu.length === 2;
+  const band = two ? twoPlayerBand(mu, L, 0) : null;
+  const bands = !two && optimal.alpha > 0 ? axisBands(mu, L, optimal.weights, 0) : null;
+  let linear: GameAnalysis['linear'] = null;
+  if (game.linear) {
+    const mode = opts.groundTruth ?? 'auto';
+    const exact = mode === 'always' || (mode === 'auto' && blocks.dim <= AUTO_THRESHOLD_MAX_DIM);
+    const eig = exact ? generalEigenvalues(game.linear.H) : null;
+    linear = {
+      H: game.linear.H,
+      hStabEuler: eig ? eulerThreshold(eig) : null,
+      hStabRk4: eig ? rk4Threshold(eig) : null,
+    };
+  }
+  return { blocks, mu, L, gammaEuclidean, optimal, band, axisBands: bands, gainRadius: gainRadius(mu, L), jacobians, linear };
+}
+
+function gainRadius(mu: readonly number[], L: readonly (readonly number[])[]): number {
+  if (mu.some((m) => m <= 0)) return Infinity;
+  const n = mu.length;
+  if (n === 2) return Math.sqrt((L[0][1] * L[1][0]) / (mu[0] * mu[1]));
+  const G = new Matrix(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : L[i][j] / mu[i]))));
+  const e = new EigenvalueDecomposition(G);
+  return Math.max(...e.realEigenvalues.map((re, k) => Math.hypot(re, e.imaginaryEigenvalues[k])));
+}
+
+export interface WeightedCertificate {
+  readonly weights: number[];
+  readonly alpha: number;
+  readonly beta: number;
+  readonly eulerStep: number;
+  readonly rk4Step: number;
+  readonly alphaTrue: number | null;
+  readonly certified: boolean;
+}
+
+/** Validates user weights (length, positive, finite) and normalises them so weights[0] = 1. */
+export function normaliseWeights(w: readonly number[], players: number, field = 'weights'): number[] {
+  if (w.length !== players) throw new InputError(field, `has ${w.length} entries, expected ${players} (one per player)`);
+  w.forEach((v, i) => {
+    if (!Number.isFinite(v) || v <= 0) throw new InputError(`${field}[${i}]`, `must be a positive finite number, got ${v}`);
+  });
+  return w.map((v) => v / w[0]);
+}
+
+/** Margin, Lipschitz constant, steps (and true margin) at weights w. `warm` carries Lanczos starts between calls. */
+export function certifyWeights(
+  analysis: GameAnalysis,
+  w: readonly number[],
+  opts: { c4?: number; warm?: MetricWarmStart; alphaTrue?: boolean } = {},
+): WeightedCertificate {
+  const weights = normaliseWeights(w, analysis.mu.length);
+  const warm = opts.warm ?? {};
+  const alpha = sgnMargin(analysis.mu, analysis.L, weights);
+  const beta = lipschitzInMetric(analysis.jacobians, analysis.blocks, weights, warm);
+  const c4 = opts.c4 ?? DEFAULT_C4;
+  const alphaTrue =
+    analysis.linear && opts.alphaTrue !== false ? trueMargin(analysis.linear.H, analysis.blocks, weights, warm) : null;
+  return {
+    weights,
+    alpha,
+    beta,
+    eulerStep: eulerStep(alpha, beta),
+    rk4Step: rk4Step(alpha, beta, c4),
+    alphaTrue,
+    certified: alpha > 0,
+  };
+}
+
+export interface Certificate extends WeightedCertificate {
+  readonly dims: number[];
+  readonly mu: number[];
+  readonly L: number[][];
+  readonly gammaEuclidean: number;
+  readonly c4: number;
+  readonly optimal: { alpha: number; weights: number[]; ratio: number | null; attained: boolean };
+  readonly band: Band | null;
+  readonly axisBands: ({ axis: number } & Band)[] | null;
+  readonly gainRadius: number;
+  readonly linear: { alphaTrue: number; hStabEuler: number | null; hStabRk4: number | null } | null;
+  readonly stepWeights: { euler: StepOptimum | null; rk4: StepOptimum | null } | null;
+  /** Why there is no certificate (null when certified). */
+  readonly reason: string | null;
+}
+
+export function certify(game: Game, opts: CertifyOptions = {}): Certificate {
+  const analysis = analyseGame(game, opts);
+  const c4 = opts.c4 ?? DEFAULT_C4;
+  if (!(c4 > 0) || !Number.isFinite(c4)) throw new InputError('c4', `must be a positive finite number, got ${c4}`);
+  const w = opts.weights ?? analysis.optimal.weights;
+  const at = certifyWeights(analysis, w, { c4 });
+  const { mu, L, optimal } = analysis;
+  let stepWeights: Certificate['stepWeights'] = null;
+  if (opts.stepWeights && optimal.alpha > 0) {
+    const evaluate = (x: readonly number[]): { alpha: number; beta: number } => {
+      const c = certifyWeights(analysis, x, { c4, alphaTrue: false });
+      return { alpha: c.alpha, beta: c.beta };
+    };
+    stepWeights = {
+      euler: optimiseStepWeights('euler', evaluate, optimal.weights, analysis.band),
+      rk4: optimiseStepWeights('rk4', evaluate, optimal.weights, analysis.band),
+    };
+  }
+  return {
+    ...at,
+    dims: [...analysis.blocks.dims],
+    mu,
+    L,
+    gammaEuclidean: analysis.gammaEuclidean,
+    c4,
+    optimal: {
+      alpha: optimal.alpha,
+      weights: optimal.weights,
+      ratio: mu.length === 2 ? optimal.weights[1] / optimal.weights[0] : null,
+      attained: optimal.attained,
+    },
+    band: analysis.band,
+    axisBands: analysis.axisBands,
+    gainRadius: analysis.gainRadius,
+    linear:
+      analysis.linear && at.alphaTrue !== null
+        ? { alphaTrue: at.alphaTrue, hStabEuler: analysis.linear.hStabEuler, hStabRk4: analysis.linear.hStabRk4 }
+        : null,
+    stepWeights,
+    reason: at.certified ? null : failureReason(analysis, at),
+  };
+}
+
+function failureReason(analysis: GameAnalysis, at: WeightedCertificate): string {
+  const { mu, optimal, band } = analysis;
+  const bad = mu.findIndex((m) => m <= 0);
+  if (bad >= 0) {
+    return `player ${bad + 1} has no own-player curvature on the region (mu_${bad + 1} = ${fmt(mu[bad])} <= 0): no weights can certify`;
+  }
+  if (!(optimal.alpha > 0)) {
+    return `small-gain condition fails: the gain matrix L_ij/mu_i has spectral radius ${fmt(analysis.gainRadius)} >= 1, so alpha_* <= ${fmt(optimal.alpha)} for every weighting`;
+  }
+  const ratio = at.weights.length === 2 ? at.weights[1] / at.weights[0] : null;
+  const where =
+    ratio !== null && band
+      ? ` (r = w2/w1 = ${fmt(ratio)} is outside the band (${fmt(band.rMinus)}, ${fmt(band.rPlus)}))`
+      : '';
+  return `these weights do not certify${where}: alpha_* = ${fmt(at.alpha)}; the optimal weights [${optimal.weights
+    .map(fmt)
+    .join(', ')}] certify with alpha = ${fmt(optimal.alpha)}`;
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : String(x);
+}
+
+/** JSON with Infinity/NaN as null (JSON has no infinities; an unbounded band edge is null). */
+export function certificateToJson(c: Certificate): string {
+  return JSON.stringify(c, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}

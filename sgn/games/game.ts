@@ -1,0 +1,28 @@
+import type { DenseMatrix } from '../linalg/matrix.js';
+
+/** Block structure of the joint state x = (x_1, ..., x_N). */
+export interface Blocks {
+  readonly dims: readonly number[];
+  /** offsets[i] is where player i's block starts; offsets[N] = d. */
+  readonly offsets: readonly number[];
+  readonly dim: number;
+}
+
+export function blocksOf(dims: readonly number[]): Blocks {
+  const offsets = [0];
+  for (const d of dims) offsets.push(offsets[offsets.length - 1] + d);
+  return { dims, offsets, dim: offsets[offsets.length - 1] };
+}
+
+/**
+ * A differentiable game through its pseudo-gradient F and Jacobian J.
+ * `linear` is present when F(x) = H x + c exactly (J = H everywhere), which unlocks the
+ * ground-truth quantities (true margin, exact stability thresholds).
+ */
+export interface Game {
+  readonly family: string;
+  readonly blocks: Blocks;
+  F(x: Float64Array): Float64Array;
+  J(x: Float64Array): DenseMatrix;
+  readonly linear?: { readonly H: DenseMatrix; readonly c: Float64Array };
+}

@@ -1,0 +1,87 @@
+/** The quadratic (linear-quadratic) family: F(x) = H x + c, J = H. */
+import { zeros, type DenseMatrix, matvec } from '../linalg/matrix.js';
+import { SeededRandom } from '../util/random.js';
+import { blocksOf, type Game } from './game.js';
+import type { GameSpec, GeneratedQuadraticSpec, TwoPlayerQuadraticSpec } from './spec.js';
+import { orthonormalCoupling, gaussianCoupling, gramPlusShift } from './generators.js';
+
+export function quadraticGame(H: DenseMatrix, dims: readonly number[], c?: Float64Array): Game {
+  const blocks = blocksOf(dims);
+  if (H.rows !== blocks.dim || H.cols !== blocks.dim) {
+    throw new Error(`H is ${H.rows}x${H.cols} but dims add up to ${blocks.dim}`);
+  }
+  const shift = c ?? new Float64Array(blocks.dim);
+  return {
+    family: 'quadratic',
+    blocks,
+    linear: { H, c: shift },
+    F(x) {
+      const y = matvec(H, x);
+      for (let i = 0; i < y.length; i++) y[i] += shift[i];
+      return y;
+    },
+    J: () => H,
+  };
+}
+
+/** Builds the game a validated spec describes. */
+export function buildGame(spec: GameSpec): Game {
+  if ('H' in spec) {
+    const n = spec.H.length;
+    const H = zeros(n, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H.data[i * n + j] = spec.H[i][j];
+    return quadraticGame(H, spec.dims, spec.c ? Float64Array.from(spec.c) : undefined);
+  }
+  if ('Q1' in spec) return twoPlayerGame(spec);
+  return generatedGame(spec);
+}
+
+function twoPlayerGame(spec: TwoPlayerQuadraticSpec): Game {
+  const d1 = spec.Q1.length;
+  const d2 = spec.Q2.length;
+  const n = d1 + d2;
+  const H = zeros(n, n);
+  const top = spec.lambda * spec.a;
+  const bottom = spec.lambda * spec.b;
+  for (let i = 0; i < d1; i++) {
+    for (let j = 0; j < d1; j++) H.data[i * n + j] = spec.Q1[i][j];
+    for (let j = 0; j < d2; j++) {
+      H.data[i * n + d1 + j] = top * spec.R[i][j];
+      H.data[(d1 + j) * n + i] = bottom * spec.R[i][j];
+    }
+  }
+  for (let i = 0; i < d2; i++) for (let j = 0; j < d2; j++) H.data[(d1 + i) * n + d1 + j] = spec.Q2[i][j];
+  return quadraticGame(H, [d1, d2], spec.c ? Float64Array.from(spec.c) : undefined);
+}
+
+function generatedGame(spec: GeneratedQuadraticSpec): Game {
+  const { dims } = spec;
+  const blocks = blocksOf(dims);
+  const n = blocks.dim;
+  const H = zeros(n, n);
+  const rng = new SeededRandom(spec.seed);
+  // Fixed draw order (own blocks, then ordered pairs row by row) keeps games reproducible.
+  for (let i = 0; i < dims.length; i++) {
+    const own = spec.generator === 'clean' ? null : gramPlusShift(dims[i], spec.mu0, rng);
+    const o = blocks.offsets[i];
+    for (let r = 0; r < dims[i]; r++) {
+      for (let c = 0; c < dims[i]; c++) {
+        H.data[(o + r) * n + o + c] = own ? own.data[r * dims[i] + c] : r === c ? spec.mu0 : 0;
+      }
+    }
+  }
+  for (let i = 0; i < dims.length; i++) {
+    for (let j = 0; j < dims.length; j++) {
+      if (i === j) continue;
+      const s = spec.lambda * (Array.isArray(spec.coupling) ? spec.coupling[i][j] : spec.coupling);
+      const C =
+        spec.generator === 'clean' ? orthonormalCoupling(dims[i], dims[j], rng) : gaussianCoupling(dims[i], dims[j], rng);
+      const oi = blocks.offsets[i];
+      const oj = blocks.offsets[j];
+      for (let r = 0; r < dims[i]; r++) {
+        for (let c = 0; c < dims[j]; c++) H.data[(oi + r) * n + oj + c] = s * C.data[r * dims[j] + c];
+      }
+    }
+  }
+  return quadraticGame(H, dims);
+}

@@ -1,0 +1,115 @@
+/**
+ * The game-file format (`sgn certify <game.json>`, and the `game` section of a sweep spec),
+ * validated with zod so that every error names its field.
+ */
+import { z } from 'zod';
+import { InputError, inputErrorFromZod } from '../util/errors.js';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const positiveInt = z.number().int('must be an integer').positive('must be positive');
+const matrix = z.array(z.array(finite));
+const dims = z.array(positiveInt).min(1, 'must list at least one block');
+
+/** F(x) = H x + c with blocks of sizes dims. */
+export const explicitQuadraticSchema = z.strictObject({
+  family: z.literal('quadratic'),
+  name: z.string().optional(),
+  dims: dims.min(2, 'a game needs at least 2 players'),
+  H: matrix,
+  c: z.array(finite).optional(),
+});
+
+/** The paper's two-player form: H = [[Q1, lambda a R], [lambda b R^T, Q2]]. */
+export const twoPlayerQuadraticSchema = z.strictObject({
+  family: z.literal('quadratic'),
+  name: z.string().optional(),
+  dims: z.array(positiveInt).length(2, 'the two-player form has exactly 2 blocks').optional(),
+  Q1: matrix,
+  Q2: matrix,
+  R: matrix,
+  a: finite.default(1),
+  b: finite.default(1),
+  lambda: finite.default(1),
+  /** Informational (the reference file records the mu0 it was built with). */
+  mu0: finite.optional(),
+  c: z.array(finite).optional(),
+});
+
+/** Seeded generators: `clean` (Q_i = mu0 I, orthonormal couplings), `random` (Q_i = B^T B + mu0 I). */
+export const generatedQuadraticSchema = z.strictObject({
+  family: z.literal('quadratic'),
+  name: z.string().optional(),
+  generator: z.enum(['clean', 'random']),
+  dims: dims.min(2, 'a game needs at least 2 players'),
+  mu0: finite.default(1),
+  /** Coupling scale: one number for every ordered pair, or an N x N matrix (diagonal ignored). */
+  coupling: z.union([finite, matrix]).default(1),
+  /** Overall multiplier on every coupling (the swept "coupling strength"). */
+  lambda: finite.default(1),
+  seed: z.number().int('must be an integer').default(0),
+});
+
+export type ExplicitQuadraticSpec = z.infer<typeof explicitQuadraticSchema>;
+export type TwoPlayerQuadraticSpec = z.infer<typeof twoPlayerQuadraticSchema>;
+export type GeneratedQuadraticSpec = z.infer<typeof generatedQuadraticSchema>;
+export type QuadraticSpec = ExplicitQuadraticSpec | TwoPlayerQuadraticSpec | GeneratedQuadraticSpec;
+export type GameSpec = QuadraticSpec;
+
+export const FAMILIES = ['quadratic'] as const;
+
+/** Validates a parsed game object; throws InputError naming the field (rooted at `root`). */
+export function parseGameSpec(input: unknown, root = 'game'): GameSpec {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InputError(root, 'must be an object');
+  }
+  const obj = input as Record<string, unknown>;
+  if (obj.family === undefined) throw new InputError(`${root}.family`, `is required (one of: ${FAMILIES.join(', ')})`);
+  if (!FAMILIES.includes(obj.family as (typeof FAMILIES)[number])) {
+    throw new InputError(`${root}.family`, `unknown family ${JSON.stringify(obj.family)} (known: ${FAMILIES.join(', ')})`);
+  }
+  const schema =
+    'generator' in obj ? generatedQuadraticSchema : 'H' in obj ? explicitQuadraticSchema : twoPlayerQuadraticSchema;
+  if (!('generator' in obj) && !('H' in obj) && !('Q1' in obj)) {
+    throw new InputError(root, 'a quadratic game needs "H" (explicit), "Q1"/"Q2"/"R" (two-player form) or "generator"');
+  }
+  const parsed = schema.safeParse(obj);
+  if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
+  checkShapes(parsed.data, root);
+  return parsed.data;
+}
+
+function checkMatrix(m: number[][], field: string, rows?: number, cols?: number): void {
+  if (m.length === 0) throw new InputError(field, 'must not be empty');
+  const c = m[0].length;
+  m.forEach((row, i) => {
+    if (row.length !== c) throw new InputError(`${field}[${i}]`, `has ${row.length} entries, expected ${c} like row 0`);
+  });
+  if (rows !== undefined && m.length !== rows) throw new InputError(field, `has ${m.length} rows, expected ${rows}`);
+  if (cols !== undefined && c !== cols) throw new InputError(field, `has ${c} columns, expected ${cols}`);
+}
+
+function checkShapes(spec: GameSpec, root: string): void {
+  if ('H' in spec) {
+    const n = spec.H.length;
+    checkMatrix(spec.H, `${root}.H`);
+    if (spec.H[0].length !== n) throw new InputError(`${root}.H`, `must be square, got ${n}x${spec.H[0].length}`);
+    const total = spec.dims.reduce((s, d) => s + d, 0);
+    if (total !== n) throw new InputError(`${root}.dims`, `add up to ${total} but H is ${n}x${n}`);
+    if (spec.c && spec.c.length !== n) throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${n}`);
+  } else if ('Q1' in spec) {
+    const d1 = spec.Q1.length;
+    const d2 = spec.Q2.length;
+    checkMatrix(spec.Q1, `${root}.Q1`, undefined, d1);
+    checkMatrix(spec.Q2, `${root}.Q2`, undefined, d2);
+    checkMatrix(spec.R, `${root}.R`, d1, d2);
+    if (spec.dims && (spec.dims[0] !== d1 || spec.dims[1] !== d2)) {
+      throw new InputError(`${root}.dims`, `are [${spec.dims.join(', ')}] but Q1 is ${d1}x${d1} and Q2 is ${d2}x${d2}`);
+    }
+    if (spec.c && spec.c.length !== d1 + d2) {
+      throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${d1 + d2}`);
+    }
+  } else {
+    const n = spec.dims.length;
+    if (Array.isArray(spec.coupling)) checkMatrix(spec.coupling, `${root}.coupling`, n, n);
+  }
+}

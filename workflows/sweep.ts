@@ -1,0 +1,161 @@
+/**
+ * One workflow per sweep: a sliding window of batch activities over the cell range, phase
+ * by phase, with pause/resume/cancel signals, a progress query and continue-as-new so the
+ * history stays bounded. Deterministic and small: all work happens in activities.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  ContinueAsNew,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { SweepActivities, SweepPlan } from '../activities/types.js';
+import { cancelSignal, pauseSignal, progressQuery, resumeSignal } from './signals.js';
+
+export interface SweepWorkflowInput {
+  readonly sweepId: string;
+  /** Carried across continue-as-new. */
+  readonly plan?: SweepPlan;
+  readonly phaseIndex?: number;
+  readonly nextBatch?: number;
+  readonly paused?: boolean;
+  readonly generation?: number;
+  /** Batches to start per execution before continuing as new (keeps histories to a few thousand events). */
+  readonly batchesPerRun?: number;
+}
+
+export interface SweepWorkflowResult {
+  readonly sweepId: string;
+  readonly status: 'completed' | 'cancelled';
+}
+
+const NON_RETRYABLE = ['InputError', 'SweepNotFound'];
+
+const batches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+const DEFAULT_BATCHES_PER_RUN = 400;
+
+export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWorkflowResult> {
+  const { sweepId } = input;
+  let paused = input.paused ?? false;
+  let cancelling = false;
+  let phaseIndex = input.phaseIndex ?? 0;
+  let nextBatch = input.nextBatch ?? 0;
+  const generation = input.generation ?? 0;
+  const inFlight = new Set<number>();
+  let plan: SweepPlan | undefined = input.plan;
+  let statusDirty = false;
+
+  setHandler(pauseSignal, () => {
+    if (!paused) statusDirty = true;
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    if (paused) statusDirty = true;
+    paused = false;
+  });
+  setHandler(cancelSignal, () => {
+    cancelling = true;
+  });
+  setHandler(progressQuery, () => {
+    const total = plan ? Math.ceil(plan.totalCells / plan.batchSize) : 0;
+    // Batches below the smallest in-flight index are done (they are started in order).
+    const done = inFlight.size ? Math.min(...inFlight) : nextBatch;
+    return {
+      sweepId,
+      phase: plan ? (plan.phases[phaseIndex] ?? 'aggregate') : 'planning',
+      batchesTotal: total,
+      batchesDone: done,
+      inFlight: inFlight.size,
+      paused,
+      cancelling,
+      generation,
+    };
+  });
+
+  try {
+    plan ??= await bookkeeping.loadPlan(sweepId);
+    if (generation === 0 && !paused) await bookkeeping.setSweepStatus(sweepId, 'running');
+    const perRun = input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN;
+    let startedThisRun = 0;
+    let failure: unknown = null;
+
+    for (; phaseIndex < plan.phases.length; phaseIndex++, nextBatch = 0) {
+      const kind = plan.phases[phaseIndex];
+      const total = Math.ceil(plan.totalCells / plan.batchSize);
+      while (nextBatch < total || inFlight.size > 0) {
+        if (statusDirty) {
+          statusDirty = false;
+          await bookkeeping.setSweepStatus(sweepId, paused ? 'paused' : 'running');
+        }
+        const canStart = (): boolean =>
+          !paused && !cancelling && failure === null && nextBatch < total && inFlight.size < plan!.concurrency && startedThisRun < perRun;
+        while (canStart()) {
+          const batch = nextBatch++;
+          startedThisRun++;
+          inFlight.add(batch);
+          const start = batch * plan.batchSize;
+          const end = Math.min(plan.totalCells, start + plan.batchSize);
+          batches
+            .runBatch({ sweepId, kind, start, end })
+            .catch((e: unknown) => {
+              failure ??= e;
+            })
+            .finally(() => inFlight.delete(batch));
+        }
+        const before = inFlight.size;
+        const stalled = paused || cancelling || failure !== null || startedThisRun >= perRun;
+        if (inFlight.size === 0 && stalled) {
+          if (failure !== null || cancelling) break;
+          if (startedThisRun >= perRun) {
+            await continueAsNew<typeof sweepWorkflow>({
+              sweepId,
+              plan,
+              phaseIndex,
+              nextBatch,
+              paused,
+              generation: generation + 1,
+              batchesPerRun: input.batchesPerRun,
+            });
+          }
+          // Paused with nothing running: wait for resume or cancel.
+          await condition(() => !paused || cancelling || statusDirty);
+          continue;
+        }
+        await condition(() => inFlight.size < before || statusDirty || (cancelling && inFlight.size === 0));
+      }
+      if (failure !== null || cancelling) break;
+    }
+
+    if (failure !== null) throw failure;
+    if (cancelling) {
+      await bookkeeping.setSweepStatus(sweepId, 'cancelled');
+      return { sweepId, status: 'cancelled' };
+    }
+    await bookkeeping.aggregateBands(sweepId);
+    await bookkeeping.setSweepStatus(sweepId, 'completed');
+    return { sweepId, status: 'completed' };
+  } catch (e) {
+    if (e instanceof ContinueAsNew) throw e;
+    // Record the outcome even when the workflow itself is being cancelled.
+    const status = isCancellation(e) ? 'cancelled' : 'failed';
+    const message = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+    await CancellationScope.nonCancellable(() => bookkeeping.setSweepStatus(sweepId, status, status === 'failed' ? message : undefined));
+    if (status === 'cancelled') throw e;
+    throw ApplicationFailure.nonRetryable(`sweep ${sweepId} failed: ${message}`, 'SweepFailed');
+  }
+}
