@@ -7,17 +7,16 @@ export type WorkKind = 'certify' | 'stepsize';
 export type SweepStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 export interface SweepPlan {
-  readonly totalCells: number;
   readonly batchSize: number;
   readonly concurrency: number;
-  /** Phases in order (certify before stepsize for kind `both`). */
-  readonly phases: readonly WorkKind[];
+  /** Phases in order (certify before stepsize for kind `both`), each over its own index range. */
+  readonly phases: readonly { readonly kind: WorkKind; readonly cells: number }[];
 }
 
 export interface BatchInput {
   readonly sweepId: string;
   readonly kind: WorkKind;
-  /** Cell index range [start, end). */
+  /** Index range [start, end): cells for certify, game groups for stepsize. */
   readonly start: number;
   readonly end: number;
 }

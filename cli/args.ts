@@ -15,7 +15,8 @@ export function parse<T extends Options>(argv: string[], options: T, command: st
 export function numberFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const v = Number(value);
-  if (value.trim() === '' || !Number.isFinite(v)) throw new InputError(flag, `must be a finite number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(v))
+    throw new InputError(flag, `must be a finite number, got "${value}"`);
   return v;
 }
 
@@ -23,7 +24,8 @@ export function numberListFlag(value: string | undefined, flag: string): number[
   if (value === undefined) return undefined;
   return value.split(',').map((s, i) => {
     const v = Number(s);
-    if (s.trim() === '' || !Number.isFinite(v)) throw new InputError(`${flag}[${i}]`, `must be a finite number, got "${s}"`);
+    if (s.trim() === '' || !Number.isFinite(v))
+      throw new InputError(`${flag}[${i}]`, `must be a finite number, got "${s}"`);
     return v;
   });
 }

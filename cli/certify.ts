@@ -21,7 +21,8 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
     },
     'certify',
   );
-  if (positionals.length !== 1) throw new InputError('certify', `expects one game file; usage: ${certifyUsage}`);
+  if (positionals.length !== 1)
+    throw new InputError('certify', `expects one game file; usage: ${certifyUsage}`);
   const groundTruth = values['ground-truth'];
   if (groundTruth !== 'auto' && groundTruth !== 'always' && groundTruth !== 'never') {
     throw new InputError('--ground-truth', `must be auto, always or never, got "${groundTruth}"`);
@@ -33,7 +34,10 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
   const game = buildGame(spec);
   if (weights) {
     if (weights.length !== game.blocks.dims.length) {
-      throw new InputError('--weights', `has ${weights.length} entries, the game has ${game.blocks.dims.length} players`);
+      throw new InputError(
+        '--weights',
+        `has ${weights.length} entries, the game has ${game.blocks.dims.length} players`,
+      );
     }
     weights.forEach((w, i) => {
       if (!(w > 0)) throw new InputError(`--weights[${i}]`, `must be positive, got ${w}`);
@@ -58,7 +62,9 @@ export function summary(c: Certificate): string {
       : 'NOT CERTIFIED',
   );
   if (c.reason) lines.push(`  why: ${c.reason}`);
-  lines.push(`  game: ${players} players, blocks [${c.dims.join(', ')}] (d = ${c.dims.reduce((s, d) => s + d, 0)})`);
+  lines.push(
+    `  game: ${players} players, blocks [${c.dims.join(', ')}] (d = ${c.dims.reduce((s, d) => s + d, 0)})`,
+  );
   lines.push(`  own curvature mu:   [${c.mu.map((v) => n(v)).join(', ')}]`);
   lines.push(`  coupling L:         ${c.L.map((row) => `[${row.map((v) => n(v)).join(', ')}]`).join(' ')}`);
   lines.push(
@@ -76,7 +82,8 @@ export function summary(c: Certificate): string {
   if (c.band) lines.push(`  timescale band:     r = w2/w1 in (${n(c.band.rMinus)}, ${n(c.band.rPlus)})`);
   else if (players === 2) lines.push('  timescale band:     empty (no ratio certifies)');
   if (c.axisBands) {
-    for (const b of c.axisBands) lines.push(`  band along w${b.axis + 1}/w1: (${n(b.rMinus)}, ${n(b.rPlus)})`);
+    for (const b of c.axisBands)
+      lines.push(`  band along w${b.axis + 1}/w1: (${n(b.rMinus)}, ${n(b.rPlus)})`);
   }
   if (c.linear) {
     lines.push(`  true margin in M(w): ${n(c.linear.alphaTrue)}`);
@@ -84,7 +91,10 @@ export function summary(c: Certificate): string {
   }
   if (c.stepWeights) {
     for (const [k, s] of Object.entries(c.stepWeights)) {
-      if (s) lines.push(`  best ${k} weights:  [${s.weights.map((v) => n(v)).join(', ')}] (alpha ${n(s.alpha)}, beta ${n(s.beta)})`);
+      if (s)
+        lines.push(
+          `  best ${k} weights:  [${s.weights.map((v) => n(v)).join(', ')}] (alpha ${n(s.alpha)}, beta ${n(s.beta)})`,
+        );
     }
   }
   return lines.join('\n');

@@ -21,7 +21,8 @@ export function readBoundedText(path: string): string {
     throw new InputError(path, 'cannot be read (no such file or no permission)');
   }
   const limit = maxInputBytes();
-  if (size > limit) throw new InputError(path, `is ${size} bytes, over the input limit of ${limit} (SGN_MAX_INPUT_BYTES)`);
+  if (size > limit)
+    throw new InputError(path, `is ${size} bytes, over the input limit of ${limit} (SGN_MAX_INPUT_BYTES)`);
   return readFileSync(path, 'utf8');
 }
 

@@ -2,17 +2,26 @@
 /** The `sgn` command line: one program, subcommands. Errors go to stderr with a non-zero exit. */
 import { InputError } from '../sgn/util/errors.js';
 import { certifyUsage, runCertify } from './certify.js';
+import { runSweep, sweepUsage } from './sweep.js';
+import { runWorkerCommand, workerUsage } from './worker.js';
 
 const usage = `usage: sgn <command> [options]
 
 commands:
   ${certifyUsage}
+  ${sweepUsage}
+  ${workerUsage}
+
+environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/sgn), TEMPORAL_ADDRESS (localhost:7233),
+             TEMPORAL_NAMESPACE (default), SGN_TASK_QUEUE (sgn-sweeps)
 `;
 
-type Command = (argv: string[], out: (s: string) => void) => void | Promise<void>;
+type Command = (argv: string[], out: (s: string) => void) => void | number | Promise<void | number>;
 
 const commands: Record<string, Command> = {
   certify: runCertify,
+  sweep: runSweep,
+  worker: runWorkerCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -27,8 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await command(rest, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
-    return 0;
+    const code = await command(rest, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof InputError) {
       process.stderr.write(`sgn ${name}: ${e.message}\n`);

@@ -57,23 +57,47 @@ describe('twoPlayerBand', () => {
   });
 
   it('the LQ-64 band at lambda = 1 is (34.31, 1165.69)', () => {
-    const band = twoPlayerBand([1, 1], [
-      [0, 10],
-      [0.05, 0],
-    ]);
+    const band = twoPlayerBand(
+      [1, 1],
+      [
+        [0, 10],
+        [0.05, 0],
+      ],
+    );
     expect(band!.rMinus).toBeCloseTo(34.3146, 3);
     expect(band!.rPlus).toBeCloseTo(1165.685, 2);
   });
 
   it('one-way coupling gives a half-line', () => {
-    const band = twoPlayerBand([1, 1], [
-      [0, 2],
-      [0, 0],
-    ]);
+    const band = twoPlayerBand(
+      [1, 1],
+      [
+        [0, 2],
+        [0, 0],
+      ],
+    );
     expect(band!.rMinus).toBeCloseTo(1, 12);
     expect(band!.rPlus).toBe(Infinity);
-    expect(sgnMargin([1, 1], [[0, 2], [0, 0]], [1, 1.0001])).toBeGreaterThan(0);
-    expect(sgnMargin([1, 1], [[0, 2], [0, 0]], [1, 0.9999])).toBeLessThan(0);
+    expect(
+      sgnMargin(
+        [1, 1],
+        [
+          [0, 2],
+          [0, 0],
+        ],
+        [1, 1.0001],
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      sgnMargin(
+        [1, 1],
+        [
+          [0, 2],
+          [0, 0],
+        ],
+        [1, 0.9999],
+      ),
+    ).toBeLessThan(0);
   });
 });
 
@@ -83,7 +107,9 @@ describe('axisBand for N > 2', () => {
     for (let trial = 0; trial < 10; trial++) {
       const n = 3 + (trial % 3);
       const mu = Array.from({ length: n }, () => 0.5 + rng.uniform());
-      const L = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : (0.6 / n) * rng.uniform())));
+      const L = Array.from({ length: n }, (_, i) =>
+        Array.from({ length: n }, (_, j) => (i === j ? 0 : (0.6 / n) * rng.uniform())),
+      );
       const opt = optimalWeights(mu, L);
       expect(opt.alpha).toBeGreaterThan(0);
       for (let axis = 1; axis < n; axis++) {

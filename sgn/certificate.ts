@@ -43,7 +43,11 @@ export interface GameAnalysis {
   /** Spectral radius of the gain matrix G_ij = L_ij / mu_i (Infinity when some mu_i <= 0). */
   readonly gainRadius: number;
   readonly jacobians: readonly DenseMatrix[];
-  readonly linear: { readonly H: DenseMatrix; readonly hStabEuler: number | null; readonly hStabRk4: number | null } | null;
+  readonly linear: {
+    readonly H: DenseMatrix;
+    readonly hStabEuler: number | null;
+    readonly hStabRk4: number | null;
+  } | null;
 }
 
 export function analyseGame(game: Game, opts: Pick<CertifyOptions, 'groundTruth'> = {}): GameAnalysis {
@@ -66,14 +70,27 @@ export function analyseGame(game: Game, opts: Pick<CertifyOptions, 'groundTruth'
       hStabRk4: eig ? rk4Threshold(eig) : null,
     };
   }
-  return { blocks, mu, L, gammaEuclidean, optimal, band, axisBands: bands, gainRadius: gainRadius(mu, L), jacobians, linear };
+  return {
+    blocks,
+    mu,
+    L,
+    gammaEuclidean,
+    optimal,
+    band,
+    axisBands: bands,
+    gainRadius: gainRadius(mu, L),
+    jacobians,
+    linear,
+  };
 }
 
 function gainRadius(mu: readonly number[], L: readonly (readonly number[])[]): number {
   if (mu.some((m) => m <= 0)) return Infinity;
   const n = mu.length;
   if (n === 2) return Math.sqrt((L[0][1] * L[1][0]) / (mu[0] * mu[1]));
-  const G = new Matrix(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : L[i][j] / mu[i]))));
+  const G = new Matrix(
+    Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : L[i][j] / mu[i]))),
+  );
   const e = new EigenvalueDecomposition(G);
   return Math.max(...e.realEigenvalues.map((re, k) => Math.hypot(re, e.imaginaryEigenvalues[k])));
 }
@@ -90,9 +107,11 @@ export interface WeightedCertificate {
 
 /** Validates user weights (length, positive, finite) and normalises them so weights[0] = 1. */
 export function normaliseWeights(w: readonly number[], players: number, field = 'weights'): number[] {
-  if (w.length !== players) throw new InputError(field, `has ${w.length} entries, expected ${players} (one per player)`);
+  if (w.length !== players)
+    throw new InputError(field, `has ${w.length} entries, expected ${players} (one per player)`);
   w.forEach((v, i) => {
-    if (!Number.isFinite(v) || v <= 0) throw new InputError(`${field}[${i}]`, `must be a positive finite number, got ${v}`);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new InputError(`${field}[${i}]`, `must be a positive finite number, got ${v}`);
   });
   return w.map((v) => v / w[0]);
 }
@@ -109,7 +128,9 @@ export function certifyWeights(
   const beta = lipschitzInMetric(analysis.jacobians, analysis.blocks, weights, warm);
   const c4 = opts.c4 ?? DEFAULT_C4;
   const alphaTrue =
-    analysis.linear && opts.alphaTrue !== false ? trueMargin(analysis.linear.H, analysis.blocks, weights, warm) : null;
+    analysis.linear && opts.alphaTrue !== false
+      ? trueMargin(analysis.linear.H, analysis.blocks, weights, warm)
+      : null;
   return {
     weights,
     alpha,
@@ -140,7 +161,8 @@ export interface Certificate extends WeightedCertificate {
 export function certify(game: Game, opts: CertifyOptions = {}): Certificate {
   const analysis = analyseGame(game, opts);
   const c4 = opts.c4 ?? DEFAULT_C4;
-  if (!(c4 > 0) || !Number.isFinite(c4)) throw new InputError('c4', `must be a positive finite number, got ${c4}`);
+  if (!(c4 > 0) || !Number.isFinite(c4))
+    throw new InputError('c4', `must be a positive finite number, got ${c4}`);
   const w = opts.weights ?? analysis.optimal.weights;
   const at = certifyWeights(analysis, w, { c4 });
   const { mu, L, optimal } = analysis;
@@ -173,7 +195,11 @@ export function certify(game: Game, opts: CertifyOptions = {}): Certificate {
     gainRadius: analysis.gainRadius,
     linear:
       analysis.linear && at.alphaTrue !== null
-        ? { alphaTrue: at.alphaTrue, hStabEuler: analysis.linear.hStabEuler, hStabRk4: analysis.linear.hStabRk4 }
+        ? {
+            alphaTrue: at.alphaTrue,
+            hStabEuler: analysis.linear.hStabEuler,
+            hStabRk4: analysis.linear.hStabRk4,
+          }
         : null,
     stepWeights,
     reason: at.certified ? null : failureReason(analysis, at),

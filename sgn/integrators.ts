@@ -75,14 +75,19 @@ export function runTrajectory(
   for (let k = 0; k <= steps; k++) {
     for (let i = 0; i < x.length; i++) diff[i] = x[i] - xStar[i];
     const d = metricNorm(diff, blocks, w);
-    if (!Number.isFinite(d) || d > 1e150) return { converged: false, factor: logs.length > 1 ? tailFactor(logs) : null, finalResidual: Infinity };
+    if (!Number.isFinite(d) || d > 1e150)
+      return { converged: false, factor: logs.length > 1 ? tailFactor(logs) : null, finalResidual: Infinity };
     // Stop recording once at machine precision: the log-distance flattens there.
     if (d > 0 && d > 1e-300) logs.push(Math.log(d));
     if (d === 0) break;
     if (k < steps) x = step(kind, F, x, h);
   }
   const residual = norm2(F(x));
-  return { converged: residual <= tol * Math.max(f0, 1e-300), factor: tailFactor(logs), finalResidual: residual };
+  return {
+    converged: residual <= tol * Math.max(f0, 1e-300),
+    factor: tailFactor(logs),
+    finalResidual: residual,
+  };
 }
 
 function tailFactor(logs: readonly number[]): number | null {

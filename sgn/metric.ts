@@ -46,7 +46,12 @@ export function lipschitzInMetric(
  * alpha_true(w) = lambda_min(M^{-1/2} sym(M H) M^{-1/2}) = lambda_min(sym(M^{1/2} H M^{-1/2})),
  * the true strong-monotonicity modulus of a linear game in the metric M(w).
  */
-export function trueMargin(H: DenseMatrix, blocks: Blocks, w: readonly number[], warm: MetricWarmStart = {}): number {
+export function trueMargin(
+  H: DenseMatrix,
+  blocks: Blocks,
+  w: readonly number[],
+  warm: MetricWarmStart = {},
+): number {
   const r = minSymmetricEigenvalue(symPart(conjugateByMetric(H, blocks, w)), { start: warm.alphaTrueVector });
   warm.alphaTrueVector = r.vector;
   return r.value;

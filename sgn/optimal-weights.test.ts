@@ -8,7 +8,9 @@ import { isIrreducible, optimalWeights, perronRoot } from './optimal-weights.js'
 function randomBounds(n: number, rng: SeededRandom): { mu: number[]; L: number[][] } {
   const mu = Array.from({ length: n }, () => 0.5 + 2 * rng.uniform());
   const L = Array.from({ length: n }, (_, i) =>
-    Array.from({ length: n }, (_, j) => (i === j ? 0 : (1.5 / n) * rng.uniform() * Math.exp(2 * rng.normal()))),
+    Array.from({ length: n }, (_, j) =>
+      i === j ? 0 : (1.5 / n) * rng.uniform() * Math.exp(2 * rng.normal()),
+    ),
   );
   return { mu, L };
 }
@@ -24,13 +26,18 @@ describe('optimalWeights', () => {
         let best = -Infinity;
         for (let s = 0; s < 4; s++) {
           const x0 = Array.from({ length: n - 1 }, () => 2 * rng.normal());
-          const m = nelderMead((x) => -sgnMargin(mu, L, [1, ...x.map(Math.exp)]), x0, { tol: 1e-15, maxEvaluations: 20000 });
+          const m = nelderMead((x) => -sgnMargin(mu, L, [1, ...x.map(Math.exp)]), x0, {
+            tol: 1e-15,
+            maxEvaluations: 20000,
+          });
           best = Math.max(best, -m.fx);
         }
         // tau(K) is the supremum: no weights beat it, and the Perron weights attain it.
         expect(best).toBeLessThanOrEqual(opt.alpha + 1e-10);
         expect(Math.abs(best - opt.alpha)).toBeLessThan(1e-7 * Math.max(1, Math.abs(opt.alpha)));
-        expect(Math.abs(opt.alphaAtWeights - opt.alpha)).toBeLessThan(1e-10 * Math.max(1, Math.abs(opt.alpha)));
+        expect(Math.abs(opt.alphaAtWeights - opt.alpha)).toBeLessThan(
+          1e-10 * Math.max(1, Math.abs(opt.alpha)),
+        );
         expect(opt.attained).toBe(true);
         expect(opt.weights[0]).toBe(1);
         expect(opt.weights.every((w) => w > 0)).toBe(true);
@@ -39,10 +46,13 @@ describe('optimalWeights', () => {
   }
 
   it('closed form for two players: r = L12 / L21 and tau = mean(mu) - sqrt(diff^2/4 + L12 L21)', () => {
-    const opt = optimalWeights([1, 3], [
-      [0, 4],
-      [0.25, 0],
-    ]);
+    const opt = optimalWeights(
+      [1, 3],
+      [
+        [0, 4],
+        [0.25, 0],
+      ],
+    );
     expect(opt.weights[1]).toBeCloseTo(16, 12);
     expect(opt.alpha).toBeCloseTo(2 - Math.sqrt(2), 12);
   });

@@ -29,7 +29,9 @@ export function perronRoot(mu: readonly number[], L: readonly (readonly number[]
 
 function kMatrix(mu: readonly number[], L: readonly (readonly number[])[]): Matrix {
   const n = mu.length;
-  return new Matrix(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? mu[i] : -L[i][j]))));
+  return new Matrix(
+    Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? mu[i] : -L[i][j]))),
+  );
 }
 
 /** True when the coupling graph (edge i -> j iff L_ij > 0) is strongly connected. */

@@ -2,7 +2,11 @@
 import { fromRows } from './linalg/matrix.js';
 import { symmetricEigenvalues } from './linalg/symmetric-eigen.js';
 
-export function sgnMatrix(mu: readonly number[], L: readonly (readonly number[])[], w: readonly number[]): number[][] {
+export function sgnMatrix(
+  mu: readonly number[],
+  L: readonly (readonly number[])[],
+  w: readonly number[],
+): number[][] {
   const n = mu.length;
   return Array.from({ length: n }, (_, i) =>
     Array.from({ length: n }, (_, j) =>
@@ -16,7 +20,11 @@ export function minEig2(a: number, b: number, c: number): number {
   return (a + c) / 2 - Math.hypot((a - c) / 2, b);
 }
 
-export function sgnMargin(mu: readonly number[], L: readonly (readonly number[])[], w: readonly number[]): number {
+export function sgnMargin(
+  mu: readonly number[],
+  L: readonly (readonly number[])[],
+  w: readonly number[],
+): number {
   if (mu.length === 2) {
     const off = -(L[0][1] * Math.sqrt(w[0] / w[1]) + L[1][0] * Math.sqrt(w[1] / w[0])) / 2;
     return minEig2(mu[0], off, mu[1]);

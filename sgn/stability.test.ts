@@ -51,7 +51,11 @@ describe('stability thresholds', () => {
         const Z2 = Z.mmul(Z);
         const Z3 = Z2.mmul(Z);
         const Z4 = Z3.mmul(Z);
-        return I.clone().add(Z).add(Z2.mul(1 / 2)).add(Z3.mul(1 / 6)).add(Z4.mul(1 / 24));
+        return I.clone()
+          .add(Z)
+          .add(Z2.mul(1 / 2))
+          .add(Z3.mul(1 / 6))
+          .add(Z4.mul(1 / 24));
       });
       expect(Math.abs(eulerThreshold(eig) - euler) / euler).toBeLessThan(1e-8);
       expect(Math.abs(rk4Threshold(eig) - rk4) / rk4).toBeLessThan(1e-8);

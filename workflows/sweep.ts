@@ -38,13 +38,23 @@ const NON_RETRYABLE = ['InputError', 'SweepNotFound'];
 const batches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 const DEFAULT_BATCHES_PER_RUN = 400;
@@ -72,12 +82,13 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     cancelling = true;
   });
   setHandler(progressQuery, () => {
-    const total = plan ? Math.ceil(plan.totalCells / plan.batchSize) : 0;
+    const phase = plan?.phases[phaseIndex];
+    const total = phase && plan ? Math.ceil(phase.cells / plan.batchSize) : 0;
     // Batches below the smallest in-flight index are done (they are started in order).
     const done = inFlight.size ? Math.min(...inFlight) : nextBatch;
     return {
       sweepId,
-      phase: plan ? (plan.phases[phaseIndex] ?? 'aggregate') : 'planning',
+      phase: plan ? (phase?.kind ?? 'aggregate') : 'planning',
       batchesTotal: total,
       batchesDone: done,
       inFlight: inFlight.size,
@@ -95,21 +106,26 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     let failure: unknown = null;
 
     for (; phaseIndex < plan.phases.length; phaseIndex++, nextBatch = 0) {
-      const kind = plan.phases[phaseIndex];
-      const total = Math.ceil(plan.totalCells / plan.batchSize);
+      const { kind, cells } = plan.phases[phaseIndex];
+      const total = Math.ceil(cells / plan.batchSize);
       while (nextBatch < total || inFlight.size > 0) {
         if (statusDirty) {
           statusDirty = false;
           await bookkeeping.setSweepStatus(sweepId, paused ? 'paused' : 'running');
         }
         const canStart = (): boolean =>
-          !paused && !cancelling && failure === null && nextBatch < total && inFlight.size < plan!.concurrency && startedThisRun < perRun;
+          !paused &&
+          !cancelling &&
+          failure === null &&
+          nextBatch < total &&
+          inFlight.size < plan!.concurrency &&
+          startedThisRun < perRun;
         while (canStart()) {
           const batch = nextBatch++;
           startedThisRun++;
           inFlight.add(batch);
           const start = batch * plan.batchSize;
-          const end = Math.min(plan.totalCells, start + plan.batchSize);
+          const end = Math.min(cells, start + plan.batchSize);
           batches
             .runBatch({ sweepId, kind, start, end })
             .catch((e: unknown) => {
@@ -154,7 +170,9 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     // Record the outcome even when the workflow itself is being cancelled.
     const status = isCancellation(e) ? 'cancelled' : 'failed';
     const message = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    await CancellationScope.nonCancellable(() => bookkeeping.setSweepStatus(sweepId, status, status === 'failed' ? message : undefined));
+    await CancellationScope.nonCancellable(() =>
+      bookkeeping.setSweepStatus(sweepId, status, status === 'failed' ? message : undefined),
+    );
     if (status === 'cancelled') throw e;
     throw ApplicationFailure.nonRetryable(`sweep ${sweepId} failed: ${message}`, 'SweepFailed');
   }

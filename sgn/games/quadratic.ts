@@ -75,7 +75,9 @@ function generatedGame(spec: GeneratedQuadraticSpec): Game {
       if (i === j) continue;
       const s = spec.lambda * (Array.isArray(spec.coupling) ? spec.coupling[i][j] : spec.coupling);
       const C =
-        spec.generator === 'clean' ? orthonormalCoupling(dims[i], dims[j], rng) : gaussianCoupling(dims[i], dims[j], rng);
+        spec.generator === 'clean'
+          ? orthonormalCoupling(dims[i], dims[j], rng)
+          : gaussianCoupling(dims[i], dims[j], rng);
       const oi = blocks.offsets[i];
       const oj = blocks.offsets[j];
       for (let r = 0; r < dims[i]; r++) {

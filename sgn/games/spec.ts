@@ -63,14 +63,25 @@ export function parseGameSpec(input: unknown, root = 'game'): GameSpec {
     throw new InputError(root, 'must be an object');
   }
   const obj = input as Record<string, unknown>;
-  if (obj.family === undefined) throw new InputError(`${root}.family`, `is required (one of: ${FAMILIES.join(', ')})`);
+  if (obj.family === undefined)
+    throw new InputError(`${root}.family`, `is required (one of: ${FAMILIES.join(', ')})`);
   if (!FAMILIES.includes(obj.family as (typeof FAMILIES)[number])) {
-    throw new InputError(`${root}.family`, `unknown family ${JSON.stringify(obj.family)} (known: ${FAMILIES.join(', ')})`);
+    throw new InputError(
+      `${root}.family`,
+      `unknown family ${JSON.stringify(obj.family)} (known: ${FAMILIES.join(', ')})`,
+    );
   }
   const schema =
-    'generator' in obj ? generatedQuadraticSchema : 'H' in obj ? explicitQuadraticSchema : twoPlayerQuadraticSchema;
+    'generator' in obj
+      ? generatedQuadraticSchema
+      : 'H' in obj
+        ? explicitQuadraticSchema
+        : twoPlayerQuadraticSchema;
   if (!('generator' in obj) && !('H' in obj) && !('Q1' in obj)) {
-    throw new InputError(root, 'a quadratic game needs "H" (explicit), "Q1"/"Q2"/"R" (two-player form) or "generator"');
+    throw new InputError(
+      root,
+      'a quadratic game needs "H" (explicit), "Q1"/"Q2"/"R" (two-player form) or "generator"',
+    );
   }
   const parsed = schema.safeParse(obj);
   if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
@@ -82,9 +93,11 @@ function checkMatrix(m: number[][], field: string, rows?: number, cols?: number)
   if (m.length === 0) throw new InputError(field, 'must not be empty');
   const c = m[0].length;
   m.forEach((row, i) => {
-    if (row.length !== c) throw new InputError(`${field}[${i}]`, `has ${row.length} entries, expected ${c} like row 0`);
+    if (row.length !== c)
+      throw new InputError(`${field}[${i}]`, `has ${row.length} entries, expected ${c} like row 0`);
   });
-  if (rows !== undefined && m.length !== rows) throw new InputError(field, `has ${m.length} rows, expected ${rows}`);
+  if (rows !== undefined && m.length !== rows)
+    throw new InputError(field, `has ${m.length} rows, expected ${rows}`);
   if (cols !== undefined && c !== cols) throw new InputError(field, `has ${c} columns, expected ${cols}`);
 }
 
@@ -92,10 +105,12 @@ function checkShapes(spec: GameSpec, root: string): void {
   if ('H' in spec) {
     const n = spec.H.length;
     checkMatrix(spec.H, `${root}.H`);
-    if (spec.H[0].length !== n) throw new InputError(`${root}.H`, `must be square, got ${n}x${spec.H[0].length}`);
+    if (spec.H[0].length !== n)
+      throw new InputError(`${root}.H`, `must be square, got ${n}x${spec.H[0].length}`);
     const total = spec.dims.reduce((s, d) => s + d, 0);
     if (total !== n) throw new InputError(`${root}.dims`, `add up to ${total} but H is ${n}x${n}`);
-    if (spec.c && spec.c.length !== n) throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${n}`);
+    if (spec.c && spec.c.length !== n)
+      throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${n}`);
   } else if ('Q1' in spec) {
     const d1 = spec.Q1.length;
     const d2 = spec.Q2.length;
@@ -103,7 +118,10 @@ function checkShapes(spec: GameSpec, root: string): void {
     checkMatrix(spec.Q2, `${root}.Q2`, undefined, d2);
     checkMatrix(spec.R, `${root}.R`, d1, d2);
     if (spec.dims && (spec.dims[0] !== d1 || spec.dims[1] !== d2)) {
-      throw new InputError(`${root}.dims`, `are [${spec.dims.join(', ')}] but Q1 is ${d1}x${d1} and Q2 is ${d2}x${d2}`);
+      throw new InputError(
+        `${root}.dims`,
+        `are [${spec.dims.join(', ')}] but Q1 is ${d1}x${d1} and Q2 is ${d2}x${d2}`,
+      );
     }
     if (spec.c && spec.c.length !== d1 + d2) {
       throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${d1 + d2}`);

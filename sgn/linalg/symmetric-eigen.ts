@@ -50,6 +50,55 @@ export interface Tridiagonal {
 }
 
 /**
+ * The one sweep per tridiagonalisation step over rows k1..n-1 of the trailing lower triangle:
+ * apply the pending rank-2 update (vp, wp) and/or accumulate p += A22 v. Split out of
+ * `tridiagonalize` so that V8 optimises this hot loop within the first call.
+ */
+function trailingSweep(
+  w: Float64Array,
+  n: number,
+  k1: number,
+  pending: boolean,
+  product: boolean,
+  vp: Float64Array,
+  wp: Float64Array,
+  v: Float64Array,
+  p: Float64Array,
+): void {
+  for (let i = k1; i < n; i++) {
+    const row = i * n;
+    if (pending && product) {
+      const vpi = vp[i];
+      const wpi = wp[i];
+      const vi = v[i];
+      let s = 0;
+      for (let j = k1; j < i; j++) {
+        const aij = w[row + j] - (vpi * wp[j] + wpi * vp[j]);
+        w[row + j] = aij;
+        s += aij * v[j];
+        p[j] += aij * vi;
+      }
+      const aii = w[row + i] - 2 * vpi * wpi;
+      w[row + i] = aii;
+      p[i] += s + aii * vi;
+    } else if (pending) {
+      const vpi = vp[i];
+      const wpi = wp[i];
+      for (let j = k1; j <= i; j++) w[row + j] -= vpi * wp[j] + wpi * vp[j];
+    } else if (product) {
+      const vi = v[i];
+      let s = 0;
+      for (let j = k1; j < i; j++) {
+        const aij = w[row + j];
+        s += aij * v[j];
+        p[j] += aij * vi;
+      }
+      p[i] += s + w[row + i] * vi;
+    }
+  }
+}
+
+/**
  * Householder reduction to tridiagonal form, reading and updating only the lower triangle so that
  * every inner loop is a contiguous row sweep (row-major storage): ~(4/3) n^3 flops.
  *
@@ -107,37 +156,7 @@ export function tridiagonalize(a: DenseMatrix): Tridiagonal {
     tau[k] = t;
     // One sweep over the trailing lower triangle: apply the pending update, accumulate p = A22 v.
     if (t !== 0) p.fill(0, k1, n);
-    for (let i = k1; i < n; i++) {
-      const row = i * n;
-      if (pending && t !== 0) {
-        const vpi = vp[i];
-        const wpi = wp[i];
-        const vi = v[i];
-        let s = 0;
-        for (let j = k1; j < i; j++) {
-          const aij = w[row + j] - (vpi * wp[j] + wpi * vp[j]);
-          w[row + j] = aij;
-          s += aij * v[j];
-          p[j] += aij * vi;
-        }
-        const aii = w[row + i] - 2 * vpi * wpi;
-        w[row + i] = aii;
-        p[i] += s + aii * vi;
-      } else if (pending) {
-        const vpi = vp[i];
-        const wpi = wp[i];
-        for (let j = k1; j <= i; j++) w[row + j] -= vpi * wp[j] + wpi * vp[j];
-      } else if (t !== 0) {
-        const vi = v[i];
-        let s = 0;
-        for (let j = k1; j < i; j++) {
-          const aij = w[row + j];
-          s += aij * v[j];
-          p[j] += aij * vi;
-        }
-        p[i] += s + w[row + i] * vi;
-      }
-    }
+    trailingSweep(w, n, k1, pending, t !== 0, vp, wp, v, p);
     if (t !== 0) {
       // w = p - (tau/2)(p.v) v with p = tau A22 v; the update A22 -= v w^T + w v^T is deferred.
       let pv = 0;

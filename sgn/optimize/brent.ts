@@ -8,7 +8,13 @@ export interface Minimum1D {
   readonly evaluations: number;
 }
 
-export function brentMinimize(f: (x: number) => number, a: number, b: number, tol = 1e-10, maxIter = 200): Minimum1D {
+export function brentMinimize(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  tol = 1e-10,
+  maxIter = 200,
+): Minimum1D {
   const golden = 0.5 * (3 - Math.sqrt(5));
   let x = a + golden * (b - a);
   let w = x;
@@ -78,7 +84,13 @@ export function brentMinimize(f: (x: number) => number, a: number, b: number, to
  * Global-ish 1-D minimum: a coarse scan locates the best bracket (the objective may have
  * several local minima), then Brent refines inside it.
  */
-export function scanThenBrent(f: (x: number) => number, a: number, b: number, scanPoints = 24, tol = 1e-10): Minimum1D {
+export function scanThenBrent(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  scanPoints = 24,
+  tol = 1e-10,
+): Minimum1D {
   let best = 0;
   let bestF = Infinity;
   const xs: number[] = [];

@@ -1,0 +1,165 @@
+/**
+ * Sweep activities, built by a factory that receives their dependencies (the database).
+ * Each batch reads the resolved spec from the database, expands its own index range,
+ * computes, and writes its rows in one transaction; unique keys make retries idempotent.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PrismaClient } from '../db/client.js';
+import { Prisma } from '../db/client.js';
+import type { ResolvedSweep } from '../sweep/resolve.js';
+import { ratioLength } from '../sweep/cells.js';
+import { certifyRange, stepsizeRange, type CellRow, type StepsizeRow } from '../sweep/compute.js';
+import { aggregateBandMaps } from './band-maps.js';
+import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus, WorkKind } from './types.js';
+
+export interface ActivityDeps {
+  readonly prisma: PrismaClient;
+  /** Recorded on every row this worker writes. */
+  readonly workerId: string;
+}
+
+/** Phase sizes: certify runs over every cell, stepsize over game groups (one per game). */
+export function phasesOf(resolved: ResolvedSweep): { kind: WorkKind; cells: number }[] {
+  const gameCells = resolved.totalCells / ratioLength(resolved);
+  const certify = { kind: 'certify' as const, cells: resolved.totalCells };
+  const stepsize = { kind: 'stepsize' as const, cells: gameCells };
+  return resolved.kind === 'certify'
+    ? [certify]
+    : resolved.kind === 'stepsize'
+      ? [stepsize]
+      : [certify, stepsize];
+}
+
+export function totalWork(resolved: ResolvedSweep): number {
+  return phasesOf(resolved).reduce((s, p) => s + p.cells, 0);
+}
+
+const json = (v: unknown): Prisma.InputJsonValue => v as Prisma.InputJsonValue;
+
+function cellData(sweepId: string, workerId: string, r: CellRow): Prisma.CellResultCreateManyInput {
+  return {
+    ...r,
+    sweepId,
+    computedBy: workerId,
+    params: json(r.params),
+    couplingL: r.couplingL === null ? Prisma.DbNull : json(r.couplingL),
+  };
+}
+
+function stepsizeData(sweepId: string, r: StepsizeRow): Prisma.StepsizeResultCreateManyInput {
+  return { ...r, sweepId };
+}
+
+export function createActivities({ prisma, workerId }: ActivityDeps): SweepActivities {
+  // Resolved specs are immutable per sweep (a changed spec is a new sweep id): cache them.
+  const specs = new Map<string, ResolvedSweep>();
+
+  async function resolvedSpec(sweepId: string): Promise<ResolvedSweep> {
+    const cached = specs.get(sweepId);
+    if (cached) return cached;
+    const row = await prisma.sweep.findUnique({ where: { id: sweepId }, select: { spec: true } });
+    if (!row)
+      throw ApplicationFailure.nonRetryable(`sweep ${sweepId} is not in the database`, 'SweepNotFound');
+    const resolved = row.spec as unknown as ResolvedSweep;
+    if (specs.size > 64) specs.clear();
+    specs.set(sweepId, resolved);
+    return resolved;
+  }
+
+  /** Heartbeats with progress and yields to the event loop (so heartbeats and cancellation get through). */
+  function ticker(input: BatchInput): (done: number) => Promise<void> {
+    const ctx = Context.current();
+    let last = 0;
+    return async (done) => {
+      const now = performance.now();
+      if (now - last < 200) return;
+      last = now;
+      ctx.heartbeat({ start: input.start, done });
+      await yieldToLoop();
+      if (ctx.cancellationSignal.aborted)
+        throw ctx.cancellationSignal.reason ?? new Error('activity cancelled');
+    };
+  }
+
+  async function certifyBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {
+    const { sweepId, start, end } = input;
+    const size = end - start;
+    const stored = await prisma.cellResult.count({ where: { sweepId, cellIndex: { gte: start, lt: end } } });
+    if (stored >= size) return { inserted: 0, alreadyStored: stored, failed: 0 };
+    // Recompute the whole batch even when part of it is stored: warm starts chain through a
+    // batch, so this keeps every stored number identical to an undisturbed run.
+    const rows = await certifyRange(resolved, start, end, ticker(input));
+    const ok = rows.filter((r) => r.error === null).map((r) => cellData(sweepId, workerId, r));
+    const bad = rows.filter((r) => r.error !== null).map((r) => cellData(sweepId, workerId, r));
+    const [okCount, badCount] = await prisma.$transaction(async (tx) => {
+      const a = ok.length ? (await tx.cellResult.createMany({ data: ok, skipDuplicates: true })).count : 0;
+      const b = bad.length ? (await tx.cellResult.createMany({ data: bad, skipDuplicates: true })).count : 0;
+      // Counters move by what was actually inserted, inside the same transaction: exact under retries.
+      if (a + b > 0) {
+        await tx.sweep.update({
+          where: { id: sweepId },
+          data: { doneCells: { increment: a + b }, failedCells: { increment: b } },
+        });
+      }
+      return [a, b];
+    });
+    return { inserted: okCount + badCount, alreadyStored: size - okCount - badCount, failed: badCount };
+  }
+
+  async function stepsizeBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {
+    const { sweepId, start, end } = input;
+    const perGame =
+      (resolved.stepsize?.integrators.length ?? 0) * (resolved.stepsize?.multipliers.length ?? 0);
+    const size = end - start;
+    const stored = await prisma.stepsizeResult.count({
+      where: { sweepId, cellIndex: { gte: start, lt: end } },
+    });
+    if (stored >= size * perGame) return { inserted: 0, alreadyStored: size, failed: 0 };
+    const rows = await stepsizeRange(resolved, start, end, ticker(input));
+    const inserted = await prisma.$transaction(async (tx) => {
+      const n = (
+        await tx.stepsizeResult.createMany({
+          data: rows.map((r) => stepsizeData(sweepId, r)),
+          skipDuplicates: true,
+        })
+      ).count;
+      // A game's rows are written together, so whole games were inserted.
+      const games = perGame ? Math.round(n / perGame) : 0;
+      if (games > 0)
+        await tx.sweep.update({ where: { id: sweepId }, data: { doneCells: { increment: games } } });
+      return games;
+    });
+    return { inserted, alreadyStored: size - inserted, failed: 0 };
+  }
+
+  return {
+    async loadPlan(sweepId: string): Promise<SweepPlan> {
+      const resolved = await resolvedSpec(sweepId);
+      return {
+        batchSize: resolved.execution.batchSize,
+        concurrency: resolved.execution.concurrency,
+        phases: phasesOf(resolved),
+      };
+    },
+
+    async runBatch(input: BatchInput): Promise<BatchOutcome> {
+      const resolved = await resolvedSpec(input.sweepId);
+      return input.kind === 'certify' ? certifyBatch(input, resolved) : stepsizeBatch(input, resolved);
+    },
+
+    async aggregateBands(sweepId: string): Promise<number> {
+      const resolved = await resolvedSpec(sweepId);
+      return aggregateBandMaps(prisma, sweepId, resolved);
+    },
+
+    async setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void> {
+      const terminal = status === 'completed' || status === 'failed' || status === 'cancelled';
+      await prisma.sweep.update({
+        where: { id: sweepId },
+        data: { status, error: error ?? null, finishedAt: terminal ? new Date() : null },
+      });
+    },
+  };
+}

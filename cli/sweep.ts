@@ -1,0 +1,320 @@
+/** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
+import { writeFileSync } from 'node:fs';
+import { extname, resolve as resolvePath, dirname } from 'node:path';
+import { InputError } from '../sgn/util/errors.js';
+import { resolveSpec } from '../sweep/resolve.js';
+import {
+  cancelSweep,
+  openContext,
+  pauseSweep,
+  resumeSweep,
+  startSweep,
+  sweepStatus,
+  waitForSweep,
+  type SweepContext,
+  type SweepStatusReport,
+} from '../sweep/service.js';
+import { bandMapRows, BAND_CSV_HEADER, resultRows, RESULT_CSV_HEADER, parseWhere } from '../sweep/queries.js';
+import { numberFlag, parse } from './args.js';
+import { readDataFile } from './input.js';
+import { num, progressLine, table, toCsv } from './format.js';
+
+export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N]
+  sgn sweep status <id> [--json] [--watch]
+  sgn sweep list [--json]
+  sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N]
+  sgn sweep resume <id> | pause <id> | cancel <id>
+  sgn sweep band <id> --out <file.json|csv>`;
+
+type Out = (s: string) => void;
+
+async function withContext<T>(fn: (ctx: SweepContext) => Promise<T>): Promise<T> {
+  const ctx = await openContext();
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+function oneId(positionals: string[], command: string): string {
+  if (positionals.length !== 1) throw new InputError(`sweep ${command}`, 'expects one sweep id');
+  return positionals[0];
+}
+
+/** Live progress on stderr (a redrawn line on a terminal, a line every few seconds otherwise). */
+function progressPrinter(): (s: SweepStatusReport) => void {
+  const tty = process.stderr.isTTY;
+  const samples: { t: number; done: number }[] = [];
+  let lastPrinted = 0;
+  return (s) => {
+    const now = Date.now();
+    samples.push({ t: now, done: s.doneCells });
+    while (samples.length > 2 && now - samples[0].t > 15_000) samples.shift();
+    const first = samples[0];
+    const rate = now > first.t + 500 ? ((s.doneCells - first.done) * 1000) / (now - first.t) : null;
+    const line = `${s.id} ${s.status}${s.progress?.paused ? ' (paused)' : ''} ${progressLine(s.doneCells, s.totalCells, rate)}`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    else if (now - lastPrinted > 5000 || s.status !== 'running') {
+      process.stderr.write(`${line}\n`);
+      lastPrinted = now;
+    }
+    if (tty && s.status !== 'running' && s.status !== 'paused') process.stderr.write('\n');
+  };
+}
+
+function statusJson(s: SweepStatusReport): string {
+  return JSON.stringify({
+    id: s.id,
+    status: s.status,
+    totalCells: s.totalCells,
+    doneCells: s.doneCells,
+    failedCells: s.failedCells,
+    name: s.name,
+    kind: s.kind,
+    error: s.error,
+    createdAt: s.createdAt,
+    finishedAt: s.finishedAt,
+  });
+}
+
+async function start(argv: string[], out: Out): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { id: { type: 'string' }, wait: { type: 'boolean', default: false }, 'max-cells': { type: 'string' } },
+    'sweep start',
+  );
+  if (positionals.length !== 1) throw new InputError('sweep start', 'expects one spec file');
+  const specPath = positionals[0];
+  const maxCells = numberFlag(values['max-cells'], '--max-cells');
+  // Validate everything before touching the database.
+  const resolved = resolveSpec(readDataFile(specPath), { baseDir: dirname(resolvePath(specPath)), maxCells });
+  return withContext(async (ctx) => {
+    const r = await startSweep(ctx, resolved, { id: values.id });
+    out(r.id);
+    if (!r.created)
+      process.stderr.write(
+        `sweep ${r.id} already registered: ${r.started ? 'resuming it' : 'its workflow is running'}\n`,
+      );
+    if (!values.wait) return 0;
+    const final = await waitForSweep(ctx, r.id, progressPrinter());
+    return final.status === 'completed' ? 0 : 1;
+  });
+}
+
+async function status(argv: string[], out: Out): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { json: { type: 'boolean', default: false }, watch: { type: 'boolean', default: false } },
+    'sweep status',
+  );
+  const id = oneId(positionals, 'status');
+  return withContext(async (ctx) => {
+    if (values.json) {
+      out(statusJson(await sweepStatus(ctx, id)));
+      return 0;
+    }
+    const s =
+      values.watch || process.stderr.isTTY
+        ? await waitForSweep(ctx, id, progressPrinter())
+        : await sweepStatus(ctx, id);
+    out(
+      table(
+        ['id', 'status', 'done', 'failed', 'total', 'kind', 'name'],
+        [
+          [
+            s.id,
+            s.status,
+            String(s.doneCells),
+            String(s.failedCells),
+            String(s.totalCells),
+            s.kind,
+            s.name ?? '',
+          ],
+        ],
+      ),
+    );
+    if (s.error) out(`error: ${s.error}`);
+    return 0;
+  });
+}
+
+async function list(argv: string[], out: Out): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean', default: false } }, 'sweep list');
+  return withContext(async (ctx) => {
+    const rows = await ctx.prisma.sweep.findMany({
+      orderBy: { createdAt: 'desc' },
+      select: {
+        id: true,
+        name: true,
+        kind: true,
+        status: true,
+        totalCells: true,
+        doneCells: true,
+        failedCells: true,
+        createdAt: true,
+      },
+    });
+    if (values.json) {
+      out(JSON.stringify(rows));
+      return 0;
+    }
+    if (rows.length === 0) {
+      out('no sweeps yet (start one: sgn sweep start examples/small.yaml)');
+      return 0;
+    }
+    out(
+      table(
+        ['id', 'status', 'done', 'total', 'failed', 'kind', 'created', 'name'],
+        rows.map((r) => [
+          r.id,
+          r.status,
+          String(r.doneCells),
+          String(r.totalCells),
+          String(r.failedCells),
+          r.kind,
+          r.createdAt.toISOString().slice(0, 19).replace('T', ' '),
+          r.name ?? '',
+        ]),
+      ),
+    );
+    return 0;
+  });
+}
+
+async function results(argv: string[], out: Out): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      format: { type: 'string', default: 'table' },
+      where: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+    },
+    'sweep results',
+  );
+  const id = oneId(positionals, 'results');
+  const format = values.format;
+  if (format !== 'table' && format !== 'json' && format !== 'csv') {
+    throw new InputError('--format', `must be table, json or csv, got "${format}"`);
+  }
+  const where = parseWhere(values.where ?? []);
+  const limit = numberFlag(values.limit, '--limit');
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new InputError('--limit', 'must be a positive integer');
+  return withContext(async (ctx) => {
+    const rows = await resultRows(ctx.prisma, id, where, limit);
+    if (format === 'json') out(JSON.stringify(rows));
+    else if (format === 'csv')
+      out(
+        toCsv(
+          RESULT_CSV_HEADER,
+          rows.map((r) =>
+            RESULT_CSV_HEADER.map((k) =>
+              k.startsWith('param.') ? r.params[k.slice(6)] : r[k as keyof typeof r],
+            ),
+          ),
+        ),
+      );
+    else {
+      const shown = rows.slice(0, limit ?? 40);
+      const paramNames = Object.keys(shown[0]?.params ?? {});
+      out(
+        table(
+          ['cell', ...paramNames, 'certified', 'alpha', 'beta', 'eulerStep', 'rk4Step', 'alphaTrue'],
+          shown.map((r) => [
+            String(r.cellIndex),
+            ...paramNames.map((p) => num(r.params[p])),
+            r.certified ? 'yes' : 'no',
+            num(r.alpha),
+            num(r.beta),
+            num(r.eulerStep),
+            num(r.rk4Step),
+            num(r.alphaTrue),
+          ]),
+        ),
+      );
+      if (rows.length > shown.length)
+        out(`(${shown.length} of ${rows.length} rows; --format csv|json for all, --limit N for more)`);
+    }
+    return 0;
+  });
+}
+
+async function band(argv: string[], out: Out): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'sweep band');
+  const id = oneId(positionals, 'band');
+  const file = values.out;
+  if (!file) throw new InputError('--out', 'is required (a .json or .csv file)');
+  const ext = extname(file).toLowerCase();
+  if (ext !== '.json' && ext !== '.csv')
+    throw new InputError('--out', `must end in .json or .csv, got "${file}"`);
+  return withContext(async (ctx) => {
+    const maps = await bandMapRows(ctx.prisma, id);
+    if (maps.length === 0)
+      throw new InputError(
+        'sweep band',
+        `sweep "${id}" has no band map (it needs a ratio axis and a finished certify phase)`,
+      );
+    if (ext === '.json') writeFileSync(file, JSON.stringify(maps, null, 1));
+    else
+      writeFileSync(
+        file,
+        toCsv(
+          BAND_CSV_HEADER,
+          maps.flatMap((m) =>
+            m.ratios.map((r, k) => [
+              m.paramName,
+              m.paramValue,
+              r,
+              m.alphas[k],
+              m.rMinus,
+              m.rPlus,
+              m.optimalRatio,
+              m.alphaMax,
+            ]),
+          ),
+        ),
+      );
+    out(`${file}: ${maps.length} rows of the band map`);
+    return 0;
+  });
+}
+
+async function simple(argv: string[], out: Out, name: 'resume' | 'pause' | 'cancel'): Promise<number> {
+  const { positionals } = parse(argv, {}, `sweep ${name}`);
+  const id = oneId(positionals, name);
+  return withContext(async (ctx) => {
+    if (name === 'resume') out(`${id}: ${await resumeSweep(ctx, id)}`);
+    else if (name === 'pause') {
+      await pauseSweep(ctx, id);
+      out(`${id}: pause requested (batches in flight finish first)`);
+    } else
+      out(`${id}: ${(await cancelSweep(ctx, id)) === 'signalled' ? 'cancel requested' : 'marked cancelled'}`);
+    return 0;
+  });
+}
+
+export async function runSweep(argv: string[], out: Out): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'start':
+      return start(rest, out);
+    case 'status':
+      return status(rest, out);
+    case 'list':
+      return list(rest, out);
+    case 'results':
+      return results(rest, out);
+    case 'band':
+      return band(rest, out);
+    case 'resume':
+    case 'pause':
+    case 'cancel':
+      return simple(rest, out, sub);
+    default:
+      throw new InputError(
+        'sweep',
+        `unknown subcommand ${sub ? `"${sub}"` : '(none)'}; usage:\n  ${sweepUsage}`,
+      );
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * Turning cells into stored rows: the certificate of a cell, and the step-size experiments
+ * of a cell. Pure computation (no I/O): activities call it and write what it returns.
+ * Consecutive cells of one game share the game analysis and warm-start the kernels.
+ */
+import { buildGame } from '../sgn/games/quadratic.js';
+import type { Game } from '../sgn/games/game.js';
+import { analyseGame, certifyWeights, type GameAnalysis } from '../sgn/certificate.js';
+import type { MetricWarmStart } from '../sgn/metric.js';
+import { runTrajectory, metricNorm, type Integrator } from '../sgn/integrators.js';
+import { eulerFactorBound } from '../sgn/stability.js';
+import { SeededRandom } from '../sgn/util/random.js';
+import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
+import type { ResolvedSweep } from './resolve.js';
+import { Matrix, solve } from 'ml-matrix';
+
+/** One certificate row (column names as in prisma/schema.prisma's CellResult). */
+export interface CellRow {
+  cellIndex: number;
+  cellKey: string;
+  params: Record<string, number>;
+  gameParam: number | null;
+  ratio: number | null;
+  regionRadius: number | null;
+  seed: number | null;
+  certified: boolean;
+  gammaEuclidean: number | null;
+  alpha: number | null;
+  beta: number | null;
+  eulerStep: number | null;
+  rk4Step: number | null;
+  weights: number[];
+  mu: number[];
+  couplingL: number[][] | null;
+  optimalAlpha: number | null;
+  optimalRatio: number | null;
+  bandMinus: number | null;
+  bandPlus: number | null;
+  alphaTrue: number | null;
+  hStabEuler: number | null;
+  hStabRk4: number | null;
+  error: string | null;
+}
+
+/** One step-size row (StepsizeResult). */
+export interface StepsizeRow {
+  cellIndex: number;
+  cellKey: string;
+  integrator: Integrator;
+  multiplier: number;
+  step: number;
+  certifiedStep: number;
+  exactThreshold: number | null;
+  stableExact: boolean | null;
+  convergedFraction: number;
+  empiricalFactor: number | null;
+  predictedFactor: number | null;
+}
+
+/** Non-finite numbers (an unbounded band edge) are stored as null. */
+function finiteOrNull(x: number | null | undefined): number | null {
+  return x === null || x === undefined || !Number.isFinite(x) ? null : x;
+}
+
+/** The first game axis is "the swept game parameter" that band maps are drawn against. */
+export function gameParamName(resolved: ResolvedSweep): string | null {
+  return resolved.axes.find((a) => a.target === 'game')?.name ?? null;
+}
+
+/** Caches the analysis of consecutive cells' shared game (and their warm starts). */
+class GameGroups {
+  private key = '';
+  private game: Game | null = null;
+  private analysis: GameAnalysis | null = null;
+  warm: MetricWarmStart = {};
+
+  constructor(private readonly resolved: ResolvedSweep) {}
+
+  get(cell: Cell): { game: Game; analysis: GameAnalysis } {
+    const key = gameGroupKey(this.resolved, cell.index);
+    if (key !== this.key || !this.game || !this.analysis) {
+      this.key = key;
+      this.game = buildGame(cell.game);
+      this.analysis = analyseGame(this.game, { groundTruth: this.resolved.certify.groundTruth });
+      this.warm = {};
+    }
+    return { game: this.game, analysis: this.analysis };
+  }
+}
+
+function emptyRow(resolved: ResolvedSweep, cell: Cell, paramName: string | null): CellRow {
+  return {
+    cellIndex: cell.index,
+    cellKey: cell.key,
+    params: cell.params,
+    gameParam: paramName !== null ? (cell.params[paramName] ?? null) : null,
+    ratio: cell.weights.kind === 'ratio' ? cell.weights.ratio : null,
+    regionRadius: null,
+    seed: typeof cell.params.seed === 'number' ? cell.params.seed : null,
+    certified: false,
+    gammaEuclidean: null,
+    alpha: null,
+    beta: null,
+    eulerStep: null,
+    rk4Step: null,
+    weights: [],
+    mu: [],
+    couplingL: null,
+    optimalAlpha: null,
+    optimalRatio: null,
+    bandMinus: null,
+    bandPlus: null,
+    alphaTrue: null,
+    hStabEuler: null,
+    hStabRk4: null,
+    error: null,
+  };
+}
+
+function weightsFor(cell: Cell, analysis: GameAnalysis): number[] {
+  switch (cell.weights.kind) {
+    case 'optimal':
+      return analysis.optimal.weights;
+    case 'fixed':
+      return cell.weights.values;
+    case 'ratio':
+      return [1, cell.weights.ratio];
+  }
+}
+
+/**
+ * Certificates of cells [start, end). Calls `tick` after every cell so the caller can
+ * heartbeat and yield. A cell whose computation throws is returned with `error` set.
+ */
+export async function certifyRange(
+  resolved: ResolvedSweep,
+  start: number,
+  end: number,
+  tick: (done: number) => Promise<void> = async () => {},
+): Promise<CellRow[]> {
+  const groups = new GameGroups(resolved);
+  const paramName = gameParamName(resolved);
+  const rows: CellRow[] = [];
+  for (const cell of cellsInRange(resolved, start, end)) {
+    const row = emptyRow(resolved, cell, paramName);
+    try {
+      const { analysis } = groups.get(cell);
+      const c = certifyWeights(analysis, weightsFor(cell, analysis), {
+        c4: resolved.certify.c4,
+        warm: groups.warm,
+      });
+      Object.assign(row, {
+        certified: c.certified,
+        gammaEuclidean: analysis.gammaEuclidean,
+        alpha: c.alpha,
+        beta: c.beta,
+        eulerStep: c.eulerStep,
+        rk4Step: c.rk4Step,
+        weights: c.weights,
+        mu: analysis.mu,
+        couplingL: analysis.L,
+        optimalAlpha: analysis.optimal.alpha,
+        optimalRatio: analysis.mu.length === 2 ? analysis.optimal.weights[1] : null,
+        bandMinus: finiteOrNull(analysis.band?.rMinus),
+        bandPlus: finiteOrNull(analysis.band?.rPlus),
+        alphaTrue: c.alphaTrue,
+        hStabEuler: analysis.linear?.hStabEuler ?? null,
+        hStabRk4: analysis.linear?.hStabRk4 ?? null,
+      } satisfies Partial<CellRow>);
+      if (analysis.band && !Number.isFinite(analysis.band.rPlus)) row.bandPlus = null;
+    } catch (e) {
+      row.error = e instanceof Error ? e.message : String(e);
+    }
+    rows.push(row);
+    await tick(rows.length);
+  }
+  return rows;
+}
+
+/** Seed for a cell's initial points: derived from its key, so any worker draws the same points. */
+function cellSeed(key: string): number {
+  return Number.parseInt(key.slice(0, 8), 16) | 0;
+}
+
+/** Equilibrium of a linear game: H x* = -c. */
+function linearEquilibrium(game: Game): Float64Array {
+  const lin = game.linear;
+  if (!lin) throw new Error('step-size experiments need a linear game (the quadratic family)');
+  if (lin.c.every((v) => v === 0)) return new Float64Array(game.blocks.dim);
+  const n = game.blocks.dim;
+  const H = new Matrix(
+    Array.from({ length: n }, (_, i) => Array.from(lin.H.data.subarray(i * n, (i + 1) * n))),
+  );
+  const x = solve(H, Matrix.columnVector(Array.from(lin.c, (v) => -v)));
+  return Float64Array.from(x.to1DArray());
+}
+
+/**
+ * Step-size experiments of game groups [start, end) (a sweep's ratio axis does not matter
+ * here: runs use the optimal weights, so one row set per game). For each integrator and
+ * multiplier c, runs trajectories at h = c * (certified step) from `seeds` points at
+ * M-distance `spread` from the equilibrium. When a game is not certified its certified step
+ * is 0 and the base step is the exact stability threshold instead (so the phase diagram
+ * still shows where play converges).
+ */
+export async function stepsizeRange(
+  resolved: ResolvedSweep,
+  start: number,
+  end: number,
+  tick: (done: number) => Promise<void> = async () => {},
+): Promise<StepsizeRow[]> {
+  const opts = resolved.stepsize;
+  if (!opts) throw new Error('this sweep has no stepsize section');
+  const groups = new GameGroups(resolved);
+  const R = ratioLength(resolved);
+  const rows: StepsizeRow[] = [];
+  let done = 0;
+  for (let g = start; g < end; g++) {
+    const cell = cellAt(resolved, g * R);
+    const key = gameGroupKey(resolved, g * R);
+    const { game, analysis } = groups.get(cell);
+    const w = analysis.optimal.weights;
+    const cert = certifyWeights(analysis, w, {
+      c4: resolved.certify.c4,
+      warm: groups.warm,
+      alphaTrue: false,
+    });
+    const xStar = linearEquilibrium(game);
+    const rng = new SeededRandom(cellSeed(key));
+    const starts: Float64Array[] = [];
+    for (let s = 0; s < opts.seeds; s++) {
+      const u = new Float64Array(game.blocks.dim);
+      for (let i = 0; i < u.length; i++) u[i] = rng.normal();
+      const scale = opts.spread / metricNorm(u, game.blocks, w);
+      starts.push(u.map((v, i) => xStar[i] + scale * v));
+    }
+    for (const integrator of opts.integrators) {
+      const certifiedStep = integrator === 'euler' ? cert.eulerStep : cert.rk4Step;
+      const exact =
+        integrator === 'euler' ? (analysis.linear?.hStabEuler ?? null) : (analysis.linear?.hStabRk4 ?? null);
+      const base = certifiedStep > 0 ? certifiedStep : (exact ?? 0);
+      for (const multiplier of opts.multipliers) {
+        const h = multiplier * base;
+        let converged = 0;
+        const factors: number[] = [];
+        for (const x0 of starts) {
+          const r = runTrajectory(
+            integrator,
+            game.F,
+            x0,
+            xStar,
+            h,
+            opts.steps,
+            opts.tolerance,
+            game.blocks,
+            w,
+          );
+          if (r.converged) converged++;
+          if (r.factor !== null && Number.isFinite(r.factor)) factors.push(r.factor);
+        }
+        factors.sort((a, b) => a - b);
+        rows.push({
+          cellIndex: g,
+          cellKey: key,
+          integrator,
+          multiplier,
+          step: h,
+          certifiedStep,
+          exactThreshold: exact,
+          stableExact: exact === null ? null : h < exact,
+          convergedFraction: starts.length ? converged / starts.length : 0,
+          empiricalFactor: factors.length ? factors[Math.floor(factors.length / 2)] : null,
+          predictedFactor:
+            integrator === 'euler' && cert.certified ? eulerFactorBound(h, cert.alpha, cert.beta) : null,
+        });
+      }
+    }
+    await tick(++done);
+  }
+  return rows;
+}

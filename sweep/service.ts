@@ -1,0 +1,296 @@
+/**
+ * Sweep operations shared by the CLI, the demo and tests: register a sweep in the database,
+ * start / resume / pause / cancel its workflow, and read its status. Creating the sweep row
+ * happens only after the whole spec validated, so bad input writes nothing.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  createPrisma,
+  PROJECT_ROOT,
+  migrateDeploy,
+  ensureDatabase,
+  type PrismaClient,
+} from '../db/client.js';
+import { InputError } from '../sgn/util/errors.js';
+import { temporalConfig, type TemporalConfig } from '../workers/config.js';
+import {
+  cancelSignal,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  sweepWorkflowId,
+  type SweepProgress,
+} from '../workflows/signals.js';
+import type { sweepWorkflow } from '../workflows/sweep.js';
+import { totalWork } from '../activities/sweep-activities.js';
+import type { SweepStatus } from '../activities/types.js';
+import { sweepIdFor, type ResolvedSweep } from './resolve.js';
+
+export interface SweepContext {
+  readonly prisma: PrismaClient;
+  readonly temporal: TemporalConfig;
+  client(): Promise<Client>;
+  close(): Promise<void>;
+}
+
+/** Opens the database (applying pending migrations) and, lazily, a Temporal client. */
+export async function openContext(
+  opts: { databaseUrl?: string; temporal?: TemporalConfig } = {},
+): Promise<SweepContext> {
+  const prisma = createPrisma(opts.databaseUrl);
+  await ensureSchema(prisma, opts.databaseUrl);
+  const temporal = opts.temporal ?? temporalConfig();
+  let connection: Connection | null = null;
+  let client: Client | null = null;
+  return {
+    prisma,
+    temporal,
+    async client() {
+      if (!client) {
+        try {
+          connection = await Connection.connect({ address: temporal.address, connectTimeout: '5s' });
+        } catch (e) {
+          throw new Error(
+            `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
+        client = new Client({ connection, namespace: temporal.namespace });
+      }
+      return client;
+    },
+    async close() {
+      await connection?.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** Applies committed migrations when the database lacks any of them (first use of a database). */
+export async function ensureSchema(prisma: PrismaClient, url?: string): Promise<void> {
+  const expected = readdirSync(join(PROJECT_ROOT, 'prisma', 'migrations'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  let applied: string[] = [];
+  try {
+    const rows = await prisma.$queryRaw<{ migration_name: string }[]>`
+      SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
+    applied = rows.map((r) => r.migration_name);
+  } catch (e) {
+    const code =
+      (e as { code?: string; meta?: { code?: string } }).meta?.code ?? (e as { code?: string }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    // 42P01: no migrations table yet; 3D000 / P1003: the database itself does not exist.
+    if (!/42P01|does not exist|P1003|3D000/.test(`${code} ${message}`)) throw e;
+    if (/database .* does not exist|P1003|3D000/.test(`${code} ${message}`)) await ensureDatabase(url);
+  }
+  if (expected.some((m) => !applied.includes(m))) await migrateDeploy(url);
+}
+
+export interface StartResult {
+  readonly id: string;
+  /** False when an identical sweep was already registered (a re-launch resumes it). */
+  readonly created: boolean;
+  /** False when its workflow was already running. */
+  readonly started: boolean;
+}
+
+/** Registers the sweep (if new) and starts its workflow (if not running). */
+export async function startSweep(
+  ctx: SweepContext,
+  resolved: ResolvedSweep,
+  opts: { id?: string } = {},
+): Promise<StartResult> {
+  const id = opts.id ?? sweepIdFor(resolved);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) {
+    throw new InputError('--id', `"${id}" is not a valid sweep id (letters, digits, _ . -; at most 64)`);
+  }
+  const existing = await ctx.prisma.sweep.findUnique({ where: { id }, select: { specHash: true } });
+  if (existing && existing.specHash !== resolved.specHash) {
+    throw new InputError('--id', `sweep "${id}" already exists with a different spec; choose another id`);
+  }
+  let created = false;
+  if (!existing) {
+    try {
+      await ctx.prisma.sweep.create({
+        data: {
+          id,
+          name: resolved.name ?? null,
+          kind: resolved.kind,
+          status: 'running',
+          spec: resolved as unknown as object,
+          specHash: resolved.specHash,
+          totalCells: totalWork(resolved),
+          workflowId: sweepWorkflowId(id),
+        },
+      });
+      created = true;
+    } catch (e) {
+      // Two launches racing: the other one registered it first; both go on to start the workflow.
+      if ((e as { code?: string }).code !== 'P2002') throw e;
+    }
+  }
+  const started = await startWorkflow(ctx, id);
+  return { id, created, started };
+}
+
+/** Starts the sweep's workflow unless one is running; returns whether a new run started. */
+export async function startWorkflow(ctx: SweepContext, id: string): Promise<boolean> {
+  const client = await ctx.client();
+  const workflowId = sweepWorkflowId(id);
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    if (d.status.name === 'RUNNING') return false;
+  } catch (e) {
+    if (!(e instanceof WorkflowNotFoundError)) throw e;
+  }
+  const handle = await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
+    taskQueue: ctx.temporal.taskQueue,
+    workflowId,
+    args: [{ sweepId: id }],
+    // Two launches at once attach to one execution instead of failing or duplicating.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  await ctx.prisma.sweep.update({
+    where: { id },
+    data: { status: 'running', error: null, finishedAt: null },
+  });
+  return handle.firstExecutionRunId !== undefined;
+}
+
+export interface SweepStatusReport {
+  readonly id: string;
+  readonly status: SweepStatus;
+  readonly totalCells: number;
+  readonly doneCells: number;
+  readonly failedCells: number;
+  readonly name: string | null;
+  readonly kind: string;
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly progress: SweepProgress | null;
+}
+
+async function requireSweep(ctx: SweepContext, id: string) {
+  const row = await ctx.prisma.sweep.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      status: true,
+      totalCells: true,
+      doneCells: true,
+      failedCells: true,
+      name: true,
+      kind: true,
+      error: true,
+      createdAt: true,
+      finishedAt: true,
+    },
+  });
+  if (!row) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
+  return row;
+}
+
+/**
+ * Status from the database, reconciled with Temporal: a sweep recorded as running whose
+ * workflow was terminated or timed out is reported (and recorded) as failed.
+ */
+export async function sweepStatus(
+  ctx: SweepContext,
+  id: string,
+  opts: { reconcile?: boolean } = {},
+): Promise<SweepStatusReport> {
+  const row = await requireSweep(ctx, id);
+  let status = row.status as SweepStatus;
+  let error = row.error;
+  let progress: SweepProgress | null = null;
+  if ((status === 'running' || status === 'paused') && opts.reconcile !== false) {
+    const handle = (await ctx.client()).workflow.getHandle(sweepWorkflowId(id));
+    try {
+      const d = await handle.describe();
+      if (d.status.name === 'RUNNING') {
+        progress = await handle.query(progressQuery).catch(() => null);
+      } else if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') {
+        status = d.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
+        error = `workflow ${d.status.name.toLowerCase()}; continue it with: sgn sweep resume ${id}`;
+        await ctx.prisma.sweep.update({ where: { id }, data: { status, error } });
+      }
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+      status = 'failed';
+      error = `no workflow found; continue it with: sgn sweep resume ${id}`;
+    }
+  }
+  return {
+    id: row.id,
+    status,
+    totalCells: row.totalCells,
+    doneCells: row.doneCells,
+    failedCells: row.failedCells,
+    name: row.name,
+    kind: row.kind,
+    error,
+    createdAt: row.createdAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    progress,
+  };
+}
+
+/** Resume: un-pause a running workflow, or start a new run that schedules only what is missing. */
+export async function resumeSweep(
+  ctx: SweepContext,
+  id: string,
+): Promise<'resumed' | 'restarted' | 'already-complete'> {
+  const row = await requireSweep(ctx, id);
+  const handle = (await ctx.client()).workflow.getHandle(sweepWorkflowId(id));
+  try {
+    const d = await handle.describe();
+    if (d.status.name === 'RUNNING') {
+      await handle.signal(resumeSignal);
+      return 'resumed';
+    }
+  } catch (e) {
+    if (!(e instanceof WorkflowNotFoundError)) throw e;
+  }
+  if (row.status === 'completed' && row.doneCells >= row.totalCells) return 'already-complete';
+  await startWorkflow(ctx, id);
+  return 'restarted';
+}
+
+export async function pauseSweep(ctx: SweepContext, id: string): Promise<void> {
+  await requireSweep(ctx, id);
+  await (await ctx.client()).workflow.getHandle(sweepWorkflowId(id)).signal(pauseSignal);
+}
+
+export async function cancelSweep(ctx: SweepContext, id: string): Promise<'signalled' | 'marked'> {
+  await requireSweep(ctx, id);
+  const handle = (await ctx.client()).workflow.getHandle(sweepWorkflowId(id));
+  try {
+    const d = await handle.describe();
+    if (d.status.name === 'RUNNING') {
+      await handle.signal(cancelSignal);
+      return 'signalled';
+    }
+  } catch (e) {
+    if (!(e instanceof WorkflowNotFoundError)) throw e;
+  }
+  await ctx.prisma.sweep.update({ where: { id }, data: { status: 'cancelled', finishedAt: new Date() } });
+  return 'marked';
+}
+
+/** Waits for the sweep's workflow to finish, calling `onProgress` with fresh status every `intervalMs`. */
+export async function waitForSweep(
+  ctx: SweepContext,
+  id: string,
+  onProgress: (s: SweepStatusReport) => void = () => {},
+  intervalMs = 1000,
+): Promise<SweepStatusReport> {
+  for (;;) {
+    const s = await sweepStatus(ctx, id);
+    onProgress(s);
+    if (s.status !== 'running' && s.status !== 'paused') return s;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A sweep worker: polls the task queue, runs sweep workflows and batch activities.
+ * Any number of these, on any machines, may share one task queue. SIGINT/SIGTERM shut it
+ * down gracefully: no new tasks, running activities get `shutdownGraceTime` to finish
+ * (their batches are retried elsewhere otherwise; writes are idempotent).
+ */
+import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createPrisma, databaseUrl } from '../db/client.js';
+import { createActivities } from '../activities/sweep-activities.js';
+import { temporalConfig, type TemporalConfig } from './config.js';
+
+export interface WorkerRunOptions {
+  /** Activity slots (batches in flight) in this process. */
+  readonly concurrency?: number;
+  readonly temporal?: TemporalConfig;
+  readonly databaseUrl?: string;
+  /** Stop when this signal aborts (tests); SIGINT/SIGTERM always stop the worker. */
+  readonly signal?: AbortSignal;
+  readonly onReady?: () => void;
+}
+
+const require = createRequire(import.meta.url);
+
+export function workflowsPath(): string {
+  return require.resolve('../workflows/index.ts');
+}
+
+export async function createSweepWorker(
+  opts: WorkerRunOptions = {},
+): Promise<{ worker: Worker; close: () => Promise<void> }> {
+  const temporal = opts.temporal ?? temporalConfig();
+  const prisma = createPrisma(opts.databaseUrl ?? databaseUrl());
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const options: WorkerOptions = {
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    workflowsPath: workflowsPath(),
+    activities: createActivities({ prisma, workerId: `${hostname()}:${process.pid}` }),
+    maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
+    shutdownGraceTime: '20s',
+  };
+  const worker = await Worker.create(options);
+  return {
+    worker,
+    close: async () => {
+      await connection.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** Runs a worker until SIGINT/SIGTERM (handled by the Temporal runtime) or `signal`. */
+export async function runWorker(opts: WorkerRunOptions = {}): Promise<void> {
+  const { worker, close } = await createSweepWorker(opts);
+  opts.signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
+  opts.onReady?.();
+  try {
+    await worker.run();
+  } finally {
+    await close();
+  }
+}
