@@ -34,6 +34,7 @@ export async function aggregateBandMaps(
   prisma: PrismaClient,
   sweepId: string,
   resolved: ResolvedSweep,
+  heartbeat: () => void = () => {},
 ): Promise<number> {
   const hasRatio = resolved.axes.some((a) => a.name === 'ratio');
   const main = gameParamName(resolved);
@@ -44,6 +45,7 @@ export async function aggregateBandMaps(
   let currentGroup = -1;
   let certified = 0;
   for (let from = 0; ; from += PAGE) {
+    heartbeat();
     const page = await prisma.cellResult.findMany({
       where: { sweepId, cellIndex: { gte: from, lt: from + PAGE } },
       orderBy: { cellIndex: 'asc' },

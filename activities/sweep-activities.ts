@@ -36,6 +36,12 @@ export function totalWork(resolved: ResolvedSweep): number {
   return phasesOf(resolved).reduce((s, p) => s + p.cells, 0);
 }
 
+/** Batches per workflow execution (SGN_BATCHES_PER_RUN, for tests of continue-as-new); ~7 history events each. */
+function batchesPerRun(): number {
+  const v = Number(process.env.SGN_BATCHES_PER_RUN);
+  return Number.isInteger(v) && v > 0 ? v : 400;
+}
+
 const json = (v: unknown): Prisma.InputJsonValue => v as Prisma.InputJsonValue;
 
 function cellData(sweepId: string, workerId: string, r: CellRow): Prisma.CellResultCreateManyInput {
@@ -140,6 +146,7 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
       return {
         batchSize: resolved.execution.batchSize,
         concurrency: resolved.execution.concurrency,
+        batchesPerRun: batchesPerRun(),
         phases: phasesOf(resolved),
       };
     },
@@ -151,7 +158,8 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
 
     async aggregateBands(sweepId: string): Promise<number> {
       const resolved = await resolvedSpec(sweepId);
-      return aggregateBandMaps(prisma, sweepId, resolved);
+      const ctx = Context.current();
+      return aggregateBandMaps(prisma, sweepId, resolved, () => ctx.heartbeat());
     },
 
     async setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void> {

@@ -24,8 +24,6 @@ export interface SweepWorkflowInput {
   readonly nextBatch?: number;
   readonly paused?: boolean;
   readonly generation?: number;
-  /** Batches to start per execution before continuing as new (keeps histories to a few thousand events). */
-  readonly batchesPerRun?: number;
 }
 
 export interface SweepWorkflowResult {
@@ -37,7 +35,8 @@ const NON_RETRYABLE = ['InputError', 'SweepNotFound'];
 
 const batches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  // Batches heartbeat between cells; a killed worker's batch is retried elsewhere after this.
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -48,7 +47,7 @@ const batches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
 
 const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -56,8 +55,6 @@ const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
-
-const DEFAULT_BATCHES_PER_RUN = 400;
 
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWorkflowResult> {
   const { sweepId } = input;
@@ -101,7 +98,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
   try {
     plan ??= await bookkeeping.loadPlan(sweepId);
     if (generation === 0 && !paused) await bookkeeping.setSweepStatus(sweepId, 'running');
-    const perRun = input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN;
+    // Batches started per execution before continuing as new: histories stay at a few thousand events.
+    const perRun = plan.batchesPerRun;
     let startedThisRun = 0;
     let failure: unknown = null;
 
@@ -145,7 +143,6 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
               nextBatch,
               paused,
               generation: generation + 1,
-              batchesPerRun: input.batchesPerRun,
             });
           }
           // Paused with nothing running: wait for resume or cancel.

@@ -52,7 +52,8 @@ export function block(m: DenseMatrix, r0: number, r1: number, c0: number, c1: nu
 
 export function transpose(m: DenseMatrix): DenseMatrix {
   const out = zeros(m.cols, m.rows);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out.data[j * m.rows + i] = m.data[i * m.cols + j];
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) out.data[j * m.rows + i] = m.data[i * m.cols + j];
   return out;
 }
 
@@ -72,7 +73,11 @@ export function scale(m: DenseMatrix, s: number): DenseMatrix {
 }
 
 /** y = A x (y allocated when not given). */
-export function matvec(m: DenseMatrix, x: Float64Array, y: Float64Array = new Float64Array(m.rows)): Float64Array {
+export function matvec(
+  m: DenseMatrix,
+  x: Float64Array,
+  y: Float64Array = new Float64Array(m.rows),
+): Float64Array {
   const { rows, cols, data } = m;
   for (let i = 0; i < rows; i++) {
     let s = 0;
@@ -84,7 +89,11 @@ export function matvec(m: DenseMatrix, x: Float64Array, y: Float64Array = new Fl
 }
 
 /** y = A^T x (y allocated when not given). */
-export function matvecT(m: DenseMatrix, x: Float64Array, y: Float64Array = new Float64Array(m.cols)): Float64Array {
+export function matvecT(
+  m: DenseMatrix,
+  x: Float64Array,
+  y: Float64Array = new Float64Array(m.cols),
+): Float64Array {
   const { rows, cols, data } = m;
   y.fill(0);
   for (let i = 0; i < rows; i++) {
