@@ -4,6 +4,7 @@
  * millions of cells), and replaced atomically so re-aggregation after a resume is idempotent.
  */
 import type { PrismaClient } from '../db/client.js';
+import { insertBandMaps } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { ratioLength } from '../sweep/cells.js';
 import { gameParamName } from '../sweep/compute.js';
@@ -90,10 +91,7 @@ export async function aggregateBandMaps(
   await prisma.$transaction(
     async (tx) => {
       await tx.bandMap.deleteMany({ where: { sweepId } });
-      // Chunked: a band map row carries two arrays of the ratio axis' length.
-      for (let i = 0; i < maps.length; i += 1000) {
-        await tx.bandMap.createMany({ data: maps.slice(i, i + 1000).map((m) => ({ ...m, sweepId })) });
-      }
+      await insertBandMaps(tx, sweepId, maps);
     },
     { timeout: 120_000 },
   );

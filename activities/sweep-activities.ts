@@ -7,10 +7,10 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '../db/client.js';
-import { Prisma } from '../db/client.js';
+import { insertCellResults, insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { ratioLength } from '../sweep/cells.js';
-import { certifyRange, stepsizeRange, type CellRow, type StepsizeRow } from '../sweep/compute.js';
+import { certifyRange, stepsizeRange } from '../sweep/compute.js';
 import { aggregateBandMaps } from './band-maps.js';
 import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus, WorkKind } from './types.js';
 
@@ -40,22 +40,6 @@ export function totalWork(resolved: ResolvedSweep): number {
 function batchesPerRun(): number {
   const v = Number(process.env.SGN_BATCHES_PER_RUN);
   return Number.isInteger(v) && v > 0 ? v : 400;
-}
-
-const json = (v: unknown): Prisma.InputJsonValue => v as Prisma.InputJsonValue;
-
-function cellData(sweepId: string, workerId: string, r: CellRow): Prisma.CellResultCreateManyInput {
-  return {
-    ...r,
-    sweepId,
-    computedBy: workerId,
-    params: json(r.params),
-    couplingL: r.couplingL === null ? Prisma.DbNull : json(r.couplingL),
-  };
-}
-
-function stepsizeData(sweepId: string, r: StepsizeRow): Prisma.StepsizeResultCreateManyInput {
-  return { ...r, sweepId };
 }
 
 export function createActivities({ prisma, workerId }: ActivityDeps): SweepActivities {
@@ -97,11 +81,11 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     // Recompute the whole batch even when part of it is stored: warm starts chain through a
     // batch, so this keeps every stored number identical to an undisturbed run.
     const rows = await certifyRange(resolved, start, end, ticker(input));
-    const ok = rows.filter((r) => r.error === null).map((r) => cellData(sweepId, workerId, r));
-    const bad = rows.filter((r) => r.error !== null).map((r) => cellData(sweepId, workerId, r));
+    const ok = rows.filter((r) => r.error === null);
+    const bad = rows.filter((r) => r.error !== null);
     const [okCount, badCount] = await prisma.$transaction(async (tx) => {
-      const a = ok.length ? (await tx.cellResult.createMany({ data: ok, skipDuplicates: true })).count : 0;
-      const b = bad.length ? (await tx.cellResult.createMany({ data: bad, skipDuplicates: true })).count : 0;
+      const a = ok.length ? await insertCellResults(tx, sweepId, workerId, ok) : 0;
+      const b = bad.length ? await insertCellResults(tx, sweepId, workerId, bad) : 0;
       // Counters move by what was actually inserted, inside the same transaction: exact under retries.
       if (a + b > 0) {
         await tx.sweep.update({
@@ -125,12 +109,7 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     if (stored >= size * perGame) return { inserted: 0, alreadyStored: size, failed: 0 };
     const rows = await stepsizeRange(resolved, start, end, ticker(input));
     const inserted = await prisma.$transaction(async (tx) => {
-      const n = (
-        await tx.stepsizeResult.createMany({
-          data: rows.map((r) => stepsizeData(sweepId, r)),
-          skipDuplicates: true,
-        })
-      ).count;
+      const n = await insertStepsizeResults(tx, sweepId, rows);
       // A game's rows are written together, so whole games were inserted.
       const games = perGame ? Math.round(n / perGame) : 0;
       if (games > 0)

@@ -1,5 +1,5 @@
 /** Reading stored results back: filtered cell results and band maps. */
-import type { PrismaClient, Prisma } from '../db/client.js';
+import { Prisma, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
 
 export interface ResultRow {
@@ -73,20 +73,52 @@ export function parseWhere(items: readonly string[]): WhereClause[] {
   });
 }
 
-function toFilter(clauses: readonly WhereClause[]): Prisma.CellResultWhereInput[] {
-  return clauses.map(({ key, value }) => {
+/**
+ * SQL conditions for the clauses. Parameter values are compared as float8 from text: Prisma's
+ * JSON filters round numbers to 16 digits (see db/exact-writes.ts), which would miss cells.
+ */
+function conditions(sweepId: string, clauses: readonly WhereClause[]): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`sweep_id = ${sweepId}`];
+  for (const { key, value } of clauses) {
     if (key === 'certified') {
       if (value !== 'true' && value !== 'false')
         throw new InputError(`--where ${key}`, 'must be true or false');
-      return { certified: value === 'true' };
+      parts.push(Prisma.sql`certified = ${value === 'true'}`);
+    } else if (key === 'cellKey') {
+      parts.push(Prisma.sql`cell_key = ${value}`);
+    } else if (key === 'error') {
+      parts.push(value === 'none' ? Prisma.sql`error IS NULL` : Prisma.sql`error IS NOT NULL`);
+    } else {
+      const v = Number(value);
+      if (value === '' || !Number.isFinite(v))
+        throw new InputError(`--where ${key}`, `must be a number, got "${value}"`);
+      parts.push(Prisma.sql`(params ->> ${key})::float8 = ${String(v)}::float8`);
     }
-    if (key === 'cellKey') return { cellKey: value };
-    if (key === 'error') return value === 'none' ? { error: null } : { error: { not: null } };
-    const v = Number(value);
-    if (value === '' || !Number.isFinite(v))
-      throw new InputError(`--where ${key}`, `must be a number, got "${value}"`);
-    return { params: { path: [key], equals: v } };
-  });
+  }
+  return Prisma.join(parts, ' AND ');
+}
+
+interface RawResult {
+  cell_index: number;
+  cell_key: string;
+  params: Record<string, number>;
+  certified: boolean;
+  alpha: number | null;
+  beta: number | null;
+  euler_step: number | null;
+  rk4_step: number | null;
+  weights: number[] | null;
+  alpha_true: number | null;
+  gamma_euclidean: number | null;
+  optimal_alpha: number | null;
+  optimal_ratio: number | null;
+  band_minus: number | null;
+  band_plus: number | null;
+  h_stab_euler: number | null;
+  h_stab_rk4: number | null;
+  mu: number[] | null;
+  coupling_l: unknown;
+  error: string | null;
 }
 
 export async function resultRows(
@@ -97,31 +129,32 @@ export async function resultRows(
 ): Promise<ResultRow[]> {
   const exists = await prisma.sweep.findUnique({ where: { id: sweepId }, select: { id: true } });
   if (!exists) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
-  const rows = await prisma.cellResult.findMany({
-    where: { sweepId, AND: toFilter(where) },
-    orderBy: { cellIndex: 'asc' },
-    take: limit,
-  });
+  const rows = await prisma.$queryRaw<RawResult[]>`
+    SELECT cell_index, cell_key, params, certified, alpha, beta, euler_step, rk4_step, weights, alpha_true,
+      gamma_euclidean, optimal_alpha, optimal_ratio, band_minus, band_plus, h_stab_euler, h_stab_rk4, mu, coupling_l, error
+    FROM cell_results WHERE ${conditions(sweepId, where)}
+    ORDER BY cell_index
+    ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
   return rows.map((r) => ({
-    cellIndex: r.cellIndex,
-    cellKey: r.cellKey,
-    params: r.params as Record<string, number>,
+    cellIndex: r.cell_index,
+    cellKey: r.cell_key,
+    params: r.params,
     certified: r.certified,
     alpha: r.alpha,
     beta: r.beta,
-    eulerStep: r.eulerStep,
-    rk4Step: r.rk4Step,
-    weights: r.weights,
-    alphaTrue: r.alphaTrue,
-    gammaEuclidean: r.gammaEuclidean,
-    optimalAlpha: r.optimalAlpha,
-    optimalRatio: r.optimalRatio,
-    bandMinus: r.bandMinus,
-    bandPlus: r.bandPlus,
-    hStabEuler: r.hStabEuler,
-    hStabRk4: r.hStabRk4,
-    mu: r.mu,
-    L: r.couplingL,
+    eulerStep: r.euler_step,
+    rk4Step: r.rk4_step,
+    weights: r.weights ?? [],
+    alphaTrue: r.alpha_true,
+    gammaEuclidean: r.gamma_euclidean,
+    optimalAlpha: r.optimal_alpha,
+    optimalRatio: r.optimal_ratio,
+    bandMinus: r.band_minus,
+    bandPlus: r.band_plus,
+    hStabEuler: r.h_stab_euler,
+    hStabRk4: r.h_stab_rk4,
+    mu: r.mu ?? [],
+    L: r.coupling_l,
     error: r.error,
   }));
 }

@@ -1,0 +1,272 @@
+/**
+ * Sweeps end to end against a real Temporal dev server, a real PostgreSQL database and real
+ * worker processes: results, worker counts, SIGKILL, terminate + resume, double start,
+ * pause/resume/cancel, malformed specs, and bounded histories (continue-as-new).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
+import { projectRoot } from './support/reference.js';
+import { resolveSpecFile, type ResolvedSweep } from '../sweep/resolve.js';
+import { certifyRange, type CellRow } from '../sweep/compute.js';
+import { sweepWorkflowId } from '../workflows/signals.js';
+
+const medium = join(projectRoot, 'test', 'fixtures', 'medium.yaml');
+const COMPARED: (keyof CellRow)[] = [
+  'certified',
+  'alpha',
+  'beta',
+  'eulerStep',
+  'rk4Step',
+  'alphaTrue',
+  'gammaEuclidean',
+  'optimalAlpha',
+  'optimalRatio',
+  'bandMinus',
+  'bandPlus',
+  'hStabEuler',
+  'hStabRk4',
+  'weights',
+  'mu',
+  'couplingL',
+];
+
+let temporal: TemporalDevServer;
+let db: TestDatabase;
+let env: NodeJS.ProcessEnv;
+let client: Client;
+let connection: Connection;
+const workers: WorkerProcess[] = [];
+let reference: Map<string, CellRow>;
+let resolved: ResolvedSweep;
+
+async function addWorker(): Promise<WorkerProcess> {
+  const w = startWorker(env, 2);
+  workers.push(w);
+  await w.ready;
+  return w;
+}
+
+async function sweepRow(id: string) {
+  return db.prisma.sweep.findUniqueOrThrow({ where: { id } });
+}
+
+/** Every cell stored exactly once and equal, bit for bit, to the in-process reference. */
+async function expectExactResults(id: string): Promise<void> {
+  const rows = await db.prisma.cellResult.findMany({ where: { sweepId: id } });
+  expect(rows).toHaveLength(resolved.totalCells);
+  expect(new Set(rows.map((r) => r.cellKey)).size).toBe(resolved.totalCells);
+  expect(new Set(rows.map((r) => r.cellIndex)).size).toBe(resolved.totalCells);
+  let mismatches = 0;
+  for (const row of rows) {
+    const ref = reference.get(row.cellKey);
+    expect(ref, `cell ${row.cellIndex}`).toBeDefined();
+    for (const k of COMPARED) {
+      if (JSON.stringify(row[k as keyof typeof row]) !== JSON.stringify(ref![k])) mismatches++;
+    }
+  }
+  expect(mismatches).toBe(0);
+  const sweep = await sweepRow(id);
+  expect(sweep.status).toBe('completed');
+  expect(sweep.doneCells).toBe(resolved.totalCells);
+  expect(sweep.failedCells).toBe(0);
+}
+
+async function startDetached(id: string): Promise<void> {
+  const r = await runCli(['sweep', 'start', medium, '--id', id], env);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout.trim()).toBe(id);
+}
+
+async function waitForDone(id: string, atLeast: number, timeoutMs = 120_000): Promise<void> {
+  await waitUntil(
+    async () => (await sweepRow(id)).doneCells >= atLeast,
+    timeoutMs,
+    `${id} to store ${atLeast} cells`,
+  );
+}
+
+async function waitForStatus(id: string, status: string, timeoutMs = 180_000): Promise<void> {
+  await waitUntil(async () => (await sweepRow(id)).status === status, timeoutMs, `${id} to be ${status}`);
+}
+
+beforeAll(async () => {
+  [temporal, db] = await Promise.all([startTemporalDevServer(), createTestDatabase({ label: 'e2e' })]);
+  env = {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SGN_TASK_QUEUE: `e2e-${process.pid}`,
+    // Continue-as-new every 8 batches: every sweep below runs through several executions.
+    SGN_BATCHES_PER_RUN: '8',
+  };
+  connection = await Connection.connect({ address: temporal.address });
+  client = new Client({ connection });
+  // The reference: the same cells computed in this process, batch by batch, no Temporal, no database.
+  resolved = resolveSpecFile(medium);
+  reference = new Map();
+  const B = resolved.execution.batchSize;
+  for (let s = 0; s < resolved.totalCells; s += B) {
+    for (const row of await certifyRange(resolved, s, Math.min(resolved.totalCells, s + B)))
+      reference.set(row.cellKey, row);
+  }
+  await addWorker();
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+  await connection?.close();
+  await temporal?.stop();
+  await db?.drop();
+}, 60_000);
+
+describe('sweeps on Temporal + PostgreSQL', () => {
+  it('rejects a malformed spec with the field named, a non-zero exit and nothing written', async () => {
+    const r = await runCli(['sweep', 'start', join(projectRoot, 'test', 'fixtures', 'bad-spec.yaml')], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/spec\.game\.lambda\.linspace\[2\]/);
+    expect(await db.prisma.sweep.count()).toBe(0);
+    expect(await db.prisma.cellResult.count()).toBe(0);
+  });
+
+  it('runs a sweep with one worker: every cell once, equal to the in-process computation', async () => {
+    const r = await runCli(['sweep', 'start', medium, '--id', 'one-worker', '--wait'], env);
+    expect(r.code, r.stderr).toBe(0);
+    await expectExactResults('one-worker');
+    const status = await runCli(['sweep', 'status', 'one-worker', '--json'], env);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      id: 'one-worker',
+      status: 'completed',
+      totalCells: 800,
+      doneCells: 800,
+      failedCells: 0,
+    });
+    // Band map: one row per lambda, edges from the stored certificates.
+    expect(await db.prisma.bandMap.count({ where: { sweepId: 'one-worker' } })).toBe(20);
+  });
+
+  it('keeps workflow histories bounded with continue-as-new', async () => {
+    const runs: number[] = [];
+    for await (const wf of client.workflow.list({
+      query: `WorkflowId = '${sweepWorkflowId('one-worker')}'`,
+    })) {
+      runs.push(wf.historyLength);
+    }
+    // 40 batches at 8 per execution: at least 5 executions, each with a short history.
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...runs)).toBeLessThan(200);
+  });
+
+  it('gives bit-identical results with two workers', async () => {
+    await addWorker();
+    const r = await runCli(['sweep', 'start', medium, '--id', 'two-workers', '--wait'], env);
+    expect(r.code, r.stderr).toBe(0);
+    await expectExactResults('two-workers');
+  });
+
+  it('completes with exactly one result per cell when a worker is SIGKILLed mid-sweep', async () => {
+    await startDetached('killed');
+    await waitForDone('killed', 100);
+    const victim = workers.shift()!;
+    await victim.kill('SIGKILL');
+    await addWorker();
+    await waitForStatus('killed', 'completed');
+    await expectExactResults('killed');
+  }, 240_000);
+
+  it('resumes a terminated sweep from the CLI, scheduling only what is missing', async () => {
+    await startDetached('terminated');
+    await waitForDone('terminated', 150);
+    await client.workflow
+      .getHandle(sweepWorkflowId('terminated'))
+      .terminate('test: simulated operator mistake');
+    const status = await runCli(['sweep', 'status', 'terminated', '--json'], env);
+    expect(JSON.parse(status.stdout).status).toBe('failed');
+    const before = (await sweepRow('terminated')).doneCells;
+    expect(before).toBeLessThan(800);
+    const resumed = await runCli(['sweep', 'resume', 'terminated'], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('restarted');
+    await waitForStatus('terminated', 'completed');
+    await expectExactResults('terminated');
+  }, 240_000);
+
+  it('attaches a second simultaneous start of the same sweep to the first', async () => {
+    const [a, b] = await Promise.all([
+      runCli(['sweep', 'start', medium, '--id', 'twice', '--wait'], env),
+      runCli(['sweep', 'start', medium, '--id', 'twice', '--wait'], env),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(a.stdout.trim()).toBe('twice');
+    expect(b.stdout.trim()).toBe('twice');
+    await expectExactResults('twice');
+  }, 240_000);
+
+  it('pauses, resumes and cancels', async () => {
+    await startDetached('paused');
+    await waitForDone('paused', 60);
+    expect((await runCli(['sweep', 'pause', 'paused'], env)).code).toBe(0);
+    await waitForStatus('paused', 'paused', 30_000);
+    // Batches in flight finish, then nothing more is scheduled.
+    await new Promise((r) => setTimeout(r, 2500));
+    const held = (await sweepRow('paused')).doneCells;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await sweepRow('paused')).doneCells).toBe(held);
+    expect(held).toBeLessThan(800);
+    expect((await runCli(['sweep', 'resume', 'paused'], env)).stdout).toContain('resumed');
+    await waitForStatus('paused', 'completed');
+    await expectExactResults('paused');
+
+    await startDetached('cancelled');
+    await waitForDone('cancelled', 40);
+    expect((await runCli(['sweep', 'cancel', 'cancelled'], env)).stdout).toContain('cancel requested');
+    await waitForStatus('cancelled', 'cancelled', 60_000);
+    const json = JSON.parse((await runCli(['sweep', 'status', 'cancelled', '--json'], env)).stdout);
+    expect(json.status).toBe('cancelled');
+    expect(json.doneCells).toBe(await db.prisma.cellResult.count({ where: { sweepId: 'cancelled' } }));
+  }, 240_000);
+
+  it('exports results as JSON and CSV with filters, and the band map', async () => {
+    const json = await runCli(
+      ['sweep', 'results', 'one-worker', '--format', 'json', '--where', 'certified=true'],
+      env,
+    );
+    const rows = JSON.parse(json.stdout) as {
+      cellKey: string;
+      certified: boolean;
+      alpha: number;
+      params: Record<string, number>;
+    }[];
+    expect(rows.length).toBe([...reference.values()].filter((r) => r.certified).length);
+    expect(rows.every((r) => r.certified && r.alpha > 0 && typeof r.cellKey === 'string')).toBe(true);
+    // A lambda with all 17 significant digits: the filter must match it exactly.
+    const lambda = rows.map((r) => r.params.lambda).find((l) => String(l).length > 15)!;
+    const csv = await runCli(
+      ['sweep', 'results', 'one-worker', '--format', 'csv', '--where', `lambda=${lambda}`],
+      env,
+    );
+    expect(csv.stdout.trim().split('\n')).toHaveLength(1 + 40);
+    const out = join(tmpdir(), `${db.name}-band.json`);
+    const band = await runCli(['sweep', 'band', 'one-worker', '--out', out], env);
+    expect(band.code, band.stderr).toBe(0);
+    const maps = JSON.parse(readFileSync(out, 'utf8')) as {
+      paramValue: number;
+      ratios: number[];
+      alphas: number[];
+      rMinus: number | null;
+    }[];
+    expect(maps).toHaveLength(20);
+    expect(maps.every((m) => m.ratios.length === 40 && m.alphas.length === 40)).toBe(true);
+    // Each band map row agrees with the stored certificates it came from.
+    const someCell = [...reference.values()].find(
+      (r) => r.params.lambda === maps[7].paramValue && r.ratio === maps[7].ratios[3],
+    )!;
+    expect(maps[7].alphas[3]).toBe(someCell.alpha);
+    expect(maps[7].rMinus).toBe(someCell.bandMinus);
+  });
+});
