@@ -20,11 +20,21 @@ export interface ActivityDeps {
   readonly workerId: string;
 }
 
-/** Phase sizes: certify runs over every cell, stepsize over game groups (one per game). */
-export function phasesOf(resolved: ResolvedSweep): { kind: WorkKind; cells: number }[] {
+/**
+ * Phases and their batch sizes: certify runs over every cell; stepsize over game groups (one
+ * per game), with batches shrunk by the number of runs per game so batches take similar time.
+ */
+export function phasesOf(resolved: ResolvedSweep): { kind: WorkKind; cells: number; batchSize: number }[] {
   const gameCells = resolved.totalCells / ratioLength(resolved);
-  const certify = { kind: 'certify' as const, cells: resolved.totalCells };
-  const stepsize = { kind: 'stepsize' as const, cells: gameCells };
+  const { batchSize } = resolved.execution;
+  const runsPerGame =
+    (resolved.stepsize?.integrators.length ?? 1) * (resolved.stepsize?.multipliers.length ?? 1);
+  const certify = { kind: 'certify' as const, cells: resolved.totalCells, batchSize };
+  const stepsize = {
+    kind: 'stepsize' as const,
+    cells: gameCells,
+    batchSize: Math.max(1, Math.floor(batchSize / runsPerGame)),
+  };
   return resolved.kind === 'certify'
     ? [certify]
     : resolved.kind === 'stepsize'
@@ -123,7 +133,6 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     async loadPlan(sweepId: string): Promise<SweepPlan> {
       const resolved = await resolvedSpec(sweepId);
       return {
-        batchSize: resolved.execution.batchSize,
         concurrency: resolved.execution.concurrency,
         batchesPerRun: batchesPerRun(),
         phases: phasesOf(resolved),

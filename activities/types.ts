@@ -7,12 +7,11 @@ export type WorkKind = 'certify' | 'stepsize';
 export type SweepStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 export interface SweepPlan {
-  readonly batchSize: number;
   readonly concurrency: number;
   /** Batches per workflow execution before continue-as-new. */
   readonly batchesPerRun: number;
   /** Phases in order (certify before stepsize for kind `both`), each over its own index range. */
-  readonly phases: readonly { readonly kind: WorkKind; readonly cells: number }[];
+  readonly phases: readonly { readonly kind: WorkKind; readonly cells: number; readonly batchSize: number }[];
 }
 
 export interface BatchInput {

@@ -231,6 +231,28 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     expect(json.doneCells).toBe(await db.prisma.cellResult.count({ where: { sweepId: 'cancelled' } }));
   }, 240_000);
 
+  it('runs certify and step-size phases; Euler inside the certificate contracts as certified', async () => {
+    const spec = join(projectRoot, 'test', 'fixtures', 'both.yaml');
+    const r = await runCli(['sweep', 'start', spec, '--id', 'both', '--wait'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const sweep = await sweepRow('both');
+    expect(sweep).toMatchObject({ status: 'completed', totalCells: 30 + 6, doneCells: 36, failedCells: 0 });
+    expect(await db.prisma.cellResult.count({ where: { sweepId: 'both' } })).toBe(30);
+    const steps = await db.prisma.stepsizeResult.findMany({ where: { sweepId: 'both' } });
+    expect(steps).toHaveLength(6 * 2 * 3);
+    const certifiedEuler = steps.filter(
+      (s) => s.integrator === 'euler' && s.certifiedStep > 0 && s.multiplier <= 1,
+    );
+    expect(certifiedEuler.length).toBeGreaterThan(0);
+    for (const s of certifiedEuler) {
+      expect(s.convergedFraction).toBe(1);
+      // The certificate's per-step factor bounds the observed one (tiny slack for the tail fit).
+      expect(s.empiricalFactor!).toBeLessThanOrEqual(s.predictedFactor! + 1e-6);
+    }
+    // Past the exact stability threshold nothing converges.
+    for (const s of steps.filter((x) => x.stableExact === false)) expect(s.convergedFraction).toBe(0);
+  }, 240_000);
+
   it('exports results as JSON and CSV with filters, and the band map', async () => {
     const json = await runCli(
       ['sweep', 'results', 'one-worker', '--format', 'json', '--where', 'certified=true'],

@@ -80,7 +80,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
   });
   setHandler(progressQuery, () => {
     const phase = plan?.phases[phaseIndex];
-    const total = phase && plan ? Math.ceil(phase.cells / plan.batchSize) : 0;
+    const total = phase ? Math.ceil(phase.cells / phase.batchSize) : 0;
     // Batches below the smallest in-flight index are done (they are started in order).
     const done = inFlight.size ? Math.min(...inFlight) : nextBatch;
     return {
@@ -104,8 +104,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     let failure: unknown = null;
 
     for (; phaseIndex < plan.phases.length; phaseIndex++, nextBatch = 0) {
-      const { kind, cells } = plan.phases[phaseIndex];
-      const total = Math.ceil(cells / plan.batchSize);
+      const { kind, cells, batchSize } = plan.phases[phaseIndex];
+      const total = Math.ceil(cells / batchSize);
       while (nextBatch < total || inFlight.size > 0) {
         if (statusDirty) {
           statusDirty = false;
@@ -122,8 +122,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
           const batch = nextBatch++;
           startedThisRun++;
           inFlight.add(batch);
-          const start = batch * plan.batchSize;
-          const end = Math.min(cells, start + plan.batchSize);
+          const start = batch * batchSize;
+          const end = Math.min(cells, start + batchSize);
           batches
             .runBatch({ sweepId, kind, start, end })
             .catch((e: unknown) => {
