@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'generated', 'out', 'bench-out'] },
+  { ignores: ['node_modules', 'dist', 'generated', 'out', 'bench-out', '.tmp'] },
+  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -54,6 +54,7 @@ export async function openContext(
         } catch (e) {
           throw new Error(
             `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${e instanceof Error ? e.message : String(e)}`,
+            { cause: e },
           );
         }
         client = new Client({ connection, namespace: temporal.namespace });
