@@ -1,10 +1,20 @@
 #!/usr/bin/env node
-// Installed entry point: runs the TypeScript CLI through tsx so no build step is needed.
-import { spawnSync } from 'node:child_process';
+// Installed entry point: runs the TypeScript CLI through tsx (no build step), forwarding
+// signals so that `sgn worker` shuts down gracefully on SIGINT/SIGTERM.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const result = spawnSync(tsx, [join(root, 'cli', 'sgn.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// Resolve tsx from the package itself: --import would otherwise look in the caller's directory.
+const tsx = import.meta.resolve('tsx');
+const child = spawn(
+  process.execPath,
+  ['--import', tsx, join(root, 'cli', 'sgn.ts'), ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    cwd: process.cwd(),
+  },
+);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

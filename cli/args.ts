@@ -8,7 +8,9 @@ export function parse<T extends Options>(argv: string[], options: T, command: st
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new InputError(command, e instanceof Error ? e.message : String(e));
+    // node's messages can span lines (e.g. "--c4 -1" is "ambiguous"): keep the error to one line.
+    const message = e instanceof Error ? e.message : String(e);
+    throw new InputError(command, message.replace(/\s*\n\s*/g, ' '));
   }
 }
 

@@ -9,6 +9,9 @@ import { numberFlag, numberListFlag, parse } from './args.js';
 export const certifyUsage =
   'sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights] [--ground-truth auto|always|never]';
 
+/** Largest max(w) / min(w) the engine computes with in double precision. */
+const MAX_WEIGHT_SPREAD = 1e300;
+
 export function runCertify(argv: string[], out: (s: string) => void): void {
   const { values, positionals } = parse(
     argv,
@@ -42,6 +45,14 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
     weights.forEach((w, i) => {
       if (!(w > 0)) throw new InputError(`--weights[${i}]`, `must be positive, got ${w}`);
     });
+    // The engine works with ratios w_i / w_j (and their square roots): a wider spread overflows.
+    const spread = Math.max(...weights) / Math.min(...weights);
+    if (!(spread <= MAX_WEIGHT_SPREAD)) {
+      throw new InputError(
+        '--weights',
+        `largest / smallest is ${spread}, over the limit of ${MAX_WEIGHT_SPREAD}`,
+      );
+    }
   }
   const cert = certify(game, { weights, c4, groundTruth, stepWeights: values['step-weights'] });
   out(values.json ? certificateToJson(cert) : summary(cert));

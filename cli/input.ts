@@ -1,6 +1,6 @@
 /** Reading user files with bounded size and one clear error line per problem. */
 import { readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { InputError } from '../sgn/util/errors.js';
 
 /** Inputs larger than this are refused before parsing (override with SGN_MAX_INPUT_BYTES). */
@@ -31,9 +31,21 @@ export function readDataFile(path: string): unknown {
   const text = readBoundedText(path);
   const yaml = /\.ya?ml$/i.test(path);
   try {
-    return yaml ? parseYaml(text, { schema: 'core', maxAliasCount: 100 }) : JSON.parse(text);
+    return yaml ? parseYamlData(text) : JSON.parse(text);
   } catch (e) {
-    const detail = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const detail = (e instanceof Error ? e.message.split('\n')[0] : String(e)).replace(/:$/, '');
     throw new InputError(path, `is not valid ${yaml ? 'YAML' : 'JSON'} (${detail})`);
   }
+}
+
+/**
+ * YAML as plain data. Warnings (e.g. an unresolved custom tag such as `!!foo`) are errors
+ * too: yaml's own parse() would print them to stderr as multi-line process warnings and
+ * go on with the untagged value.
+ */
+function parseYamlData(text: string): unknown {
+  const doc = parseDocument(text, { schema: 'core' });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw problem;
+  return doc.toJS({ maxAliasCount: 100 });
 }

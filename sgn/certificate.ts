@@ -113,6 +113,10 @@ export function normaliseWeights(w: readonly number[], players: number, field = 
     if (!Number.isFinite(v) || v <= 0)
       throw new InputError(`${field}[${i}]`, `must be a positive finite number, got ${v}`);
   });
+  // sqrt(w_i / w_j) must stay finite and non-zero in the metric.
+  const spread = Math.max(...w) / Math.min(...w);
+  if (!(spread <= 1e300))
+    throw new InputError(field, `spread max/min = ${spread} is too large (at most 1e300)`);
   return w.map((v) => v / w[0]);
 }
 

@@ -21,7 +21,8 @@ function dict(v: unknown, what: string): Dict {
 }
 
 function strings(v: unknown, what: string): string[] {
-  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new Error(`${what} is not a list of strings`);
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string'))
+    throw new Error(`${what} is not a list of strings`);
   return v;
 }
 
@@ -259,6 +260,8 @@ describe('.dockerignore', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'generated', '.tmp', 'bench-out', '.git']));
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', 'generated', '.tmp', 'bench-out', '.git']),
+    );
   });
 });

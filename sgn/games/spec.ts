@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import { InputError, inputErrorFromZod } from '../util/errors.js';
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+/** Entries beyond this overflow squared norms in the spectral kernels (1e154^2 > Number.MAX_VALUE). */
+export const MAX_ENTRY = 1e150;
+const finite = z
+  .number()
+  .refine(Number.isFinite, 'must be a finite number')
+  .refine((x) => Math.abs(x) <= MAX_ENTRY, `must be at most ${MAX_ENTRY} in magnitude`);
 const positiveInt = z.number().int('must be an integer').positive('must be positive');
 const matrix = z.array(z.array(finite));
 const dims = z.array(positiveInt).min(1, 'must list at least one block');
