@@ -12,6 +12,8 @@ import { startTemporalDevServer, type TemporalDevServer } from './support/tempor
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
+import pg from 'pg';
+import { parseDatabaseUrl, quoteIdent } from '../db/client.js';
 import { resolveSpecFile, type ResolvedSweep } from '../sweep/resolve.js';
 import { certifyRange, type CellRow } from '../sweep/compute.js';
 import { sweepWorkflowId } from '../workflows/signals.js';
@@ -176,6 +178,29 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     await addWorker();
     await waitForStatus('killed', 'completed');
     await expectExactResults('killed');
+  }, 240_000);
+
+  it('rides out a database outage: activities retry and the sweep completes once it is back', async () => {
+    await startDetached('db-outage');
+    await waitForDone('db-outage', 100);
+    // An outage without stopping the shared server: refuse new connections to this database
+    // and cut the existing ones (workers' pools included).
+    const admin = new pg.Client({ ...parseDatabaseUrl(db.url), database: 'postgres' });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${quoteIdent(db.name)} WITH ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+        db.name,
+      ]);
+      await new Promise((r) => setTimeout(r, 8000));
+      await admin.query(`ALTER DATABASE ${quoteIdent(db.name)} WITH ALLOW_CONNECTIONS true`);
+    } finally {
+      await admin.end();
+    }
+    await waitForStatus('db-outage', 'completed');
+    await expectExactResults('db-outage');
+    // Every worker survived the outage.
+    for (const w of workers) expect(w.child.exitCode).toBeNull();
   }, 240_000);
 
   it('resumes a terminated sweep from the CLI, scheduling only what is missing', async () => {
