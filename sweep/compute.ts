@@ -243,7 +243,8 @@ export async function stepsizeRange(
         const h = multiplier * base;
         let converged = 0;
         const factors: number[] = [];
-        for (const x0 of starts) {
+        // No certificate and no stable step at all (h_stab = 0): there is nothing to run.
+        for (const x0 of h > 0 ? starts : []) {
           const r = runTrajectory(
             integrator,
             game.F,
