@@ -10,6 +10,8 @@ export interface BlockBounds {
   readonly L: number[][];
   /** gamma_euc = min over the samples of lambda_min(sym(J)). */
   readonly gammaEuclidean: number;
+  /** A unit eigenvector of sym(J) for gamma_euc (J the minimising sample). */
+  readonly gammaVector: Float64Array;
 }
 
 /** Bounds over one or more Jacobians (one for a linear game, one per sample point otherwise). */
@@ -19,6 +21,7 @@ export function blockBounds(blocks: Blocks, jacobians: Iterable<DenseMatrix>): B
   const mu = new Array<number>(n).fill(Infinity);
   const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   let gammaEuclidean = Infinity;
+  let gammaVector: Float64Array = new Float64Array(blocks.dim);
   let count = 0;
   for (const J of jacobians) {
     count++;
@@ -31,8 +34,12 @@ export function blockBounds(blocks: Blocks, jacobians: Iterable<DenseMatrix>): B
         L[i][j] = Math.max(L[i][j], spectralNorm(cross).value);
       }
     }
-    gammaEuclidean = Math.min(gammaEuclidean, minSymmetricEigenvalue(symPart(J)).value);
+    const g = minSymmetricEigenvalue(symPart(J));
+    if (count === 1 || g.value < gammaEuclidean) {
+      gammaEuclidean = g.value;
+      gammaVector = g.vector;
+    }
   }
   if (count === 0) throw new Error('blockBounds needs at least one Jacobian');
-  return { mu, L, gammaEuclidean };
+  return { mu, L, gammaEuclidean, gammaVector };
 }

@@ -35,6 +35,8 @@ export interface GameAnalysis {
   readonly mu: number[];
   readonly L: number[][];
   readonly gammaEuclidean: number;
+  /** Unit eigenvector of sym(J) for gammaEuclidean: alpha_true's reference at near-uniform weights. */
+  readonly gammaVector: Float64Array;
   readonly optimal: OptimalWeights;
   /** Two players: the band in r = w2/w1 for target margin 0. */
   readonly band: Band | null;
@@ -54,7 +56,7 @@ export function analyseGame(game: Game, opts: Pick<CertifyOptions, 'groundTruth'
   const { blocks } = game;
   // Linear games: J = H everywhere, one Jacobian is the whole region.
   const jacobians = game.linear ? [game.linear.H] : [game.J(new Float64Array(blocks.dim))];
-  const { mu, L, gammaEuclidean } = blockBounds(blocks, jacobians);
+  const { mu, L, gammaEuclidean, gammaVector } = blockBounds(blocks, jacobians);
   const optimal = optimalWeights(mu, L);
   const two = mu.length === 2;
   const band = two ? twoPlayerBand(mu, L, 0) : null;
@@ -75,6 +77,7 @@ export function analyseGame(game: Game, opts: Pick<CertifyOptions, 'groundTruth'
     mu,
     L,
     gammaEuclidean,
+    gammaVector,
     optimal,
     band,
     axisBands: bands,
@@ -133,7 +136,12 @@ export function certifyWeights(
   const c4 = opts.c4 ?? DEFAULT_C4;
   const alphaTrue =
     analysis.linear && opts.alphaTrue !== false
-      ? trueMargin(analysis.linear.H, analysis.blocks, weights, warm)
+      ? trueMargin(analysis.linear.H, analysis.blocks, weights, warm, {
+          value: analysis.gammaEuclidean,
+          vector: analysis.gammaVector,
+          mu: analysis.mu,
+          L: analysis.L,
+        })
       : null;
   return {
     weights,

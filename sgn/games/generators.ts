@@ -1,6 +1,6 @@
 /** Random building blocks for the seeded quadratic generators. */
 import { zeros, type DenseMatrix } from '../linalg/matrix.js';
-import { spectralNorm } from '../linalg/spectral-norm.js';
+import { DENSE_MAX_N_SPECTRAL, spectralNorm } from '../linalg/spectral-norm.js';
 import type { SeededRandom } from '../util/random.js';
 
 function gaussian(rows: number, cols: number, rng: SeededRandom): DenseMatrix {
@@ -39,7 +39,10 @@ export function orthonormalCoupling(rows: number, cols: number, rng: SeededRando
 /** A Gaussian rows x cols matrix scaled to spectral norm 1. */
 export function gaussianCoupling(rows: number, cols: number, rng: SeededRandom): DenseMatrix {
   const g = gaussian(rows, cols, rng);
-  const norm = spectralNorm(g).value;
+  // The kernel is pinned (dense up to the documented size, uncapped Lanczos above) rather than
+  // left to `auto`, whose choice may be retuned: a seed must keep producing the same game, bit for bit.
+  const method = Math.min(rows, cols) <= DENSE_MAX_N_SPECTRAL ? 'dense' : 'lanczos';
+  const norm = spectralNorm(g, { method }).value;
   for (let k = 0; k < g.data.length; k++) g.data[k] /= norm;
   return g;
 }
@@ -50,14 +53,38 @@ export function gramPlusShift(d: number, mu0: number, rng: SeededRandom): DenseM
   const s = 1 / Math.sqrt(d);
   for (let k = 0; k < b.data.length; k++) b.data[k] *= s;
   const out = zeros(d, d);
-  for (let i = 0; i < d; i++) {
-    for (let j = i; j < d; j++) {
-      let v = 0;
-      for (let k = 0; k < d; k++) v += b.data[k * d + i] * b.data[k * d + j];
-      out.data[i * d + j] = v;
-      out.data[j * d + i] = v;
+  const bd = b.data;
+  // (B^T B)_ij = sum_k b_ki b_kj, summed over k in increasing order for every (i, j) exactly as a
+  // plain triple loop would (so games stay bit-for-bit reproducible), but four rows i at a time
+  // against contiguous rows of B instead of strided columns.
+  const acc = [new Float64Array(d), new Float64Array(d), new Float64Array(d), new Float64Array(d)];
+  for (let i0 = 0; i0 < d; i0 += 4) {
+    const rows = Math.min(4, d - i0);
+    for (let r = 0; r < rows; r++) acc[r].fill(0);
+    const [a0, a1, a2, a3] = acc;
+    for (let k = 0; k < d; k++) {
+      const row = k * d;
+      const c0 = bd[row + i0];
+      const c1 = rows > 1 ? bd[row + i0 + 1] : 0;
+      const c2 = rows > 2 ? bd[row + i0 + 2] : 0;
+      const c3 = rows > 3 ? bd[row + i0 + 3] : 0;
+      for (let j = i0; j < d; j++) {
+        const v = bd[row + j];
+        a0[j] += c0 * v;
+        a1[j] += c1 * v;
+        a2[j] += c2 * v;
+        a3[j] += c3 * v;
+      }
     }
-    out.data[i * d + i] += mu0;
+    for (let r = 0; r < rows; r++) {
+      const i = i0 + r;
+      const a = acc[r];
+      for (let j = i; j < d; j++) {
+        out.data[i * d + j] = a[j];
+        out.data[j * d + i] = a[j];
+      }
+      out.data[i * d + i] += mu0;
+    }
   }
   return out;
 }

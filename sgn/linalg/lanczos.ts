@@ -38,8 +38,9 @@
  * ||A|| is estimated on the fly as max_j ||A q_j|| (and |Ritz values|), a lower bound that
  * converges to ||A|| from below; using it makes the relative tolerance stricter, never looser.
  */
-import { seededRandom, randomVector } from './random.js';
-import { tridiagonalExtremeEigenpair } from './symmetric-eigen.js';
+import { gaussian, seededRandom } from './random.js';
+import { tridiagonalExtremeEigenpair, tridiagonalWork, type TridiagonalWork } from './symmetric-eigen.js';
+import { simdRows } from './simd.js';
 
 /** A symmetric linear operator: `apply` writes A x into y (y is not aliased with x). */
 export interface SymmetricOperator {
@@ -57,6 +58,16 @@ export interface LanczosOptions {
   maxIter?: number;
   /** Seed for the pseudo-random start/restart vectors (default fixed). */
   seed?: number;
+  /**
+   * Mix a pseudo-random unit vector of this relative size (e.g. 1e-6; it must stay far above
+   * `tol`) into `start`. The start then has a nonzero component in every eigenspace, i.e. it is
+   * generic: a breakdown ends the run as for the default start, with no confirming block. Worth it
+   * when the warm start may be (nearly) an exact eigenvector, as along sweeps of structured games:
+   * the block then breaks down after as many steps as the operator has relevant distinct
+   * eigenvalues, instead of one step plus a whole confirming block. When the warm start is only
+   * approximate (error >> the mix) the mix changes nothing. Ignored without `start`.
+   */
+  genericMix?: number;
 }
 
 export interface LanczosResult {
@@ -90,35 +101,307 @@ function dot(x: Float64Array, y: Float64Array, n: number): number {
 }
 
 function norm2(x: Float64Array, n: number): number {
-  // Scaled to be safe for huge/tiny entries; the extra pass is cheap next to a matvec.
+  // One pass when the sum of squares is safely inside the double range (the usual case), else
+  // scaled, safe for huge/tiny entries (and NaN/Infinity, which fail the range test).
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    s0 += x[i] * x[i];
+    s1 += x[i + 1] * x[i + 1];
+  }
+  if (i < n) s0 += x[i] * x[i];
+  const ss = s0 + s1;
+  if (ss > 1e-280 && ss < 1e280) return Math.sqrt(ss);
   let mx = 0;
-  for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(x[i]));
+  for (let k = 0; k < n; k++) mx = Math.max(mx, Math.abs(x[k]));
   if (mx === 0 || !Number.isFinite(mx)) return mx;
   let s = 0;
-  for (let i = 0; i < n; i++) {
-    const t = x[i] / mx;
+  for (let k = 0; k < n; k++) {
+    const t = x[k] / mx;
     s += t * t;
   }
   return mx * Math.sqrt(s);
 }
 
-/** w -= sum_j (q_j . w) q_j over the basis, twice (CGS2: "twice is enough" for orthogonality). */
-function orthogonalize(
+/** x[0 .. n) *= 1 / d (a multiplication per entry instead of a division). */
+function scaleDown(x: Float64Array, n: number, d: number): void {
+  const inv = 1 / d;
+  for (let i = 0; i < n; i++) x[i] *= inv;
+}
+
+/**
+ * coef[j0 .. j0 + 4) = q_j . w for four basis vectors in one sweep of w. Each dot product keeps
+ * `dot`'s exact operation order (two interleaved accumulators), so the results are bit-identical.
+ */
+function dot4(
+  q0: Float64Array,
+  q1: Float64Array,
+  q2: Float64Array,
+  q3: Float64Array,
+  w: Float64Array,
+  n: number,
+  coef: Float64Array,
+  j0: number,
+): void {
+  let a0 = 0;
+  let a1 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  let c0 = 0;
+  let c1 = 0;
+  let d0 = 0;
+  let d1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i];
+    const w1 = w[i + 1];
+    a0 += q0[i] * w0;
+    a1 += q0[i + 1] * w1;
+    b0 += q1[i] * w0;
+    b1 += q1[i + 1] * w1;
+    c0 += q2[i] * w0;
+    c1 += q2[i + 1] * w1;
+    d0 += q3[i] * w0;
+    d1 += q3[i + 1] * w1;
+  }
+  if (i < n) {
+    const w0 = w[i];
+    a0 += q0[i] * w0;
+    b0 += q1[i] * w0;
+    c0 += q2[i] * w0;
+    d0 += q3[i] * w0;
+  }
+  coef[j0] = a0 + a1;
+  coef[j0 + 1] = b0 + b1;
+  coef[j0 + 2] = c0 + c1;
+  coef[j0 + 3] = d0 + d1;
+}
+
+/** One classical Gram-Schmidt pass: w -= sum_j (q_j . w) q_j over basis[0 .. count). */
+function gramSchmidtPass(
   w: Float64Array,
   basis: Float64Array[],
   count: number,
   n: number,
   coef: Float64Array,
 ): void {
-  for (let pass = 0; pass < 2; pass++) {
-    for (let j = 0; j < count; j++) coef[j] = dot(basis[j], w, n);
-    for (let j = 0; j < count; j++) {
-      const c = coef[j];
-      if (c === 0) continue;
-      const q = basis[j];
-      for (let i = 0; i < n; i++) w[i] -= c * q[i];
+  // Four basis vectors per sweep of w (at large step counts the cost is memory traffic over the
+  // basis); the subtractions keep their order, so this rounds like one vector at a time.
+  let j = 0;
+  for (; j + 3 < count; j += 4) dot4(basis[j], basis[j + 1], basis[j + 2], basis[j + 3], w, n, coef, j);
+  for (; j < count; j++) coef[j] = dot(basis[j], w, n);
+  j = 0;
+  for (; j + 3 < count; j += 4) {
+    const c0 = coef[j];
+    const c1 = coef[j + 1];
+    const c2 = coef[j + 2];
+    const c3 = coef[j + 3];
+    const q0 = basis[j];
+    const q1 = basis[j + 1];
+    const q2 = basis[j + 2];
+    const q3 = basis[j + 3];
+    for (let i = 0; i < n; i++) w[i] = w[i] - c0 * q0[i] - c1 * q1[i] - c2 * q2[i] - c3 * q3[i];
+  }
+  for (; j < count; j++) {
+    const c = coef[j];
+    if (c === 0) continue;
+    const q = basis[j];
+    for (let i = 0; i < n; i++) w[i] -= c * q[i];
+  }
+}
+
+/**
+ * The Krylov basis q_0, q_1, ... (orthonormal): a list of JS vectors (small n), or the rows of a
+ * matrix in SIMD memory, where a Gram-Schmidt pass is two SIMD matrix-vector products.
+ */
+interface Basis {
+  /** q_j, allocated on first use. A view into SIMD memory is valid until the next refresh(). */
+  row(j: number): Float64Array;
+  /** One classical Gram-Schmidt pass: w -= sum_j (q_j . w) q_j over j < count. */
+  project(w: Float64Array, count: number): void;
+  /** Renews views after foreign code ran (operator applications may move SIMD memory). */
+  refresh(): void;
+}
+
+class JsBasis implements Basis {
+  constructor(
+    private readonly list: Float64Array[],
+    private readonly n: number,
+    private readonly coef: Float64Array,
+  ) {}
+  row(j: number): Float64Array {
+    return slot(this.list, j, this.n);
+  }
+  project(w: Float64Array, count: number): void {
+    gramSchmidtPass(w, this.list, count, this.n, this.coef);
+  }
+  refresh(): void {}
+}
+
+/** From this size on the basis lives in SIMD memory (when available). */
+const SIMD_BASIS_MIN_N = 128;
+
+interface Candidate {
+  value: number;
+  /** Unit Ritz vector y, and A y formed from the stored products A q_j. */
+  vector: Float64Array;
+  image: Float64Array;
+}
+
+/**
+ * Work arrays of one run. Small operators are dominated by allocation (a Float64Array costs about
+ * as much as a length-1000 dot product), so for n <= SCRATCH_MAX_N one set is kept between runs and
+ * reused (a nested run, from inside an operator, gets a fresh set). Vectors that escape (the
+ * result) are always fresh.
+ */
+interface Scratch {
+  n: number;
+  inUse: boolean;
+  coef: Float64Array;
+  w: Float64Array;
+  av: Float64Array;
+  /** Operator input (a copy of the basis vector being expanded). */
+  x: Float64Array;
+  alpha: Float64Array;
+  beta: Float64Array;
+  tri: TridiagonalWork;
+  /** Basis vectors q_j and their images A q_j, reused by index. */
+  q: Float64Array[];
+  aq: Float64Array[];
+}
+
+const SCRATCH_MAX_N = 1024;
+/** Vectors kept between runs (per kind): 2 x 64 x 8 KB at n = 1024. */
+const SCRATCH_KEEP = 64;
+let cachedScratch: Scratch | null = null;
+
+function acquireScratch(n: number, cap: number): Scratch {
+  const c = cachedScratch;
+  if (c !== null && !c.inUse && c.n === n && c.alpha.length >= cap) {
+    c.inUse = true;
+    return c;
+  }
+  const fresh: Scratch = {
+    n,
+    inUse: true,
+    coef: new Float64Array(n + 1),
+    w: new Float64Array(n),
+    av: new Float64Array(n),
+    x: new Float64Array(n),
+    alpha: new Float64Array(cap),
+    beta: new Float64Array(cap),
+    tri: tridiagonalWork(cap),
+    q: [],
+    aq: [],
+  };
+  if (n <= SCRATCH_MAX_N && (c === null || !c.inUse)) cachedScratch = fresh;
+  return fresh;
+}
+
+function releaseScratch(s: Scratch): void {
+  s.inUse = false;
+  if (s.q.length > SCRATCH_KEEP) s.q.length = SCRATCH_KEEP;
+  if (s.aq.length > SCRATCH_KEEP) s.aq.length = SCRATCH_KEEP;
+}
+
+/** The j-th vector of a reusable list (allocated on first use). */
+function slot(list: Float64Array[], j: number, n: number): Float64Array {
+  let v = list[j];
+  if (v === undefined) {
+    v = new Float64Array(n);
+    list[j] = v;
+  }
+  return v;
+}
+
+/** The better of a new Ritz pair and the incumbent (from a completed block), if any. */
+function pick(which: 'min' | 'max', best: Candidate | null, cand: Candidate): Candidate {
+  if (best !== null && !(which === 'min' ? cand.value < best.value : cand.value > best.value)) return best;
+  return cand;
+}
+
+/**
+ * Ritz pair of the block basis[blockStart .. blockStart + m) with coefficients s: y = Q s / ||Q s||
+ * and A y = (A Q) s / ||Q s|| from the stored products (no operator application).
+ */
+function ritzPair(
+  sc: Scratch,
+  basis: Basis,
+  blockStart: number,
+  s: Float64Array,
+  m: number,
+  theta: number,
+  n: number,
+): Candidate {
+  const y = new Float64Array(n);
+  const ay = new Float64Array(n);
+  for (let j = 0; j < m; j++) {
+    const c = s[j];
+    const q = basis.row(blockStart + j);
+    const aq = sc.aq[blockStart + j];
+    for (let i = 0; i < n; i++) {
+      y[i] += c * q[i];
+      ay[i] += c * aq[i];
     }
   }
+  const inv = 1 / norm2(y, n);
+  for (let i = 0; i < n; i++) {
+    y[i] *= inv;
+    ay[i] *= inv;
+  }
+  return { value: theta, vector: y, image: ay };
+}
+
+/**
+ * Rayleigh quotient and residual ||A y - value y|| of a candidate, A y from the stored products:
+ * A (Q s) and (A Q) s differ only by rounding (~eps ||A|| per product), far below any tolerance
+ * Lanczos can be asked for, so this is the explicit residual without an extra application.
+ */
+function verify(cand: Candidate, av: Float64Array, n: number): { value: number; residual: number } {
+  const y = cand.vector;
+  const ay = cand.image;
+  const value = dot(y, ay, n);
+  for (let i = 0; i < n; i++) av[i] = ay[i] - value * y[i];
+  return { value, residual: norm2(av, n) };
+}
+
+function finish(
+  cand: Candidate,
+  av: Float64Array,
+  n: number,
+  iterations: number,
+  converged: boolean,
+  restarts: number,
+): LanczosResult {
+  const chk = verify(cand, av, n);
+  return { value: chk.value, vector: cand.vector, iterations, residual: chk.residual, converged, restarts };
+}
+
+/**
+ * Random unit vector orthogonal to basis[0 .. count), written into `r`; false when the basis
+ * (numerically) spans everything.
+ */
+function newRandomDirection(
+  r: Float64Array,
+  basis: Basis,
+  count: number,
+  n: number,
+  rng: () => number,
+): boolean {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    for (let i = 0; i < n; i++) r[i] = gaussian(rng);
+    const r0 = norm2(r, n);
+    // Twice ("twice is enough"): r is generic, nothing to gain from a conditional second pass.
+    basis.project(r, count);
+    basis.project(r, count);
+    const rn = norm2(r, n);
+    if (rn > 1e-8 * r0) {
+      scaleDown(r, n, rn);
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -127,108 +410,115 @@ function orthogonalize(
 export function lanczosExtreme(op: SymmetricOperator, opts: LanczosOptions): LanczosResult {
   const n = op.n;
   if (!(n >= 1)) throw new Error('lanczosExtreme: operator dimension must be >= 1');
+  const maxIter = Math.max(1, Math.min(opts.maxIter ?? n, n));
+  const sc = acquireScratch(n, maxIter + 1);
+  // At most one new basis vector per step (the next Lanczos vector or a restart direction).
+  const rows = n >= SIMD_BASIS_MIN_N ? simdRows(maxIter + 1, n) : null;
+  try {
+    return run(op, opts, n, maxIter, sc, rows ?? new JsBasis(sc.q, n, sc.coef));
+  } finally {
+    rows?.free();
+    releaseScratch(sc);
+  }
+}
+
+function run(
+  op: SymmetricOperator,
+  opts: LanczosOptions,
+  n: number,
+  maxIter: number,
+  sc: Scratch,
+  basis: Basis,
+): LanczosResult {
   const which = opts.which;
-  const better = (x: number, y: number): boolean => (which === 'min' ? x < y : x > y);
   // Below ~50 eps the explicit residual cannot be resolved reliably.
   const tol = Math.max(opts.tol ?? 1e-12, 50 * EPS);
-  const maxIter = Math.max(1, Math.min(opts.maxIter ?? n, n));
   const rng = seededRandom(opts.seed ?? DEFAULT_SEED);
 
-  const basis: Float64Array[] = [];
-  const coef = new Float64Array(n + 1);
-  const w = new Float64Array(n);
-  const av = new Float64Array(n);
+  // basis rows 0 .. count-1 are the Krylov vectors q_j (orthonormal), sc.aq[j] = A q_j.
+  const { w, av, tri, x } = sc;
   let anorm = 0;
 
   // Current block: T = tridiag(beta, alpha, beta) on basis[blockStart .. blockStart + m), m entries
   // used. Float64Array (not number[]) keeps the tridiagonal kernels monomorphic for V8: the dense
   // path feeds them Float64Array too, and mixing the two deoptimises them.
-  const alpha = new Float64Array(maxIter + 1);
-  const beta = new Float64Array(maxIter + 1);
+  const { alpha, beta } = sc;
   let m = 0;
   let blockStart = 0;
   let blockGeneric: boolean;
   // Best extreme Ritz pair from completed (broken-down) blocks: exact eigenpairs of A.
-  let best: { value: number; vector: Float64Array } | null = null;
+  let best: Candidate | null = null;
   let restarts = 0;
   let tolScale = 1; // tightened if the a-posteriori check disagrees with the estimate
 
-  const newRandomDirection = (): Float64Array | null => {
-    // Random vector orthogonal to the basis; null when the basis (numerically) spans everything.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const r = randomVector(n, rng);
-      const r0 = norm2(r, n);
-      orthogonalize(r, basis, basis.length, n, coef);
-      const rn = norm2(r, n);
-      if (rn > 1e-8 * r0) {
-        for (let i = 0; i < n; i++) r[i] /= rn;
-        return r;
-      }
-    }
-    return null;
-  };
-
   {
     const s = opts.start;
-    let q: Float64Array | null = null;
+    const q = basis.row(0);
+    let have = false;
     if (s !== undefined) {
       if (s.length !== n) throw new Error(`lanczosExtreme: start has length ${s.length}, expected ${n}`);
       const sn = norm2(s, n);
-      if (sn > 0 && Number.isFinite(sn)) q = Float64Array.from(s, (x) => x / sn);
+      if (sn > 0 && Number.isFinite(sn)) {
+        const inv = 1 / sn;
+        for (let i = 0; i < n; i++) q[i] = s[i] * inv;
+        have = true;
+      }
     }
-    blockGeneric = q === null;
-    if (q === null) {
-      q = randomVector(n, rng);
-      const qn = norm2(q, n);
-      for (let i = 0; i < n; i++) q[i] /= qn;
+    blockGeneric = !have;
+    const mix = opts.genericMix ?? 0;
+    if (have && mix > 0) {
+      // Uniform entries: any distribution with a density makes the start generic.
+      const r = av;
+      for (let i = 0; i < n; i++) r[i] = 2 * rng() - 1;
+      const rn = norm2(r, n);
+      for (let i = 0; i < n; i++) q[i] += (mix / rn) * r[i];
+      scaleDown(q, n, norm2(q, n));
+      blockGeneric = true;
     }
-    basis.push(q);
+    if (!have) {
+      for (let i = 0; i < n; i++) q[i] = gaussian(rng);
+      scaleDown(q, n, norm2(q, n));
+    }
   }
-
-  /** Ritz vector basis_block * s. */
-  const ritzVector = (s: Float64Array): Float64Array => {
-    const y = new Float64Array(n);
-    for (let j = 0; j < s.length; j++) {
-      const c = s[j]; // s has exactly the current block's length m
-      const q = basis[blockStart + j];
-      for (let i = 0; i < n; i++) y[i] += c * q[i];
-    }
-    const yn = norm2(y, n);
-    for (let i = 0; i < n; i++) y[i] /= yn;
-    return y;
-  };
-
-  /** Rayleigh quotient and explicit residual of a unit vector (one extra operator application). */
-  const verify = (y: Float64Array): { value: number; residual: number } => {
-    op.apply(y, av);
-    const value = dot(y, av, n);
-    for (let i = 0; i < n; i++) av[i] -= value * y[i];
-    return { value, residual: norm2(av, n) };
-  };
+  let count = 1;
 
   let iterations = 0;
-  let lastCandidate: { value: number; vector: Float64Array } | null = null;
-  const finish = (cand: { value: number; vector: Float64Array }, converged: boolean): LanczosResult => {
-    const { value, residual } = verify(cand.vector);
-    return { value, vector: cand.vector, iterations, residual, converged, restarts };
-  };
-  const pick = (cand: { value: number; vector: Float64Array }): { value: number; vector: Float64Array } =>
-    best !== null && !better(cand.value, best.value) ? best : cand;
+  let lastCandidate: Candidate | null = null;
 
   while (iterations < maxIter) {
-    const k = basis.length - 1; // index of the vector to expand
-    const q = basis[k];
-    op.apply(q, w);
+    const k = count - 1; // index of the vector to expand
+    // The operator gets a private copy: it may run code that moves SIMD memory (and the view).
+    x.set(basis.row(k));
+    op.apply(x, w);
+    basis.refresh();
+    const q = basis.row(k);
     iterations++;
+    slot(sc.aq, k, n).set(w);
     anorm = Math.max(anorm, norm2(w, n));
-    alpha[m] = dot(q, w, n);
+    const a = dot(q, w, n);
+    alpha[m] = a;
+    // Full reorthogonalisation, DGKS style: the three-term recurrence first (it removes the large
+    // components), then one Gram-Schmidt pass against the whole basis, and a second one only when
+    // that pass cancelled more than 1 - 1/sqrt(2) of what was left (Daniel, Gragg, Kaufman,
+    // Stewart 1976): orthogonal to working accuracy at about half the cost of two passes.
+    for (let i = 0; i < n; i++) w[i] -= a * q[i];
+    if (m > 0) {
+      const bp = beta[m - 1];
+      const qp = basis.row(k - 1);
+      for (let i = 0; i < n; i++) w[i] -= bp * qp[i];
+    }
     beta[m] = 0;
     m++;
-    orthogonalize(w, basis, basis.length, n, coef);
-    const b = norm2(w, n);
+    const before = norm2(w, n);
+    basis.project(w, count);
+    let b = norm2(w, n);
+    if (b < Math.SQRT1_2 * before) {
+      basis.project(w, count);
+      b = norm2(w, n);
+    }
 
-    // Extreme Ritz pair of the current block.
-    const { value: theta, vector: s } = tridiagonalExtremeEigenpair(alpha, beta, m, which);
+    // Extreme Ritz pair of the current block (s lives in `tri` until the next step).
+    const { value: theta, vector: s } = tridiagonalExtremeEigenpair(alpha, beta, m, which, tri);
     anorm = Math.max(anorm, Math.abs(theta));
     // Residual estimate: ||T s - theta s|| (inexact s) combined with the coupling to the next vector.
     let rt = 0;
@@ -240,7 +530,7 @@ export function lanczosExtreme(op: SymmetricOperator, opts: LanczosOptions): Lan
     }
     const resEst = Math.hypot(Math.sqrt(rt), b * s[m - 1]);
     const thresh = tol * tolScale * anorm;
-    const full = basis.length >= n;
+    const full = count >= n;
     const breakdown = b <= tol * anorm;
 
     if (best !== null && !breakdown && !full) {
@@ -249,25 +539,25 @@ export function lanczosExtreme(op: SymmetricOperator, opts: LanczosOptions): Lan
       // converging it to tol would cost a whole cold run for nothing.
       const margin = 2 * resEst + tol * anorm;
       if (which === 'min' ? theta - margin > best.value : theta + margin < best.value)
-        return finish(best, true);
+        return finish(best, av, n, iterations, true, restarts);
     }
     if (breakdown || full) {
-      const cand = pick({ value: theta, vector: ritzVector(s) });
-      if (blockGeneric || full) return finish(cand, true);
+      const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n));
+      if (blockGeneric || full) return finish(cand, av, n, iterations, true, restarts);
       // Untrusted invariant subspace: continue on its orthogonal complement from a random vector.
-      const r = newRandomDirection();
-      if (r === null) return finish(cand, true);
+      if (!newRandomDirection(basis.row(count), basis, count, n, rng))
+        return finish(cand, av, n, iterations, true, restarts);
       best = cand;
       restarts++;
-      blockStart = basis.length;
-      basis.push(r);
+      blockStart = count;
+      count++;
       m = 0;
       blockGeneric = true;
       continue;
     }
     if (resEst <= thresh) {
-      const cand = pick({ value: theta, vector: ritzVector(s) });
-      const chk = verify(cand.vector);
+      const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n));
+      const chk = verify(cand, av, n);
       if (chk.residual <= tol * anorm) {
         return {
           value: chk.value,
@@ -282,14 +572,16 @@ export function lanczosExtreme(op: SymmetricOperator, opts: LanczosOptions): Lan
       tolScale *= 0.1;
     }
     beta[m - 1] = b;
-    const next = new Float64Array(n);
-    for (let i = 0; i < n; i++) next[i] = w[i] / b;
-    basis.push(next);
-    if (iterations >= maxIter) lastCandidate = pick({ value: theta, vector: ritzVector(s) });
+    const next = basis.row(count);
+    const invB = 1 / b;
+    for (let i = 0; i < n; i++) next[i] = w[i] * invB;
+    count++;
+    if (iterations >= maxIter)
+      lastCandidate = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n));
   }
   // Out of iterations: report the best we have, flagged by its residual.
   if (lastCandidate === null) throw new Error('lanczosExtreme: internal error, no candidate');
-  const res = finish(lastCandidate, false);
+  const res = finish(lastCandidate, av, n, iterations, false, restarts);
   res.converged = res.residual <= tol * anorm;
   return res;
 }

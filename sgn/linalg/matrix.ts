@@ -58,11 +58,27 @@ export function transpose(m: DenseMatrix): DenseMatrix {
 }
 
 /** sym(A) = (A + A^T) / 2 for square A. */
-export function symPart(m: DenseMatrix): DenseMatrix {
+export function symPart(m: DenseMatrix, out: DenseMatrix = zeros(m.rows, m.rows)): DenseMatrix {
   const n = m.rows;
-  const out = zeros(n, n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) out.data[i * n + j] = 0.5 * (m.data[i * n + j] + m.data[j * n + i]);
+  const a = m.data;
+  const o = out.data;
+  // 32 x 32 tiles, each entry pair (i, j), (j, i) written from one read of both: the transposed
+  // reads stay in cache (a plain double loop strides by n through the whole matrix).
+  const T = 32;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = Math.min(n, i0 + T);
+    for (let j0 = 0; j0 <= i0; j0 += T) {
+      const j1 = Math.min(n, j0 + T);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i + 1);
+        for (let j = j0; j < jEnd; j++) {
+          const v = 0.5 * (a[i * n + j] + a[j * n + i]);
+          o[i * n + j] = v;
+          o[j * n + i] = v;
+        }
+      }
+    }
+  }
   return out;
 }
 
@@ -79,7 +95,31 @@ export function matvec(
   y: Float64Array = new Float64Array(m.rows),
 ): Float64Array {
   const { rows, cols, data } = m;
-  for (let i = 0; i < rows; i++) {
+  // Four rows per sweep of x (each x[j] load feeds four products, four independent add chains);
+  // every row is still summed left to right, so results are bit-identical to the plain loop.
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const o0 = i * cols;
+    const o1 = o0 + cols;
+    const o2 = o1 + cols;
+    const o3 = o2 + cols;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < cols; j++) {
+      const xj = x[j];
+      s0 += data[o0 + j] * xj;
+      s1 += data[o1 + j] * xj;
+      s2 += data[o2 + j] * xj;
+      s3 += data[o3 + j] * xj;
+    }
+    y[i] = s0;
+    y[i + 1] = s1;
+    y[i + 2] = s2;
+    y[i + 3] = s3;
+  }
+  for (; i < rows; i++) {
     let s = 0;
     const off = i * cols;
     for (let j = 0; j < cols; j++) s += data[off + j] * x[j];
@@ -96,7 +136,23 @@ export function matvecT(
 ): Float64Array {
   const { rows, cols, data } = m;
   y.fill(0);
-  for (let i = 0; i < rows; i++) {
+  // Four rows per sweep of y, added in row order: y[j] + a0 + a1 + a2 + a3 rounds exactly like
+  // four successive sweeps (the zero rows a plain loop would skip add exact zeros).
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const x0 = x[i];
+    const x1 = x[i + 1];
+    const x2 = x[i + 2];
+    const x3 = x[i + 3];
+    if (x0 === 0 && x1 === 0 && x2 === 0 && x3 === 0) continue;
+    const o0 = i * cols;
+    const o1 = o0 + cols;
+    const o2 = o1 + cols;
+    const o3 = o2 + cols;
+    for (let j = 0; j < cols; j++)
+      y[j] = y[j] + data[o0 + j] * x0 + data[o1 + j] * x1 + data[o2 + j] * x2 + data[o3 + j] * x3;
+  }
+  for (; i < rows; i++) {
     const xi = x[i];
     if (xi === 0) continue;
     const off = i * cols;

@@ -9,8 +9,9 @@
  * error ~eps regardless of the gap to sigma_2. We always report sigma = ||A v||.
  */
 import { type DenseMatrix, isFiniteMatrix, matvec, matvecT, symPart, zeros } from './matrix.js';
-import { lanczosExtreme, type SymmetricOperator } from './lanczos.js';
+import { lanczosExtreme, type LanczosResult, type SymmetricOperator } from './lanczos.js';
 import { symmetricExtremeEigenpair } from './symmetric-eigen.js';
+import { simdMatrix, SYMV_MIN_N } from './simd.js';
 
 export type KernelMethod = 'auto' | 'dense' | 'lanczos';
 
@@ -23,22 +24,40 @@ export interface KernelOptions {
 }
 
 /**
- * `auto` uses the dense path for n <= these sizes (n = the smaller dimension for spectralNorm).
- * Measured with bench-kernels.ts on the (shared, noisy) dev machine, seeded Gaussian matrices, cold
- * start, best of 3-7 runs:
+ * `auto` without a warm start uses the dense path for n <= these sizes (n = the smaller dimension
+ * for spectralNorm). Measured with bench-kernels.ts on the (shared, noisy) dev machine, seeded
+ * Gaussian matrices, cold start, best of 3-7 runs:
  *   min eigenvalue  n = 192: dense 14 ms vs Lanczos 21 ms; 256: 64 vs 86; 384: 131 vs 109
  *   spectral norm   n =  64: dense 1.4 ms vs Lanczos 2.1 ms; 96: 4.8 vs 4.6; 128: 11 vs 8.8; 256: 121 vs 42
  * so the crossovers are n ~ 300 and n ~ 100. Near a crossover we prefer dense: it is ~1e-15
- * accurate and does not depend on the spectrum (Lanczos steps grow as extreme gaps shrink), while a
- * warm start makes Lanczos only ~1.3-2x cheaper, not enough to move the choice much.
+ * accurate and does not depend on the spectrum (Lanczos steps grow as extreme gaps shrink).
+ *
+ * Everywhere else (larger n, or a warm start at any n) `auto` runs Lanczos for at most
+ * `lanczosBudget(n)` steps and, when that does not converge, the dense path. A warm start from a
+ * neighbouring problem (sweeps along a weight ratio) typically converges in a handful of steps,
+ * ~10x cheaper than dense even at n = 64; a spectrum whose extreme end is tightly clustered (the
+ * smallest eigenvalues of a Gram matrix B^T B + mu I, say) needs ~n Lanczos steps, each with full
+ * reorthogonalisation, i.e. several times the dense cost. Capping Lanczos bounds that case at
+ * ~1.3x the dense cost, and costs nothing when Lanczos converges (same result, bit for bit).
  */
 export const DENSE_MAX_N_SYMMETRIC = 256;
 export const DENSE_MAX_N_SPECTRAL = 128;
+/** Above this size `auto` runs Lanczos uncapped, never the dense path (O(n^3) time, n^2 doubles). */
+export const DENSE_FALLBACK_MAX_N = 4096;
 
-function useDense(method: KernelMethod | undefined, n: number, limit: number): boolean {
+/**
+ * Lanczos steps `auto` tries before the dense path takes over. k steps with full
+ * reorthogonalisation cost ~k n^2 + 2 n k^2 multiply-adds, the dense path ~(2/3) n^3 (plus n^3/2
+ * for a Gram matrix): at k = n/5 Lanczos has spent ~1/3 of the dense cost.
+ */
+export function lanczosBudget(n: number): number | undefined {
+  return n > DENSE_FALLBACK_MAX_N ? undefined : Math.max(8, Math.ceil(n / 5));
+}
+
+function useDense(method: KernelMethod | undefined, n: number, limit: number, warm: boolean): boolean {
   if (method === 'dense') return true;
   if (method === 'lanczos') return false;
-  return n <= limit;
+  return n <= limit && !warm;
 }
 
 function norm2(x: Float64Array): number {
@@ -104,24 +123,37 @@ export function spectralNorm(
   if (rows === 0 || cols === 0) return { value: 0, rightVector: unit(cols) };
   const tall = rows >= cols; // work with the smaller Gram matrix
   const p = tall ? cols : rows;
-  let v: Float64Array;
-  if (useDense(opts.method, p, DENSE_MAX_N_SPECTRAL)) {
-    const g = tall ? gramAtA(a) : gramAAt(a);
-    const top = symmetricExtremeEigenpair(g, 'max').vector;
-    v = tall ? top : matvecT(a, top);
-  } else {
+  let v: Float64Array | null = null;
+  if (!useDense(opts.method, p, DENSE_MAX_N_SPECTRAL, opts.start !== undefined)) {
     const tmp = new Float64Array(tall ? rows : cols);
-    const op: SymmetricOperator = tall
-      ? { n: cols, apply: (x, y) => void matvecT(a, matvec(a, x, tmp), y) }
-      : { n: rows, apply: (x, y) => void matvec(a, matvecT(a, x, tmp), y) };
+    const sm = simdMatrix(a);
+    const op: SymmetricOperator =
+      sm !== null
+        ? tall
+          ? { n: cols, apply: (x, y) => (sm.matvec(x, tmp), sm.matvecT(tmp, y)) }
+          : { n: rows, apply: (x, y) => (sm.matvecT(x, tmp), sm.matvec(tmp, y)) }
+        : tall
+          ? { n: cols, apply: (x, y) => void matvecT(a, matvec(a, x, tmp), y) }
+          : { n: rows, apply: (x, y) => void matvec(a, matvecT(a, x, tmp), y) };
     let start: Float64Array | undefined;
     if (opts.start !== undefined) {
       if (opts.start.length !== cols)
         throw new Error(`spectralNorm: start has length ${opts.start.length}, expected ${cols}`);
       start = tall ? opts.start : matvec(a, opts.start); // A v is the matching left direction
     }
-    const r = lanczosExtreme(op, { which: 'max', start, tol: opts.tol });
-    v = tall ? r.vector : matvecT(a, r.vector);
+    const maxIter = opts.method === 'lanczos' ? undefined : lanczosBudget(p); // undefined: no cap
+    let r: LanczosResult;
+    try {
+      r = lanczosExtreme(op, { which: 'max', start, tol: opts.tol, maxIter });
+    } finally {
+      sm?.free();
+    }
+    if (r.converged || maxIter === undefined) v = tall ? r.vector : matvecT(a, r.vector);
+  }
+  if (v === null) {
+    const g = tall ? gramAtA(a) : gramAAt(a);
+    const top = symmetricExtremeEigenpair(g, 'max').vector;
+    v = tall ? top : matvecT(a, top);
   }
   const vn = norm2(v);
   if (!(vn > 0)) return { value: 0, rightVector: unit(cols) }; // A = 0 (or A^T u = 0 in exact terms)
@@ -148,10 +180,24 @@ function extremeSymmetric(
   if (!isFiniteMatrix(a)) throw new Error(`${which}SymmetricEigenvalue: matrix has non-finite entries`);
   // Non-symmetric input is read as sym(A): the only meaning under which both paths agree.
   const s = isSymmetric(a) ? a : symPart(a);
-  if (useDense(opts.method, n, DENSE_MAX_N_SYMMETRIC)) return symmetricExtremeEigenpair(s, which);
-  const op: SymmetricOperator = { n, apply: (x, y) => void matvec(s, x, y) };
-  const r = lanczosExtreme(op, { which, start: opts.start, tol: opts.tol });
-  return { value: r.value, vector: r.vector };
+  if (!useDense(opts.method, n, DENSE_MAX_N_SYMMETRIC, opts.start !== undefined)) {
+    const sm = simdMatrix(s);
+    const op: SymmetricOperator =
+      sm === null
+        ? { n, apply: (x, y) => void matvec(s, x, y) }
+        : n >= SYMV_MIN_N
+          ? { n, apply: (x, y) => sm.symv(x, y) }
+          : { n, apply: (x, y) => sm.matvec(x, y) };
+    const maxIter = opts.method === 'lanczos' ? undefined : lanczosBudget(n);
+    let r: LanczosResult;
+    try {
+      r = lanczosExtreme(op, { which, start: opts.start, tol: opts.tol, maxIter });
+    } finally {
+      sm?.free();
+    }
+    if (r.converged || maxIter === undefined) return { value: r.value, vector: r.vector };
+  }
+  return symmetricExtremeEigenpair(s, which);
 }
 
 /** lambda_min(sym(A)) with a unit eigenvector. Dense ~eps ||A||; Lanczos ~tol ||A|| (residual-based). */

@@ -11,6 +11,7 @@
  * eps * ||A||_2 in absolute terms (the QL deflation test is relative to ||T||, not to each entry).
  */
 import { type DenseMatrix, isFiniteMatrix, zeros } from './matrix.js';
+import { simdTridiagonalWork, type SimdTridiagonalWork } from './simd.js';
 
 const EPS = 2 ** -52;
 /** Smallest pivot used in Sturm counts / inverse iteration when the scale itself is zero. */
@@ -108,18 +109,37 @@ function trailingSweep(
  */
 export function tridiagonalize(a: DenseMatrix): Tridiagonal {
   assertSquare(a, 'tridiagonalize');
+  // The sweeps (all the O(n^3) work) run in WebAssembly SIMD when available, ~5x faster.
+  const simd = simdTridiagonalWork(a);
+  try {
+    return reduce(a, simd);
+  } finally {
+    simd?.free();
+  }
+}
+
+function reduce(a: DenseMatrix, simd: SimdTridiagonalWork | null): Tridiagonal {
   const n = a.rows;
-  const w = Float64Array.from(a.data);
+  const w = simd !== null ? simd.w : Float64Array.from(a.data);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const tau = new Float64Array(Math.max(n, 1));
-  // (v, p): reflector and matvec of the current step; (vp, wp): the pending rank-2 update.
-  let v = new Float64Array(n);
-  let p = new Float64Array(n);
-  let vp = new Float64Array(n);
-  let wp = new Float64Array(n);
+  // (v, p): reflector and matvec of the current step; (vp, wp): the pending rank-2 update. They
+  // swap roles every step: iv, ip, ivp, iwp index `vectors`.
+  const vectors =
+    simd !== null
+      ? simd.vectors
+      : [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  let iv = 0;
+  let ip = 1;
+  let ivp = 2;
+  let iwp = 3;
   let pending = false;
   for (let k = 0; k < n - 2; k++) {
+    const v = vectors[iv];
+    const p = vectors[ip];
+    const vp = vectors[ivp];
+    const wp = vectors[iwp];
     const k1 = k + 1;
     if (pending) {
       // Bring column k (rows >= k) up to date; the rest of the trailing block is done in the sweep.
@@ -156,7 +176,8 @@ export function tridiagonalize(a: DenseMatrix): Tridiagonal {
     tau[k] = t;
     // One sweep over the trailing lower triangle: apply the pending update, accumulate p = A22 v.
     if (t !== 0) p.fill(0, k1, n);
-    trailingSweep(w, n, k1, pending, t !== 0, vp, wp, v, p);
+    if (simd !== null) simd.sweep(k1, pending, t !== 0, ivp, iwp, iv, ip);
+    else trailingSweep(w, n, k1, pending, t !== 0, vp, wp, v, p);
     if (t !== 0) {
       // w = p - (tau/2)(p.v) v with p = tau A22 v; the update A22 -= v w^T + w v^T is deferred.
       let pv = 0;
@@ -166,8 +187,8 @@ export function tridiagonalize(a: DenseMatrix): Tridiagonal {
       }
       const kk = 0.5 * t * pv;
       for (let i = k1; i < n; i++) p[i] -= kk * v[i];
-      [vp, v] = [v, vp];
-      [wp, p] = [p, wp];
+      [ivp, iv] = [iv, ivp];
+      [iwp, ip] = [ip, iwp];
       pending = true;
     } else {
       pending = false;
@@ -175,6 +196,8 @@ export function tridiagonalize(a: DenseMatrix): Tridiagonal {
   }
   if (pending) {
     // Last deferred update touches only the trailing 2x2 block.
+    const vp = vectors[ivp];
+    const wp = vectors[iwp];
     for (let i = n - 2; i < n; i++)
       for (let j = n - 2; j <= i; j++) w[i * n + j] -= vp[i] * wp[j] + wp[i] * vp[j];
   }
@@ -186,7 +209,8 @@ export function tridiagonalize(a: DenseMatrix): Tridiagonal {
     d[n - 1] = w[(n - 1) * n + n - 1];
     e[n - 1] = 0;
   }
-  return { n, d, e, work: w, tau };
+  // The SIMD work space is freed by the caller: keep a copy of the reflectors.
+  return { n, d, e, work: simd !== null ? w.slice() : w, tau };
 }
 
 /** x <- Q x in place (maps an eigenvector of T to one of A). O(n^2). */
@@ -443,11 +467,16 @@ export function tridiagonalExtremeEigenpair(
   e: ArrayLike<number>,
   n: number,
   which: 'min' | 'max',
+  work?: TridiagonalWork,
 ): { value: number; vector: Float64Array } {
   if (n === 0) throw new Error('tridiagonalExtremeEigenpair: empty matrix');
-  if (n === 1) return { value: d[0], vector: Float64Array.of(1) };
+  if (n === 1) {
+    if (work === undefined) return { value: d[0], vector: Float64Array.of(1) };
+    work.x[0] = 1;
+    return { value: d[0], vector: work.x };
+  }
   const { lo, hi, slack } = bisectExtreme(d, e, n, which);
-  const vector = tridiagonalEigenvector(d, e, n, 0.5 * (lo + hi));
+  const vector = tridiagonalEigenvector(d, e, n, 0.5 * (lo + hi), work);
   // Divide by s^T s rather than trusting the normalisation: exact for decoupled blocks.
   let num = 0;
   let den = 0;
@@ -462,6 +491,31 @@ export function tridiagonalExtremeEigenpair(
 }
 
 /**
+ * Scratch for tridiagonalEigenvector / tridiagonalExtremeEigenpair (capacity >= n), for callers
+ * that solve many small tridiagonal problems (Lanczos, once per step): the eigenvector is then
+ * returned in `x`, valid until the next call with the same scratch.
+ */
+export interface TridiagonalWork {
+  readonly x: Float64Array;
+  readonly u0: Float64Array;
+  readonly u1: Float64Array;
+  readonly u2: Float64Array;
+  readonly l: Float64Array;
+  readonly swap: Uint8Array;
+}
+
+export function tridiagonalWork(capacity: number): TridiagonalWork {
+  return {
+    x: new Float64Array(capacity),
+    u0: new Float64Array(capacity),
+    u1: new Float64Array(capacity),
+    u2: new Float64Array(capacity),
+    l: new Float64Array(capacity),
+    swap: new Uint8Array(capacity),
+  };
+}
+
+/**
  * Unit eigenvector of the symmetric tridiagonal (d, e) for the (accurate) eigenvalue `lambda`,
  * by inverse iteration with a partially pivoted LU of T - lambda I (LAPACK dlagtf/dstein style).
  * Tiny pivots are replaced by eps ||T||, which is what makes the near-singular solve useful.
@@ -472,8 +526,9 @@ export function tridiagonalEigenvector(
   e: ArrayLike<number>,
   n: number,
   lambda: number,
+  work?: TridiagonalWork,
 ): Float64Array {
-  const x = new Float64Array(n);
+  const x = work ? work.x : new Float64Array(n);
   if (n === 1) {
     x[0] = 1;
     return x;
@@ -486,11 +541,11 @@ export function tridiagonalEigenvector(
     );
   const pivmin = Math.max(SAFE_MIN, EPS * tnorm);
   // U rows: u0 (diagonal), u1, u2 (two superdiagonals from row swaps); multipliers l; swap flags.
-  const u0 = new Float64Array(n);
-  const u1 = new Float64Array(n);
-  const u2 = new Float64Array(n);
-  const l = new Float64Array(n);
-  const swap = new Uint8Array(n);
+  const u0 = work ? work.u0 : new Float64Array(n);
+  const u1 = work ? work.u1 : new Float64Array(n);
+  const u2 = work ? work.u2 : new Float64Array(n);
+  const l = work ? work.l : new Float64Array(n);
+  const swap = work ? work.swap : new Uint8Array(n);
   let c0 = d[0] - lambda;
   let c1 = e[0];
   for (let i = 0; i < n - 1; i++) {
@@ -504,6 +559,7 @@ export function tridiagonalEigenvector(
       u1[i] = c1;
       u2[i] = 0;
       l[i] = m;
+      swap[i] = 0;
       c0 = a1 - m * c1;
       c1 = e1;
     } else {

@@ -1,0 +1,24 @@
+/**
+ * Benchmarks:  npm run bench -- <name> [options]
+ *
+ *   lq64   the paper's whole LQ-64 pipeline (61 lambdas x 161 ratios, bands, exact thresholds)
+ *          against the NumPy version (scripts/bench/paper_lq64.py), with a numerical cross-check
+ *   large  certification of a d = 2048 two-player quadratic game (time and peak RSS)
+ *   sweep  (stub: the lead writes it; it needs Temporal and PostgreSQL)
+ *
+ * Numbers go to stdout as small tables; CSVs to bench-out/ (gitignored). Timings are the best of
+ * a few runs (default 3) because the machine is shared and noisy.
+ */
+const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
+  lq64: () => import('./bench/lq64.js'),
+  large: () => import('./bench/large.js'),
+  sweep: () => import('./bench/sweep.js'),
+};
+
+const [name, ...rest] = process.argv.slice(2);
+if (name === undefined || !(name in BENCHES)) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]`);
+  process.exit(2);
+}
+const mod = await BENCHES[name]();
+await mod.main(rest);
