@@ -4,8 +4,12 @@
  *
  * Sweeps call these once per weight vector, so nothing O(n^2) is allocated per call: beta works
  * on the operator x -> M^{1/2} J M^{-1/2} x implicitly (one product with J and one with J^T per
- * Lanczos step, O(n) scalings around them), and alpha_true writes sym(M^{1/2} H M^{-1/2}) into a
- * buffer kept per game (its Lanczos steps then cost one product each).
+ * Lanczos step, O(n) scalings around them, J kept in SIMD memory), and alpha_true writes
+ * sym(M^{1/2} H M^{-1/2}) into a buffer kept per game (only the off-diagonal blocks change with
+ * the weights; its Lanczos steps then cost one product each). Warm starts from the previous
+ * weights make Lanczos worth it even where the dense path is the cold default (see
+ * MetricWarmStart), and at (numerically) uniform weights alpha_true is the Euclidean margin up to a
+ * Weyl bound (see nearEuclidean).
  */
 import { zeros, type DenseMatrix, isFiniteMatrix, matvec, matvecT } from './linalg/matrix.js';
 import {
@@ -117,6 +121,46 @@ function symConjugateInto(
   }
 }
 
+/**
+ * C^T C for C = D J D^{-1}, D = M^{1/2}: y = D^{-1} J^T D^2 J D^{-1} x, with J in SIMD memory when
+ * available. One instance per workspace, re-aimed per call (no closures created per call).
+ */
+class ConjugatedGram {
+  J: DenseMatrix | null = null;
+  sm: SimdMatrix | null = null;
+  constructor(
+    readonly n: number,
+    private readonly ws: Workspace,
+  ) {}
+  apply(x: Float64Array, y: Float64Array): void {
+    const { n, ws, sm } = this;
+    const { root, inv, t, u } = ws;
+    const J = this.J as DenseMatrix;
+    for (let i = 0; i < n; i++) t[i] = x[i] * inv[i];
+    if (sm !== null) sm.matvec(t, u);
+    else matvec(J, t, u);
+    for (let i = 0; i < n; i++) u[i] *= root[i] * root[i];
+    if (sm !== null) sm.matvecT(u, y);
+    else matvecT(J, u, y);
+    for (let i = 0; i < n; i++) y[i] *= inv[i];
+  }
+}
+
+/** y = S x for alpha_true's matrix S (the workspace's `square`, and its SIMD copy). */
+class SquareOperator {
+  constructor(
+    readonly n: number,
+    private readonly ws: Workspace,
+  ) {}
+  apply(x: Float64Array, y: Float64Array): void {
+    const { n, ws } = this;
+    const sm = ws.squareSimd ?? null;
+    if (sm === null) matvec({ rows: n, cols: n, data: ws.square as Float64Array }, x, y);
+    else if (n >= SYMV_MIN_N) sm.symv(x, y);
+    else sm.matvec(x, y);
+  }
+}
+
 /** Fills ws.root = sqrt(w) per coordinate and ws.inv = 1 / ws.root. */
 function setMetric(ws: Workspace, blocks: Blocks, w: readonly number[]): void {
   metricRoot(blocks, w, ws.root);
@@ -136,6 +180,8 @@ interface Workspace {
   squareHolds: DenseMatrix | null;
   /** alpha_true's matrix in SIMD memory (loaded from `square` per call); undefined until first use. */
   squareSimd: SimdMatrix | null | undefined;
+  gram: ConjugatedGram | null;
+  squareOp: SquareOperator | null;
 }
 
 /**
@@ -167,6 +213,8 @@ function workspaceOf(blocks: Blocks): Workspace {
       square: null,
       squareHolds: null,
       squareSimd: undefined,
+      gram: null,
+      squareOp: null,
     };
     workspaces.set(blocks, ws);
   }
@@ -246,6 +294,14 @@ function recordAttempt(warm: MetricWarmStart, misses: Attempt, skip: Skip, ok: b
  * C = D J D^{-1}: C x = D J (D^{-1} x), C^T u = D^{-1} J^T (D u); capped at lanczosBudget(n) steps
  * with the dense path as fallback.
  */
+function denseConjugatedNorm(J: DenseMatrix, ws: Workspace): { value: number; rightVector: Float64Array } {
+  const n = J.rows;
+  const c = squareOf(ws, n);
+  ws.squareHolds = null;
+  conjugateInto(J.data, ws.root, n, c.data);
+  return spectralNorm(c, { method: 'dense' });
+}
+
 function conjugatedSpectralNorm(
   J: DenseMatrix,
   ws: Workspace,
@@ -253,44 +309,27 @@ function conjugatedSpectralNorm(
   single: boolean,
 ): { value: number; rightVector: Float64Array } {
   const n = J.rows;
-  const { root, t, u } = ws;
-  assertFinite(J, root, 'lipschitzInMetric');
-  const dense = (): { value: number; rightVector: Float64Array } => {
-    const c = squareOf(ws, n);
-    ws.squareHolds = null;
-    conjugateInto(J.data, root, n, c.data);
-    return spectralNorm(c, { method: 'dense' });
-  };
+  assertFinite(J, ws.root, 'lipschitzInMetric');
   const start = warm.betaVector;
   const large = n > DENSE_MAX_N_SPECTRAL;
   // Several Jacobians (nonlinear games) share one vector: no warm attempts, no bookkeeping.
-  if (!(single || large) || !tryLanczos(warm, 'betaSkip', start, n, large)) return dense();
-  const { inv } = ws;
+  if (!(single || large) || !tryLanczos(warm, 'betaSkip', start, n, large)) return denseConjugatedNorm(J, ws);
+  const op = (ws.gram ??= new ConjugatedGram(n, ws));
+  op.J = J;
   // One Jacobian (linear games): kept in SIMD memory across calls. Several: a copy per call.
-  const sm = single ? simdJacobian(J) : simdMatrix(J);
-  const op = {
-    n,
-    // y = C^T C x with C x = D J D^{-1} x and C^T u = D^{-1} J^T D u.
-    apply(x: Float64Array, y: Float64Array): void {
-      for (let i = 0; i < n; i++) t[i] = x[i] * inv[i];
-      if (sm !== null) sm.matvec(t, u);
-      else matvec(J, t, u);
-      for (let i = 0; i < n; i++) u[i] *= root[i] * root[i];
-      if (sm !== null) sm.matvecT(u, y);
-      else matvecT(J, u, y);
-      for (let i = 0; i < n; i++) y[i] *= inv[i];
-    },
-  };
+  op.sm = single ? simdJacobian(J) : simdMatrix(J);
   const maxIter = lanczosBudget(n);
   let r: LanczosResult;
   try {
     r = lanczosExtreme(op, { which: 'max', start, maxIter, genericMix: GENERIC_MIX });
   } finally {
-    if (!single) sm?.free();
+    if (!single) op.sm?.free();
+    op.J = null;
+    op.sm = null;
   }
   const ok = r.converged || maxIter === undefined;
   if (!large) recordAttempt(warm, 'betaMisses', 'betaSkip', ok);
-  if (!ok) return dense();
+  if (!ok) return denseConjugatedNorm(J, ws);
   // ||C v||^2 = v^T C^T C v: the Rayleigh quotient Lanczos reports for its unit vector v.
   return { value: Math.sqrt(Math.max(0, r.value)), rightVector: r.vector };
 }
@@ -331,14 +370,12 @@ export interface EuclideanReference {
  * 2 E (plus gamma_euc's own error) of lambda_min(S(w)). Used when E <= 1e-13 x a lower bound of
  * ||sym(H)|| (max |gamma_euc|, |mu_I|), i.e. far below Lanczos' own tolerance: weights equal to
  * ~1e-13, as at the optimum of games with equal couplings both ways. Returns null otherwise.
- * `s` holds S(w); `tmp` is scratch.
  */
 function nearEuclidean(
-  s: DenseMatrix,
+  H: DenseMatrix,
   blocks: Blocks,
   w: readonly number[],
   ref: EuclideanReference,
-  tmp: Float64Array,
 ): number | null {
   const N = blocks.dims.length;
   let E = 0;
@@ -351,12 +388,25 @@ function nearEuclidean(
     }
     E = Math.max(E, row);
   }
-  const scale = Math.max(Math.abs(ref.value), ...ref.mu.map(Math.abs));
+  let scale = Math.abs(ref.value);
+  for (const m of ref.mu) scale = Math.max(scale, Math.abs(m));
   if (!(E <= 1e-13 * scale)) return null;
+  // v^T S(w) v = sum_IJ sqrt(w_I / w_J) v_I^T H_IJ v_J: one pass over H, S(w) never formed.
   const v = ref.vector;
-  matvec(s, v, tmp);
+  const { offsets, dim: n } = blocks;
+  const d = H.data;
   let rq = 0;
-  for (let i = 0; i < v.length; i++) rq += v[i] * tmp[i];
+  for (let I = 0; I < N; I++) {
+    for (let a = offsets[I]; a < offsets[I + 1]; a++) {
+      let row = 0;
+      for (let J = 0; J < N; J++) {
+        let t = 0;
+        for (let b = offsets[J]; b < offsets[J + 1]; b++) t += d[a * n + b] * v[b];
+        row += (I === J ? 1 : Math.sqrt(w[I] / w[J])) * t;
+      }
+      rq += v[a] * row;
+    }
+  }
   return rq;
 }
 
@@ -371,6 +421,13 @@ export function trueMargin(
   warm: MetricWarmStart = {},
   euclidean?: EuclideanReference,
 ): number {
+  if (euclidean !== undefined) {
+    const near = nearEuclidean(H, blocks, w, euclidean);
+    if (near !== null) {
+      warm.alphaTrueVector = euclidean.vector;
+      return near;
+    }
+  }
   const ws = workspaceOf(blocks);
   const n = blocks.dim;
   const s = squareOf(ws, n);
@@ -378,13 +435,6 @@ export function trueMargin(
   assertFinite(H, ws.root, 'trueMargin');
   symConjugateInto(H.data, blocks, w, s.data, ws.squareHolds !== H);
   ws.squareHolds = H;
-  if (euclidean !== undefined) {
-    const near = nearEuclidean(s, blocks, w, euclidean, ws.u);
-    if (near !== null) {
-      warm.alphaTrueVector = euclidean.vector;
-      return near;
-    }
-  }
   // A cold start at sizes where Lanczos is the default: the Euclidean eigenvector is a better
   // start than a random vector (the generic mix keeps the run's guarantees).
   const large = n > DENSE_MAX_N_SYMMETRIC;
@@ -394,12 +444,7 @@ export function trueMargin(
   if (tryLanczos(warm, 'alphaTrueSkip', start, n, large)) {
     if (ws.squareSimd === undefined) ws.squareSimd = simdMatrix(s);
     else ws.squareSimd?.load(s.data);
-    const sm = ws.squareSimd;
-    const op = {
-      n,
-      apply: (x: Float64Array, y: Float64Array): void =>
-        sm === null ? void matvec(s, x, y) : n >= SYMV_MIN_N ? sm.symv(x, y) : sm.matvec(x, y),
-    };
+    const op = (ws.squareOp ??= new SquareOperator(n, ws));
     const maxIter = lanczosBudget(n);
     const l = lanczosExtreme(op, { which: 'min', start, maxIter, genericMix: GENERIC_MIX });
     const ok = l.converged || maxIter === undefined;

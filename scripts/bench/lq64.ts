@@ -5,11 +5,14 @@
  *
  * For lambda on linspace(0, 2.5, 61) and r = w2/w1 on geomspace(0.1, 1e4, 161): alpha_sgn,
  * alpha_true and beta at every (lambda, r) (one `analyseGame` per lambda, `certifyWeights` per r
- * with a warm start carried along r, serpentine over lambda), the optimal ratio and band per lambda (exact, and read off
- * the grid like the paper's code does), and the exact Euler/RK4 thresholds per lambda. Tables go
- * to bench-out/lq64/. Each of our runs is a fresh process, timed from before reading the game to
- * after writing the CSVs (so JIT warm-up is included; a second in-process run is reported as
- * "warm"). The best of --reps runs is reported, and likewise for Python.
+ * with a warm start carried from cell to cell: along r, serpentine over lambda), the optimal ratio
+ * and band per lambda (exact, and read off the grid like the paper's code does), and the exact
+ * Euler/RK4 thresholds per lambda. Tables go to bench-out/lq64/, NumPy's to bench-out/paper/.
+ *
+ * Each of our runs is a fresh process, timed from before reading the game to after writing the
+ * CSVs: JIT warm-up included ("cold"); a second run in the same process is reported as "warm".
+ * Ours and NumPy's runs alternate (the machine is shared and its load drifts); the best of each is
+ * reported, and then the two results are compared number by number.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -229,9 +232,15 @@ function compare(): void {
     [...col(band, 'r_minus'), ...col(band, 'r_plus')],
   );
   printTable(
-    'Ours vs NumPy (max over the grid / the 61 lambdas)',
+    'Ours vs NumPy (max over the grid / the 61 lambdas; rel: to max(|value|, 1e-6 x column max))',
     ['quantity', 'max abs diff', 'max rel diff'],
     rows,
+  );
+  const r1 = col(ours, 'ratio');
+  const r2 = col(theirs, 'ratio');
+  const differ = r1.filter((r, i) => r !== r2[i]).length;
+  console.log(
+    `(${differ} of ${r1.length} grid ratios differ from NumPy's geomspace, by an ulp: see pow10 in sweep/axes.ts)`,
   );
 }
 

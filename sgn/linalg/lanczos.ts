@@ -3,8 +3,13 @@
  *
  * Sizes here are up to a few thousand, so storing the whole Krylov basis is affordable and buys
  * exact-arithmetic behaviour: no ghost eigenvalues, and a trustworthy residual estimate
- * |beta_k s_k|. Each step costs one operator application plus ~8 n k flops of reorthogonalisation
- * (classical Gram-Schmidt run twice, "twice is enough").
+ * |beta_k s_k|. Each step costs one operator application plus ~4 n k flops of reorthogonalisation
+ * (the three-term recurrence, then one classical Gram-Schmidt pass against the whole basis and a
+ * second only when the first cancelled much: the DGKS criterion). From n = 128 the basis lives in
+ * WebAssembly SIMD memory, where a Gram-Schmidt pass is two matrix-vector products (simd.ts).
+ * The products A q_j are kept too: the a-posteriori residual of a Ritz vector y = Q s is then
+ * ||(A Q) s - value y|| without another operator application. Small operators are dominated by
+ * allocation, so the work arrays are reused between runs (see Scratch).
  *
  * Breakdown and what is guaranteed. If beta_k <= tol * ||A|| the current Krylov space K is
  * invariant (to within tol): its Ritz values are eigenvalues of A, but A's extreme eigenvalue can
@@ -25,7 +30,8 @@
  *     residual), the same "a converged-looking Ritz value is the extreme one" judgement Lanczos
  *     always makes, at the accuracy the comparison needs instead of tol.
  * So the result is always an eigenpair to within `residual` (|value - lambda| <= residual for some
- * eigenvalue lambda, a posteriori, from an explicit ||A v - value v||). It is the extreme one
+ * eigenvalue lambda, a posteriori, from ||A v - value v|| with A v = (A Q) s, exact up to rounding
+ * ~eps ||A||). It is the extreme one
  * unless the Krylov space missed it, which needs a start vector with a negligible (~tol) component
  * along the extreme eigenvector while breaking no invariant subspace: impossible for the exact
  * invariant-subspace cases above, and for the pseudo-random starts a measure-zero event; a warm
@@ -74,9 +80,9 @@ export interface LanczosResult {
   value: number;
   /** Unit-norm eigenvector estimate. */
   vector: Float64Array;
-  /** Lanczos steps = operator applications, excluding the one a-posteriori residual check. */
+  /** Lanczos steps = operator applications (the a-posteriori residual reuses their products). */
   iterations: number;
-  /** Explicit ||A vector - value vector||_2. */
+  /** ||A vector - value vector||_2, A vector formed from the stored products A q_j. */
   residual: number;
   /** residual <= tol * (estimate of ||A||), or the basis reached the whole space. */
   converged: boolean;
@@ -263,6 +269,8 @@ interface Scratch {
   av: Float64Array;
   /** Operator input (a copy of the basis vector being expanded). */
   x: Float64Array;
+  /** Two length-n vectors for the images A y of Ritz candidates. */
+  images: [Float64Array, Float64Array];
   alpha: Float64Array;
   beta: Float64Array;
   tri: TridiagonalWork;
@@ -289,6 +297,7 @@ function acquireScratch(n: number, cap: number): Scratch {
     w: new Float64Array(n),
     av: new Float64Array(n),
     x: new Float64Array(n),
+    images: [new Float64Array(n), new Float64Array(n)],
     alpha: new Float64Array(cap),
     beta: new Float64Array(cap),
     tri: tridiagonalWork(cap),
@@ -333,9 +342,12 @@ function ritzPair(
   m: number,
   theta: number,
   n: number,
+  best: Candidate | null,
 ): Candidate {
   const y = new Float64Array(n);
-  const ay = new Float64Array(n);
+  // The image never leaves the run: one of two scratch vectors, the one `best` does not hold.
+  const ay = best !== null && best.image === sc.images[0] ? sc.images[1] : sc.images[0];
+  ay.fill(0);
   for (let j = 0; j < m; j++) {
     const c = s[j];
     const q = basis.row(blockStart + j);
@@ -542,7 +554,7 @@ function run(
         return finish(best, av, n, iterations, true, restarts);
     }
     if (breakdown || full) {
-      const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n));
+      const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n, best));
       if (blockGeneric || full) return finish(cand, av, n, iterations, true, restarts);
       // Untrusted invariant subspace: continue on its orthogonal complement from a random vector.
       if (!newRandomDirection(basis.row(count), basis, count, n, rng))
@@ -556,7 +568,7 @@ function run(
       continue;
     }
     if (resEst <= thresh) {
-      const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n));
+      const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n, best));
       const chk = verify(cand, av, n);
       if (chk.residual <= tol * anorm) {
         return {
@@ -577,7 +589,7 @@ function run(
     for (let i = 0; i < n; i++) next[i] = w[i] * invB;
     count++;
     if (iterations >= maxIter)
-      lastCandidate = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n));
+      lastCandidate = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n, best));
   }
   // Out of iterations: report the best we have, flagged by its residual.
   if (lastCandidate === null) throw new Error('lanczosExtreme: internal error, no candidate');

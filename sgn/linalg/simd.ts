@@ -1,17 +1,20 @@
 /**
- * Dense matrix-vector products in WebAssembly SIMD (f64x2), for the iterative kernels whose cost
- * is almost entirely y = A x and y = A^T x (Lanczos on a symmetric matrix or on a Gram operator).
- * Measured on the dev machine against the best JS loop (matvec in matrix.ts, four rows per sweep):
- * ~5x at n = 64 and 1024, ~3.5x at n = 2048 (there memory bandwidth caps it).
+ * The O(n^2)-per-call and O(n^3) inner loops of the linear-algebra kernels in WebAssembly SIMD
+ * (f64x2): y = A x and y = A^T x (Lanczos operators, Gram-Schmidt against a stored basis), a
+ * symmetric product from the lower triangle, and the trailing updates of the Householder
+ * reductions to tridiagonal (symmetric eigenvalues) and Hessenberg form (general eigenvalues).
+ * Measured on the (shared, 2-core) dev machine against the best JS loops: matvec ~5x at n = 64 and
+ * 1024, ~3.5x at n = 2048 (memory bandwidth); tridiagonalisation ~5x at n = 1024; general eigenvalues
+ * (Hessenberg reduction, then JS QR) ~2x at n = 64.
  *
  * The module is assembled here from its bytes (it is small; no toolchain needed) and instantiated
  * once with its own memory. A `SimdMatrix` holds a copy of a matrix in that memory plus two
  * scratch vectors; products copy x in and y out (O(n), next to O(n^2) work). Memory is handed out
  * by a first-fit allocator and returned by `free()` (or when the SimdMatrix is garbage-collected).
- * Row sums are accumulated in two lanes (even and odd columns) and then added, so results differ
- * from matrix.ts's left-to-right sums in the last bits, deterministically.
+ * Sums are accumulated in two lanes (even and odd columns) and then added, so results differ from
+ * matrix.ts's left-to-right sums in the last bits, deterministically.
  *
- * Where WebAssembly SIMD is unavailable `simdMatrix` returns null and callers use matrix.ts.
+ * Where WebAssembly SIMD is unavailable the factories return null and callers use their JS loops.
  */
 import type { DenseMatrix } from './matrix.js';
 
@@ -292,6 +295,77 @@ function symvBody(): number[] {
 }
 
 /**
+ * hstep(h, n, k, v, u, tau): step k of the Householder reduction to Hessenberg form (see
+ * `hessenberg` in eigenvalues.ts) on h (n x n), reflector v (v_k1 = 1, zero before k1 = k + 1):
+ *   u_j = sum_{i >= k1} v_i h_ij (j >= k);  rows i >= k1: h_ij -= tau v_i u_j (j >= k);
+ *   every row: h_ij -= tau (sum_{j >= k1} h_ij v_j) v_j (j >= k1).
+ * Locals: 0 h, 1 n, 2 k, 3 v, 4 u, 5 tau (f64) | 6 i, 7 row, 8 j, 9 jEnd, 10 rowBytes, 11 k1
+ * | 12 A, 13 F, 14 S (v128) | 15 f, 16 s (f64).
+ */
+// prettier-ignore
+function hstepBody(): number[] {
+  /** for (j = start; j < jEnd; j += 2) vec(); then scal() for an odd last column. */
+  const loop = (start: number[], vec: number[], scal: number[]): number[] => [
+    ...start, ...set(8),
+    ...BLOCK, ...LOOP,
+    ...get(9), ...get(8), ...SUB, ...i32c(16), ...LT_S, ...brIf(1),
+    ...vec,
+    ...bump(8, 16),
+    ...br(0),
+    ...END, ...END,
+    ...get(8), ...get(9), ...LT_U, ...IF, ...scal, ...END,
+  ];
+  const at = (base: number): number[] => [...get(base), ...get(8), ...ADD];
+  const kBytes = [...get(2), ...i32c(3), ...SHL];
+  const k1Bytes = [...get(11), ...i32c(3), ...SHL];
+  const rowOf = (i: number): number[] => [...get(0), ...get(i), ...get(10), ...MUL, ...ADD, ...set(7)];
+  return [
+    ...get(1), ...i32c(3), ...SHL, ...set(10),
+    ...get(10), ...set(9),
+    ...get(2), ...i32c(1), ...ADD, ...set(11),
+    // u_j = 0 for j >= k
+    ...loop(kBytes, [...at(4), ...F64_ZERO, ...V_SPLAT, ...V_STORE], [...at(4), ...F64_ZERO, ...F64_STORE]),
+    // u_j += v_i h_ij over rows i >= k1
+    ...get(11), ...set(6),
+    ...BLOCK, ...LOOP,
+    ...get(6), ...get(1), ...GE_S, ...brIf(1),
+    ...rowOf(6),
+    ...get(3), ...get(6), ...i32c(3), ...SHL, ...ADD, ...F64_LOAD, ...set(15),
+    ...get(15), ...V_SPLAT, ...set(13),
+    ...loop(kBytes,
+      [...at(4), ...at(4), ...V_LOAD, ...at(7), ...V_LOAD, ...get(13), ...V_MUL, ...V_ADD, ...V_STORE],
+      [...at(4), ...at(4), ...F64_LOAD, ...at(7), ...F64_LOAD, ...get(15), ...F64_MUL, ...F64_ADD, ...F64_STORE]),
+    ...bump(6, 1),
+    ...br(0),
+    ...END, ...END,
+    // every row: the left update (rows >= k1), then the right update on the same row
+    ...i32c(0), ...set(6),
+    ...BLOCK, ...LOOP,
+    ...get(6), ...get(1), ...GE_S, ...brIf(1),
+    ...rowOf(6),
+    ...get(6), ...get(11), ...GE_S, ...IF,
+    ...get(5), ...get(3), ...get(6), ...i32c(3), ...SHL, ...ADD, ...F64_LOAD, ...F64_MUL, ...set(15),
+    ...get(15), ...V_SPLAT, ...set(13),
+    ...loop(kBytes,
+      [...at(7), ...at(7), ...V_LOAD, ...get(13), ...at(4), ...V_LOAD, ...V_MUL, ...V_SUB, ...V_STORE],
+      [...at(7), ...at(7), ...F64_LOAD, ...get(15), ...at(4), ...F64_LOAD, ...F64_MUL, ...F64_SUB, ...F64_STORE]),
+    ...END,
+    ...F64_ZERO, ...V_SPLAT, ...set(14), ...F64_ZERO, ...set(16),
+    ...loop(k1Bytes,
+      [...get(14), ...at(7), ...V_LOAD, ...at(3), ...V_LOAD, ...V_MUL, ...V_ADD, ...set(14)],
+      [...get(16), ...at(7), ...F64_LOAD, ...at(3), ...F64_LOAD, ...F64_MUL, ...F64_ADD, ...set(16)]),
+    ...get(14), ...lane(0), ...get(14), ...lane(1), ...F64_ADD, ...get(16), ...F64_ADD, ...get(5), ...F64_MUL, ...set(16),
+    ...get(16), ...V_SPLAT, ...set(14),
+    ...loop(k1Bytes,
+      [...at(7), ...at(7), ...V_LOAD, ...get(14), ...at(3), ...V_LOAD, ...V_MUL, ...V_SUB, ...V_STORE],
+      [...at(7), ...at(7), ...F64_LOAD, ...get(16), ...at(3), ...F64_LOAD, ...F64_MUL, ...F64_SUB, ...F64_STORE]),
+    ...bump(6, 1),
+    ...br(0),
+    ...END, ...END,
+  ];
+}
+
+/**
  * The trailing sweep of one Householder tridiagonalisation step (see `tridiagonalize` in
  * symmetric-eigen.ts), rows k1..n-1 of the lower triangle of w (n x n):
  *   mode 3: w_ij -= vp_i wp_j + wp_i vp_j, then p_j += w_ij v_i and p_i += sum_j w_ij v_j + w_ii v_i
@@ -402,17 +476,26 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     [...uleb(1), F64],
   ]);
   const symvFn = [...symvLocals, ...symvBody(), ...END];
+  const hstepLocals = vec([
+    [...uleb(6), I32],
+    [...uleb(3), V128],
+    [...uleb(2), F64],
+  ]);
+  const hstepFn = [...hstepLocals, ...hstepBody(), ...END];
+  const hstepParams = vec([[I32], [I32], [I32], [I32], [I32], [F64]]);
   const sweepParams = vec([[I32], [I32], [I32], [I32], [I32], [I32], [I32], [I32]]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...params, ...vec([])], [0x60, ...sweepParams, ...vec([])]])),
+    ...section(1, vec([
+      [0x60, ...params, ...vec([])], [0x60, ...sweepParams, ...vec([])], [0x60, ...hstepParams, ...vec([])],
+    ])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0], [0], [1], [0]])),
+    ...section(3, vec([[0], [0], [1], [0], [2]])),
     ...section(7, vec([
-      [...name('mv'), 0x00, 0], [...name('mvt'), 0x00, 1], [...name('tsweep'), 0x00, 2], [...name('symv'), 0x00, 3],
+      [...name('mv'), 0x00, 0], [...name('mvt'), 0x00, 1], [...name('tsweep'), 0x00, 2], [...name('symv'), 0x00, 3], [...name('hstep'), 0x00, 4],
     ])),
     ...section(10, vec([
-      code(matvecBody()), code(matvecTBody()), [...uleb(sweepFn.length), ...sweepFn], [...uleb(symvFn.length), ...symvFn],
+      code(matvecBody()), code(matvecTBody()), [...uleb(sweepFn.length), ...sweepFn], [...uleb(symvFn.length), ...symvFn], [...uleb(hstepFn.length), ...hstepFn],
     ])),
   ]);
 }
@@ -421,6 +504,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 // Instance, memory and allocator.
 
 type Kernel = (a: number, x: number, y: number, rows: number, cols: number) => void;
+type HStep = (h: number, n: number, k: number, v: number, u: number, tau: number) => void;
 type Sweep = (
   w: number,
   n: number,
@@ -438,6 +522,7 @@ interface Engine {
   mvt: Kernel;
   tsweep: Sweep;
   symv: Kernel;
+  hstep: HStep;
   /** Free blocks (byte offsets, 16-aligned), sorted by offset; `top` is the end of the used area. */
   free: { ptr: number; size: number }[];
   top: number;
@@ -458,7 +543,18 @@ function getEngine(): Engine | null {
     const mvt = inst.exports.mvt as Kernel;
     const tsweep = inst.exports.tsweep as Sweep;
     const symv = inst.exports.symv as Kernel;
-    engine = { memory, mv, mvt, tsweep, symv, free: [], top: 16, view: new Float64Array(memory.buffer) };
+    const hstep = inst.exports.hstep as HStep;
+    engine = {
+      memory,
+      mv,
+      mvt,
+      tsweep,
+      symv,
+      hstep,
+      free: [],
+      top: 16,
+      view: new Float64Array(memory.buffer),
+    };
   } catch {
     engine = null;
   }
@@ -552,6 +648,8 @@ export function simdMatrix(a: DenseMatrix): SimdMatrix | null {
   const xPtr = ptr + mBytes;
   const yPtr = xPtr + vBytes;
   const freed = { done: false };
+  /** symv's diagonal 4 x 4 blocks (row-major 4 x 4 each), extracted on first use after a load. */
+  let diag: Float64Array | null = null;
   // TypedArray.set is a memcpy: ~20x faster than an element loop at n = 2048.
   const copyIn = (x: Float64Array, n: number): void => {
     heap(e).set(x.length === n ? x : x.subarray(0, n), xPtr / 8);
@@ -580,26 +678,34 @@ export function simdMatrix(a: DenseMatrix): SimdMatrix | null {
       copyIn(x, n);
       e.symv(ptr, xPtr, yPtr, n, n);
       copyOut(y, n);
-      // The 4 x 4 diagonal blocks (lower triangles), which the kernel leaves out.
-      const h = heap(e);
-      const a0 = ptr / 8;
+      // The 4 x 4 diagonal blocks (lower triangles), which the kernel leaves out, from a compact
+      // copy: read in place they would cost a cache miss per row at large n.
+      if (diag === null) {
+        diag = new Float64Array(Math.ceil(n / 4) * 16);
+        const h = heap(e);
+        const a0 = ptr / 8;
+        for (let b = 0; b < n; b += 4)
+          for (let r = 0; r < Math.min(4, n - b); r++)
+            for (let c = 0; c <= r; c++) diag[4 * b + 4 * r + c] = h[a0 + (b + r) * n + b + c];
+      }
       for (let b = 0; b < n; b += 4) {
         const size = Math.min(4, n - b);
         for (let r = 0; r < size; r++) {
-          const row = a0 + (b + r) * n + b;
+          const row = 4 * b + 4 * r;
           const xr = x[b + r];
           let yr = y[b + r];
           for (let c = 0; c < r; c++) {
-            const v = h[row + c];
+            const v = diag[row + c];
             yr += v * x[b + c];
             y[b + c] += v * xr;
           }
-          y[b + r] = yr + h[row + r] * xr;
+          y[b + r] = yr + diag[row + r] * xr;
         }
       }
     },
     load(data) {
       heap(e).set(data.subarray(0, rows * cols), ptr / 8);
+      diag = null;
     },
     free() {
       if (freed.done) return;
@@ -726,4 +832,46 @@ export function simdRows(capacity: number, n: number): SimdRows | null {
     },
   };
   return rows;
+}
+
+/**
+ * Work space of one Hessenberg reduction in SIMD memory: the n x n matrix (a copy of `h`) and the
+ * vectors v, u, as views valid until `free()`, and one reduction step on them.
+ */
+export interface SimdHessenbergWork {
+  readonly h: Float64Array;
+  readonly v: Float64Array;
+  /** Step k with reflector v and factor tau (see hstepBody). */
+  step(k: number, tau: number): void;
+  free(): void;
+}
+
+export function simdHessenbergWork(h: Float64Array, n: number): SimdHessenbergWork | null {
+  if (n * n < SIMD_MIN_ENTRIES) return null;
+  const e = getEngine();
+  if (e === null) return null;
+  const mBytes = Math.ceil((n * n * 8) / 16) * 16;
+  const vBytes = Math.ceil((n * 8) / 16) * 16;
+  const bytes = mBytes + 2 * vBytes;
+  const ptr = alloc(e, bytes);
+  const hp = heap(e);
+  const view = hp.subarray(ptr / 8, ptr / 8 + n * n);
+  view.set(h.subarray(0, n * n));
+  const vPtr = ptr + mBytes;
+  const uPtr = vPtr + vBytes;
+  const v = hp.subarray(vPtr / 8, vPtr / 8 + n);
+  v.fill(0);
+  let freed = false;
+  return {
+    h: view,
+    v,
+    step(k, tau) {
+      e.hstep(ptr, n, k, vPtr, uPtr, tau);
+    },
+    free() {
+      if (freed) return;
+      freed = true;
+      release(e, ptr, bytes);
+    },
+  };
 }
