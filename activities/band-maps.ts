@@ -4,22 +4,12 @@
  * millions of cells), and replaced atomically so re-aggregation after a resume is idempotent.
  */
 import type { PrismaClient } from '../db/client.js';
-import { insertBandMaps } from '../db/exact-writes.js';
+import { insertBandMaps, type BandMapInsert } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { ratioLength } from '../sweep/cells.js';
 import { gameParamName } from '../sweep/compute.js';
 
-export interface BandMapRow {
-  paramName: string;
-  paramValue: number;
-  ratios: number[];
-  alphas: number[];
-  rMinus: number | null;
-  rPlus: number | null;
-  optimalRatio: number | null;
-  alphaMax: number | null;
-  certifiedFraction: number;
-}
+export type BandMapRow = BandMapInsert;
 
 const PAGE = 20_000;
 

@@ -13,49 +13,11 @@ import { SeededRandom } from '../sgn/util/random.js';
 import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
 import type { ResolvedSweep } from './resolve.js';
 import { Matrix, solve } from 'ml-matrix';
+import type { CellInsert, StepsizeInsert } from '../db/exact-writes.js';
 
-/** One certificate row (column names as in prisma/schema.prisma's CellResult). */
-export interface CellRow {
-  cellIndex: number;
-  cellKey: string;
-  params: Record<string, number>;
-  gameParam: number | null;
-  ratio: number | null;
-  regionRadius: number | null;
-  seed: number | null;
-  certified: boolean;
-  gammaEuclidean: number | null;
-  alpha: number | null;
-  beta: number | null;
-  eulerStep: number | null;
-  rk4Step: number | null;
-  weights: number[];
-  mu: number[];
-  couplingL: number[][] | null;
-  optimalAlpha: number | null;
-  optimalRatio: number | null;
-  bandMinus: number | null;
-  bandPlus: number | null;
-  alphaTrue: number | null;
-  hStabEuler: number | null;
-  hStabRk4: number | null;
-  error: string | null;
-}
-
-/** One step-size row (StepsizeResult). */
-export interface StepsizeRow {
-  cellIndex: number;
-  cellKey: string;
-  integrator: Integrator;
-  multiplier: number;
-  step: number;
-  certifiedStep: number;
-  exactThreshold: number | null;
-  stableExact: boolean | null;
-  convergedFraction: number;
-  empiricalFactor: number | null;
-  predictedFactor: number | null;
-}
+/** One certificate row and one step-size row: the shapes the database layer stores. */
+export type CellRow = CellInsert;
+export type StepsizeRow = StepsizeInsert & { integrator: Integrator };
 
 /** Non-finite numbers (an unbounded band edge) are stored as null. */
 function finiteOrNull(x: number | null | undefined): number | null {
