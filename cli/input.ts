@@ -1,39 +1,93 @@
 /** Reading user files with bounded size and one clear error line per problem. */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { InputError } from '../sgn/util/errors.js';
+
+const MB = 1024 * 1024;
+/**
+ * Default bound for any input: JSON.parse needs ~4x the file in memory, so 64 MB stays well
+ * under Node's default heap and still holds an explicit d ~ 1800 game (raise: SGN_MAX_INPUT_BYTES).
+ */
+export const DEFAULT_MAX_INPUT_BYTES = 64 * MB;
+/** YAML's document model takes ~90x the file (16 MB: 9 s, 1.4 GB), so YAML gets a tighter bound. */
+export const MAX_YAML_BYTES = 8 * MB;
 
 /** Inputs larger than this are refused before parsing (override with SGN_MAX_INPUT_BYTES). */
 export function maxInputBytes(): number {
   const env = process.env.SGN_MAX_INPUT_BYTES;
-  const v = env ? Number(env) : 256 * 1024 * 1024;
-  return Number.isFinite(v) && v > 0 ? v : 256 * 1024 * 1024;
+  const v = env ? Number(env) : DEFAULT_MAX_INPUT_BYTES;
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_INPUT_BYTES;
 }
 
-export function readBoundedText(path: string): string {
-  let size: number;
+const isYamlPath = (path: string): boolean => /\.ya?ml$/i.test(path);
+
+/** The file's bytes, refused (before reading them) when over the bound for its kind. */
+function readBoundedBytes(path: string, yaml: boolean): Buffer {
+  let fd: number;
   try {
-    const st = statSync(path);
+    fd = openSync(path, 'r');
+  } catch {
+    throw new InputError(path, 'cannot be read (no such file or no permission)');
+  }
+  try {
+    // fstat on the open descriptor: the size checked is the size of the file being read.
+    const st = fstatSync(fd);
     if (!st.isFile()) throw new InputError(path, 'is not a regular file');
-    size = st.size;
+    const general = maxInputBytes();
+    const limit = yaml ? Math.min(general, MAX_YAML_BYTES) : general;
+    if (st.size > limit) {
+      const which =
+        limit < general
+          ? `the YAML input limit of ${limit} (YAML parsing needs ~90x the file in memory; use JSON for large inputs)`
+          : `the input limit of ${limit} (SGN_MAX_INPUT_BYTES)`;
+      throw new InputError(path, `is ${st.size} bytes, over ${which}`);
+    }
+    // Read at most limit + 1 bytes, so a file that grows after fstat cannot slip past the bound.
+    const buf = Buffer.allocUnsafe(Math.min(st.size, limit) + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > limit) throw new InputError(path, `grew past the input limit of ${limit} while being read`);
+    return buf.subarray(0, n);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(path, 'cannot be read (no such file or no permission)');
+  } finally {
+    closeSync(fd);
   }
-  const limit = maxInputBytes();
-  if (size > limit)
-    throw new InputError(path, `is ${size} bytes, over the input limit of ${limit} (SGN_MAX_INPUT_BYTES)`);
-  return readFileSync(path, 'utf8');
+}
+
+/**
+ * The file as UTF-8 text. Binary data (a NUL byte, or bytes that are not UTF-8, e.g. an image
+ * or a UTF-16 file) is refused by name: YAML would otherwise read it as one long string.
+ */
+export function readBoundedText(path: string): string {
+  const bytes = readBoundedBytes(path, isYamlPath(path));
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new InputError(path, `is not a text file (NUL byte at offset ${nul})`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(path, 'is not UTF-8 text (binary data or another encoding)');
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a BOM is not content
 }
 
 /** Parses JSON, or YAML for .yaml/.yml files. YAML is parsed as plain data (no custom tags). */
 export function readDataFile(path: string): unknown {
   const text = readBoundedText(path);
-  const yaml = /\.ya?ml$/i.test(path);
+  const yaml = isYamlPath(path);
   try {
     return yaml ? parseYamlData(text) : JSON.parse(text);
   } catch (e) {
-    const detail = (e instanceof Error ? e.message.split('\n')[0] : String(e)).replace(/:$/, '');
+    const first = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    // Parsers quote the offending input: keep control characters out of the one-line message.
+    // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+    const detail = first.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').replace(/:$/, '');
     throw new InputError(path, `is not valid ${yaml ? 'YAML' : 'JSON'} (${detail})`);
   }
 }
@@ -41,7 +95,8 @@ export function readDataFile(path: string): unknown {
 /**
  * YAML as plain data. Warnings (e.g. an unresolved custom tag such as `!!foo`) are errors
  * too: yaml's own parse() would print them to stderr as multi-line process warnings and
- * go on with the untagged value.
+ * go on with the untagged value. Aliases are expanded at most 100 times (a "billion laughs"
+ * document fails fast instead of exhausting memory).
  */
 function parseYamlData(text: string): unknown {
   const doc = parseDocument(text, { schema: 'core' });

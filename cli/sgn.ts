@@ -1,51 +1,5 @@
 #!/usr/bin/env node
 /** The `sgn` command line: one program, subcommands. Errors go to stderr with a non-zero exit. */
-import { InputError } from '../sgn/util/errors.js';
-import { certifyUsage, runCertify } from './certify.js';
-import { runSweep, sweepUsage } from './sweep.js';
-import { runWorkerCommand, workerUsage } from './worker.js';
-
-const usage = `usage: sgn <command> [options]
-
-commands:
-  ${certifyUsage}
-  ${sweepUsage}
-  ${workerUsage}
-
-environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/sgn), TEMPORAL_ADDRESS (localhost:7233),
-             TEMPORAL_NAMESPACE (default), SGN_TASK_QUEUE (sgn-sweeps)
-`;
-
-type Command = (argv: string[], out: (s: string) => void) => void | number | Promise<void | number>;
-
-const commands: Record<string, Command> = {
-  certify: runCertify,
-  sweep: runSweep,
-  worker: runWorkerCommand,
-};
-
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage);
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    process.stderr.write(`sgn: unknown command "${name}"\n${usage}`);
-    return 2;
-  }
-  try {
-    const code = await command(rest, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
-    return typeof code === 'number' ? code : 0;
-  } catch (e) {
-    if (e instanceof InputError) {
-      process.stderr.write(`sgn ${name}: ${e.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`sgn ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
-  }
-}
+import { main } from './main.js';
 
 process.exitCode = await main(process.argv.slice(2));
