@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markovModel, paperTables, type MarkovModel } from './model.js';
-import { evaluatePolicies, losses, pseudoGradient } from './evaluation.js';
-import { markovGame, markovJacobian } from './markov-game.js';
+import { evaluatePolicies, losses, naturalResidual, pseudoGradient } from './evaluation.js';
+import { markovGame, markovJacobian, naturalResidualJacobian } from './markov-game.js';
 import { randomLogits, randomModel } from './test-games.js';
 
 /** Richardson-extrapolated central difference of g along coordinate k: error O(h^4). */
@@ -96,6 +96,36 @@ describe('markov evaluation', () => {
     expect(worst).toBeLessThan(1e-8);
     expect(worstPlain).toBeLessThan(1e-8);
   });
+
+  it.each(cases)(
+    'the natural residual N solves G N = F, sums to 0 per state, and its Jacobian is exact ($name)',
+    ({ model, x }) => {
+      const e = evaluatePolicies(model, x);
+      const F = pseudoGradient(e);
+      const N = naturalResidual(e);
+      const A = model.actions;
+      for (let off = 0; off < x.length; off += A) {
+        const i = off < x.length / 2 ? 0 : 1;
+        const p = e.p[i].subarray(off % (x.length / 2), (off % (x.length / 2)) + A);
+        let pn = 0;
+        let sum = 0;
+        for (let a = 0; a < A; a++) {
+          pn += p[a] * N[off + a];
+          sum += N[off + a];
+        }
+        // (diag(p) - p p^T) N = F, per state.
+        for (let a = 0; a < A; a++) expect(p[a] * N[off + a] - p[a] * pn).toBeCloseTo(F[off + a], 12);
+        expect(Math.abs(sum)).toBeLessThan(1e-12);
+      }
+      const JN = naturalResidualJacobian(model, x);
+      const g = (y: Float64Array): number[] => Array.from(naturalResidual(evaluatePolicies(model, y)));
+      const d = x.length;
+      for (let k = 0; k < d; k++) {
+        const fd = richardson(g, x, k, 1e-3);
+        for (let r = 0; r < d; r++) expect(Math.abs(JN.data[r * d + k] - fd[r])).toBeLessThan(1e-8);
+      }
+    },
+  );
 
   it('logits are defined up to a constant per state: F is invariant, J annihilates the shifts', () => {
     const model = randomModel(3, 3, 11);

@@ -202,8 +202,18 @@ function softmaxTangent(
   return dp;
 }
 
-/** Directional derivative J(theta) v of the pseudo-gradient, exact (forward-mode). */
-export function pseudoGradientTangent(e: PolicyEvaluation, v: Float64Array): Float64Array {
+/** Tangents of the intermediate quantities along a direction v of the joint logits. */
+interface Tangents {
+  readonly dp: Pair<Float64Array>;
+  /** d V_i. */
+  readonly dV: Pair<Float64Array>;
+  /** d Q_i (own-action values of player i). */
+  readonly dQ: Pair<Float64Array>;
+  /** d of the visitation d. */
+  readonly dd: Float64Array;
+}
+
+function tangents(e: PolicyEvaluation, v: Float64Array): Tangents {
   const { model: m } = e;
   const { states: S, actions: A, gamma, P } = m;
   const n = S * A;
@@ -220,7 +230,8 @@ export function pseudoGradientTangent(e: PolicyEvaluation, v: Float64Array): Flo
     }
   }
   // d[(I - gamma P_pi)^{-1} r] = (I - gamma P_pi)^{-1} (dr + gamma dP_pi V).
-  const dV = m.R.map((R, i) => {
+  const valueTangent = (i: 0 | 1): Float64Array => {
+    const R = m.R[i];
     const rhs = new Float64Array(S);
     for (let s = 0; s < S; s++) {
       let pv = 0;
@@ -228,7 +239,8 @@ export function pseudoGradientTangent(e: PolicyEvaluation, v: Float64Array): Flo
       rhs[s] = pairState(R, dp1, p2, s, A) + pairState(R, p1, dp2, s, A) + gamma * pv;
     }
     return luSolve(e.values, rhs);
-  });
+  };
+  const dV: Pair<Float64Array> = [valueTangent(0), valueTangent(1)];
   // d[(I - gamma P_pi^T)^{-1} rho] = (I - gamma P_pi^T)^{-1} gamma dP_pi^T d.
   const rhsD = new Float64Array(S);
   for (let t = 0; t < S; t++) {
@@ -237,30 +249,92 @@ export function pseudoGradientTangent(e: PolicyEvaluation, v: Float64Array): Flo
     rhsD[t] = gamma * s2;
   }
   const dd = luSolve(e.visits, rhsD);
+  const dps: Pair<Float64Array> = [dp1, dp2];
+  // dQ_i = marginal(dU_i, pi_other) + marginal(U_i, dpi_other), dU_i = gamma P dV_i.
+  const qTangent = (i: 0 | 1): Float64Array => {
+    const dU = actionValues(m, null, dV[i]);
+    const a = marginal(dU, e.p[1 - i], i, S, A);
+    const b = marginal(e.U[i], dps[1 - i], i, S, A);
+    for (let k = 0; k < a.length; k++) a[k] += b[k];
+    return a;
+  };
+  return { dp: dps, dV, dQ: [qTangent(0), qTangent(1)], dd };
+}
+
+/** Directional derivative J(theta) v of the pseudo-gradient, exact (forward-mode). */
+export function pseudoGradientTangent(e: PolicyEvaluation, v: Float64Array): Float64Array {
+  const { model: m } = e;
+  const { states: S, actions: A } = m;
+  const n = S * A;
+  const t = tangents(e, v);
   const dF = new Float64Array(2 * n);
-  const dps = [dp1, dp2] as const;
   for (const i of [0, 1] as const) {
     const p = e.p[i];
     const logp = e.logp[i];
-    const dp = dps[i];
-    const other = e.p[1 - i];
-    const dOther = dps[1 - i];
-    // dQ_i = marginal(dU_i, pi_other) + marginal(U_i, dpi_other), dU_i = gamma P dV_i.
-    const dU = actionValues(m, null, dV[i]);
-    const dQ = marginal(dU, other, i, S, A);
-    const dQo = marginal(e.U[i], dOther, i, S, A);
+    const dp = t.dp[i];
     for (let s = 0; s < S; s++) {
       let dH = 0;
       for (let a = 0; a < A; a++) dH -= dp[s * A + a] * logp[s * A + a];
       for (let a = 0; a < A; a++) {
         const k = s * A + a;
         const adv = e.Q[i][k] - e.V[i][s];
-        const dAdv = dQ[k] + dQo[k] - dV[i][s];
-        const dRet = dd[s] * p[k] * adv + e.d[s] * dp[k] * adv + e.d[s] * p[k] * dAdv;
+        const dAdv = t.dQ[i][k] - t.dV[i][s];
+        const dRet = t.dd[s] * p[k] * adv + e.d[s] * dp[k] * adv + e.d[s] * p[k] * dAdv;
         const dEnt = dp[k] * (logp[k] + e.entropy[i][s] + 1) + p[k] * dH;
         dF[i * n + k] = -m.returnScale * dRet + m.tau * dEnt;
       }
     }
   }
   return dF;
+}
+
+/**
+ * The natural residual N = G^+ F: per player and state the minimum-norm solution of
+ * (diag(p) - p p^T) z = F_i(s, .), which for the softmax is z = F/p minus its mean, i.e.
+ *   N_i(s, a) = centred_a( tau log pi_i(a|s) - c d(s) Q_i(s, a) ).
+ * Same zeros as F at interior policies, but, unlike F, it does not vanish as policies saturate
+ * (tau > 0): the equilibrium solver works on it.
+ */
+export function naturalResidual(e: PolicyEvaluation): Float64Array {
+  const { model: m } = e;
+  const { states: S, actions: A } = m;
+  const n = S * A;
+  const N = new Float64Array(2 * n);
+  for (const i of [0, 1] as const)
+    for (let s = 0; s < S; s++) {
+      for (let a = 0; a < A; a++) {
+        const k = s * A + a;
+        N[i * n + k] = m.tau * e.logp[i][k] - m.returnScale * e.d[s] * e.Q[i][k];
+      }
+      centre(N, i * n + s * A, A);
+    }
+  return N;
+}
+
+/** Directional derivative of the natural residual (exact). */
+export function naturalResidualTangent(e: PolicyEvaluation, v: Float64Array): Float64Array {
+  const { model: m } = e;
+  const { states: S, actions: A } = m;
+  const n = S * A;
+  const t = tangents(e, v);
+  const dN = new Float64Array(2 * n);
+  for (const i of [0, 1] as const)
+    for (let s = 0; s < S; s++) {
+      for (let a = 0; a < A; a++) {
+        const k = s * A + a;
+        // d log p = dp / p = v - sum_b p v (the softmax tangent); the centring removes the mean anyway.
+        const dLogp = v[i * n + k];
+        const dRet = t.dd[s] * e.Q[i][k] + e.d[s] * t.dQ[i][k];
+        dN[i * n + k] = m.tau * dLogp - m.returnScale * dRet;
+      }
+      centre(dN, i * n + s * A, A);
+    }
+  return dN;
+}
+
+function centre(x: Float64Array, offset: number, A: number): void {
+  let mean = 0;
+  for (let a = 0; a < A; a++) mean += x[offset + a];
+  mean /= A;
+  for (let a = 0; a < A; a++) x[offset + a] -= mean;
 }

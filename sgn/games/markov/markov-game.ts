@@ -5,7 +5,14 @@
 import { zeros, type DenseMatrix } from '../../linalg/matrix.js';
 import { blocksOf, type Game } from '../game.js';
 import type { MarkovModel } from './model.js';
-import { evaluatePolicies, losses, pseudoGradient, pseudoGradientTangent } from './evaluation.js';
+import {
+  evaluatePolicies,
+  losses,
+  naturalResidualTangent,
+  pseudoGradient,
+  pseudoGradientTangent,
+  type PolicyEvaluation,
+} from './evaluation.js';
 
 export interface MarkovGame extends Game {
   readonly family: 'markov';
@@ -14,8 +21,12 @@ export interface MarkovGame extends Game {
   losses(x: Float64Array): [number, number];
 }
 
-/** J(x) column by column: J e_k by forward-mode propagation (exact up to round-off). */
-export function markovJacobian(model: MarkovModel, x: Float64Array): DenseMatrix {
+/** The matrix of a tangent map, column k = tangent along e_k. */
+function columns(
+  model: MarkovModel,
+  x: Float64Array,
+  tangent: (e: PolicyEvaluation, v: Float64Array) => Float64Array,
+): DenseMatrix {
   const e = evaluatePolicies(model, x);
   const d = x.length;
   const J = zeros(d, d);
@@ -23,10 +34,20 @@ export function markovJacobian(model: MarkovModel, x: Float64Array): DenseMatrix
   for (let k = 0; k < d; k++) {
     dir.fill(0);
     dir[k] = 1;
-    const col = pseudoGradientTangent(e, dir);
+    const col = tangent(e, dir);
     for (let r = 0; r < d; r++) J.data[r * d + k] = col[r];
   }
   return J;
+}
+
+/** J(x) column by column: J e_k by forward-mode propagation (exact up to round-off). */
+export function markovJacobian(model: MarkovModel, x: Float64Array): DenseMatrix {
+  return columns(model, x, pseudoGradientTangent);
+}
+
+/** Jacobian of the natural residual G^+ F (exact). */
+export function naturalResidualJacobian(model: MarkovModel, x: Float64Array): DenseMatrix {
+  return columns(model, x, naturalResidualTangent);
 }
 
 export function markovGame(model: MarkovModel): MarkovGame {
