@@ -16,6 +16,12 @@ import { lipschitzInMetric, trueMargin, type MetricWarmStart } from './metric.js
 import { eulerThreshold, rk4Threshold } from './stability.js';
 import { DEFAULT_C4, eulerStep, optimiseStepWeights, rk4Step, type StepOptimum } from './steps.js';
 import { InputError } from './util/errors.js';
+import {
+  inflateBounds,
+  regionJacobians,
+  type RegionRecord,
+  type RegionSampling,
+} from './regions/sampling.js';
 
 /** Largest dimension for which `groundTruth: 'auto'` computes the exact thresholds (one dense eigendecomposition). */
 export const AUTO_THRESHOLD_MAX_DIM = 1024;
@@ -28,6 +34,11 @@ export interface CertifyOptions {
   readonly groundTruth?: 'auto' | 'always' | 'never';
   /** Also optimise the weights for the certified Euler and RK4 steps. */
   readonly stepWeights?: boolean;
+  /**
+   * The region the bounds are taken over, its sampler and mode. Without it: linear games use H
+   * (region-independent), other games the Jacobian at the origin only.
+   */
+  readonly region?: RegionSampling;
 }
 
 export interface GameAnalysis {
@@ -45,6 +56,10 @@ export interface GameAnalysis {
   /** Spectral radius of the gain matrix G_ij = L_ij / mu_i (Infinity when some mu_i <= 0). */
   readonly gainRadius: number;
   readonly jacobians: readonly DenseMatrix[];
+  /** The region, sampler and mode the bounds rest on (null: no region given). */
+  readonly region: RegionRecord | null;
+  /** Rigorous mode: delta = Lip(J) x covering radius, to add (scaled by the metric) to beta. */
+  readonly betaInflation: number;
   readonly linear: {
     readonly H: DenseMatrix;
     readonly hStabEuler: number | null;
@@ -52,11 +67,26 @@ export interface GameAnalysis {
   } | null;
 }
 
-export function analyseGame(game: Game, opts: Pick<CertifyOptions, 'groundTruth'> = {}): GameAnalysis {
+export function analyseGame(
+  game: Game,
+  opts: Pick<CertifyOptions, 'groundTruth' | 'region'> = {},
+): GameAnalysis {
   const { blocks } = game;
-  // Linear games: J = H everywhere, one Jacobian is the whole region.
-  const jacobians = game.linear ? [game.linear.H] : [game.J(new Float64Array(blocks.dim))];
-  const { mu, L, gammaEuclidean, gammaVector } = blockBounds(blocks, jacobians);
+  let jacobians: DenseMatrix[];
+  let region: RegionRecord | null = null;
+  if (opts.region) {
+    const r = regionJacobians(game, opts.region);
+    jacobians = r.jacobians;
+    region = { ...r.record, sampled: null };
+  } else {
+    // Linear games: J = H everywhere, one Jacobian is the whole region.
+    jacobians = game.linear ? [game.linear.H] : [game.J(new Float64Array(blocks.dim))];
+  }
+  const sampled = blockBounds(blocks, jacobians);
+  const delta = region?.inflation?.amount ?? 0;
+  if (region?.inflation)
+    region = { ...region, sampled: { mu: sampled.mu, L: sampled.L, gammaEuclidean: sampled.gammaEuclidean } };
+  const { mu, L, gammaEuclidean, gammaVector } = region?.inflation ? inflateBounds(sampled, delta) : sampled;
   const optimal = optimalWeights(mu, L);
   const two = mu.length === 2;
   const band = two ? twoPlayerBand(mu, L, 0) : null;
@@ -83,6 +113,8 @@ export function analyseGame(game: Game, opts: Pick<CertifyOptions, 'groundTruth'
     axisBands: bands,
     gainRadius: gainRadius(mu, L),
     jacobians,
+    region,
+    betaInflation: delta,
     linear,
   };
 }
@@ -132,7 +164,12 @@ export function certifyWeights(
   const weights = normaliseWeights(w, analysis.mu.length);
   const warm = opts.warm ?? {};
   const alpha = sgnMargin(analysis.mu, analysis.L, weights);
-  const beta = lipschitzInMetric(analysis.jacobians, analysis.blocks, weights, warm);
+  // Rigorous mode: ||M^{1/2} dJ M^{-1/2}|| <= sqrt(max w / min w) ||dJ|| for the unsampled points.
+  const beta =
+    lipschitzInMetric(analysis.jacobians, analysis.blocks, weights, warm) +
+    (analysis.betaInflation > 0
+      ? Math.sqrt(Math.max(...weights) / Math.min(...weights)) * analysis.betaInflation
+      : 0);
   const c4 = opts.c4 ?? DEFAULT_C4;
   const alphaTrue =
     analysis.linear && opts.alphaTrue !== false
@@ -166,6 +203,8 @@ export interface Certificate extends WeightedCertificate {
   readonly gainRadius: number;
   readonly linear: { alphaTrue: number; hStabEuler: number | null; hStabRk4: number | null } | null;
   readonly stepWeights: { euler: StepOptimum | null; rk4: StepOptimum | null } | null;
+  /** The region the bounds rest on, the sampler, the number of points and the mode (null: none given). */
+  readonly region: RegionRecord | null;
   /** Why there is no certificate (null when certified). */
   readonly reason: string | null;
 }
@@ -214,11 +253,18 @@ export function certify(game: Game, opts: CertifyOptions = {}): Certificate {
           }
         : null,
     stepWeights,
+    region: analysis.region,
     reason: at.certified ? null : failureReason(analysis, at),
   };
 }
 
 function failureReason(analysis: GameAnalysis, at: WeightedCertificate): string {
+  const inflation = analysis.region?.inflation;
+  const why = baseFailureReason(analysis, at);
+  return inflation ? `${why} (bounds inflated by ${fmt(inflation.amount)} in the rigorous mode)` : why;
+}
+
+function baseFailureReason(analysis: GameAnalysis, at: WeightedCertificate): string {
   const { mu, optimal, band } = analysis;
   const bad = mu.findIndex((m) => m <= 0);
   if (bad >= 0) {

@@ -5,7 +5,7 @@
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { readDataFile } from '../cli/input.js';
-import { parseGameSpec, type GameSpec } from '../sgn/games/spec.js';
+import { parseGameSpec, playerCount, type GameSpec } from '../sgn/games/spec.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValues, firstNonInteger, type Axis } from './axes.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
@@ -109,7 +109,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const first: Record<string, unknown> = { ...merged };
   for (const a of gameAxes) first[a.name] = axisValue(a.axis, 0);
   const game = parseBaseGame(first, fromFile, own, file);
-  const players = 'Q1' in game ? 2 : game.dims.length;
+  const players = playerCount(game);
 
   for (const a of gameAxes) checkGameAxis(a, game);
 

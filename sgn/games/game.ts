@@ -1,4 +1,5 @@
 import type { DenseMatrix } from '../linalg/matrix.js';
+import type { Region } from '../regions/region.js';
 
 /** Block structure of the joint state x = (x_1, ..., x_N). */
 export interface Blocks {
@@ -25,4 +26,10 @@ export interface Game {
   F(x: Float64Array): Float64Array;
   J(x: Float64Array): DenseMatrix;
   readonly linear?: { readonly H: DenseMatrix; readonly c: Float64Array };
+  /**
+   * An upper bound on the Lipschitz constant of J on the region, in the spectral norm:
+   * ||J(x) - J(y)||_2 <= value * ||x - y||_2 for x, y in the region. Families that supply it
+   * can be certified in the rigorous mode (sampled bounds inflated by value x covering radius).
+   */
+  jacobianLipschitz?(region: Region): number;
 }

@@ -2,8 +2,11 @@
 import { zeros, type DenseMatrix, matvec } from '../linalg/matrix.js';
 import { SeededRandom } from '../util/random.js';
 import { blocksOf, type Game } from './game.js';
-import type { GameSpec, GeneratedQuadraticSpec, TwoPlayerQuadraticSpec } from './spec.js';
+import type { GeneratedQuadraticSpec, QuadraticSpec, TwoPlayerQuadraticSpec } from './spec.js';
 import { orthonormalCoupling, gaussianCoupling, gramPlusShift } from './generators.js';
+
+// Callers predating the family dispatcher import buildGame from here.
+export { buildGame } from './build.js';
 
 export function quadraticGame(H: DenseMatrix, dims: readonly number[], c?: Float64Array): Game {
   const blocks = blocksOf(dims);
@@ -24,8 +27,14 @@ export function quadraticGame(H: DenseMatrix, dims: readonly number[], c?: Float
   };
 }
 
-/** Builds the game a validated spec describes. */
-export function buildGame(spec: GameSpec): Game {
+/** Builds the quadratic game a validated spec describes. */
+export function buildQuadraticGame(spec: QuadraticSpec): Game {
+  if ('preset' in spec) {
+    // The scalar toy: F1 = mu1 x1 + a x2, F2 = b x1 + mu2 x2.
+    const H = zeros(2, 2);
+    H.data.set([spec.mu1, spec.a, spec.b, spec.mu2]);
+    return quadraticGame(H, [1, 1]);
+  }
   if ('H' in spec) {
     const n = spec.H.length;
     const H = zeros(n, n);

@@ -54,13 +54,62 @@ export const generatedQuadraticSchema = z.strictObject({
   seed: z.number().int('must be an integer').default(0),
 });
 
+/**
+ * The paper's scalar mini-toy: f1 = mu1 x1^2 / 2 + a x1 x2, f2 = mu2 x2^2 / 2 + b x1 x2, so
+ * H = [[mu1, a], [b, mu2]] with one coordinate per player.
+ */
+export const scalarPresetSchema = z.strictObject({
+  family: z.literal('quadratic'),
+  name: z.string().optional(),
+  preset: z.literal('scalar', { error: 'unknown preset (known: scalar)' }),
+  mu1: finite,
+  mu2: finite,
+  a: finite,
+  b: finite,
+});
+
+/**
+ * f_i(x) = x_i^T Q_i x_i / 2 + sum_{j != i} x_i^T A_ij tanh(x_j) + kappa_i / 4 sum_k x_{i,k}^4
+ * (+ c_i^T x_i): saturating couplings and stiffening own costs, so the block bounds depend on
+ * the region (see tanh.ts).
+ */
+export const tanhSchema = z.strictObject({
+  family: z.literal('tanh'),
+  name: z.string().optional(),
+  dims: dims.min(2, 'a game needs at least 2 players'),
+  /** Own quadratic term per player: a d_i x d_i matrix, or a number q for q I. */
+  Q: z.array(z.union([finite, matrix], { error: 'must be a number (q for q I) or a square matrix' })),
+  /** A_ij with 1-based players i != j (as in the formula); pairs not listed are zero. */
+  couplings: z.array(z.strictObject({ i: positiveInt, j: positiveInt, A: matrix })).default([]),
+  /** Quartic stiffness: one number for every player, or one per player. */
+  kappa: z.union([finite, z.array(finite)], { error: 'must be a number or a list of numbers' }).default(0),
+  /** Linear term c_i^T x_i of each f_i, stacked (length d): moves the equilibrium off the origin. */
+  c: z.array(finite).optional(),
+});
+
 export type ExplicitQuadraticSpec = z.infer<typeof explicitQuadraticSchema>;
 export type TwoPlayerQuadraticSpec = z.infer<typeof twoPlayerQuadraticSchema>;
 export type GeneratedQuadraticSpec = z.infer<typeof generatedQuadraticSchema>;
-export type QuadraticSpec = ExplicitQuadraticSpec | TwoPlayerQuadraticSpec | GeneratedQuadraticSpec;
-export type GameSpec = QuadraticSpec;
+export type ScalarPresetSpec = z.infer<typeof scalarPresetSchema>;
+export type QuadraticSpec =
+  ExplicitQuadraticSpec | TwoPlayerQuadraticSpec | GeneratedQuadraticSpec | ScalarPresetSpec;
+export type TanhSpec = z.infer<typeof tanhSchema>;
+/** Every family's spec; each carries its `family` literal, so `spec.family` narrows. */
+export type GameSpec = QuadraticSpec | TanhSpec;
 
-export const FAMILIES = ['quadratic'] as const;
+/** One parser per family: a new family is one entry here and one in build.ts. */
+const FAMILY_PARSERS = {
+  quadratic: parseQuadraticSpec,
+  tanh: parseTanhSpec,
+} satisfies Record<string, (obj: Record<string, unknown>, root: string) => GameSpec>;
+
+export type Family = keyof typeof FAMILY_PARSERS;
+export const FAMILIES = Object.keys(FAMILY_PARSERS) as Family[];
+
+/** Number of players a spec describes. */
+export function playerCount(spec: GameSpec): number {
+  return 'Q1' in spec || 'preset' in spec ? 2 : spec.dims.length;
+}
 
 /** Validates a parsed game object; throws InputError naming the field (rooted at `root`). */
 export function parseGameSpec(input: unknown, root = 'game'): GameSpec {
@@ -70,11 +119,20 @@ export function parseGameSpec(input: unknown, root = 'game'): GameSpec {
   const obj = input as Record<string, unknown>;
   if (obj.family === undefined)
     throw new InputError(`${root}.family`, `is required (one of: ${FAMILIES.join(', ')})`);
-  if (!FAMILIES.includes(obj.family as (typeof FAMILIES)[number])) {
+  if (typeof obj.family !== 'string' || !Object.hasOwn(FAMILY_PARSERS, obj.family)) {
     throw new InputError(
       `${root}.family`,
       `unknown family ${JSON.stringify(obj.family)} (known: ${FAMILIES.join(', ')})`,
     );
+  }
+  return FAMILY_PARSERS[obj.family as Family](obj, root);
+}
+
+function parseQuadraticSpec(obj: Record<string, unknown>, root: string): QuadraticSpec {
+  if ('preset' in obj) {
+    const parsed = scalarPresetSchema.safeParse(obj);
+    if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
+    return parsed.data;
   }
   const schema =
     'generator' in obj
@@ -85,13 +143,41 @@ export function parseGameSpec(input: unknown, root = 'game'): GameSpec {
   if (!('generator' in obj) && !('H' in obj) && !('Q1' in obj)) {
     throw new InputError(
       root,
-      'a quadratic game needs "H" (explicit), "Q1"/"Q2"/"R" (two-player form) or "generator"',
+      'a quadratic game needs "H" (explicit), "Q1"/"Q2"/"R" (two-player form), "generator" or "preset"',
     );
   }
   const parsed = schema.safeParse(obj);
   if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
   checkShapes(parsed.data, root);
   return parsed.data;
+}
+
+function parseTanhSpec(obj: Record<string, unknown>, root: string): TanhSpec {
+  const parsed = tanhSchema.safeParse(obj);
+  if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
+  const spec = parsed.data;
+  const n = spec.dims.length;
+  const d = spec.dims.reduce((s, k) => s + k, 0);
+  if (spec.Q.length !== n)
+    throw new InputError(`${root}.Q`, `has ${spec.Q.length} entries, expected ${n} (one per player)`);
+  spec.Q.forEach((q, i) => {
+    if (Array.isArray(q)) checkMatrix(q, `${root}.Q[${i}]`, spec.dims[i], spec.dims[i]);
+  });
+  const seen = new Set<string>();
+  spec.couplings.forEach(({ i, j, A }, k) => {
+    const at = `${root}.couplings[${k}]`;
+    if (i > n) throw new InputError(`${at}.i`, `is player ${i} but the game has ${n} players`);
+    if (j > n) throw new InputError(`${at}.j`, `is player ${j} but the game has ${n} players`);
+    if (i === j) throw new InputError(`${at}.j`, 'must differ from i (own terms go in Q and kappa)');
+    if (seen.has(`${i},${j}`)) throw new InputError(at, `repeats the pair (${i}, ${j})`);
+    seen.add(`${i},${j}`);
+    checkMatrix(A, `${at}.A`, spec.dims[i - 1], spec.dims[j - 1]);
+  });
+  if (Array.isArray(spec.kappa) && spec.kappa.length !== n)
+    throw new InputError(`${root}.kappa`, `has ${spec.kappa.length} entries, expected ${n} (one per player)`);
+  if (spec.c && spec.c.length !== d)
+    throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${d}`);
+  return spec;
 }
 
 function checkMatrix(m: number[][], field: string, rows?: number, cols?: number): void {
@@ -106,7 +192,8 @@ function checkMatrix(m: number[][], field: string, rows?: number, cols?: number)
   if (cols !== undefined && c !== cols) throw new InputError(field, `has ${c} columns, expected ${cols}`);
 }
 
-function checkShapes(spec: GameSpec, root: string): void {
+function checkShapes(spec: QuadraticSpec, root: string): void {
+  if ('preset' in spec) return;
   if ('H' in spec) {
     const n = spec.H.length;
     checkMatrix(spec.H, `${root}.H`);
