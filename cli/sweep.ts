@@ -1,5 +1,5 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { resolveSpec } from '../sweep/resolve.js';
@@ -15,6 +15,7 @@ import {
   type SweepStatusReport,
 } from '../sweep/service.js';
 import { bandMapRows, BAND_CSV_HEADER, resultRows, RESULT_CSV_HEADER, parseWhere } from '../sweep/queries.js';
+import { bandPicture, bandPictureFile, type PictureFormat } from '../report/band.js';
 import { numberFlag, parse } from './args.js';
 import { readDataFile } from './input.js';
 import { num, progressLine, table, toCsv } from './format.js';
@@ -24,7 +25,7 @@ export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [
   sgn sweep list [--json]
   sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N]
   sgn sweep resume <id> | pause <id> | cancel <id>
-  sgn sweep band <id> --out <file.json|csv>`;
+  sgn sweep band <id> --out <file.json|csv|svg|png|html>`;
 
 type Out = (s: string) => void;
 
@@ -240,21 +241,42 @@ async function results(argv: string[], out: Out): Promise<number> {
   });
 }
 
+/** Output formats of `sweep band --out`, by file extension: tables, or the picture (report/band.ts). */
+const BAND_TABLES = ['.json', '.csv'];
+const BAND_PICTURES = new Map<string, PictureFormat>([
+  ['.svg', 'svg'],
+  ['.png', 'png'],
+  ['.html', 'html'],
+]);
+
 async function band(argv: string[], out: Out): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'sweep band');
   const id = oneId(positionals, 'band');
   const file = values.out;
-  if (!file) throw new InputError('--out', 'is required (a .json or .csv file)');
+  if (!file) throw new InputError('--out', 'is required (a .json, .csv, .svg, .png or .html file)');
   const ext = extname(file).toLowerCase();
-  if (ext !== '.json' && ext !== '.csv')
-    throw new InputError('--out', `must end in .json or .csv, got "${file}"`);
+  const pictureFormat = BAND_PICTURES.get(ext);
+  if (!pictureFormat && !BAND_TABLES.includes(ext))
+    throw new InputError('--out', `must end in .json, .csv, .svg, .png or .html, got "${file}"`);
+  if (!existsSync(dirname(resolvePath(file))))
+    throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(async (ctx) => {
+    if (pictureFormat) {
+      const picture = await bandPicture(ctx.prisma, id);
+      writeFileSync(file, bandPictureFile(picture, pictureFormat, id));
+      out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
+      if (picture.note) out(`note: ${picture.note}`);
+      return 0;
+    }
     const maps = await bandMapRows(ctx.prisma, id);
-    if (maps.length === 0)
+    if (maps.length === 0) {
+      const exists = await ctx.prisma.sweep.findUnique({ where: { id }, select: { id: true } });
+      if (!exists) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
       throw new InputError(
         'sweep band',
         `sweep "${id}" has no band map (it needs a ratio axis and a finished certify phase)`,
       );
+    }
     if (ext === '.json') writeFileSync(file, JSON.stringify(maps, null, 1));
     else
       writeFileSync(

@@ -1,25 +1,33 @@
 /**
- * The demo's tables, read back from the stored sweeps: band map (per lambda and ratio), band
- * edges, margins against lambda and step-size runs. The true margin at the optimal weights is
- * computed in-process with `certifyWeights` (exact, at the optimal ratio itself rather than
- * the nearest grid cell).
+ * A stored sweep's tables, read back through the query layer: band map (per value of the swept
+ * game parameter and ratio), band edges, margins against the parameter, and step-size runs.
+ * Whatever is stored is returned, so a running sweep yields its partial tables.
  */
-import type { PrismaClient } from '../../db/client.js';
-import { bandMapRows, resultRows, type ResultRow } from '../../sweep/queries.js';
-import { cellAt, ratioLength } from '../../sweep/cells.js';
-import type { ResolvedSweep } from '../../sweep/resolve.js';
-import { buildGame } from '../../sgn/games/quadratic.js';
-import { analyseGame, certifyWeights } from '../../sgn/certificate.js';
+import type { PrismaClient } from '../db/client.js';
+import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
+import { cellAt, ratioLength } from '../sweep/cells.js';
+import { gameParamName } from '../sweep/compute.js';
+import type { ResolvedSweep } from '../sweep/resolve.js';
+import { InputError } from '../sgn/util/errors.js';
+import { buildGame } from '../sgn/games/quadratic.js';
+import { analyseGame, certifyWeights } from '../sgn/certificate.js';
 
+/**
+ * A slice is one combination of the game axes other than the swept parameter ('' when the
+ * parameter is the only game axis), e.g. `seed=3`; figures draw one slice at a time.
+ */
 export interface BandCell {
-  lambda: number;
+  slice: string;
+  param: number;
   ratio: number;
-  alpha: number;
+  /** SGN margin alpha_* at (param, ratio); null when the cell failed. */
+  alpha: number | null;
   certified: boolean;
 }
 
 export interface BandEdge {
-  lambda: number;
+  slice: string;
+  param: number;
   rMinus: number | null;
   rPlus: number | null;
   optimalRatio: number | null;
@@ -28,12 +36,13 @@ export interface BandEdge {
 }
 
 export interface MarginRow {
-  lambda: number;
+  slice: string;
+  param: number;
   /** Euclidean margin: the classical test certifies when it is > 0. */
   gammaEuclidean: number;
   /** SGN margin at the optimal weights (alpha_max). */
   optimalAlpha: number;
-  /** True contraction rate in M(w) at the optimal weights (computed in-process). */
+  /** True contraction rate in M(w) at the optimal weights (stored for optimal-weight sweeps, or computed). */
   alphaTrue: number | null;
   /** alphaTrue of the stored cell whose ratio is nearest the optimal ratio (log distance). */
   alphaTrueNearestCell: number | null;
@@ -42,7 +51,8 @@ export interface MarginRow {
 }
 
 export interface StepsizePoint {
-  lambda: number;
+  slice: string;
+  param: number;
   integrator: string;
   multiplier: number;
   step: number;
@@ -53,30 +63,88 @@ export interface StepsizePoint {
   predictedFactor: number | null;
 }
 
-export interface DemoData {
+export interface SweepMeta {
+  id: string;
+  name: string | null;
+  kind: string;
+  status: string;
+  doneCells: number;
+  totalCells: number;
+  failedCells: number;
+}
+
+export interface SweepData {
+  sweep: SweepMeta;
+  resolved: ResolvedSweep;
+  /** The swept game parameter (the first game axis), or null for a sweep over one game. */
+  param: string | null;
+  hasRatioAxis: boolean;
   cells: ResultRow[];
   band: BandCell[];
   edges: BandEdge[];
+  /** band_maps: aggregated at the end of the certify phase; cells: built from the stored cells (unfinished sweep). */
+  bandSource: 'band-maps' | 'cells' | null;
   margins: MarginRow[];
   steps: StepsizePoint[];
 }
 
-export async function loadDemoData(
+export interface LoadOptions {
+  /**
+   * Compute the true margin at the optimal weights in-process (one game analysis per game
+   * group) instead of reading the stored cell nearest the optimal ratio. Exact but costly.
+   */
+  exactTrueMargin?: boolean;
+}
+
+async function sweepRow(
   prisma: PrismaClient,
-  certify: { id: string; resolved: ResolvedSweep },
-  stepsize: { id: string; resolved: ResolvedSweep },
-): Promise<DemoData> {
-  const cells = await resultRows(prisma, certify.id, []);
-  const maps = await bandMapRows(prisma, certify.id);
+  id: string,
+): Promise<{ meta: SweepMeta; resolved: ResolvedSweep }> {
+  const row = await prisma.sweep.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      status: true,
+      doneCells: true,
+      totalCells: true,
+      failedCells: true,
+      spec: true,
+    },
+  });
+  if (!row) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
+  const { spec, ...meta } = row;
+  return { meta, resolved: spec as unknown as ResolvedSweep };
+}
+
+/** `seed=3,mu0=2`: the values of the game axes other than `main`. */
+function sliceOf(resolved: ResolvedSweep, params: Record<string, unknown>, main: string | null): string {
+  return resolved.axes
+    .filter((a) => a.target === 'game' && a.name !== main)
+    .map((a) => `${a.name}=${String(params[a.name])}`)
+    .join(',');
+}
+
+/** The aggregated band map rows as cells and edges; the slice is the label after '@'. */
+async function storedBand(
+  prisma: PrismaClient,
+  id: string,
+): Promise<{ band: BandCell[]; edges: BandEdge[] }> {
+  const maps = await bandMapRows(prisma, id);
   const band: BandCell[] = [];
   const edges: BandEdge[] = [];
   for (const m of maps) {
+    const at = m.paramName.indexOf('@');
+    const slice = at < 0 ? '' : m.paramName.slice(at + 1);
     m.ratios.forEach((ratio, i) => {
-      const alpha = m.alphas[i];
-      band.push({ lambda: m.paramValue, ratio, alpha, certified: alpha > 0 });
+      // PostgreSQL arrays keep NULL for a failed cell: no number, not certified.
+      const alpha = Number.isFinite(m.alphas[i]) ? m.alphas[i] : null;
+      band.push({ slice, param: m.paramValue, ratio, alpha, certified: alpha !== null && alpha > 0 });
     });
     edges.push({
-      lambda: m.paramValue,
+      slice,
+      param: m.paramValue,
       rMinus: m.rMinus,
       rPlus: m.rPlus,
       optimalRatio: m.optimalRatio,
@@ -84,53 +152,118 @@ export async function loadDemoData(
       certifiedFraction: m.certifiedFraction,
     });
   }
+  return { band, edges };
+}
 
-  // One row per lambda: the group's first cell carries the weight-independent fields.
-  const R = ratioLength(certify.resolved);
-  const margins: MarginRow[] = [];
-  for (let g = 0; g * R < cells.length; g++) {
-    const group = cells.slice(g * R, (g + 1) * R);
+/** Stored cells grouped by game (cells g*R .. g*R + R - 1 share one), in index order. */
+function gameGroups(cells: readonly ResultRow[], R: number): ResultRow[][] {
+  const groups = new Map<number, ResultRow[]>();
+  for (const c of cells) {
+    const g = Math.floor(c.cellIndex / R);
+    let group = groups.get(g);
+    if (!group) groups.set(g, (group = []));
+    group.push(c);
+  }
+  return [...groups.values()];
+}
+
+/** The band map of an unfinished sweep, from whatever cells are stored (as the aggregation does). */
+function bandFromCells(
+  resolved: ResolvedSweep,
+  main: string,
+  cells: readonly ResultRow[],
+): { band: BandCell[]; edges: BandEdge[] } {
+  const band: BandCell[] = [];
+  const edges: BandEdge[] = [];
+  for (const group of gameGroups(cells, ratioLength(resolved))) {
     const first = group[0];
-    const lambda = first.params.lambda;
-    const analysis = analyseGame(buildGame(cellAt(certify.resolved, g * R).game), {
-      groundTruth: certify.resolved.certify.groundTruth,
+    const slice = sliceOf(resolved, first.params, main);
+    const param = first.params[main];
+    for (const c of group)
+      band.push({ slice, param, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
+    edges.push({
+      slice,
+      param,
+      rMinus: first.bandMinus,
+      rPlus: first.bandPlus,
+      optimalRatio: first.optimalRatio,
+      alphaMax: first.optimalAlpha,
+      certifiedFraction: group.filter((c) => c.certified).length / group.length,
     });
-    const atOptimum = certifyWeights(analysis, analysis.optimal.weights, { c4: certify.resolved.certify.c4 });
-    let nearest: ResultRow | null = null;
-    if (first.optimalRatio !== null && first.optimalRatio > 0) {
-      const target = Math.log(first.optimalRatio);
-      for (const c of group) {
-        const r = c.params.ratio;
-        if (!(r > 0)) continue;
-        if (!nearest || Math.abs(Math.log(r) - target) < Math.abs(Math.log(nearest.params.ratio) - target))
-          nearest = c;
-      }
+  }
+  return { band, edges };
+}
+
+function nearestToOptimum(group: readonly ResultRow[], optimalRatio: number | null): ResultRow | null {
+  if (optimalRatio === null || !(optimalRatio > 0)) return null;
+  const target = Math.log(optimalRatio);
+  let nearest: ResultRow | null = null;
+  for (const c of group) {
+    const r = c.params.ratio;
+    if (!(r > 0)) continue;
+    if (!nearest || Math.abs(Math.log(r) - target) < Math.abs(Math.log(nearest.params.ratio) - target))
+      nearest = c;
+  }
+  return nearest;
+}
+
+/** One row per stored game: the group's first cell carries the weight-independent fields. */
+function marginRows(
+  resolved: ResolvedSweep,
+  main: string,
+  cells: readonly ResultRow[],
+  exact: boolean,
+): MarginRow[] {
+  const R = ratioLength(resolved);
+  const hasRatio = resolved.weights.kind === 'ratio';
+  const margins: MarginRow[] = [];
+  for (const group of gameGroups(cells, R)) {
+    const first = group.find((c) => c.gammaEuclidean !== null && c.optimalAlpha !== null);
+    if (!first) continue;
+    let alphaTrue: number | null = null;
+    if (exact) {
+      const g = Math.floor(first.cellIndex / R);
+      const analysis = analyseGame(buildGame(cellAt(resolved, g * R).game), {
+        groundTruth: resolved.certify.groundTruth,
+      });
+      alphaTrue = certifyWeights(analysis, analysis.optimal.weights, { c4: resolved.certify.c4 }).alphaTrue;
+    } else if (resolved.weights.kind === 'optimal') {
+      alphaTrue = first.alphaTrue;
     }
+    const nearest = hasRatio ? nearestToOptimum(group, first.optimalRatio) : null;
     margins.push({
-      lambda,
-      gammaEuclidean: first.gammaEuclidean ?? analysis.gammaEuclidean,
-      optimalAlpha: first.optimalAlpha ?? analysis.optimal.alpha,
-      alphaTrue: atOptimum.alphaTrue,
+      slice: sliceOf(resolved, first.params, main),
+      param: first.params[main],
+      gammaEuclidean: first.gammaEuclidean!,
+      optimalAlpha: first.optimalAlpha!,
+      alphaTrue,
       alphaTrueNearestCell: nearest?.alphaTrue ?? null,
       nearestCellRatio: nearest ? nearest.params.ratio : null,
       optimalRatio: first.optimalRatio,
     });
   }
+  return margins;
+}
 
-  const stepRows = await prisma.stepsizeResult.findMany({
-    where: { sweepId: stepsize.id },
+async function stepRows(
+  prisma: PrismaClient,
+  id: string,
+  resolved: ResolvedSweep,
+  main: string | null,
+): Promise<StepsizePoint[]> {
+  const rows = await prisma.stepsizeResult.findMany({
+    where: { sweepId: id },
     orderBy: [{ cellIndex: 'asc' }, { integrator: 'asc' }, { multiplier: 'asc' }],
   });
-  const SR = ratioLength(stepsize.resolved);
-  const lambdaOf = new Map<number, number>();
-  const steps: StepsizePoint[] = stepRows.map((s) => {
-    let lambda = lambdaOf.get(s.cellIndex);
-    if (lambda === undefined) {
-      lambda = cellAt(stepsize.resolved, s.cellIndex * SR).params.lambda;
-      lambdaOf.set(s.cellIndex, lambda);
-    }
+  const R = ratioLength(resolved);
+  const paramsOf = new Map<number, Record<string, number>>();
+  return rows.map((s) => {
+    // Step-size rows are indexed by game group; the group's first cell has its parameters.
+    let params = paramsOf.get(s.cellIndex);
+    if (!params) paramsOf.set(s.cellIndex, (params = cellAt(resolved, s.cellIndex * R).params));
     return {
-      lambda,
+      slice: sliceOf(resolved, params, main),
+      param: main === null ? Number.NaN : params[main],
       integrator: s.integrator,
       multiplier: s.multiplier,
       step: s.step,
@@ -141,5 +274,33 @@ export async function loadDemoData(
       predictedFactor: s.predictedFactor,
     };
   });
-  return { cells, band, edges, margins, steps };
+}
+
+/** The band map as aggregated at the end of the certify phase (empty when there is none). */
+export async function loadBandMap(
+  prisma: PrismaClient,
+  id: string,
+): Promise<{ sweep: SweepMeta; param: string | null; band: BandCell[]; edges: BandEdge[] }> {
+  const { meta, resolved } = await sweepRow(prisma, id);
+  return { sweep: meta, param: gameParamName(resolved), ...(await storedBand(prisma, id)) };
+}
+
+export async function loadSweepData(
+  prisma: PrismaClient,
+  id: string,
+  opts: LoadOptions = {},
+): Promise<SweepData> {
+  const { meta, resolved } = await sweepRow(prisma, id);
+  const param = gameParamName(resolved);
+  const hasRatioAxis = resolved.weights.kind === 'ratio';
+  const cells = await resultRows(prisma, id, []);
+  let { band, edges } = await storedBand(prisma, id);
+  let bandSource: SweepData['bandSource'] = band.length ? 'band-maps' : null;
+  if (!band.length && hasRatioAxis && param !== null && cells.length) {
+    ({ band, edges } = bandFromCells(resolved, param, cells));
+    bandSource = 'cells';
+  }
+  const margins = param === null ? [] : marginRows(resolved, param, cells, opts.exactTrueMargin ?? false);
+  const steps = await stepRows(prisma, id, resolved, param);
+  return { sweep: meta, resolved, param, hasRatioAxis, cells, band, edges, bandSource, margins, steps };
 }

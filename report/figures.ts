@@ -1,6 +1,6 @@
 /**
- * The demo's figures as Vega-Lite specs, compiled by `vega-lite`, rendered to SVG by `vega`
- * (headless, no canvas) and to PNG by `@resvg/resvg-js`.
+ * A sweep's figures as Vega-Lite specs (band map, margins, step-size phase diagrams), compiled
+ * by `vega-lite`, rendered to SVG by `vega` (headless, no canvas) and to PNG by `@resvg/resvg-js`.
  */
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
@@ -25,6 +25,20 @@ export interface Figure {
   readonly title: string;
   readonly caption: string;
   readonly spec: TopLevelSpec;
+}
+
+/** What the figures are about: the game (a sweep's name, or e.g. "LQ-64") and its swept parameter. */
+export interface FigureLabels {
+  readonly subject: string;
+  /** Name of the swept game parameter (a spec field such as `lambda`). */
+  readonly param: string;
+}
+
+/** The parameter's symbol and axis title: lambda is the quadratic family's coupling strength. */
+function paramText(param: string): { sym: string; title: string } {
+  return param === 'lambda'
+    ? { sym: 'λ', title: 'coupling strength λ' }
+    : { sym: param, title: `game parameter ${param}` };
 }
 
 export interface RenderedFigure extends Figure {
@@ -68,68 +82,92 @@ function sortedUnique(xs: readonly number[]): number[] {
   return [...new Set(xs)].sort((a, b) => a - b);
 }
 
-function lambdaEdges(lambdas: readonly number[]): Map<number, { lo: number; hi: number }> {
-  const u = sortedUnique(lambdas);
+/**
+ * Column edges along the parameter axis, clipped to [first, last] value so the axis spans
+ * exactly the swept range (a single value keeps a unit-wide column).
+ */
+function paramEdges(values: readonly number[]): {
+  edges: Map<number, { lo: number; hi: number }>;
+  domain: [number, number];
+} {
+  const u = sortedUnique(values);
   const e = edgesOf(u, false);
-  return new Map(
-    u.map((l, i) => [l, { lo: Math.max(u[0], e.lo[i]), hi: Math.min(u[u.length - 1], e.hi[i]) }]),
+  const clip = u.length > 1;
+  const edges = new Map(
+    u.map((l, i) => [
+      l,
+      clip
+        ? { lo: Math.max(u[0], e.lo[i]), hi: Math.min(u[u.length - 1], e.hi[i]) }
+        : { lo: e.lo[i], hi: e.hi[i] },
+    ]),
   );
+  const first = edges.get(u[0]);
+  const last = edges.get(u[u.length - 1]);
+  return { edges, domain: [first?.lo ?? 0, last?.hi ?? 1] };
 }
 
 const finitePositive = (x: number | null): x is number => x !== null && Number.isFinite(x) && x > 0;
 
-/** Heatmap of alpha_*(lambda, r) with the band edges and the optimal ratio. */
-export function bandMapFigure(band: readonly BandCell[], edges: readonly BandEdge[]): Figure {
-  const lx = lambdaEdges(band.map((b) => b.lambda));
-  const ratios = sortedUnique(band.map((b) => b.ratio));
+/** The cells a band map draws: finite alpha_* at a positive ratio. */
+export function drawnBandCells(band: readonly BandCell[]): BandCell[] {
+  return band.filter((b) => b.alpha !== null && Number.isFinite(b.alpha) && finitePositive(b.ratio));
+}
+
+/** Heatmap of alpha_*(param, r) with the band edges and the optimal ratio. */
+export function bandMapFigure(
+  band: readonly BandCell[],
+  edges: readonly BandEdge[],
+  labels: FigureLabels,
+): Figure {
+  const { sym, title } = paramText(labels.param);
+  const drawn = drawnBandCells(band);
+  const px = paramEdges(drawn.map((b) => b.param));
+  const ratios = sortedUnique(drawn.map((b) => b.ratio));
   const re = edgesOf(ratios, true);
   const rIndex = new Map(ratios.map((r, i) => [r, i]));
-  const cells = band.map((b) => {
+  const cells = drawn.map((b) => {
     const i = rIndex.get(b.ratio) ?? 0;
-    const l = lx.get(b.lambda) ?? { lo: b.lambda, hi: b.lambda };
-    return { ...b, l0: l.lo, l1: l.hi, r0: re.lo[i], r1: re.hi[i], a: Math.max(-1, Math.min(1, b.alpha)) };
+    const l = px.edges.get(b.param) ?? { lo: b.param, hi: b.param };
+    const alpha = b.alpha ?? 0;
+    return { ...b, l0: l.lo, l1: l.hi, r0: re.lo[i], r1: re.hi[i], a: Math.max(-1, Math.min(1, alpha)) };
   });
-  const rMin = re.lo[0];
-  const rMax = re.hi[re.hi.length - 1];
+  const rMin = re.lo[0] ?? 0.1;
+  const rMax = re.hi[re.hi.length - 1] ?? 10;
   const clampR = (r: number) => Math.min(rMax, Math.max(rMin, r));
-  const curves: { lambda: number; curve: string; r: number }[] = [];
+  const names = [`band edge r−(${sym})`, `band edge r+(${sym})`, `optimal ratio r*(${sym})`];
+  const curves: { param: number; curve: string; r: number }[] = [];
   for (const e of edges) {
-    if (finitePositive(e.rMinus))
-      curves.push({ lambda: e.lambda, curve: 'band edge r−(λ)', r: clampR(e.rMinus) });
-    if (finitePositive(e.rPlus))
-      curves.push({ lambda: e.lambda, curve: 'band edge r+(λ)', r: clampR(e.rPlus) });
+    if (finitePositive(e.rMinus)) curves.push({ param: e.param, curve: names[0], r: clampR(e.rMinus) });
+    if (finitePositive(e.rPlus)) curves.push({ param: e.param, curve: names[1], r: clampR(e.rPlus) });
     if (finitePositive(e.optimalRatio))
-      curves.push({ lambda: e.lambda, curve: 'optimal ratio r*(λ)', r: clampR(e.optimalRatio) });
+      curves.push({ param: e.param, curve: names[2], r: clampR(e.optimalRatio) });
   }
-  const lambdaScale = {
-    domain: [
-      lx.get(sortedUnique(band.map((b) => b.lambda))[0])?.lo ?? 0,
-      Math.max(...band.map((b) => b.lambda)),
-    ],
-    nice: false,
-    zero: false,
-  };
   const rScale = { type: 'log' as const, domain: [rMin, rMax], nice: false };
   return {
     name: 'band-map',
     title: 'Timescale band map',
     caption:
-      'SGN margin α*(λ, r) of LQ-64 over the coupling strength λ and the weight ratio r = w2/w1 ' +
-      '(blue: certified, α* > 0; colour clamped to ±1). Lines: the exact band edges r−(λ), r+(λ) and the optimal ratio.',
+      `SGN margin α*(${sym}, r) of ${labels.subject} over ${title} and the weight ratio r = w2/w1 ` +
+      `(blue: certified, α* > 0; colour clamped to ±1). Lines: the exact band edges r−(${sym}), r+(${sym}) and the optimal ratio.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       height: HEIGHT,
       title: {
-        text: 'LQ-64 timescale band: α*(λ, r)',
-        subtitle: 'certified region α* > 0 between r−(λ) and r+(λ)',
+        text: `${labels.subject} timescale band: α*(${sym}, r)`,
+        subtitle: `certified region α* > 0 between r−(${sym}) and r+(${sym})`,
       },
       layer: [
         {
           data: { values: cells },
           mark: { type: 'rect', tooltip: true },
           encoding: {
-            x: { field: 'l0', type: 'quantitative', title: 'coupling strength λ', scale: lambdaScale },
+            x: {
+              field: 'l0',
+              type: 'quantitative',
+              title,
+              scale: { domain: px.domain, nice: false, zero: false },
+            },
             x2: { field: 'l1' },
             y: { field: 'r0', type: 'quantitative', title: 'weight ratio r = w2/w1', scale: rScale },
             y2: { field: 'r1' },
@@ -145,17 +183,14 @@ export function bandMapFigure(band: readonly BandCell[], edges: readonly BandEdg
           data: { values: curves },
           mark: { type: 'line', strokeWidth: 2.2, clip: true, point: false },
           encoding: {
-            x: { field: 'lambda', type: 'quantitative' },
+            x: { field: 'param', type: 'quantitative' },
             y: { field: 'r', type: 'quantitative' },
             detail: { field: 'curve' },
             stroke: {
               field: 'curve',
               type: 'nominal',
               title: null,
-              scale: {
-                domain: ['band edge r−(λ)', 'band edge r+(λ)', 'optimal ratio r*(λ)'],
-                range: ['#111111', '#111111', '#f2a900'],
-              },
+              scale: { domain: names, range: ['#111111', '#111111', '#f2a900'] },
               legend: { orient: 'bottom', direction: 'horizontal' },
             },
             strokeDash: {
@@ -163,7 +198,7 @@ export function bandMapFigure(band: readonly BandCell[], edges: readonly BandEdg
               type: 'nominal',
               title: null,
               scale: {
-                domain: ['band edge r−(λ)', 'band edge r+(λ)', 'optimal ratio r*(λ)'],
+                domain: names,
                 range: [
                   [1, 0],
                   [6, 3],
@@ -180,41 +215,43 @@ export function bandMapFigure(band: readonly BandCell[], edges: readonly BandEdg
   };
 }
 
-/** Euclidean margin, SGN margin at the optimal weights and the true margin, against lambda. */
-export function marginsFigure(margins: readonly MarginRow[]): Figure {
+/** Euclidean margin, SGN margin at the optimal weights and the true margin, against the parameter. */
+export function marginsFigure(margins: readonly MarginRow[], labels: FigureLabels): Figure {
+  const { sym, title } = paramText(labels.param);
   const FLOOR = -2;
+  // The true margin at w* when known (stored for optimal-weight sweeps, or computed), else the
+  // stored cell nearest the optimal ratio on the ratio grid.
+  const atOptimum = margins.some((m) => m.alphaTrue !== null);
   const names = {
     gammaEuclidean: 'Euclidean margin γ (classical test)',
     optimalAlpha: 'SGN margin α* at optimal weights',
-    alphaTrue: 'true margin in M(w*)',
+    alphaTrue: atOptimum ? 'true margin in M(w*)' : 'true margin at the grid ratio nearest r*',
   };
-  const points: { lambda: number; series: string; margin: number }[] = [];
+  const points: { param: number; series: string; margin: number }[] = [];
   for (const m of margins) {
-    points.push({
-      lambda: m.lambda,
-      series: names.gammaEuclidean,
-      margin: Math.max(FLOOR, m.gammaEuclidean),
-    });
-    points.push({ lambda: m.lambda, series: names.optimalAlpha, margin: Math.max(FLOOR, m.optimalAlpha) });
-    if (m.alphaTrue !== null)
-      points.push({ lambda: m.lambda, series: names.alphaTrue, margin: Math.max(FLOOR, m.alphaTrue) });
+    points.push({ param: m.param, series: names.gammaEuclidean, margin: Math.max(FLOOR, m.gammaEuclidean) });
+    points.push({ param: m.param, series: names.optimalAlpha, margin: Math.max(FLOOR, m.optimalAlpha) });
+    const t = atOptimum ? m.alphaTrue : m.alphaTrueNearestCell;
+    if (t !== null && Number.isFinite(t))
+      points.push({ param: m.param, series: names.alphaTrue, margin: Math.max(FLOOR, t) });
   }
-  // The lambdas where SGN certifies and the Euclidean test fails.
-  const gap = margins.filter((m) => m.optimalAlpha > 0 && m.gammaEuclidean <= 0).map((m) => m.lambda);
+  // The parameter values where SGN certifies and the Euclidean test fails.
+  const gap = margins.filter((m) => m.optimalAlpha > 0 && m.gammaEuclidean <= 0).map((m) => m.param);
   const band = gap.length ? [{ from: Math.min(...gap), to: Math.max(...gap) }] : [];
   return {
     name: 'margins',
-    title: 'Margins against coupling strength',
+    title: `Margins against ${title}`,
     caption:
-      'Euclidean margin γ, SGN margin α* at the optimal weights and the true contraction rate in M(w*) ' +
-      `(computed in-process at the optimal weights) against λ. Shaded: SGN certifies where the Euclidean test fails. Values below ${FLOOR} are drawn at ${FLOOR}.`,
+      `Euclidean margin γ, SGN margin α* at the optimal weights and the true contraction rate ` +
+      `(${atOptimum ? 'in M(w*) at the optimal weights' : 'at the stored ratio nearest the optimal one'}) of ${labels.subject} against ${sym}. ` +
+      `Shaded: SGN certifies where the Euclidean test fails. Values below ${FLOOR} are drawn at ${FLOOR}.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       height: HEIGHT,
       title: {
-        text: 'LQ-64 margins: SGN certifies where the Euclidean test fails',
-        subtitle: 'shaded: α* > 0 and γ ≤ 0',
+        text: `${labels.subject} margins against ${sym}`,
+        subtitle: 'shaded: α* > 0 and γ ≤ 0 (SGN certifies where the Euclidean test fails)',
       },
       layer: [
         {
@@ -234,7 +271,7 @@ export function marginsFigure(margins: readonly MarginRow[]): Figure {
           data: { values: points },
           mark: { type: 'line', strokeWidth: 2, point: { size: 18 } },
           encoding: {
-            x: { field: 'lambda', type: 'quantitative', title: 'coupling strength λ' },
+            x: { field: 'param', type: 'quantitative', title },
             y: {
               field: 'margin',
               type: 'quantitative',
@@ -272,63 +309,74 @@ export function marginsFigure(margins: readonly MarginRow[]): Figure {
   };
 }
 
-/** Phase diagram lambda x h for one integrator: convergence as colour, certified step and exact threshold as lines. */
-export function phaseFigure(steps: readonly StepsizePoint[], integrator: string): Figure {
-  const rows = steps.filter((s) => s.integrator === integrator && s.step > 0 && Number.isFinite(s.step));
-  const lx = lambdaEdges(steps.filter((s) => s.integrator === integrator).map((s) => s.lambda));
+export const integratorLabel = (integrator: string): string =>
+  integrator === 'rk4' ? 'RK4' : integrator === 'euler' ? 'Euler' : integrator;
+
+/** Phase diagram param x h for one integrator: convergence as colour, certified step and exact threshold as lines. */
+export function phaseFigure(
+  steps: readonly StepsizePoint[],
+  integrator: string,
+  labels: FigureLabels,
+): Figure {
+  const { sym, title } = paramText(labels.param);
+  const all = steps.filter((s) => s.integrator === integrator);
+  const rows = all.filter((s) => s.step > 0 && Number.isFinite(s.step));
+  const { edges: px, domain } = paramEdges(all.map((s) => s.param));
   const cells: (StepsizePoint & { l0: number; l1: number; h0: number; h1: number })[] = [];
-  for (const lambda of sortedUnique(rows.map((s) => s.lambda))) {
-    const group = rows.filter((s) => s.lambda === lambda).sort((a, b) => a.step - b.step);
+  for (const param of sortedUnique(rows.map((s) => s.param))) {
+    const group = rows.filter((s) => s.param === param).sort((a, b) => a.step - b.step);
     const e = edgesOf(
       group.map((s) => s.step),
       true,
     );
-    const l = lx.get(lambda) ?? { lo: lambda, hi: lambda };
+    const l = px.get(param) ?? { lo: param, hi: param };
     group.forEach((s, i) => cells.push({ ...s, l0: l.lo, l1: l.hi, h0: e.lo[i], h1: e.hi[i] }));
   }
-  const hMin = Math.min(...cells.map((c) => c.h0));
-  const hMax = Math.max(...cells.map((c) => c.h1));
-  const lines: { lambda: number; line: string; h: number }[] = [];
-  for (const lambda of sortedUnique(rows.map((s) => s.lambda))) {
-    const s = rows.find((r) => r.lambda === lambda);
+  // No runs at all (every game unstable for every step): any positive range draws the grey columns.
+  const hMin = cells.length ? Math.min(...cells.map((c) => c.h0)) : 1e-3;
+  const hMax = cells.length ? Math.max(...cells.map((c) => c.h1)) : 1;
+  const lines: { param: number; line: string; h: number }[] = [];
+  for (const param of sortedUnique(rows.map((s) => s.param))) {
+    const s = rows.find((r) => r.param === param);
     if (!s) continue;
     if (s.certifiedStep > 0)
-      lines.push({ lambda, line: 'certified step', h: Math.min(hMax, Math.max(hMin, s.certifiedStep)) });
+      lines.push({ param, line: 'certified step', h: Math.min(hMax, Math.max(hMin, s.certifiedStep)) });
     if (finitePositive(s.exactThreshold))
       lines.push({
-        lambda,
+        param,
         line: 'exact stability threshold',
         h: Math.min(hMax, Math.max(hMin, s.exactThreshold)),
       });
   }
-  const label = integrator === 'rk4' ? 'RK4' : integrator === 'euler' ? 'Euler' : integrator;
+  const label = integratorLabel(integrator);
   // Games with exact threshold 0 (unstable for every step) have no runs to draw: grey columns.
-  const all = steps.filter((s) => s.integrator === integrator);
-  const lambdas = sortedUnique(all.map((s) => s.lambda));
-  const allEdges = lambdaEdges(lambdas);
-  // Consecutive unstable lambdas merged into ranges, one label each.
+  const values = sortedUnique(all.map((s) => s.param));
+  const unstableAt = (p: number) => all.some((s) => s.param === p && s.exactThreshold === 0);
+  // Consecutive unstable values merged into ranges, one label each.
   const unstable: { l0: number; l1: number; note: string }[] = [];
-  lambdas.forEach((l, i) => {
-    if (!all.some((s) => s.lambda === l && s.exactThreshold === 0)) return;
-    const lo = allEdges.get(l)?.lo ?? l;
-    const hi = allEdges.get(l)?.hi ?? l;
+  values.forEach((p, i) => {
+    if (!unstableAt(p)) return;
+    const lo = px.get(p)?.lo ?? p;
+    const hi = px.get(p)?.hi ?? p;
     const last = unstable[unstable.length - 1];
-    const prevUnstable = i > 0 && all.some((s) => s.lambda === lambdas[i - 1] && s.exactThreshold === 0);
-    if (last && prevUnstable) last.l1 = hi;
+    if (last && i > 0 && unstableAt(values[i - 1])) last.l1 = hi;
     else unstable.push({ l0: lo, l1: hi, note: 'unstable for every step h' });
   });
   return {
     name: `phase-${integrator}`,
     title: `Phase diagram: ${label}`,
     caption:
-      `${label} runs on LQ-64 at multiples of the certified step (the exact threshold where nothing is certified): ` +
+      `${label} runs on ${labels.subject} at multiples of the certified step (the exact threshold where nothing is certified): ` +
       'colour is the fraction of runs that converged; lines are the certified step and the exact stability threshold; ' +
       'grey: unstable for every step (exact threshold 0).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       height: HEIGHT,
-      title: { text: `LQ-64 step sizes: ${label}`, subtitle: 'fraction of runs converged over (λ, h)' },
+      title: {
+        text: `${labels.subject} step sizes: ${label}`,
+        subtitle: `fraction of runs converged over (${sym}, h)`,
+      },
       layer: [
         {
           data: { values: unstable },
@@ -354,12 +402,8 @@ export function phaseFigure(steps: readonly StepsizePoint[], integrator: string)
             x: {
               field: 'l0',
               type: 'quantitative',
-              title: 'coupling strength λ',
-              scale: {
-                domain: [lambdas[0] ?? 0, lambdas[lambdas.length - 1] ?? 1],
-                nice: false,
-                zero: false,
-              },
+              title,
+              scale: { domain, nice: false, zero: false },
             },
             x2: { field: 'l1' },
             y: {
@@ -381,7 +425,7 @@ export function phaseFigure(steps: readonly StepsizePoint[], integrator: string)
           data: { values: lines },
           mark: { type: 'line', strokeWidth: 2.4, clip: true },
           encoding: {
-            x: { field: 'lambda', type: 'quantitative' },
+            x: { field: 'param', type: 'quantitative' },
             y: { field: 'h', type: 'quantitative' },
             stroke: {
               field: 'line',

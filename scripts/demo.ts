@@ -23,9 +23,16 @@ import {
 } from '../sweep/service.js';
 import { startEmbeddedPostgres, startLocalTemporal } from './demo/services.js';
 import { demoSpecs, type DemoScale } from './demo/specs.js';
-import { loadDemoData } from './demo/data.js';
-import { bandMapFigure, marginsFigure, phaseFigure, renderFigure } from './demo/figures.js';
-import { reportHtml, summarise, writeFigures, writeTables, type SweepInfo } from './demo/report.js';
+import { loadSweepData } from '../report/data.js';
+import {
+  bandMapFigure,
+  marginsFigure,
+  phaseFigure,
+  renderFigure,
+  type FigureLabels,
+} from '../report/figures.js';
+import { writeFigures, writeTables, type ReportTables } from '../report/files.js';
+import { reportHtml, summarise, type SweepInfo } from './demo/report.js';
 
 const USAGE = `usage: npm run demo -- [--small] [--out DIR] [--state DIR] [--workers N]
   --small        reduced grids (also SGN_DEMO_SCALE=small): runs in well under a minute
@@ -250,17 +257,18 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
   log('reading results and drawing figures');
   const certify = sweeps[0];
   const stepsize = sweeps[1];
-  const data = await loadDemoData(
-    ctx.prisma,
-    { id: certify.id, resolved: certify.resolved },
-    { id: stepsize.id, resolved: stepsize.resolved },
-  );
+  // Band map and margins from the certify sweep (true margin computed exactly at the optimal
+  // weights, not read from the nearest grid ratio), phase diagrams from the step-size sweep.
+  const certifyData = await loadSweepData(ctx.prisma, certify.id, { exactTrueMargin: true });
+  const stepsizeData = await loadSweepData(ctx.prisma, stepsize.id);
+  const data: ReportTables = { ...certifyData, steps: stepsizeData.steps };
+  const labels: FigureLabels = { subject: 'LQ-64', param: certifyData.param ?? 'lambda' };
   const figures = [];
   for (const f of [
-    bandMapFigure(data.band, data.edges),
-    marginsFigure(data.margins),
-    phaseFigure(data.steps, 'euler'),
-    phaseFigure(data.steps, 'rk4'),
+    bandMapFigure(data.band, data.edges, labels),
+    marginsFigure(data.margins, labels),
+    phaseFigure(data.steps, 'euler', labels),
+    phaseFigure(data.steps, 'rk4', labels),
   ])
     figures.push(await renderFigure(f));
   const files = [

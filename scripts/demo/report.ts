@@ -1,10 +1,10 @@
-/** The demo's outputs: CSV tables, summary.json, figures (SVG + PNG) and a self-contained report.html. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { toCsv } from '../../cli/format.js';
-import { RESULT_CSV_HEADER } from '../../sweep/queries.js';
-import type { DemoData } from './data.js';
-import type { RenderedFigure } from './figures.js';
+/**
+ * The demo's summary (the paper's numbers at lambda = 1) and its report.html; tables, figures and
+ * the HTML pieces come from the report library.
+ */
+import type { ReportTables } from '../../report/files.js';
+import type { RenderedFigure } from '../../report/figures.js';
+import { definitionTable, esc, figureHtml, fmt, htmlPage } from '../../report/html.js';
 
 export interface SweepInfo {
   readonly id: string;
@@ -41,17 +41,17 @@ export interface DemoSummary {
 const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
 
 export function summarise(
-  data: DemoData,
+  data: ReportTables,
   scale: 'full' | 'small',
   sweeps: DemoSummary['sweeps'],
   files: string[],
 ): DemoSummary {
-  const e = data.edges.find((x) => near(x.lambda, 1));
-  const m = data.margins.find((x) => near(x.lambda, 1));
+  const e = data.edges.find((x) => near(x.param, 1));
+  const m = data.margins.find((x) => near(x.param, 1));
   const step = (integrator: string) =>
-    data.steps.find((s) => near(s.lambda, 1) && s.integrator === integrator);
-  const gap = data.margins.filter((x) => x.optimalAlpha > 0 && x.gammaEuclidean <= 0).map((x) => x.lambda);
-  const certified = data.margins.filter((x) => x.optimalAlpha > 0).map((x) => x.lambda);
+    data.steps.find((s) => near(s.param, 1) && s.integrator === integrator);
+  const gap = data.margins.filter((x) => x.optimalAlpha > 0 && x.gammaEuclidean <= 0).map((x) => x.param);
+  const certified = data.margins.filter((x) => x.optimalAlpha > 0).map((x) => x.param);
   return {
     scale,
     generatedAt: new Date().toISOString(),
@@ -76,109 +76,6 @@ export function summarise(
     lambdaCertifiedMax: certified.length ? Math.max(...certified) : null,
     files,
   };
-}
-
-/** Writes the CSV tables; returns their file names. */
-export function writeTables(outDir: string, data: DemoData): string[] {
-  const files: [string, string][] = [
-    [
-      'band-edges.csv',
-      toCsv(
-        ['lambda', 'rMinus', 'rPlus', 'optimalRatio', 'alphaMax', 'certifiedFraction'],
-        data.edges.map((e) => [e.lambda, e.rMinus, e.rPlus, e.optimalRatio, e.alphaMax, e.certifiedFraction]),
-      ),
-    ],
-    [
-      'band-map.csv',
-      toCsv(
-        ['lambda', 'ratio', 'alpha', 'certified'],
-        data.band.map((b) => [b.lambda, b.ratio, b.alpha, b.certified]),
-      ),
-    ],
-    [
-      'margins.csv',
-      toCsv(
-        [
-          'lambda',
-          'gammaEuclidean',
-          'optimalAlpha',
-          'alphaTrue',
-          'optimalRatio',
-          'alphaTrueNearestCell',
-          'nearestCellRatio',
-        ],
-        data.margins.map((m) => [
-          m.lambda,
-          m.gammaEuclidean,
-          m.optimalAlpha,
-          m.alphaTrue,
-          m.optimalRatio,
-          m.alphaTrueNearestCell,
-          m.nearestCellRatio,
-        ]),
-      ),
-    ],
-    [
-      'stepsize.csv',
-      toCsv(
-        [
-          'lambda',
-          'integrator',
-          'multiplier',
-          'step',
-          'certifiedStep',
-          'exactThreshold',
-          'convergedFraction',
-          'empiricalFactor',
-          'predictedFactor',
-        ],
-        data.steps.map((s) => [
-          s.lambda,
-          s.integrator,
-          s.multiplier,
-          s.step,
-          s.certifiedStep,
-          s.exactThreshold,
-          s.convergedFraction,
-          s.empiricalFactor,
-          s.predictedFactor,
-        ]),
-      ),
-    ],
-    [
-      'cells.csv',
-      toCsv(
-        RESULT_CSV_HEADER,
-        data.cells.map((c) => RESULT_CSV_HEADER.map((k) => c[k])),
-      ),
-    ],
-  ];
-  for (const [name, text] of files) writeFileSync(join(outDir, name), text);
-  return files.map(([name]) => name);
-}
-
-export function writeFigures(outDir: string, figures: readonly RenderedFigure[]): string[] {
-  const names: string[] = [];
-  for (const f of figures) {
-    writeFileSync(join(outDir, `${f.name}.svg`), f.svg);
-    writeFileSync(join(outDir, `${f.name}.png`), f.png);
-    writeFileSync(join(outDir, `${f.name}.vl.json`), JSON.stringify(f.spec));
-    names.push(`${f.name}.svg`, `${f.name}.png`, `${f.name}.vl.json`);
-  }
-  return names;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function fmt(x: number | null | undefined, digits: number): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
-}
-
-/** The SVG markup without an XML prolog, ready to inline. */
-function inlineSvg(svg: string): string {
-  return svg.replace(/^<\?xml[^>]*>\s*/, '');
 }
 
 export function reportHtml(summary: DemoSummary, figures: readonly RenderedFigure[]): string {
@@ -215,53 +112,24 @@ export function reportHtml(summary: DemoSummary, figures: readonly RenderedFigur
   const sweepRow = (label: string, x: SweepInfo) =>
     `<tr><td>${esc(label)}</td><td><code>${esc(x.id)}</code></td><td>${x.cells}</td><td>${x.reused ? 'reused from the database' : `computed in ${x.seconds.toFixed(1)} s`}</td></tr>`;
   const csvs = summary.files.filter((f) => f.endsWith('.csv') || f.endsWith('.json'));
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>SGN sweeps: the LQ-64 study</title>
-<style>
-  body { font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-  h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-  .meta { color: #666; font-size: 0.9em; }
-  .headline { font-size: 1.08em; background: #f3f7fb; border-left: 4px solid #1f77b4; padding: 0.7em 1em; }
-  table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.93em; }
-  td, th { border-bottom: 1px solid #ddd; padding: 0.25em 0.9em 0.25em 0; text-align: left; vertical-align: top; }
-  figure { margin: 1.6em 0; }
-  figure svg { max-width: 100%; height: auto; }
-  figcaption { color: #444; font-size: 0.92em; margin-top: 0.3em; }
-  code { font-size: 0.92em; }
-</style>
-</head>
-<body>
-<h1>Small-Gain Nash certificates: the LQ-64 study</h1>
+  return htmlPage(
+    'SGN sweeps: the LQ-64 study',
+    `<h1>Small-Gain Nash certificates: the LQ-64 study</h1>
 <p class="meta">Generated ${esc(summary.generatedAt)} by <code>npm run demo</code>${summary.scale === 'small' ? ' at reduced size (<code>--small</code>)' : ''}.
 Two players (32 + 32), Q1 = Q2 = I, R orthonormal, a = 10, b = 0.05, coupling strength λ.</p>
 ${headline}
 <h2>Summary</h2>
-<table>
-${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n')}
-</table>
+${definitionTable(rows)}
 <h2>Sweeps</h2>
 <table>
 <tr><th>study</th><th>sweep id</th><th>cells</th><th>this run</th></tr>
 ${sweepRow('timescale band (certify)', s.certify)}
 ${sweepRow('step sizes (Euler, RK4)', s.stepsize)}
 </table>
-${figures
-  .map(
-    (f) => `<figure id="${esc(f.name)}">
-<h2>${esc(f.title)}</h2>
-${inlineSvg(f.svg)}
-<figcaption>${esc(f.caption)} (<a href="${esc(f.name)}.png">PNG</a>, <a href="${esc(f.name)}.svg">SVG</a>)</figcaption>
-</figure>`,
-  )
-  .join('\n')}
+${figures.map((f) => figureHtml(f, { links: [`${f.name}.png`, `${f.name}.svg`] })).join('\n')}
 <h2>Data</h2>
 <ul>
 ${csvs.map((f) => `<li><a href="${esc(f)}">${esc(f)}</a></li>`).join('\n')}
-</ul>
-</body>
-</html>
-`;
+</ul>`,
+  );
 }

@@ -1,0 +1,33 @@
+/** `sgn report <id> --out <dir>`: figures, CSV tables and report.html for a stored sweep. */
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { InputError } from '../sgn/util/errors.js';
+import { openContext } from '../sweep/service.js';
+import { writeSweepReport } from '../report/sweep-report.js';
+import { parse } from './args.js';
+
+export const reportUsage = `sgn report <id> --out <dir>`;
+
+export async function runReport(argv: string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'report');
+  if (positionals.length !== 1) throw new InputError('report', 'expects one sweep id');
+  const id = positionals[0];
+  if (!values.out) throw new InputError('--out', 'is required (the folder to write the report into)');
+  const dir = resolve(values.out);
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new InputError('--out', `"${values.out}" exists and is not a folder`);
+  // The database only: a report never needs Temporal.
+  const ctx = await openContext();
+  try {
+    const r = await writeSweepReport(ctx.prisma, id, dir);
+    const where = relative(process.cwd(), dir) || '.';
+    out(
+      `${where}: ${r.files.length} files for sweep ${id}${r.partial ? ' (unfinished: what is stored so far)' : ''}`,
+    );
+    for (const f of r.files) out(`  ${f}`);
+    for (const n of r.notes) out(`note: ${n}`);
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}

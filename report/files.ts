@@ -1,0 +1,115 @@
+/** A sweep's tables as CSV files, and rendered figures as SVG + PNG + Vega-Lite JSON files. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toCsv } from '../cli/format.js';
+import { RESULT_CSV_HEADER } from '../sweep/queries.js';
+import type { SweepData } from './data.js';
+import type { RenderedFigure } from './figures.js';
+
+/** The tables a report writes (a sweep's, or the demo's two sweeps merged). */
+export type ReportTables = Pick<SweepData, 'param' | 'cells' | 'band' | 'edges' | 'margins' | 'steps'>;
+
+export interface CsvTable {
+  readonly file: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+/**
+ * The non-empty tables. The parameter column is named after the swept parameter (e.g. lambda);
+ * a `slice` column (the other game axes) appears only when the sweep has more than one.
+ */
+export function csvTables(data: ReportTables): CsvTable[] {
+  const p = data.param ?? 'param';
+  const sliced = [...data.band, ...data.margins, ...data.steps].some((r) => r.slice !== '');
+  const lead = (r: { slice: string; param: number }): unknown[] => (sliced ? [r.slice, r.param] : [r.param]);
+  const head = (...rest: string[]): string[] => (sliced ? ['slice', p, ...rest] : [p, ...rest]);
+  const tables: CsvTable[] = [
+    {
+      file: 'band-edges.csv',
+      header: head('rMinus', 'rPlus', 'optimalRatio', 'alphaMax', 'certifiedFraction'),
+      rows: data.edges.map((e) => [
+        ...lead(e),
+        e.rMinus,
+        e.rPlus,
+        e.optimalRatio,
+        e.alphaMax,
+        e.certifiedFraction,
+      ]),
+    },
+    {
+      file: 'band-map.csv',
+      header: head('ratio', 'alpha', 'certified'),
+      rows: data.band.map((b) => [...lead(b), b.ratio, b.alpha, b.certified]),
+    },
+    {
+      file: 'margins.csv',
+      header: head(
+        'gammaEuclidean',
+        'optimalAlpha',
+        'alphaTrue',
+        'optimalRatio',
+        'alphaTrueNearestCell',
+        'nearestCellRatio',
+      ),
+      rows: data.margins.map((m) => [
+        ...lead(m),
+        m.gammaEuclidean,
+        m.optimalAlpha,
+        m.alphaTrue,
+        m.optimalRatio,
+        m.alphaTrueNearestCell,
+        m.nearestCellRatio,
+      ]),
+    },
+    {
+      file: 'stepsize.csv',
+      header: head(
+        'integrator',
+        'multiplier',
+        'step',
+        'certifiedStep',
+        'exactThreshold',
+        'convergedFraction',
+        'empiricalFactor',
+        'predictedFactor',
+      ),
+      rows: data.steps.map((s) => [
+        ...lead(s),
+        s.integrator,
+        s.multiplier,
+        s.step,
+        s.certifiedStep,
+        s.exactThreshold,
+        s.convergedFraction,
+        s.empiricalFactor,
+        s.predictedFactor,
+      ]),
+    },
+    {
+      file: 'cells.csv',
+      header: RESULT_CSV_HEADER,
+      rows: data.cells.map((c) => RESULT_CSV_HEADER.map((k) => c[k])),
+    },
+  ];
+  return tables.filter((t) => t.rows.length > 0);
+}
+
+/** Writes the non-empty CSV tables; returns their file names. */
+export function writeTables(outDir: string, data: ReportTables): string[] {
+  const tables = csvTables(data);
+  for (const t of tables) writeFileSync(join(outDir, t.file), toCsv(t.header, t.rows));
+  return tables.map((t) => t.file);
+}
+
+/** Writes `<name>.svg`, `<name>.png` and `<name>.vl.json` per figure; returns the file names. */
+export function writeFigures(outDir: string, figures: readonly RenderedFigure[]): string[] {
+  const names: string[] = [];
+  for (const f of figures) {
+    writeFileSync(join(outDir, `${f.name}.svg`), f.svg);
+    writeFileSync(join(outDir, `${f.name}.png`), f.png);
+    writeFileSync(join(outDir, `${f.name}.vl.json`), JSON.stringify(f.spec));
+    names.push(`${f.name}.svg`, `${f.name}.png`, `${f.name}.vl.json`);
+  }
+  return names;
+}
