@@ -2,6 +2,7 @@
  * The `sgn` program as a function: subcommands, one line on stderr per error, the exit code
  * returned. Separate from cli/sgn.ts (which runs it) so tests can call it in-process.
  */
+import { redactSecrets } from '../db/url.js';
 import { InputError } from '../sgn/util/errors.js';
 import { certifyUsage, runCertify } from './certify.js';
 import { reportUsage, runReport } from './report.js';
@@ -44,11 +45,13 @@ export async function main(argv: string[]): Promise<number> {
     const code = await command(rest, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
     return typeof code === 'number' ? code : 0;
   } catch (e) {
+    // Errors from drivers can quote connection strings: credentials never reach the terminal.
     if (e instanceof InputError) {
-      process.stderr.write(`sgn ${name}: ${e.message}\n`);
+      process.stderr.write(`sgn ${name}: ${redactSecrets(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`sgn ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    process.stderr.write(`sgn ${name}: ${redactSecrets(text)}\n`);
     return 1;
   }
 }

@@ -18,9 +18,39 @@ export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   return v ? v : DEFAULT_DATABASE_URL;
 }
 
-/** The URL with any password replaced, safe for messages and logs. */
+/**
+ * The URL with any password replaced, safe for messages and logs. Greedy up to the last '@':
+ * a password typed with a raw '@' or '/' in it is still hidden whole (over-redacting is fine).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@');
+}
+
+/** Passwords shorter than this are not searched for as bare text (they would mask ordinary words). */
+const MIN_LITERAL_SECRET = 4;
+
+/**
+ * Any text (an error message, a log line) with credentials hidden: passwords in URLs
+ * (`scheme://user:password@`), and the password of DATABASE_URL wherever it appears bare or
+ * percent-encoded (a driver may echo it outside a URL).
+ */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@');
+  const url = env.DATABASE_URL?.trim();
+  const m = url ? /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:(.*)@/i.exec(url) : null;
+  if (m) {
+    const raw = m[1];
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      // keep the raw form only
+    }
+    for (const secret of new Set([raw, decoded])) {
+      if (secret.length >= MIN_LITERAL_SECRET) out = out.split(secret).join('***');
+    }
+  }
+  return out;
 }
 
 /**

@@ -107,6 +107,8 @@ export async function startSweep(
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) {
     throw new InputError('--id', `"${id}" is not a valid sweep id (letters, digits, _ . -; at most 64)`);
   }
+  // Reach Temporal before writing anything: when it is down, no sweep row is left without a workflow.
+  await ctx.client();
   const existing = await ctx.prisma.sweep.findUnique({ where: { id }, select: { specHash: true } });
   if (existing && existing.specHash !== resolved.specHash) {
     throw new InputError('--id', `sweep "${id}" already exists with a different spec; choose another id`);
