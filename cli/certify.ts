@@ -1,13 +1,21 @@
-/** `sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights] [--ground-truth auto|always|never]` */
-import { buildGame } from '../sgn/games/quadratic.js';
+/**
+ * `sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights]
+ *   [--ground-truth auto|always|never] [--region box:R|ball:R] [--sampler S] [--rigorous]`
+ */
+import { buildGame } from '../sgn/games/build.js';
 import { parseGameSpec } from '../sgn/games/spec.js';
+import { splitGameFile } from '../sgn/regions/section.js';
+import type { RegionRecord } from '../sgn/regions/sampling.js';
+import { regionText } from '../sgn/regions/region.js';
 import { certify, certificateToJson, type Certificate } from '../sgn/certificate.js';
 import { InputError } from '../sgn/util/errors.js';
 import { readDataFile } from './input.js';
 import { numberFlag, numberListFlag, parse } from './args.js';
+import { regionSampling } from './region-options.js';
 
 export const certifyUsage =
-  'sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights] [--ground-truth auto|always|never]';
+  'sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights] [--ground-truth auto|always|never]\n' +
+  '                  [--region box:R|box:R1,R2,..|ball:R] [--sampler centre|vertices|grid:K|random:N|sobol:N|halton:N] [--rigorous]';
 
 /** Largest max(w) / min(w) the engine computes with in double precision. */
 const MAX_WEIGHT_SPREAD = 1e300;
@@ -21,6 +29,9 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
       json: { type: 'boolean', default: false },
       'step-weights': { type: 'boolean', default: false },
       'ground-truth': { type: 'string', default: 'auto' },
+      region: { type: 'string' },
+      sampler: { type: 'string' },
+      rigorous: { type: 'boolean', default: false },
     },
     'certify',
   );
@@ -33,7 +44,8 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
   const c4 = numberFlag(values.c4, '--c4');
   if (c4 !== undefined && !(c4 > 0)) throw new InputError('--c4', `must be positive, got ${c4}`);
   const weights = numberListFlag(values.weights, '--weights');
-  const spec = parseGameSpec(readDataFile(positionals[0]), 'game');
+  const file = splitGameFile(readDataFile(positionals[0]));
+  const spec = parseGameSpec(file.game, 'game');
   const game = buildGame(spec);
   if (weights) {
     if (weights.length !== game.blocks.dims.length) {
@@ -54,7 +66,12 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
       );
     }
   }
-  const cert = certify(game, { weights, c4, groundTruth, stepWeights: values['step-weights'] });
+  const region = regionSampling(
+    { region: values.region, sampler: values.sampler, rigorous: values.rigorous },
+    file.region,
+    game,
+  );
+  const cert = certify(game, { weights, c4, groundTruth, stepWeights: values['step-weights'], region });
   out(values.json ? certificateToJson(cert) : summary(cert));
 }
 
@@ -76,6 +93,7 @@ export function summary(c: Certificate): string {
   lines.push(
     `  game: ${players} players, blocks [${c.dims.join(', ')}] (d = ${c.dims.reduce((s, d) => s + d, 0)})`,
   );
+  lines.push(...regionLines(c.region, c.linear !== null));
   lines.push(`  own curvature mu:   [${c.mu.map((v) => n(v)).join(', ')}]`);
   lines.push(`  coupling L:         ${c.L.map((row) => `[${row.map((v) => n(v)).join(', ')}]`).join(' ')}`);
   lines.push(
@@ -109,4 +127,32 @@ export function summary(c: Certificate): string {
     }
   }
   return lines.join('\n');
+}
+
+function point(x: readonly number[]): string {
+  const shown = x.slice(0, 4).map((v) => n(v, 4));
+  return `[${shown.join(', ')}${x.length > 4 ? `, ... (${x.length} entries)` : ''}]`;
+}
+
+/** Where the bounds hold and how they were obtained. Nothing for a linear game without a region. */
+function regionLines(r: RegionRecord | null, linear: boolean): string[] {
+  if (!r)
+    return linear
+      ? []
+      : ['  region:             none: bounds at x = 0 only (give --region for bounds on a region)'];
+  const around = r.centreSource === 'equilibrium' ? 'the equilibrium' : 'the given centre';
+  const lines = [`  region:             ${regionText(r)} around ${around} ${point(r.centre)}`];
+  if (r.mode === 'exact')
+    lines.push('  bounds:             exact on the region (linear game: J is constant)');
+  else if (r.mode === 'sampled')
+    lines.push(
+      `  bounds:             sampled: min/max over ${r.sampler} (${r.points} points), an estimate (--rigorous bounds the whole region)`,
+    );
+  else if (r.inflation) {
+    const i = r.inflation;
+    lines.push(
+      `  bounds:             rigorous: ${r.sampler} (${r.points} points) inflated by ${n(i.amount)} = Lip(J) ${n(i.jacobianLipschitz)} x covering radius ${n(i.coveringRadius)}${i.coveringMethod === 'exact' ? '' : ' (upper bound)'}`,
+    );
+  }
+  return lines;
 }
