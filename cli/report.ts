@@ -20,7 +20,8 @@ export async function runReport(argv: string[], out: (s: string) => void): Promi
   const ctx = await openContext();
   try {
     const r = await writeSweepReport(ctx.prisma, id, dir);
-    const where = relative(process.cwd(), dir) || '.';
+    const rel = relative(process.cwd(), dir);
+    const where = rel === '' ? '.' : rel.startsWith('..') ? dir : rel;
     out(
       `${where}: ${r.files.length} files for sweep ${id}${r.partial ? ' (unfinished: what is stored so far)' : ''}`,
     );

@@ -154,7 +154,7 @@ export function bandMapFigure(
       width: WIDTH,
       height: HEIGHT,
       title: {
-        text: `${labels.subject} timescale band: α*(${sym}, r)`,
+        text: `${labels.subject}: timescale band α*(${sym}, r)`,
         subtitle: `certified region α* > 0 between r−(${sym}) and r+(${sym})`,
       },
       layer: [
@@ -250,7 +250,7 @@ export function marginsFigure(margins: readonly MarginRow[], labels: FigureLabel
       width: WIDTH,
       height: HEIGHT,
       title: {
-        text: `${labels.subject} margins against ${sym}`,
+        text: `${labels.subject}: margins against ${sym}`,
         subtitle: 'shaded: α* > 0 and γ ≤ 0 (SGN certifies where the Euclidean test fails)',
       },
       layer: [
@@ -374,7 +374,7 @@ export function phaseFigure(
       width: WIDTH,
       height: HEIGHT,
       title: {
-        text: `${labels.subject} step sizes: ${label}`,
+        text: `${labels.subject}: step sizes, ${label}`,
         subtitle: `fraction of runs converged over (${sym}, h)`,
       },
       layer: [

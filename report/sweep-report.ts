@@ -125,7 +125,9 @@ function parameterTable(d: SweepData): string {
   for (const m of d.margins) {
     put(m, 'γ (Euclidean)', sig(m.gammaEuclidean));
     put(m, 'α_max', sig(m.optimalAlpha));
-    put(m, 'true margin', sig(m.alphaTrue ?? m.alphaTrueNearestCell));
+    if (m.alphaTrue !== null) put(m, 'true margin at w*', sig(m.alphaTrue));
+    else if (m.alphaTrueNearestCell !== null)
+      put(m, 'true margin at the grid r nearest r*', sig(m.alphaTrueNearestCell));
   }
   for (const s of d.steps) {
     const label = integratorLabel(s.integrator);

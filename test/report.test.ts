@@ -18,6 +18,9 @@ import { insertCellResults, insertStepsizeResults } from '../db/exact-writes.js'
 import { aggregateBandMaps } from '../activities/band-maps.js';
 import { totalWork } from '../activities/sweep-activities.js';
 import { sweepWorkflowId } from '../workflows/signals.js';
+import { InputError } from '../sgn/util/errors.js';
+import { runSweep } from '../cli/sweep.js';
+import { runReport } from '../cli/report.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -176,30 +179,52 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//); // nothing fetched from elsewhere
   });
 
-  it('keeps .json and .csv, and refuses bad --out, missing ids and sweeps without a band map', async () => {
+  it('keeps .json and .csv, and refuses sweeps without a band map and unknown ids', async () => {
     const csv = join(tmp, 'map.csv');
-    const [ok, ext, none, noId, unknown, noDir] = await Promise.all([
+    const [ok, none, unknown] = await Promise.all([
       sgn('sweep', 'band', 'done', '--out', csv),
-      sgn('sweep', 'band', 'done', '--out', join(tmp, 'map.txt')),
       sgn('sweep', 'band', 'nob', '--out', join(tmp, 'nob.svg')),
-      sgn('sweep', 'band', '--out', join(tmp, 'x.svg')),
       sgn('sweep', 'band', 'nope', '--out', join(tmp, 'nope.png')),
-      sgn('sweep', 'band', 'done', '--out', join(tmp, 'missing', 'x.svg')),
     ]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(csvLines(csv)).toHaveLength(both.totalCells + 1);
-    expect(ext.code).toBe(2);
-    expect(ext.stderr).toMatch(/^sgn sweep: --out: must end in \.json, \.csv, \.svg, \.png or \.html/);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('sweep "nob" has no band map');
-    expect(noId.code).toBe(2);
-    expect(noId.stderr).toContain('sweep band: expects one sweep id');
+    expect(none.stderr).toBe(
+      'sgn sweep: sweep band: sweep "nob" has no band map (it needs a ratio axis and a finished certify phase)\n',
+    );
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('no sweep with id "nope"');
-    expect(noDir.code).toBe(2);
-    expect(noDir.stderr).toContain('--out: folder');
-    for (const r of [ext, none, noId, unknown, noDir]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toBe('sgn sweep: sweep: no sweep with id "nope" (see: sgn sweep list)\n');
     expect(existsSync(join(tmp, 'nob.svg'))).toBe(false);
+    expect(existsSync(join(tmp, 'nope.png'))).toBe(false);
+  });
+
+  it('names the field for bad arguments before touching the database (in-process)', async () => {
+    const bad = async (run: Promise<number>): Promise<InputError> => {
+      const e: unknown = await run.then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(InputError);
+      return e as InputError;
+    };
+    const none = (): void => {
+      throw new Error('printed output for bad input');
+    };
+    expect((await bad(runSweep(['band', 'done', '--out', join(tmp, 'map.txt')], none))).message).toBe(
+      `--out: must end in .json, .csv, .svg, .png or .html, got "${join(tmp, 'map.txt')}"`,
+    );
+    expect((await bad(runSweep(['band', '--out', join(tmp, 'x.svg')], none))).message).toBe(
+      'sweep band: expects one sweep id',
+    );
+    expect((await bad(runSweep(['band', 'done'], none))).field).toBe('--out');
+    expect((await bad(runSweep(['band', 'done', '--out', join(tmp, 'no', 'x.svg')], none))).message).toBe(
+      `--out: folder "${join(tmp, 'no')}" does not exist`,
+    );
+    expect((await bad(runReport(['done'], none))).message).toMatch(/^--out: is required/);
+    expect((await bad(runReport(['--out', tmp], none))).message).toBe('report: expects one sweep id');
+    expect((await bad(runReport(['done', '--out', join(tmp, 'map.csv')], none))).message).toContain(
+      'exists and is not a folder',
+    );
   });
 
   it('reports a finished sweep: band map, margins, Euler and RK4 phase diagrams, CSVs and report.html', async () => {
@@ -277,13 +302,11 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     expect(html).toContain('the band map is built from the stored cells');
   });
 
-  it('reports what a sweep without a ratio axis supports, and refuses bad input', async () => {
+  it('reports what a sweep without a ratio axis supports; refuses an unknown id', async () => {
     const dir = join(tmp, 'report-nob');
-    const [r, noOut, unknown, file] = await Promise.all([
+    const [r, unknown] = await Promise.all([
       sgn('report', 'nob', '--out', dir),
-      sgn('report', 'nob'),
       sgn('report', 'nope', '--out', join(tmp, 'report-nope')),
-      sgn('report', 'done', '--out', join(tmp, 'map.svg')),
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('note: no band map: the sweep has no ratio axis');
@@ -293,12 +316,8 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     expect(csvLines(join(dir, 'margins.csv'))).toHaveLength(noRatio.totalCells + 1);
     // Optimal weights: the stored true margin is at w*, so it is drawn as such.
     expect(readFileSync(join(dir, 'margins.svg'), 'utf8')).toContain('true margin in M(w*)');
-    expect(noOut.code).toBe(2);
-    expect(noOut.stderr).toContain('sgn report: --out: is required');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('no sweep with id "nope"');
+    expect(unknown.stderr).toBe('sgn report: sweep: no sweep with id "nope" (see: sgn sweep list)\n');
     expect(existsSync(join(tmp, 'report-nope'))).toBe(false);
-    expect(file.code).toBe(2);
-    expect(file.stderr).toContain('exists and is not a folder');
   });
 });
