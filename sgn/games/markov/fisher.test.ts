@@ -5,7 +5,7 @@ import { markovGame, type MarkovGame } from './markov-game.js';
 import { evaluatePolicies } from './evaluation.js';
 import { markovEquilibrium } from './equilibrium.js';
 import { FISHER_REGULARISER, fisherInverseSqrt, markovCertificate } from './fisher.js';
-import { cubeVertices } from './cube.js';
+import { logitCubePoints } from './region.js';
 import { randomLogits, randomModel } from './test-games.js';
 
 /** Symmetric matrix function via ml-matrix's EVD: V f(D) V^T. */
@@ -103,7 +103,7 @@ describe('markov Fisher certificate', () => {
 
   it('the paper game on the logit cube of radius 0.1: bounds match a dense ml-matrix computation', () => {
     const game = markovGame(markovModel(paperTables()));
-    const points = cubeVertices(markovEquilibrium(game).x, 0.1);
+    const points = logitCubePoints(game, markovEquilibrium(game).x, 0.1);
     const c = markovCertificate(game, points);
     const ref = aggregate(game, points, c.weights);
     expect(c.samples).toBe(256);
@@ -142,12 +142,25 @@ describe('markov Fisher certificate', () => {
   it('the unnormalised return (plain discounted sum) of the paper game has 10x the coupling and no certificate', () => {
     const normal = markovGame(markovModel(paperTables()));
     const plain = markovGame(markovModel({ ...paperTables(), normalisedReturn: false }));
-    const pts = cubeVertices(new Float64Array(8), 0.1);
+    const pts = logitCubePoints(normal, new Float64Array(8), 0.1);
     const a = markovCertificate(normal, pts);
     const b = markovCertificate(plain, pts);
     // The return's Hessian scales by 1 / (1 - gamma) = 10; the cross blocks come from it alone.
     expect(b.L[0][1]).toBeCloseTo(10 * a.L[0][1], 9);
     expect(b.certified).toBe(false);
     expect(b.etaMax).toBe(0);
+  });
+});
+
+describe('markov logit cube', () => {
+  it('has the 2^d vertices at +-radius around the centre', () => {
+    const game = markovGame(markovModel(paperTables()));
+    const centre = randomLogits(8, 3);
+    const pts = logitCubePoints(game, centre, 0.1);
+    expect(pts).toHaveLength(256);
+    const seen = new Set(pts.map((p) => p.map((v, k) => Math.sign(v - centre[k])).join(',')));
+    expect(seen.size).toBe(256);
+    for (const p of pts)
+      p.forEach((v, k) => expect(Math.abs(Math.abs(v - centre[k]) - 0.1)).toBeLessThan(1e-12));
   });
 });

@@ -6,7 +6,7 @@ import { markovGame } from './markov-game.js';
 import { evaluatePolicies, pseudoGradient } from './evaluation.js';
 import { markovEquilibrium } from './equilibrium.js';
 import { FISHER_REGULARISER, markovCertificate, reducedJacobian } from './fisher.js';
-import { cubeVertices } from './cube.js';
+import { logitCubePoints } from './region.js';
 import {
   fisherSolve,
   policyGradientDirection,
@@ -46,7 +46,7 @@ describe('markov policy gradient', () => {
   it('a trajectory at the certified step converges, with the Lyapunov value falling to ~0', () => {
     const game = markovGame(markovModel(paperTables()));
     const xStar = markovEquilibrium(game).x;
-    const cert = markovCertificate(game, cubeVertices(xStar, 0.1));
+    const cert = markovCertificate(game, logitCubePoints(game, xStar, 0.1));
     const x0 = xStar.map((v, k) => v + 0.05 * Math.sin(3 * k + 1));
     const run = runPolicyGradient(
       game,
@@ -64,7 +64,7 @@ describe('markov policy gradient', () => {
   it('the paper game: certificate, and NPG / EPG at 0.5, 1, 2, 5 x eta_max (logged)', () => {
     const game = markovGame(markovModel(paperTables()));
     const eq = markovEquilibrium(game);
-    const points = cubeVertices(eq.x, 0.1);
+    const points = logitCubePoints(game, eq.x, 0.1);
     const cert = markovCertificate(game, points);
     const euclidean = markovCertificate(game, points, { geometry: 'euclidean' });
     const rows = stepStudy(game, cert, eq.x, {
