@@ -3,6 +3,7 @@ import type { Game } from './game.js';
 import type { GameSpec } from './spec.js';
 import { buildQuadraticGame } from './quadratic.js';
 import { buildTanhGame } from './tanh.js';
+import { buildMarkovGame } from './markov/spec.js';
 
 export function buildGame(spec: GameSpec): Game {
   switch (spec.family) {
@@ -10,5 +11,7 @@ export function buildGame(spec: GameSpec): Game {
       return buildQuadraticGame(spec);
     case 'tanh':
       return buildTanhGame(spec);
+    case 'markov':
+      return buildMarkovGame(spec);
   }
 }

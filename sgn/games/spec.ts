@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError, inputErrorFromZod } from '../util/errors.js';
+import { parseMarkovSpec, type MarkovSpec } from './markov/spec.js';
 
 /** Entries beyond this overflow squared norms in the spectral kernels (1e154^2 > Number.MAX_VALUE). */
 export const MAX_ENTRY = 1e150;
@@ -95,12 +96,13 @@ export type QuadraticSpec =
   ExplicitQuadraticSpec | TwoPlayerQuadraticSpec | GeneratedQuadraticSpec | ScalarPresetSpec;
 export type TanhSpec = z.infer<typeof tanhSchema>;
 /** Every family's spec; each carries its `family` literal, so `spec.family` narrows. */
-export type GameSpec = QuadraticSpec | TanhSpec;
+export type GameSpec = QuadraticSpec | TanhSpec | MarkovSpec;
 
 /** One parser per family: a new family is one entry here and one in build.ts. */
 const FAMILY_PARSERS = {
   quadratic: parseQuadraticSpec,
   tanh: parseTanhSpec,
+  markov: parseMarkovSpec,
 } satisfies Record<string, (obj: Record<string, unknown>, root: string) => GameSpec>;
 
 export type Family = keyof typeof FAMILY_PARSERS;
@@ -108,7 +110,7 @@ export const FAMILIES = Object.keys(FAMILY_PARSERS) as Family[];
 
 /** Number of players a spec describes. */
 export function playerCount(spec: GameSpec): number {
-  return 'Q1' in spec || 'preset' in spec ? 2 : spec.dims.length;
+  return spec.family === 'markov' || 'Q1' in spec || 'preset' in spec ? 2 : spec.dims.length;
 }
 
 /** Validates a parsed game object; throws InputError naming the field (rooted at `root`). */

@@ -3,6 +3,9 @@ import { InputError } from '../../util/errors.js';
 import { buildMarkovGame, markovTables, parseMarkovSpec } from './spec.js';
 import { markovModel, paperTables } from './model.js';
 import { randomTables } from './test-games.js';
+import { readFileSync } from 'node:fs';
+import { parseGameSpec } from '../spec.js';
+import { buildGame } from '../build.js';
 
 function errorOf(obj: Record<string, unknown>): InputError {
   try {
@@ -21,6 +24,19 @@ describe('markov game spec', () => {
     const game = buildMarkovGame(spec);
     expect(game.family).toBe('markov');
     expect(game.blocks.dims).toEqual([4, 4]);
+  });
+
+  it('the shared game-spec parser and builder dispatch to the markov family; the example file is the paper game', () => {
+    const file: unknown = JSON.parse(
+      readFileSync(new URL('../../../examples/games/markov-coordination.json', import.meta.url), 'utf8'),
+    );
+    const spec = parseGameSpec(file);
+    expect(spec.family).toBe('markov');
+    const game = buildGame(spec);
+    expect(game.family).toBe('markov');
+    const x = Float64Array.from({ length: 8 }, (_, k) => Math.sin(k + 1));
+    expect(game.F(x)).toEqual(buildMarkovGame(parseMarkovSpec({ family: 'markov' })).F(x));
+    expect(() => parseGameSpec({ family: 'markov', gamma: 2 })).toThrow(/game\.gamma/);
   });
 
   it('the paper game written out in full is the default', () => {
