@@ -127,17 +127,23 @@ export function checkSampler(s: SamplerSpec, kind: RegionKind, d: number, field:
       }`,
     );
   }
-  if (count * d * d > MAX_JACOBIAN_ENTRIES)
+  // One Jacobian is always allowed: the engine needs at least one whatever the size.
+  if (count > 1 && count * d * d > MAX_JACOBIAN_ENTRIES)
     throw new InputError(
       field,
       `${text} keeps ${count} Jacobians of size ${d}x${d} (${count * d * d} entries), over the limit of ${MAX_JACOBIAN_ENTRIES}; use fewer points`,
     );
 }
 
-/** grid:3 while it stays small (d <= 7), else 1024 Sobol points (Halton above Sobol's dimensions). */
+/**
+ * grid:3 while it stays small (d <= 7), else 1024 Sobol points (Halton above Sobol's dimensions),
+ * fewer when 1024 Jacobians would not fit MAX_JACOBIAN_ENTRIES.
+ */
 export function defaultSampler(d: number): SamplerSpec {
   if (3 ** d <= 4096) return { kind: 'grid', perAxis: 3 };
-  return d <= SOBOL_MAX_DIM ? { kind: 'sobol', count: 1024 } : { kind: 'halton', count: 1024 };
+  const count = Math.max(1, Math.min(1024, Math.floor(MAX_JACOBIAN_ENTRIES / (d * d))));
+  if (count === 1) return { kind: 'centre' };
+  return d <= SOBOL_MAX_DIM ? { kind: 'sobol', count } : { kind: 'halton', count };
 }
 
 /** Points of [-1, 1]^d (the reference cube) for the cube-based samplers. */
