@@ -70,7 +70,8 @@ export interface TrajectoryReference {
   readonly regulariser?: number;
 }
 
-interface PreparedReference {
+/** The reference with x*'s policies evaluated once (what metricDistance and lyapunov take). */
+export interface PreparedReference {
   readonly xStar: Float64Array;
   readonly weights: readonly number[];
   readonly pStar: readonly [Float64Array, Float64Array];
@@ -78,7 +79,7 @@ interface PreparedReference {
   readonly eps: number;
 }
 
-function prepare(model: MarkovModel, ref: TrajectoryReference): PreparedReference {
+export function prepareReference(model: MarkovModel, ref: TrajectoryReference): PreparedReference {
   const e = evaluatePolicies(model, ref.xStar);
   return {
     xStar: ref.xStar,
@@ -90,7 +91,7 @@ function prepare(model: MarkovModel, ref: TrajectoryReference): PreparedReferenc
 }
 
 /** ||x - x*||_M with M = blockdiag(w_i (G_i(x*) + eps I)), on the centred difference. */
-function metricDistance(model: MarkovModel, ref: PreparedReference, x: Float64Array): number {
+export function metricDistance(model: MarkovModel, ref: PreparedReference, x: Float64Array): number {
   const A = model.actions;
   const n = model.states * A;
   const v = centreLogits(
@@ -159,7 +160,7 @@ export function runPolicyGradient(
   opts: TrajectoryOptions,
 ): PolicyTrajectory {
   const model = game.model;
-  const ref = prepare(model, reference);
+  const ref = prepareReference(model, reference);
   const limit = opts.divergence ?? 1e6;
   let x = Float64Array.from(x0);
   const distance: number[] = [];
