@@ -97,7 +97,8 @@ export function runTrajectory(
   };
 }
 
-function tailFactor(logs: readonly number[]): number | null {
+/** exp of the least-squares slope of log-distances over the second half of the run above the round-off floor (null: too short). */
+export function tailFactor(logs: readonly number[]): number | null {
   // Keep the part above the round-off floor (distance > 1e-13 of the start).
   const floor = logs[0] + Math.log(1e-13);
   let end = logs.length;
