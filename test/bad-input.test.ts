@@ -56,6 +56,7 @@ const REQUIRED_CATEGORIES = [
   'cells over the limit',
   'not YAML/JSON',
   'huge file',
+  'negative or zero radius',
   'code tag',
   'alias bomb',
 ];
@@ -98,6 +99,22 @@ const extra: Entry[] = [
     field: '--weights[1]',
     says: 'must be positive, got -2',
     category: 'negative or zero weight',
+  },
+  {
+    file: VALID_GAME,
+    args: ['--region', 'box:0'],
+    command: 'certify',
+    field: '--region',
+    says: 'radius must be a positive finite number, got 0',
+    category: 'negative or zero radius',
+  },
+  {
+    file: VALID_GAME,
+    args: ['--region', 'ball:-0.5'],
+    command: 'certify',
+    field: '--region',
+    says: 'radius must be a positive finite number, got -0.5',
+    category: 'negative or zero radius',
   },
   {
     file: VALID_SPEC,
