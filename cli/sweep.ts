@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { resolveSpec } from '../sweep/resolve.js';
+import { ID_PATTERN } from '../sweep/spec.js';
 import {
   cancelSweep,
   openContext,
@@ -89,6 +90,11 @@ async function start(argv: string[], out: Out): Promise<number> {
   const specPath = positionals[0];
   const maxCells = numberFlag(values['max-cells'], '--max-cells');
   // Validate everything before touching the database.
+  if (values.id !== undefined && !ID_PATTERN.test(values.id))
+    throw new InputError(
+      '--id',
+      `"${values.id}" is not a valid sweep id (letters, digits, _ . -; at most 64)`,
+    );
   const resolved = resolveSpec(readDataFile(specPath), { baseDir: dirname(resolvePath(specPath)), maxCells });
   return withContext(async (ctx) => {
     const r = await startSweep(ctx, resolved, { id: values.id });
