@@ -14,8 +14,7 @@ import { numberFlag, numberListFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 
 export const certifyUsage =
-  'sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights] [--ground-truth auto|always|never]\n' +
-  '                  [--region box:R|box:R1,R2,..|ball:R] [--sampler centre|vertices|grid:K|random:N|sobol:N|halton:N] [--rigorous]';
+  'sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights] [--ground-truth auto|always|never] [--region box:R|box:R1,R2,..|ball:R] [--sampler centre|vertices|grid:K|random:N|sobol:N|halton:N] [--rigorous]';
 
 /** Largest max(w) / min(w) the engine computes with in double precision. */
 const MAX_WEIGHT_SPREAD = 1e300;
