@@ -83,11 +83,7 @@ describe('tanh spec', () => {
       'game.couplings[1]',
       /repeats the pair \(1, 2\)/,
     ],
-    [
-      { ...tanh, couplings: [{ i: 2, j: 1, A: [[1, 2]] }] },
-      'game.couplings[0].A',
-      /has 2 columns, expected 1/,
-    ],
+    [{ ...tanh, couplings: [{ i: 2, j: 1, A: [[1, 2]] }] }, 'game.couplings[0].A', /has 1 rows, expected 2/],
     [{ ...tanh, kappa: [1, 2, 3] }, 'game.kappa', /has 3 entries, expected 2/],
     [{ ...tanh, kappa: 'soft' }, 'game.kappa', /must be a number or a list of numbers/],
     [{ ...tanh, c: [1] }, 'game.c', /has 1 entries, expected 3/],
