@@ -6,6 +6,7 @@ import { redactSecrets } from '../db/url.js';
 import { InputError } from '../sgn/util/errors.js';
 import { certifyUsage, runCertify } from './certify.js';
 import { reportUsage, runReport } from './report.js';
+import { runSimulate, simulateUsage } from './simulate.js';
 import { runSweep, sweepUsage } from './sweep.js';
 import { runWorkerCommand, workerUsage } from './worker.js';
 
@@ -13,6 +14,7 @@ const usage = `usage: sgn <command> [options]
 
 commands:
   ${certifyUsage}
+  ${simulateUsage}
   ${sweepUsage}
   ${reportUsage}
   ${workerUsage}
@@ -25,6 +27,7 @@ type Command = (argv: string[], out: (s: string) => void) => void | number | Pro
 
 const commands: Record<string, Command> = {
   certify: runCertify,
+  simulate: runSimulate,
   sweep: runSweep,
   report: runReport,
   worker: runWorkerCommand,

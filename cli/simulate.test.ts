@@ -1,0 +1,169 @@
+// `sgn simulate` as users run it: a few real processes for exit codes, stdout and stderr, and
+// direct runSimulate() calls for the rest (same code path, no process start-up).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { InputError } from '../sgn/util/errors.js';
+import { runCli, type CliResult } from '../test/support/processes.js';
+import { projectRoot } from '../test/support/reference.js';
+import { runSimulate } from './simulate.js';
+
+const TOY = 'examples/games/scalar-toy.json';
+const TANH = 'examples/games/tanh-2p.json';
+const MARKOV = 'examples/games/markov-coordination.json';
+const abs = (p: string): string => join(projectRoot, p);
+
+const studyJson = z.object({
+  integrator: z.enum(['euler', 'rk4', 'npg', 'epg']),
+  multiplier: z.number(),
+  h: z.number(),
+  hCertified: z.number(),
+  alpha: z.number(),
+  beta: z.number(),
+  weights: z.array(z.number()),
+  predictedFactor: z.number().nullable(),
+  flowFactor: z.number(),
+  runs: z.number().int(),
+  convergedFraction: z.number(),
+  medianFactor: z.number().nullable(),
+  worstFactor: z.number().nullable(),
+  worstStepRatio: z.number().nullable(),
+  metricMonotoneFraction: z.number(),
+  euclideanGrowth: z.object({ median: z.number().nullable(), max: z.number().nullable() }),
+  lyapunov: z
+    .object({ medianFirst: z.number(), medianLast: z.number().nullable(), monotoneFraction: z.number() })
+    .nullable(),
+});
+
+function simulateText(args: string[]): string {
+  const [file, ...rest] = args;
+  const lines: string[] = [];
+  runSimulate([abs(file), ...rest], (s) => lines.push(s));
+  expect(lines).toHaveLength(1);
+  return lines[0];
+}
+
+const simulateJson = (args: string[]): z.infer<typeof studyJson> =>
+  studyJson.parse(JSON.parse(simulateText([...args, '--json'])));
+
+function inputError(args: string[]): InputError {
+  const printed: string[] = [];
+  try {
+    runSimulate(args, (s) => printed.push(s));
+  } catch (e) {
+    expect(printed).toEqual([]);
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error(`no error for simulate ${args.join(' ')}`);
+}
+
+const spawned: Record<string, Promise<CliResult>> = {};
+beforeAll(() => {
+  spawned.json = runCli(['simulate', TOY, '--multiplier', '0.5', '--seeds', '8', '--json'], {});
+  spawned.negative = runCli(['simulate', TOY, '--multiplier', '-1'], {});
+  spawned.npg = runCli(['simulate', TOY, '--integrator', 'npg'], {});
+});
+
+async function expectRefused(name: string, field: string): Promise<string> {
+  const r = await spawned[name];
+  expect(r.stdout).toBe('');
+  expect(r.code).toBe(2);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr.startsWith(`sgn simulate: ${field}: `)).toBe(true);
+  return r.stderr;
+}
+
+describe('sgn simulate', () => {
+  it('--json prints exactly one JSON object (the mini-toy at c = 0.5)', async () => {
+    const r = await spawned.json;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const s = studyJson.parse(JSON.parse(r.stdout));
+    expect(s.runs).toBe(8);
+    // The certificate's own numbers: h = 0.5 x 2 alpha / beta^2, the Euler bound at that h.
+    expect(s.hCertified).toBeCloseTo((2 * s.alpha) / s.beta ** 2, 12);
+    expect(s.h).toBeCloseTo(0.5 * s.hCertified, 14);
+    expect(s.predictedFactor!).toBeCloseTo(Math.sqrt(1 - 2 * s.h * s.alpha + s.h ** 2 * s.beta ** 2), 12);
+    expect(s.convergedFraction).toBe(1);
+    expect(s.worstStepRatio!).toBeLessThanOrEqual(s.predictedFactor!);
+    expect(s.metricMonotoneFraction).toBe(1);
+    expect(s.euclideanGrowth.max!).toBeGreaterThan(1);
+  });
+
+  it('the readable summary names h, h_certified, the factors and the Euclidean growth', () => {
+    const text = simulateText([TOY, '--integrator', 'rk4', '--multiplier', '0.5', '--seeds', '4']);
+    expect(text).toMatch(/^rk4 on /);
+    expect(text).toMatch(/h = 0\.5 x h_certified = /);
+    expect(text).toMatch(/converged: +4\/4/);
+    expect(text).toMatch(/Euclidean growth:/);
+    expect(text).not.toMatch(/Lyapunov/);
+  });
+
+  it('tanh: converged fraction falls from 1 to 0 as c grows past the stable range', () => {
+    const f = (c: number): number =>
+      simulateJson([TANH, '--multiplier', String(c), '--seeds', '8']).convergedFraction;
+    expect(f(0.5)).toBe(1);
+    expect(f(1)).toBe(1);
+    expect(f(10)).toBe(0);
+  });
+
+  it('markov: NPG by default, with the KL Lyapunov value; --project keeps it converging', () => {
+    const s = simulateJson([MARKOV, '--seeds', '6', '--multiplier', '0.5']);
+    expect(s.integrator).toBe('npg');
+    expect(s.convergedFraction).toBe(1);
+    expect(s.lyapunov!.monotoneFraction).toBe(1);
+    expect(s.worstFactor!).toBeLessThanOrEqual(s.predictedFactor!);
+    const p = simulateJson([MARKOV, '--seeds', '4', '--integrator', 'euler', '--project', 'box:0.05']);
+    expect(p.convergedFraction).toBe(1);
+  });
+
+  it.each([
+    [['--multiplier', '0'], '--multiplier', /must be positive, got 0/],
+    [['--multiplier', '-1'], '--multiplier', /must be positive, got -1/],
+    [['--multiplier', 'x'], '--multiplier', /finite number/],
+    [['--seeds', '0'], '--seeds', /positive integer/],
+    [['--seeds', '2.5'], '--seeds', /positive integer/],
+    [['--steps', '0'], '--steps', /positive integer/],
+    [['--tol', '-1'], '--tol', /must be positive/],
+    [['--spread', '0'], '--spread', /must be positive/],
+    [['--integrator', 'npg'], '--integrator', /markov family only/],
+    [
+      ['--integrator', 'leapfrog'],
+      '--integrator',
+      /unknown integrator "leapfrog" \(known: euler, rk4, npg, epg\)/,
+    ],
+    [['--project', 'ball:1'], '--project', /box only/],
+  ])('refuses %j naming %s in one line', (flags, field, message) => {
+    const e = inputError([abs(TOY), ...flags]);
+    expect(e.field).toBe(field);
+    expect(e.message).toMatch(message);
+    expect(e.message).not.toMatch(/\n/);
+  });
+
+  it('a nonlinear game without a region is refused, naming --region; a zero radius too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgn-simulate-'));
+    try {
+      const { region: _region, ...game } = JSON.parse(readFileSync(abs(TANH), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      const file = join(dir, 'tanh-no-region.json');
+      writeFileSync(file, JSON.stringify(game));
+      const e = inputError([file]);
+      expect(e.field).toBe('--region');
+      expect(e.message).toMatch(/certified on a region/);
+      expect(inputError([file, '--region', 'box:0']).field).toBe('--region');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('as a process: exit 2 and one line naming the flag', async () => {
+    expect(await expectRefused('negative', '--multiplier')).toMatch(/must be positive, got -1/);
+    expect(await expectRefused('npg', '--integrator')).toMatch(/markov family only/);
+  });
+});

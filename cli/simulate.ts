@@ -1,0 +1,339 @@
+/**
+ * `sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c] [--seeds n] ...`:
+ * trajectories at h = c * h_certified from seeded starts, against what the certificate predicts
+ * (see sgn/experiments/). The certificate is taken on the region of --region / the file's region
+ * section, as `sgn certify` does; Markov games on the logit cube around their equilibrium.
+ */
+import type { Game } from '../sgn/games/game.js';
+import { buildGame } from '../sgn/games/build.js';
+import { parseGameSpec } from '../sgn/games/spec.js';
+import { findEquilibrium } from '../sgn/games/equilibrium.js';
+import { buildMarkovGame, type MarkovSpec } from '../sgn/games/markov/spec.js';
+import { markovEquilibrium } from '../sgn/games/markov/equilibrium.js';
+import { markovCertificate } from '../sgn/games/markov/fisher.js';
+import { certify } from '../sgn/certificate.js';
+import { parseRegionText, regionText, type Region } from '../sgn/regions/region.js';
+import { parseRegionSection, splitGameFile } from '../sgn/regions/section.js';
+import { defaultSampler, parseSamplerText, samplePoints, type SamplerSpec } from '../sgn/regions/samplers.js';
+import {
+  invariantMetricRadius,
+  uniformInBox,
+  uniformInMetricBall,
+  uniformInRegion,
+} from '../sgn/experiments/initial-points.js';
+import { parseBoxConstraint, type BoxConstraint } from '../sgn/experiments/projection.js';
+import { EXPERIMENT_INTEGRATORS, type ExperimentIntegrator } from '../sgn/experiments/dynamics.js';
+import { gameSimulation, markovSimulation, type Simulation } from '../sgn/experiments/simulation.js';
+import { runStudy, type TrajectoryStudy } from '../sgn/experiments/trajectories.js';
+import { InputError } from '../sgn/util/errors.js';
+import { readDataFile } from './input.js';
+import { numberFlag, parse } from './args.js';
+import { regionSampling } from './region-options.js';
+
+export const simulateUsage =
+  'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c] [--seeds n] [--seed s] [--spread r]\n' +
+  '                  [--steps N] [--tol t] [--project box:R] [--region box:R|ball:R] [--sampler S] [--rigorous] [--c4 2.5] [--json]';
+
+const DEFAULTS = { multiplier: 1, seeds: 32, seed: 0, steps: 10000, tol: 1e-8 };
+const MAX_SEEDS = 100000;
+const MAX_STEPS = 10_000_000;
+/** The paper's logit cube around a Markov game's equilibrium. */
+const MARKOV_DEFAULT_REGION = 'box:0.1';
+/** Linear games need no region: without --spread their starts are uniform in the box of this radius around x*. */
+const LINEAR_DEFAULT_SPREAD = 1;
+
+const VALUE_FLAGS = [
+  'integrator',
+  'multiplier',
+  'seeds',
+  'seed',
+  'spread',
+  'steps',
+  'tol',
+  'project',
+  'region',
+  'sampler',
+  'c4',
+] as const;
+
+/** `--multiplier -1` as `--multiplier=-1`: node's parser takes a leading dash for a flag, and the value check should name the flag. */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    const next = argv[k + 1];
+    if (
+      (VALUE_FLAGS as readonly string[]).includes(a.replace(/^--/, '')) &&
+      a.startsWith('--') &&
+      next !== undefined &&
+      /^-[\d.]/.test(next)
+    ) {
+      out.push(`${a}=${next}`);
+      k++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+function positive(value: string | undefined, flag: string): number | undefined {
+  const v = numberFlag(value, flag);
+  if (v !== undefined && !(v > 0)) throw new InputError(flag, `must be positive, got ${v}`);
+  return v;
+}
+
+function count(value: string | undefined, flag: string, max: number): number | undefined {
+  const v = numberFlag(value, flag);
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 1) throw new InputError(flag, `must be a positive integer, got ${value}`);
+  if (v > max) throw new InputError(flag, `must be at most ${max}, got ${v}`);
+  return v;
+}
+
+interface Setup {
+  readonly simulation: Simulation;
+  readonly starts: Float64Array[];
+  readonly startsText: string;
+  readonly regionText: string | null;
+}
+
+export function runSimulate(argv: string[], out: (s: string) => void): void {
+  const { values, positionals } = parse(
+    joinNegativeValues(argv),
+    {
+      integrator: { type: 'string' },
+      multiplier: { type: 'string' },
+      seeds: { type: 'string' },
+      seed: { type: 'string' },
+      spread: { type: 'string' },
+      steps: { type: 'string' },
+      tol: { type: 'string' },
+      project: { type: 'string' },
+      region: { type: 'string' },
+      sampler: { type: 'string' },
+      rigorous: { type: 'boolean', default: false },
+      c4: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    'simulate',
+  );
+  if (positionals.length !== 1)
+    throw new InputError('simulate', `expects one game file; usage: ${simulateUsage}`);
+  const integratorText = values.integrator;
+  if (integratorText !== undefined && !(EXPERIMENT_INTEGRATORS as readonly string[]).includes(integratorText))
+    throw new InputError(
+      '--integrator',
+      `unknown integrator "${integratorText}" (known: ${EXPERIMENT_INTEGRATORS.join(', ')})`,
+    );
+  const multiplier = positive(values.multiplier, '--multiplier') ?? DEFAULTS.multiplier;
+  const seeds = count(values.seeds, '--seeds', MAX_SEEDS) ?? DEFAULTS.seeds;
+  const seed = numberFlag(values.seed, '--seed') ?? DEFAULTS.seed;
+  if (!Number.isSafeInteger(seed)) throw new InputError('--seed', `must be an integer, got ${values.seed}`);
+  const spread = positive(values.spread, '--spread');
+  const steps = count(values.steps, '--steps', MAX_STEPS) ?? DEFAULTS.steps;
+  const tol = positive(values.tol, '--tol') ?? DEFAULTS.tol;
+  const c4 = positive(values.c4, '--c4');
+
+  const file = splitGameFile(readDataFile(positionals[0]));
+  const spec = parseGameSpec(file.game, 'game');
+  const integrator = (integratorText ?? (spec.family === 'markov' ? 'npg' : 'euler')) as ExperimentIntegrator;
+  const common = { integrator, seeds, seed, spread, project: values.project, c4 };
+  const setup =
+    spec.family === 'markov'
+      ? markovSetup(spec, file.region, {
+          ...common,
+          region: values.region,
+          sampler: values.sampler,
+          rigorous: values.rigorous,
+        })
+      : gameSetup(buildGame(spec), file.region, {
+          ...common,
+          flags: { region: values.region, sampler: values.sampler, rigorous: values.rigorous },
+        });
+  const { simulation } = setup;
+  const study = runStudy(simulation.dynamics, simulation.certificate, simulation.xStar, setup.starts, {
+    multiplier,
+    steps,
+    tol,
+  });
+  const report: SimulationReport = {
+    game: { family: spec.family, name: spec.name ?? null },
+    integrator,
+    metric: simulation.metric,
+    region: setup.regionText,
+    starts: setup.startsText,
+    seed,
+    projection: values.project ?? null,
+    steps,
+    tol,
+    xStar: Array.from(simulation.xStar),
+    ...study,
+  };
+  out(values.json ? reportJson(report) : summary(report));
+}
+
+interface CommonOptions {
+  readonly integrator: ExperimentIntegrator;
+  readonly seeds: number;
+  readonly seed: number;
+  readonly spread?: number;
+  readonly project?: string;
+  readonly c4?: number;
+}
+
+function projection(text: string | undefined, game: Game, xStar: Float64Array): BoxConstraint | undefined {
+  return text === undefined ? undefined : parseBoxConstraint(text, '--project', game.blocks, xStar);
+}
+
+function boxStarts(xStar: Float64Array, spread: number, o: CommonOptions): Float64Array[] {
+  return uniformInBox(xStar, new Float64Array(xStar.length).fill(spread), o.seeds, o.seed);
+}
+
+function gameSetup(
+  game: Game,
+  section: unknown,
+  o: CommonOptions & { flags: { region?: string; sampler?: string; rigorous?: boolean } },
+): Setup {
+  if (o.integrator === 'npg' || o.integrator === 'epg')
+    throw new InputError(
+      '--integrator',
+      `${o.integrator} (policy gradient) is for the markov family only; the ${game.family} family takes euler or rk4`,
+    );
+  const sampling = regionSampling(o.flags, section, game);
+  if (!sampling && !game.linear)
+    throw new InputError(
+      '--region',
+      `the ${game.family} family is certified on a region: give --region box:R (or ball:R), or a region section in the game file`,
+    );
+  const cert = certify(game, { region: sampling, c4: o.c4 });
+  const region = sampling?.region;
+  const xStar =
+    !region || region.centreSource === 'equilibrium'
+      ? (region?.centre ?? findEquilibrium(game, { field: 'game' }).x)
+      : findEquilibrium(game, { start: region.centre, field: '--region' }).x;
+  const simulation = gameSimulation(game, cert, xStar, o.integrator, {
+    projection: projection(o.project, game, xStar),
+    field: '--integrator',
+  });
+  let starts: Float64Array[];
+  let startsText: string;
+  if (o.spread !== undefined || !region) {
+    const r = o.spread ?? LINEAR_DEFAULT_SPREAD;
+    starts = boxStarts(xStar, r, o);
+    startsText = `uniform in the box of radius ${r} around x*`;
+  } else {
+    const rho = invariantMetricRadius(region, xStar, cert.weights, '--region');
+    starts = uniformInMetricBall(xStar, game.blocks, cert.weights, rho, o.seeds, o.seed);
+    startsText = `uniform in the largest M(w)-ball around x* inside the region (radius ${fmt(rho)} in ||.||_M)`;
+  }
+  return { simulation, starts, startsText, regionText: region ? regionText(region) : null };
+}
+
+function markovSetup(
+  spec: MarkovSpec,
+  section: unknown,
+  o: CommonOptions & { region?: string; sampler?: string; rigorous?: boolean },
+): Setup {
+  const game = buildMarkovGame(spec);
+  if (o.rigorous)
+    throw new InputError('--rigorous', 'the markov family supplies no Lipschitz constant for its Jacobian');
+  const parsed = section === undefined ? undefined : parseRegionSection(section, 'game.region');
+  if (parsed?.rigorous)
+    throw new InputError(
+      'game.region.rigorous',
+      'the markov family supplies no Lipschitz constant for its Jacobian',
+    );
+  const shape =
+    o.region !== undefined
+      ? parseRegionText(o.region, '--region')
+      : (parsed?.region ?? parseRegionText(MARKOV_DEFAULT_REGION, '--region'));
+  const xStar = markovEquilibrium(game).x;
+  const region: Region = {
+    kind: shape.kind,
+    blocks: game.blocks,
+    centre: xStar,
+    radii: shape.radii.length === 1 ? [shape.radii[0], shape.radii[0]] : [...shape.radii],
+    centreSource: 'equilibrium',
+  };
+  if (region.radii.length !== 2)
+    throw new InputError(
+      o.region !== undefined ? '--region' : 'game.region.radius',
+      'expects 1 or 2 radii (two players)',
+    );
+  const sampler: SamplerSpec =
+    o.sampler !== undefined
+      ? parseSamplerText(o.sampler, '--sampler')
+      : (parsed?.sampler ?? (game.blocks.dim <= 12 ? { kind: 'vertices' } : defaultSampler(game.blocks.dim)));
+  const points = samplePoints(region, sampler, o.sampler !== undefined ? '--sampler' : 'game.region.sampler');
+  const certs = {
+    fisher: markovCertificate(game, points),
+    euclidean: markovCertificate(game, points, { geometry: 'euclidean' }),
+  };
+  const simulation = markovSimulation(game, certs, xStar, o.integrator, {
+    projection: projection(o.project, game, xStar),
+    c4: o.c4,
+  });
+  const starts =
+    o.spread !== undefined ? boxStarts(xStar, o.spread, o) : uniformInRegion(region, o.seeds, o.seed);
+  return {
+    simulation,
+    starts,
+    startsText:
+      o.spread !== undefined
+        ? `uniform in the logit box of radius ${o.spread} around x*`
+        : `uniform in the certified logit region ${regionText(region)} around x*`,
+    regionText: `${regionText(region)} (${points.length} points)`,
+  };
+}
+
+interface SimulationReport extends TrajectoryStudy {
+  readonly game: { family: string; name: string | null };
+  readonly integrator: ExperimentIntegrator;
+  readonly metric: string;
+  readonly region: string | null;
+  readonly starts: string;
+  readonly seed: number;
+  readonly projection: string | null;
+  readonly steps: number;
+  readonly tol: number;
+  readonly xStar: number[];
+}
+
+/** One JSON object; Infinity (a diverged run's growth) as null. */
+function reportJson(r: SimulationReport): string {
+  return JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+function fmt(x: number | null, digits = 6): string {
+  if (x === null) return '-';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return Number(x.toPrecision(digits)).toString();
+}
+
+const STEP_RULE: Record<ExperimentIntegrator, string> = {
+  euler: '2 alpha / beta^2',
+  npg: 'eta_max = 2 alpha / beta^2, Fisher geometry',
+  epg: "NPG's eta_max: the baseline at the same steps",
+  rk4: 'C4 / beta',
+};
+
+export function summary(r: SimulationReport): string {
+  const pct = (f: number): string => `${Math.round(f * r.runs)}/${r.runs}`;
+  const lines = [
+    `${r.integrator} on ${r.game.name ?? `a ${r.game.family} game`} (${r.game.family})`,
+    `  certificate:        alpha = ${fmt(r.alpha)}, beta = ${fmt(r.beta)}, weights [${r.weights.map((w) => fmt(w)).join(', ')}]${r.region ? `, region ${r.region}` : ''}`,
+    `  step:               h = ${fmt(r.multiplier)} x h_certified = ${fmt(r.h)}   (h_certified = ${fmt(r.hCertified)}: ${STEP_RULE[r.integrator]})`,
+    `  starts:             ${r.runs} ${r.starts}, seed ${r.seed}${r.projection ? `; projected onto ${r.projection} around x*` : ''}`,
+    `  converged:          ${pct(r.convergedFraction)} (||F|| <= ${r.tol} within ${r.steps} steps${r.medianSteps !== null ? `, median ${fmt(r.medianSteps)} steps` : ''}); diverged ${pct(r.divergedFraction)}`,
+    `  factor per step:    median ${fmt(r.medianFactor)}, worst ${fmt(r.worstFactor)} (tail fit of log ||x_k - x*||_M); worst single step ${fmt(r.worstStepRatio)}`,
+    r.predictedFactor !== null
+      ? `  certified factor:   ${fmt(r.predictedFactor)} = sqrt(1 - 2 h alpha + h^2 beta^2)   flow exp(-alpha h) = ${fmt(r.flowFactor)}`
+      : `  certified factor:   none at this step${r.integrator === 'rk4' || r.integrator === 'epg' ? ` (no per-step bound for ${r.integrator})` : ' (bound >= 1)'}   flow exp(-alpha h) = ${fmt(r.flowFactor)}`,
+    `  metric:             ${r.metric}; ||x_k - x*||_M never increased in ${pct(r.metricMonotoneFraction)} runs`,
+    `  Euclidean growth:   max_k ||x_k - x*||_2 / ||x_0 - x*||_2: max ${fmt(r.euclideanGrowth.max, 4)}, median ${fmt(r.euclideanGrowth.median, 4)}${r.euclideanGrowth.max > 1 + 1e-9 && r.metricMonotoneFraction === 1 ? ' (trajectories leave the Euclidean ball while ||.||_M decreases)' : ''}`,
+  ];
+  if (r.lyapunov)
+    lines.push(
+      `  Lyapunov sum w_i KL(pi*_i || pi_i): median first ${fmt(r.lyapunov.medianFirst, 4)}, last ${fmt(r.lyapunov.medianLast, 4)}; non-increasing in ${pct(r.lyapunov.monotoneFraction)} runs`,
+    );
+  return lines.join('\n');
+}
