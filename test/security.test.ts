@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_INPUT_BYTES } from '../cli/input.js';
-import { formatDatabaseUrl, parseDatabaseUrl } from '../db/url.js';
+import { formatDatabaseUrl, parseDatabaseUrl, redactSecrets, redactUrl } from '../db/url.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, type CliResult, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
@@ -131,6 +131,31 @@ describe('(a) credentials are never printed', () => {
     expect(worker!.output()).toMatch(/worker \d+ stopped/);
     expectNoSecret(worker!.output());
   }, 120_000);
+
+  it('redactSecrets hides URL passwords and bare echoes of the DATABASE_URL password', () => {
+    const env = { DATABASE_URL: `postgresql://postgres:${encodeURIComponent(ODD_PASSWORD)}@db:5432/sgn` };
+    expect(redactSecrets(`at postgres://u:${PASSWORD}@h/d and mysql://a:b@c`, env)).toBe(
+      'at postgres://u:***@h/d and mysql://a:***@c',
+    );
+    expect(redactSecrets(`auth failed (password "${ODD_PASSWORD}")`, env)).toBe(
+      'auth failed (password "***")',
+    );
+    expect(redactSecrets(`echo ${encodeURIComponent(ODD_PASSWORD)}`, env)).toBe('echo ***');
+    // A password typed with a raw '@' is still hidden whole.
+    expect(redactUrl('postgresql://u:p@ss/w@host:5432/db')).toBe('postgresql://u:***@host:5432/db');
+  });
+
+  it('no source file holds a connection string with a password', () => {
+    // Placeholders in documentation (`user:password@`, `user[:password]@`) are not credentials.
+    const hardCoded = (text: string): boolean =>
+      [...text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]+:([^\s@'"`$*]+)@/gi)].some(
+        ([, pw]) => pw !== 'password' && !/[[\]]/.test(pw),
+      );
+    expect(hardCoded('const url = "postgresql://postgres:hunter22@db/sgn"')).toBe(true);
+    expect(hardCoded('expected postgresql://user[:password]@host, or scheme://user:password@')).toBe(false);
+    const found = SOURCE_DIRS.flatMap(sourceFiles).filter((f) => hardCoded(readFileSync(f, 'utf8')));
+    expect(found.map((f) => relative(projectRoot, f))).toEqual([]);
+  });
 
   it('control: the password really was in the environment of those commands', () => {
     expect(dbWithPassword).toContain(`:${PASSWORD}@`);
