@@ -15,28 +15,11 @@ import { projectRoot } from './support/reference.js';
 import pg from 'pg';
 import { parseDatabaseUrl, quoteIdent } from '../db/client.js';
 import { resolveSpecFile, type ResolvedSweep } from '../sweep/resolve.js';
-import { certifyRange, type CellRow } from '../sweep/compute.js';
+import type { CellRow } from '../sweep/compute.js';
+import { checkStored, referenceCells } from './support/results.js';
 import { sweepWorkflowId } from '../workflows/signals.js';
 
 const medium = join(projectRoot, 'test', 'fixtures', 'medium.yaml');
-const COMPARED: (keyof CellRow)[] = [
-  'certified',
-  'alpha',
-  'beta',
-  'eulerStep',
-  'rk4Step',
-  'alphaTrue',
-  'gammaEuclidean',
-  'optimalAlpha',
-  'optimalRatio',
-  'bandMinus',
-  'bandPlus',
-  'hStabEuler',
-  'hStabRk4',
-  'weights',
-  'mu',
-  'couplingL',
-];
 
 let temporal: TemporalDevServer;
 let db: TestDatabase;
@@ -60,23 +43,17 @@ async function sweepRow(id: string) {
 
 /** Every cell stored exactly once and equal, bit for bit, to the in-process reference. */
 async function expectExactResults(id: string): Promise<void> {
-  const rows = await db.prisma.cellResult.findMany({ where: { sweepId: id } });
-  expect(rows).toHaveLength(resolved.totalCells);
-  expect(new Set(rows.map((r) => r.cellKey)).size).toBe(resolved.totalCells);
-  expect(new Set(rows.map((r) => r.cellIndex)).size).toBe(resolved.totalCells);
-  let mismatches = 0;
-  for (const row of rows) {
-    const ref = reference.get(row.cellKey);
-    expect(ref, `cell ${row.cellIndex}`).toBeDefined();
-    for (const k of COMPARED) {
-      if (JSON.stringify(row[k as keyof typeof row]) !== JSON.stringify(ref![k])) mismatches++;
-    }
-  }
-  expect(mismatches).toBe(0);
-  const sweep = await sweepRow(id);
-  expect(sweep.status).toBe('completed');
-  expect(sweep.doneCells).toBe(resolved.totalCells);
-  expect(sweep.failedCells).toBe(0);
+  const check = await checkStored(db.prisma, id, reference);
+  expect(check).toMatchObject({
+    expected: resolved.totalCells,
+    stored: resolved.totalCells,
+    duplicates: 0,
+    mismatches: 0,
+    missing: 0,
+    status: 'completed',
+    doneCells: resolved.totalCells,
+    failedCells: 0,
+  });
 }
 
 async function startDetached(id: string): Promise<void> {
@@ -110,12 +87,7 @@ beforeAll(async () => {
   client = new Client({ connection });
   // The reference: the same cells computed in this process, batch by batch, no Temporal, no database.
   resolved = resolveSpecFile(medium);
-  reference = new Map();
-  const B = resolved.execution.batchSize;
-  for (let s = 0; s < resolved.totalCells; s += B) {
-    for (const row of await certifyRange(resolved, s, Math.min(resolved.totalCells, s + B)))
-      reference.set(row.cellKey, row);
-  }
+  reference = await referenceCells(resolved);
   await addWorker();
 }, 240_000);
 

@@ -20,6 +20,14 @@ export interface DatabaseService extends Service {
   readonly url: string;
 }
 
+/** A PostgreSQL server this process owns, so it can also take it down and bring it back. */
+export interface EmbeddedDatabaseService extends DatabaseService {
+  /** Fast shutdown of the server; its data stays on disk. */
+  down(): Promise<void>;
+  /** Start it again on the same port with the same data. */
+  up(): Promise<void>;
+}
+
 export interface TemporalService extends Service {
   readonly address: string;
 }
@@ -78,7 +86,7 @@ function traversableByOthers(dir: string): boolean {
 export async function startEmbeddedPostgres(
   requestedStateDir: string,
   log: (s: string) => void,
-): Promise<DatabaseService> {
+): Promise<EmbeddedDatabaseService> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const root = userInfo().uid === 0;
   let stateDir = requestedStateDir;
@@ -144,14 +152,26 @@ export async function startEmbeddedPostgres(
   };
   process.once('exit', killOnExit);
   let stopped = false;
+  let running = true;
   return {
     url: formatDatabaseUrl({ host: '127.0.0.1', port, user: 'postgres', password, database: 'sgn' }),
     description: `embedded PostgreSQL (port ${port}, data in ${dataDir})`,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      if (running) await pg.stop();
       process.removeListener('exit', killOnExit);
+    },
+    async down() {
+      if (stopped || !running) return;
+      running = false;
+      await pg.stop();
+    },
+    async up() {
+      if (stopped) throw new Error('embedded PostgreSQL was stopped for good');
+      if (running) return;
+      await pg.start();
+      running = true;
     },
   };
 }

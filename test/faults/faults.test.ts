@@ -1,0 +1,246 @@
+/**
+ * The fault-injection suite (`npm run test:faults`): real worker processes, a real Temporal dev
+ * server and a PostgreSQL server this test owns (embedded, never the machine's shared one).
+ * Each scenario injects a fault into a running sweep, then checks that every cell has exactly
+ * one stored result equal, bit for bit, to the same cells computed in this process, and that
+ * the sweep's status and counters are right. The suite ends by printing a table of what it did.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createPrisma, prepareDatabase, type PrismaClient } from '../../db/client.js';
+import { resolveSpecFile } from '../../sweep/resolve.js';
+import type { CellRow } from '../../sweep/compute.js';
+import { sweepWorkflowId } from '../../workflows/signals.js';
+import { SeededRandom } from '../../sgn/util/random.js';
+import { startEmbeddedPostgres, type EmbeddedDatabaseService } from '../../scripts/demo/services.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../support/temporal-server.js';
+import { runCli, startWorker, waitUntil, type WorkerProcess } from '../support/processes.js';
+import { projectRoot } from '../support/reference.js';
+import { checkStored, referenceCells, type StoredCheck } from '../support/results.js';
+import { ProgressMonitor } from './progress-monitor.js';
+import { formatFaultTable, type FaultRow } from './fault-table.js';
+
+const SPEC = join(projectRoot, 'test', 'fixtures', 'faults.yaml');
+const OTHER_SPEC = join(projectRoot, 'test', 'fixtures', 'faults-other.yaml');
+const WORKERS = 3;
+const SWEEP_TIMEOUT = 300_000;
+
+let stateDir: string;
+let postgres: EmbeddedDatabaseService;
+let temporal: TemporalDevServer;
+let prisma: PrismaClient;
+let connection: Connection;
+let client: Client;
+let env: NodeJS.ProcessEnv;
+let reference: Map<string, CellRow>;
+let otherReference: Map<string, CellRow>;
+const workers: WorkerProcess[] = [];
+const table: FaultRow[] = [];
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function addWorker(): Promise<WorkerProcess> {
+  const w = startWorker(env, 2);
+  workers.push(w);
+  await w.ready;
+  return w;
+}
+
+function liveWorkers(): WorkerProcess[] {
+  return workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+}
+
+async function startDetached(id: string, spec = SPEC): Promise<void> {
+  const r = await runCli(['sweep', 'start', spec, '--id', id], env);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout.trim()).toBe(id);
+}
+
+/** Status from the database; null while the database is unreachable. */
+async function sweepStatus(id: string): Promise<string | null> {
+  try {
+    return (await prisma.sweep.findUnique({ where: { id } }))?.status ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitForStatus(id: string, status: string): Promise<void> {
+  await waitUntil(async () => (await sweepStatus(id)) === status, SWEEP_TIMEOUT, `${id} to be ${status}`);
+}
+
+/** Checks the stored results, records a table row, and asserts the sweep came out whole. */
+async function settle(
+  fault: string,
+  id: string,
+  injected: number,
+  recoveries: readonly number[],
+  startedAt: number,
+  ref: ReadonlyMap<string, CellRow> = reference,
+): Promise<StoredCheck> {
+  await waitForStatus(id, 'completed');
+  const check = await checkStored(prisma, id, ref);
+  table.push({
+    fault,
+    injected,
+    expected: check.expected,
+    stored: check.stored,
+    duplicates: check.duplicates,
+    mismatches: check.mismatches + check.missing,
+    countsRight: check.countsRight,
+    recoverySeconds: recoveries.length ? Math.max(...recoveries) / 1000 : null,
+    totalSeconds: (Date.now() - startedAt) / 1000,
+  });
+  expect(check).toMatchObject({ stored: check.expected, duplicates: 0, mismatches: 0, missing: 0 });
+  expect(check.countsRight, JSON.stringify(check)).toBe(true);
+  return check;
+}
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'sgn-faults-'));
+  [postgres, temporal] = await Promise.all([
+    startEmbeddedPostgres(stateDir, () => undefined),
+    startTemporalDevServer(),
+  ]);
+  await prepareDatabase(postgres.url);
+  prisma = createPrisma(postgres.url);
+  connection = await Connection.connect({ address: temporal.address });
+  client = new Client({ connection });
+  env = {
+    DATABASE_URL: postgres.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SGN_TASK_QUEUE: `faults-${process.pid}`,
+    // Continue-as-new every 10 batches: faults land in every part of a workflow's life.
+    SGN_BATCHES_PER_RUN: '10',
+  };
+  reference = await referenceCells(resolveSpecFile(SPEC));
+  otherReference = await referenceCells(resolveSpecFile(OTHER_SPEC));
+  await Promise.all(Array.from({ length: WORKERS }, () => addWorker()));
+}, 300_000);
+
+afterAll(async () => {
+  if (table.length) {
+    const text = formatFaultTable(table);
+    process.stdout.write(`\nFault-injection suite\n${text}\n`);
+    if (process.env.SGN_FAULTS_TABLE) writeFileSync(process.env.SGN_FAULTS_TABLE, `${text}\n`);
+  }
+  await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+  await prisma?.$disconnect();
+  await connection?.close();
+  await temporal?.stop();
+  await postgres?.stop();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+}, 120_000);
+
+describe('faults during a sweep', () => {
+  it('survives worker processes SIGKILLed at random moments, repeatedly', async () => {
+    const id = 'worker-kills';
+    const started = Date.now();
+    await startDetached(id);
+    const monitor = new ProgressMonitor(prisma, id);
+    await monitor.waitForStored(80, SWEEP_TIMEOUT);
+    const random = new SeededRandom(2026);
+    const killTimes: number[] = [];
+    while (killTimes.length < 6 && (await sweepStatus(id)) === 'running') {
+      await sleep(800 + 1200 * random.uniform());
+      // Keep at least one worker polling: the others carry on while a victim dies.
+      const live = liveWorkers();
+      if (live.length < 2) {
+        await Promise.all(live.map((w) => w.ready));
+        continue;
+      }
+      const victim = live[Math.floor(random.uniform() * live.length)];
+      await victim.kill('SIGKILL');
+      killTimes.push(Date.now());
+      workers.push(startWorker(env, 2));
+    }
+    const recoveries = await Promise.all(killTimes.map((t) => monitor.nextProgressAfter(t, SWEEP_TIMEOUT)));
+    monitor.stop();
+    const kills = killTimes.length;
+    await settle('worker SIGKILL (random moments)', id, kills, recoveries, started);
+    expect(kills).toBeGreaterThanOrEqual(5);
+    await Promise.all(liveWorkers().map((w) => w.ready));
+  }, 600_000);
+
+  it('survives the Temporal server stopped and restarted with its on-disk state', async () => {
+    const id = 'temporal-restart';
+    const started = Date.now();
+    await startDetached(id);
+    const monitor = new ProgressMonitor(prisma, id);
+    const recoveries: number[] = [];
+    for (const [at, kill] of [
+      [300, false],
+      [800, true],
+    ] as const) {
+      await monitor.waitForStored(at, SWEEP_TIMEOUT);
+      // Graceful stop first, then a crash (SIGKILL); both restart on the same port and state.
+      await temporal.restart({ kill });
+      recoveries.push(await monitor.nextProgressAfter(Date.now(), SWEEP_TIMEOUT));
+    }
+    monitor.stop();
+    await settle('Temporal server restart (SIGTERM, SIGKILL)', id, 2, recoveries, started);
+    for (const w of workers.slice(-WORKERS)) expect(w.child.exitCode, w.output()).toBeNull();
+  }, 600_000);
+
+  it('survives PostgreSQL stopped and restarted during a sweep', async () => {
+    const id = 'postgres-restart';
+    const started = Date.now();
+    await startDetached(id);
+    const monitor = new ProgressMonitor(prisma, id);
+    const recoveries: number[] = [];
+    for (const at of [300, 800]) {
+      await monitor.waitForStored(at, SWEEP_TIMEOUT);
+      await postgres.down();
+      await sleep(5000);
+      await postgres.up();
+      recoveries.push(await monitor.nextProgressAfter(Date.now(), SWEEP_TIMEOUT));
+    }
+    monitor.stop();
+    await settle('PostgreSQL stop + restart (5 s down)', id, 2, recoveries, started);
+    for (const w of liveWorkers()) expect(w.child.exitCode).toBeNull();
+    expect(liveWorkers().length).toBeGreaterThanOrEqual(WORKERS);
+  }, 600_000);
+
+  it('resumes a terminated workflow from the CLI', async () => {
+    const id = 'terminated';
+    const started = Date.now();
+    await startDetached(id);
+    const monitor = new ProgressMonitor(prisma, id);
+    await monitor.waitForStored(400, SWEEP_TIMEOUT);
+    await client.workflow.getHandle(sweepWorkflowId(id)).terminate('fault suite: operator mistake');
+    const failed = await runCli(['sweep', 'status', id, '--json'], env);
+    expect((JSON.parse(failed.stdout) as { status: string }).status).toBe('failed');
+    const resumed = await runCli(['sweep', 'resume', id], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const recovery = await monitor.nextProgressAfter(Date.now(), SWEEP_TIMEOUT);
+    monitor.stop();
+    await settle('workflow terminated, `sgn sweep resume`', id, 1, [recovery], started);
+  }, 600_000);
+
+  it('runs two different sweeps at once on the same workers', async () => {
+    const started = Date.now();
+    await Promise.all([startDetached('concurrent-a'), startDetached('concurrent-b', OTHER_SPEC)]);
+    await Promise.all([
+      waitForStatus('concurrent-a', 'completed'),
+      waitForStatus('concurrent-b', 'completed'),
+    ]);
+    await settle('two sweeps at once (sweep A)', 'concurrent-a', 1, [], started);
+    await settle('two sweeps at once (sweep B)', 'concurrent-b', 1, [], started, otherReference);
+  }, 600_000);
+
+  it('attaches the same sweep started twice at once', async () => {
+    const id = 'started-twice';
+    const started = Date.now();
+    const [a, b] = await Promise.all([
+      runCli(['sweep', 'start', SPEC, '--id', id, '--wait'], env),
+      runCli(['sweep', 'start', SPEC, '--id', id, '--wait'], env),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(a.stdout.trim()).toBe(id);
+    expect(b.stdout.trim()).toBe(id);
+    await settle('same sweep started twice at once', id, 2, [], started);
+  }, 600_000);
+});
