@@ -2,7 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['sgn/**/*.test.ts', 'sweep/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'sgn/**/*.test.ts',
+      'sweep/**/*.test.ts',
+      'cli/**/*.test.ts',
+      'report/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
+    // The million-cell load test takes minutes: `npm run test:faults` runs it.
+    exclude: ['**/node_modules/**', 'test/faults/load.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration suites share one PostgreSQL database and one Temporal server.

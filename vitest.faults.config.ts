@@ -1,0 +1,11 @@
+// `npm run test:faults`: the fault-injection suite and the million-cell load test.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/faults/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});
