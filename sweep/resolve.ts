@@ -109,6 +109,12 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const first: Record<string, unknown> = { ...merged };
   for (const a of gameAxes) first[a.name] = axisValue(a.axis, 0);
   const game = parseBaseGame(first, fromFile, own, file);
+  // Sweeps have no region axis yet: a nonlinear game would be certified at x = 0 only.
+  if (game.family !== 'quadratic')
+    throw new InputError(
+      `${GAME_ROOT}.family`,
+      `sweeps support the quadratic family only (a ${game.family} game's bounds need a region; certify it with sgn certify --region)`,
+    );
   const players = playerCount(game);
 
   for (const a of gameAxes) checkGameAxis(a, game);
