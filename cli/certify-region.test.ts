@@ -161,6 +161,13 @@ describe('linear games with a region', () => {
     expect(certifyText([LQ64])).not.toContain('region:');
   });
 
+  it('a nonlinear game without a region: the summary says the bounds are at x = 0 only', () => {
+    expect(certifyText([D40])).toContain(
+      'region:             none: bounds at x = 0 only (give --region for bounds on a region)',
+    );
+    expect(certifyJson([D40]).region).toBeNull();
+  });
+
   it('a region section given as text', () => {
     expect(certifyJson([`${FIX}/region-string.json`]).region!.radii).toEqual([0.1, 0.2]);
   });
