@@ -13,7 +13,7 @@ describe('families in sweeps', () => {
   it('the scalar preset from a game file, swept over a: certified iff a b < mu1 mu2', async () => {
     const r = resolveSpec(
       { kind: 'certify', game: { file: join(examples, 'scalar-toy.json'), a: { values: [1, 4.9, 5.1] } } },
-      {},
+      { baseDir: examples },
     );
     expect(r.totalCells).toBe(3);
     const rows = await certifyRange(r, 0, 3);
@@ -27,7 +27,7 @@ describe('families in sweeps', () => {
     const file = join(dir, 'tanh.json');
     writeFileSync(file, JSON.stringify({ family: 'tanh', dims: [1, 1], Q: [1, 1] }));
     try {
-      resolveSpec({ kind: 'certify', game: { file } }, {});
+      resolveSpec({ kind: 'certify', game: { file } }, { baseDir: examples });
       expect.fail('no error');
     } catch (e) {
       expect(e).toBeInstanceOf(InputError);
