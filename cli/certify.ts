@@ -7,7 +7,14 @@ import { parseGameSpec } from '../sgn/games/spec.js';
 import { splitGameFile } from '../sgn/regions/section.js';
 import type { RegionRecord } from '../sgn/regions/sampling.js';
 import { regionText } from '../sgn/regions/region.js';
-import { certify, certificateToJson, type Certificate } from '../sgn/certificate.js';
+import {
+  certify,
+  certificateToJson,
+  jsonWithoutInfinities,
+  normaliseWeights,
+  type Certificate,
+} from '../sgn/certificate.js';
+import { certifyMarkov, markovSummary } from './certify-markov.js';
 import { InputError } from '../sgn/util/errors.js';
 import { readDataFile } from './input.js';
 import { numberFlag, numberListFlag, parse } from './args.js';
@@ -45,6 +52,18 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
   const weights = numberListFlag(values.weights, '--weights');
   const file = splitGameFile(readDataFile(positionals[0]));
   const spec = parseGameSpec(file.game, 'game');
+  if (spec.family === 'markov') {
+    const report = certifyMarkov(spec, file.region, {
+      weights: weights && normaliseWeights(weights, 2, '--weights'),
+      c4,
+      stepWeights: values['step-weights'],
+      region: values.region,
+      sampler: values.sampler,
+      rigorous: values.rigorous,
+    });
+    out(values.json ? jsonWithoutInfinities(report) : markovSummary(report));
+    return;
+  }
   const game = buildGame(spec);
   if (weights) {
     if (weights.length !== game.blocks.dims.length) {

@@ -9,12 +9,9 @@ import { buildGame } from '../sgn/games/build.js';
 import { parseGameSpec } from '../sgn/games/spec.js';
 import { findEquilibrium } from '../sgn/games/equilibrium.js';
 import { buildMarkovGame, type MarkovSpec } from '../sgn/games/markov/spec.js';
-import { markovEquilibrium } from '../sgn/games/markov/equilibrium.js';
-import { markovCertificate } from '../sgn/games/markov/fisher.js';
 import { certify } from '../sgn/certificate.js';
-import { parseRegionText, regionText, type Region } from '../sgn/regions/region.js';
-import { parseRegionSection, splitGameFile } from '../sgn/regions/section.js';
-import { defaultSampler, parseSamplerText, samplePoints, type SamplerSpec } from '../sgn/regions/samplers.js';
+import { regionText } from '../sgn/regions/region.js';
+import { splitGameFile } from '../sgn/regions/section.js';
 import {
   invariantMetricRadius,
   uniformInBox,
@@ -29,6 +26,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { readDataFile } from './input.js';
 import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
+import { markovSetup } from './markov-region.js';
 
 export const simulateUsage =
   'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c] [--seeds n] [--seed s] [--spread r]\n' +
@@ -37,8 +35,6 @@ export const simulateUsage =
 const DEFAULTS = { multiplier: 1, seeds: 32, seed: 0, steps: 10000, tol: 1e-8 };
 const MAX_SEEDS = 100000;
 const MAX_STEPS = 10_000_000;
-/** The paper's logit cube around a Markov game's equilibrium. */
-const MARKOV_DEFAULT_REGION = 'box:0.1';
 /** Linear games need no region: without --spread their starts are uniform in the box of this radius around x*. */
 const LINEAR_DEFAULT_SPREAD = 1;
 
@@ -139,7 +135,7 @@ export function runSimulate(argv: string[], out: (s: string) => void): void {
   const common = { integrator, seeds, seed, spread, project: values.project, c4 };
   const setup =
     spec.family === 'markov'
-      ? markovSetup(spec, file.region, {
+      ? markovSimulationSetup(spec, file.region, {
           ...common,
           region: values.region,
           sampler: values.sampler,
@@ -228,46 +224,13 @@ function gameSetup(
   return { simulation, starts, startsText, regionText: region ? regionText(region) : null };
 }
 
-function markovSetup(
+function markovSimulationSetup(
   spec: MarkovSpec,
   section: unknown,
   o: CommonOptions & { region?: string; sampler?: string; rigorous?: boolean },
 ): Setup {
   const game = buildMarkovGame(spec);
-  if (o.rigorous)
-    throw new InputError('--rigorous', 'the markov family supplies no Lipschitz constant for its Jacobian');
-  const parsed = section === undefined ? undefined : parseRegionSection(section, 'game.region');
-  if (parsed?.rigorous)
-    throw new InputError(
-      'game.region.rigorous',
-      'the markov family supplies no Lipschitz constant for its Jacobian',
-    );
-  const shape =
-    o.region !== undefined
-      ? parseRegionText(o.region, '--region')
-      : (parsed?.region ?? parseRegionText(MARKOV_DEFAULT_REGION, '--region'));
-  const xStar = markovEquilibrium(game).x;
-  const region: Region = {
-    kind: shape.kind,
-    blocks: game.blocks,
-    centre: xStar,
-    radii: shape.radii.length === 1 ? [shape.radii[0], shape.radii[0]] : [...shape.radii],
-    centreSource: 'equilibrium',
-  };
-  if (region.radii.length !== 2)
-    throw new InputError(
-      o.region !== undefined ? '--region' : 'game.region.radius',
-      'expects 1 or 2 radii (two players)',
-    );
-  const sampler: SamplerSpec =
-    o.sampler !== undefined
-      ? parseSamplerText(o.sampler, '--sampler')
-      : (parsed?.sampler ?? (game.blocks.dim <= 12 ? { kind: 'vertices' } : defaultSampler(game.blocks.dim)));
-  const points = samplePoints(region, sampler, o.sampler !== undefined ? '--sampler' : 'game.region.sampler');
-  const certs = {
-    fisher: markovCertificate(game, points),
-    euclidean: markovCertificate(game, points, { geometry: 'euclidean' }),
-  };
+  const { xStar, region, certs, points } = markovSetup(game, section, o);
   const simulation = markovSimulation(game, certs, xStar, o.integrator, {
     projection: projection(o.project, game, xStar),
     c4: o.c4,

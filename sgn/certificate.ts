@@ -288,6 +288,10 @@ function fmt(x: number): string {
 }
 
 /** JSON with Infinity/NaN as null (JSON has no infinities; an unbounded band edge is null). */
+export function jsonWithoutInfinities(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
 export function certificateToJson(c: Certificate): string {
-  return JSON.stringify(c, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  return jsonWithoutInfinities(c);
 }
