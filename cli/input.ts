@@ -2,6 +2,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { InputError } from '../sgn/util/errors.js';
+import { dataTooDeep, lineOf, yamlFlowTooDeep } from './nesting.js';
 
 const MB = 1024 * 1024;
 /**
@@ -81,8 +82,13 @@ export function readBoundedText(path: string): string {
 export function readDataFile(path: string): unknown {
   const text = readBoundedText(path);
   const yaml = isYamlPath(path);
+  if (yaml) {
+    const at = yamlFlowTooDeep(text, MAX_NESTING);
+    if (at >= 0) throw tooDeep(path, `at line ${lineOf(text, at)}`);
+  }
+  let data: unknown;
   try {
-    return yaml ? parseYamlData(text) : JSON.parse(text);
+    data = yaml ? parseYamlData(text) : JSON.parse(text);
   } catch (e) {
     const first = e instanceof Error ? e.message.split('\n')[0] : String(e);
     // Parsers quote the offending input: keep control characters out of the one-line message.
@@ -90,6 +96,17 @@ export function readDataFile(path: string): unknown {
     const detail = first.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').replace(/:$/, '');
     throw new InputError(path, `is not valid ${yaml ? 'YAML' : 'JSON'} (${detail})`);
   }
+  // JSON.parse copes with any depth, but the code that reads the data recurses.
+  const under = dataTooDeep(data, MAX_NESTING);
+  if (under !== null) throw tooDeep(path, under ? `under ${under}` : 'at the top level');
+  return data;
+}
+
+/** Lists and objects nested deeper than this are refused (valid inputs nest ~4 levels). */
+export const MAX_NESTING = 64;
+
+function tooDeep(path: string, where: string): InputError {
+  return new InputError(path, `nests lists or objects more than ${MAX_NESTING} levels deep (${where})`);
 }
 
 /**

@@ -59,6 +59,7 @@ const REQUIRED_CATEGORIES = [
   'negative or zero radius',
   'code tag',
   'alias bomb',
+  'deep nesting',
 ];
 
 const VALID_SPEC = 'examples/small.yaml';
@@ -68,6 +69,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'sgn-bad-input-'));
 const HUGE_JSON = join(tmp, 'huge-spec.json');
 const HUGE_SPARSE = join(tmp, 'huge-sparse-game.json');
 const HUGE_YAML = join(tmp, 'huge-spec.yaml');
+const DEEP_JSON = join(tmp, 'deep-spec.json');
+const DEEP_YAML = join(tmp, 'deep-spec.yaml');
+const DEPTH = 200_000;
 
 /** Inputs too large to commit, and bad flags (the defect is in the command line, not a file). */
 const extra: Entry[] = [
@@ -91,6 +95,20 @@ const extra: Entry[] = [
     field: HUGE_YAML,
     says: `over the YAML input limit of ${MAX_YAML_BYTES}`,
     category: 'huge file',
+  },
+  {
+    file: DEEP_JSON,
+    command: 'sweep start',
+    field: DEEP_JSON,
+    says: 'nests lists or objects more than 64 levels deep (under game)',
+    category: 'deep nesting',
+  },
+  {
+    file: DEEP_YAML,
+    command: 'sweep start',
+    field: DEEP_YAML,
+    says: 'nests lists or objects more than 64 levels deep (at line 2)',
+    category: 'deep nesting',
   },
   {
     file: VALID_GAME,
@@ -184,6 +202,17 @@ beforeAll(async () => {
   writeFileSync(HUGE_SPARSE, '{"family": "quadratic", "H": [');
   truncateSync(HUGE_SPARSE, 2 ** 31);
   writeHugeYaml(HUGE_YAML, MAX_YAML_BYTES + 1024);
+  // 200,000 nested lists as a game's name: JSON.parse copes but the code reading the data
+  // recurses; YAML's parser recurses itself (at 10,000 flow levels it can crash the process).
+  const deep = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
+  writeFileSync(
+    DEEP_JSON,
+    `{"kind": "certify", "game": {"family": "quadratic", "generator": "random", "dims": [2, 2], "name": ${deep}}}`,
+  );
+  writeFileSync(
+    DEEP_YAML,
+    `kind: certify\ngame: {family: quadratic, generator: random, dims: [2, 2], name: ${deep}}\n`,
+  );
   [db, temporal] = await Promise.all([createTestDatabase({ label: 'bad_input' }), startTripwire()]);
   env = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address };
   for (const e of corpus.filter((c) => SPAWNED_FILES.includes(c.file) && !c.args)) {

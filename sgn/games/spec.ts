@@ -3,7 +3,7 @@
  * validated with zod so that every error names its field.
  */
 import { z } from 'zod';
-import { InputError, inputErrorFromZod } from '../util/errors.js';
+import { InputError, inputErrorFromZod, shortValue } from '../util/errors.js';
 import { parseMarkovSpec, type MarkovSpec } from './markov/spec.js';
 
 /** Entries beyond this overflow squared norms in the spectral kernels (1e154^2 > Number.MAX_VALUE). */
@@ -124,7 +124,7 @@ export function parseGameSpec(input: unknown, root = 'game'): GameSpec {
   if (typeof obj.family !== 'string' || !Object.hasOwn(FAMILY_PARSERS, obj.family)) {
     throw new InputError(
       `${root}.family`,
-      `unknown family ${JSON.stringify(obj.family)} (known: ${FAMILIES.join(', ')})`,
+      `unknown family ${shortValue(obj.family)} (known: ${FAMILIES.join(', ')})`,
     );
   }
   return FAMILY_PARSERS[obj.family as Family](obj, root);
