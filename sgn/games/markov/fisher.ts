@@ -138,12 +138,22 @@ export interface MarkovCertificate {
   readonly certified: boolean;
 }
 
-/** Bounds over sample points (joint logit vectors), the optimal weights, alpha, beta and eta_max. */
-export function markovCertificate(
+/** The block bounds over sample points, which every weighting shares (sweeps reuse them across a ratio axis). */
+export interface MarkovBounds {
+  readonly geometry: Geometry;
+  readonly blocks: Blocks;
+  readonly jacobians: readonly DenseMatrix[];
+  readonly mu: number[];
+  readonly L: number[][];
+  readonly optimal: { readonly alpha: number; readonly weights: number[] };
+}
+
+/** Reduced Jacobians at the sample points (joint logit vectors), mu, L and the optimal weights. */
+export function markovBounds(
   game: MarkovGame,
   points: readonly Float64Array[],
-  opts: { geometry?: Geometry; regulariser?: number; weights?: readonly number[] } = {},
-): MarkovCertificate {
+  opts: { geometry?: Geometry; regulariser?: number } = {},
+): MarkovBounds {
   if (points.length === 0) throw new Error('markovCertificate needs at least one sample point');
   if (game.model.actions < 2) throw new Error('a Markov game with one action has no policy to certify');
   const geometry = opts.geometry ?? 'fisher';
@@ -152,16 +162,20 @@ export function markovCertificate(
   const jacobians = points.map((x) => reducedJacobian(game, x, geometry, eps));
   const { mu, L } = blockBounds(blocks, jacobians);
   const optimal = optimalWeights(mu, L);
-  const given = opts.weights;
-  const weights = given ? given.map((w) => w / given[0]) : optimal.weights;
-  const alpha = given ? sgnMargin(mu, L, weights) : optimal.alpha;
-  const beta = lipschitzInMetric(jacobians, blocks, weights);
+  return { geometry, blocks, jacobians, mu, L, optimal: { alpha: optimal.alpha, weights: optimal.weights } };
+}
+
+/** The certificate at the given weights (default: the optimal ones) from shared bounds. */
+export function markovCertificateAt(b: MarkovBounds, given?: readonly number[]): MarkovCertificate {
+  const weights = given ? given.map((w) => w / given[0]) : b.optimal.weights;
+  const alpha = given ? sgnMargin(b.mu, b.L, weights) : b.optimal.alpha;
+  const beta = lipschitzInMetric(b.jacobians, b.blocks, weights);
   const certified = alpha > 0;
   return {
-    geometry,
-    samples: points.length,
-    mu,
-    L,
+    geometry: b.geometry,
+    samples: b.jacobians.length,
+    mu: b.mu,
+    L: b.L,
     alpha,
     weights,
     ratio: weights[1] / weights[0],
@@ -169,4 +183,13 @@ export function markovCertificate(
     etaMax: certified ? (2 * alpha) / (beta * beta) : 0,
     certified,
   };
+}
+
+/** Bounds over sample points (joint logit vectors), the optimal weights, alpha, beta and eta_max. */
+export function markovCertificate(
+  game: MarkovGame,
+  points: readonly Float64Array[],
+  opts: { geometry?: Geometry; regulariser?: number; weights?: readonly number[] } = {},
+): MarkovCertificate {
+  return markovCertificateAt(markovBounds(game, points, opts), opts.weights);
 }
