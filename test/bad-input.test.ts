@@ -191,9 +191,7 @@ const spawned = new Map<Entry, Promise<CliResult>>();
 const SPAWNED_FILES = [
   'test/fixtures/bad-inputs/specs/missing-kind.yaml',
   'test/fixtures/bad-inputs/specs/binary.yaml',
-  'test/fixtures/bad-inputs/games/entry-too-large.json',
   HUGE_JSON,
-  HUGE_SPARSE,
 ];
 
 beforeAll(async () => {
