@@ -3,6 +3,7 @@
  * returned. Separate from cli/sgn.ts (which runs it) so tests can call it in-process.
  */
 import { redactSecrets } from '../db/url.js';
+import { ServiceUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 import { certifyUsage, runCertify } from './certify.js';
 import { reportUsage, runReport } from './report.js';
@@ -52,6 +53,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof InputError) {
       process.stderr.write(`sgn ${name}: ${redactSecrets(e.message)}\n`);
       return 2;
+    }
+    if (e instanceof ServiceUnavailable) {
+      process.stderr.write(`sgn ${name}: ${redactSecrets(e.message)}\n`);
+      return 3;
     }
     const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
     process.stderr.write(`sgn ${name}: ${redactSecrets(text)}\n`);

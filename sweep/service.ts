@@ -11,8 +11,11 @@ import {
   PROJECT_ROOT,
   migrateDeploy,
   ensureDatabase,
+  databaseUrl,
+  redactUrl,
   type PrismaClient,
 } from '../db/client.js';
+import { isConnectionFailure, ServiceUnavailable, shortReason } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 import { temporalConfig, type TemporalConfig } from '../workers/config.js';
 import {
@@ -40,7 +43,17 @@ export async function openContext(
   opts: { databaseUrl?: string; temporal?: TemporalConfig } = {},
 ): Promise<SweepContext> {
   const prisma = createPrisma(opts.databaseUrl);
-  await ensureSchema(prisma, opts.databaseUrl);
+  try {
+    await ensureSchema(prisma, opts.databaseUrl);
+  } catch (e) {
+    await prisma.$disconnect().catch(() => undefined);
+    if (!isConnectionFailure(e)) throw e;
+    throw new ServiceUnavailable(
+      'PostgreSQL',
+      `cannot reach PostgreSQL at ${redactUrl(opts.databaseUrl ?? databaseUrl())} (DATABASE_URL): ${shortReason(e)}`,
+      { cause: e },
+    );
+  }
   const temporal = opts.temporal ?? temporalConfig();
   let connection: Connection | null = null;
   let client: Client | null = null;
@@ -52,8 +65,9 @@ export async function openContext(
         try {
           connection = await Connection.connect({ address: temporal.address, connectTimeout: '5s' });
         } catch (e) {
-          throw new Error(
-            `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${e instanceof Error ? e.message : String(e)}`,
+          throw new ServiceUnavailable(
+            'Temporal',
+            `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${shortReason(e)}`,
             { cause: e },
           );
         }

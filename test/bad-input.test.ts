@@ -319,7 +319,7 @@ describe('nothing reached the database or Temporal', () => {
 
   it('control: a valid spec passes validation, goes on to Temporal (tripwire trips) and, Temporal being down, writes nothing', async () => {
     const r = await runSgnInProcess(['sweep', 'start', VALID_SPEC], env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS)`);
     expect(temporal.connections()).toBeGreaterThan(0);

@@ -80,10 +80,13 @@ describe('(a) credentials are never printed', () => {
     'worker (database down)',
   ];
   for (const name of failing) {
-    it(`${name}: fails (exit 1) without the password in stdout or stderr`, async () => {
+    it(`${name}: fails (exit 3, one line) without the password in stdout or stderr`, async () => {
       const r = await runs[name];
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/127\.0\.0\.1:1\b/); // it does report where it could not connect
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(
+        /cannot reach PostgreSQL at postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/sgn \(DATABASE_URL\)/,
+      );
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expectNoSecret(r.stdout + r.stderr);
     }, 120_000);
   }
@@ -102,7 +105,7 @@ describe('(a) credentials are never printed', () => {
     const r = await runSgnInProcess(['sweep', 'list'], {
       DATABASE_URL: `postgresql://postgres:${encodeURIComponent(ODD_PASSWORD)}@127.0.0.1:1/sgn`,
     });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expectNoSecret(r.stdout + r.stderr, [ODD_PASSWORD, encodeURIComponent(ODD_PASSWORD), 'Zq9x']);
   });
 
@@ -116,7 +119,7 @@ describe('(a) credentials are never printed', () => {
 
   it('with the database up and Temporal down: sweep start fails naming Temporal, no password', async () => {
     const r = await runs['sweep start (database up, Temporal down)'];
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stderr).toContain(`cannot reach Temporal at ${tripwire.address}`);
     expectNoSecret(r.stdout + r.stderr);
   }, 120_000);

@@ -1,0 +1,41 @@
+/**
+ * A service the CLI needs (PostgreSQL, Temporal) cannot be reached: one line for the user,
+ * naming the service, where it was looked for and the setting that chooses it. Not an input
+ * error (exit 2) nor a bug (a stack trace): exit 3.
+ */
+export class ServiceUnavailable extends Error {
+  constructor(
+    readonly service: 'PostgreSQL' | 'Temporal',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ServiceUnavailable';
+  }
+}
+
+/** Driver errors that mean "no server there" (or it refused us), as opposed to a query gone wrong. */
+const CONNECTION_FAILURE =
+  /Can't reach database server|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|P1001|P1002|P1017|password authentication failed|the database system is (starting up|shutting down)|Connection terminated|timeout exceeded when trying to connect/i;
+
+export function isConnectionFailure(e: unknown): boolean {
+  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
+    const code = (err as { code?: unknown }).code;
+    const text = `${typeof code === 'string' ? code : ''} ${err instanceof Error ? err.message : String(err)}`;
+    if (CONNECTION_FAILURE.test(text)) return true;
+    err = (err as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The driver's own short reason: the last line of its message that says something. */
+export function shortReason(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const m = /Message: `([^`]*)`/.exec(text);
+  if (m) return m[1];
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines[lines.length - 1] ?? 'no reason given';
+}
