@@ -13,10 +13,10 @@ export type BandMapRow = BandMapInsert;
 
 const PAGE = 20_000;
 
-/** Label of a game group: the swept parameter, plus any other game axes (e.g. `lambda@seed=3`). */
+/** Label of a game group: the swept parameter, plus any other game or region axes (e.g. `lambda@seed=3`, `kappa@radius=0.5`). */
 function groupLabel(resolved: ResolvedSweep, params: Record<string, unknown>, main: string): string {
   const others = resolved.axes
-    .filter((a) => a.target === 'game' && a.name !== main)
+    .filter((a) => a.target !== 'weights' && a.name !== main)
     .map((a) => `${a.name}=${String(params[a.name])}`);
   return others.length ? `${main}@${others.join(',')}` : main;
 }

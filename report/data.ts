@@ -118,10 +118,10 @@ async function sweepRow(
   return { meta, resolved: spec as unknown as ResolvedSweep };
 }
 
-/** `seed=3,mu0=2`: the values of the game axes other than `main`. */
+/** `seed=3,mu0=2`: the values of the game and region axes other than `main`. */
 function sliceOf(resolved: ResolvedSweep, params: Record<string, unknown>, main: string | null): string {
   return resolved.axes
-    .filter((a) => a.target === 'game' && a.name !== main)
+    .filter((a) => a.target !== 'weights' && a.name !== main)
     .map((a) => `${a.name}=${String(params[a.name])}`)
     .join(',');
 }

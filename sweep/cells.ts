@@ -5,7 +5,7 @@
 import type { GameSpec } from '../sgn/games/spec.js';
 import { axisValue, type Axis } from './axes.js';
 import { canonicalJson, canonicalNumberRecord, sha256Hex } from './canonical.js';
-import type { ResolvedSweep } from './resolve.js';
+import { RADIUS_AXIS, type ResolvedSweep } from './resolve.js';
 
 export type CellWeights =
   { kind: 'optimal' } | { kind: 'fixed'; values: number[] } | { kind: 'ratio'; ratio: number };
@@ -19,6 +19,8 @@ export interface Cell {
   /** Base game + this cell's game-axis values, ready for buildGame. Shares the base's matrices: treat as read-only. */
   game: GameSpec;
   weights: CellWeights;
+  /** The region's radii (one, or one per player): the radius axis' value or the fixed radii; null without a region. */
+  radii: number[] | null;
 }
 
 export function cellCount(resolved: ResolvedSweep): number {
@@ -41,8 +43,17 @@ export function gameIndex(resolved: ResolvedSweep, index: number): number {
   return Math.floor(index / ratioLength(resolved));
 }
 
-/** Key of the cell's game-axis params alone: equal for all cells that share a game. */
+/**
+ * Key of the cell's game- and region-axis params: equal for all cells that share a game analysis
+ * (the bounds depend on the region, so a radius axis splits games into groups).
+ */
 export function gameGroupKey(resolved: ResolvedSweep, index: number): string {
+  const { values } = decode(resolved, index);
+  return keyOf(planFor(resolved).group, values);
+}
+
+/** Key of the cell's game-axis params alone: equal for all cells that share a game (and its equilibrium). */
+export function gameKey(resolved: ResolvedSweep, index: number): string {
   const { values } = decode(resolved, index);
   return keyOf(planFor(resolved).game, values);
 }
@@ -64,7 +75,9 @@ export function cellAt(resolved: ResolvedSweep, index: number): Cell {
   resolved.axes.forEach((a, i) => {
     if (a.target === 'game') game[a.name] = values[i];
   });
-  return { index, key: keyOf(planFor(resolved).all, values), params, game: game as GameSpec, weights };
+  const region = resolved.region;
+  const radii = !region ? null : region.radii ? region.radii : [params[RADIUS_AXIS]];
+  return { index, key: keyOf(planFor(resolved).all, values), params, game: game as GameSpec, weights, radii };
 }
 
 /** Cells start .. end - 1 (end clamped to the cell count), decoded one at a time. */
@@ -110,9 +123,16 @@ interface KeyPlan {
   names: string[];
   axisIndex: number[];
 }
-const plans = new WeakMap<ResolvedSweep, { all: KeyPlan; game: KeyPlan }>();
+interface KeyPlans {
+  all: KeyPlan;
+  /** Game and region axes: one game analysis. */
+  group: KeyPlan;
+  /** Game axes only: one game. */
+  game: KeyPlan;
+}
+const plans = new WeakMap<ResolvedSweep, KeyPlans>();
 
-function planFor(resolved: ResolvedSweep): { all: KeyPlan; game: KeyPlan } {
+function planFor(resolved: ResolvedSweep): KeyPlans {
   let plan = plans.get(resolved);
   if (!plan) {
     const make = (pick: (i: number) => boolean): KeyPlan => {
@@ -120,7 +140,11 @@ function planFor(resolved: ResolvedSweep): { all: KeyPlan; game: KeyPlan } {
       idx.sort((i, j) => (resolved.axes[i].name < resolved.axes[j].name ? -1 : 1));
       return { names: idx.map((i) => resolved.axes[i].name), axisIndex: idx };
     };
-    plan = { all: make(() => true), game: make((i) => resolved.axes[i].target === 'game') };
+    plan = {
+      all: make(() => true),
+      group: make((i) => resolved.axes[i].target !== 'weights'),
+      game: make((i) => resolved.axes[i].target === 'game'),
+    };
     plans.set(resolved, plan);
   }
   return plan;

@@ -3,15 +3,18 @@
  * of a cell. Pure computation (no I/O): activities call it and write what it returns.
  * Consecutive cells of one game share the game analysis and warm-start the kernels.
  */
-import { buildGame } from '../sgn/games/quadratic.js';
 import type { Game } from '../sgn/games/game.js';
-import { analyseGame, certifyWeights, type GameAnalysis } from '../sgn/certificate.js';
-import type { MetricWarmStart } from '../sgn/metric.js';
-import { runTrajectory, metricNorm, type Integrator } from '../sgn/integrators.js';
+import { certifyWeights } from '../sgn/certificate.js';
+import { twoPlayerBand } from '../sgn/band.js';
+import { markovCertificateAt } from '../sgn/games/markov/fisher.js';
+import { runTrajectory, metricNorm } from '../sgn/integrators.js';
 import { eulerFactorBound } from '../sgn/stability.js';
 import { SeededRandom } from '../sgn/util/random.js';
 import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
+import { GameGroups, type GroupAnalysis } from './groups.js';
+import { nonlinearStepsizeRows } from './nonlinear-stepsize.js';
 import type { ResolvedSweep } from './resolve.js';
+import type { Integrator } from './spec.js';
 import { Matrix, solve } from 'ml-matrix';
 import type { CellInsert, StepsizeInsert } from '../db/exact-writes.js';
 
@@ -24,30 +27,22 @@ function finiteOrNull(x: number | null | undefined): number | null {
   return x === null || x === undefined || !Number.isFinite(x) ? null : x;
 }
 
-/** The first game axis is "the swept game parameter" that band maps are drawn against. */
+/**
+ * The first game axis (else the region radius) is "the swept parameter" that band maps are drawn
+ * against: a tanh sweep over radius x ratio maps alpha_*(radius, r).
+ */
 export function gameParamName(resolved: ResolvedSweep): string | null {
-  return resolved.axes.find((a) => a.target === 'game')?.name ?? null;
+  return (
+    resolved.axes.find((a) => a.target === 'game')?.name ??
+    resolved.axes.find((a) => a.target === 'region')?.name ??
+    null
+  );
 }
 
-/** Caches the analysis of consecutive cells' shared game (and their warm starts). */
-class GameGroups {
-  private key = '';
-  private game: Game | null = null;
-  private analysis: GameAnalysis | null = null;
-  warm: MetricWarmStart = {};
-
-  constructor(private readonly resolved: ResolvedSweep) {}
-
-  get(cell: Cell): { game: Game; analysis: GameAnalysis } {
-    const key = gameGroupKey(this.resolved, cell.index);
-    if (key !== this.key || !this.game || !this.analysis) {
-      this.key = key;
-      this.game = buildGame(cell.game);
-      this.analysis = analyseGame(this.game, { groundTruth: this.resolved.certify.groundTruth });
-      this.warm = {};
-    }
-    return { game: this.game, analysis: this.analysis };
-  }
+/** One radius for the region_radius column (per-player radii that differ: null, they stay in the spec). */
+function radiusOf(cell: Cell): number | null {
+  const r = cell.radii;
+  return r && r.every((v) => v === r[0]) ? r[0] : null;
 }
 
 function emptyRow(resolved: ResolvedSweep, cell: Cell, paramName: string | null): CellRow {
@@ -57,7 +52,7 @@ function emptyRow(resolved: ResolvedSweep, cell: Cell, paramName: string | null)
     params: cell.params,
     gameParam: paramName !== null ? (cell.params[paramName] ?? null) : null,
     ratio: cell.weights.kind === 'ratio' ? cell.weights.ratio : null,
-    regionRadius: null,
+    regionRadius: radiusOf(cell),
     seed: typeof cell.params.seed === 'number' ? cell.params.seed : null,
     certified: false,
     gammaEuclidean: null,
@@ -79,7 +74,7 @@ function emptyRow(resolved: ResolvedSweep, cell: Cell, paramName: string | null)
   };
 }
 
-function weightsFor(cell: Cell, analysis: GameAnalysis): number[] {
+function weightsFor(cell: Cell, analysis: { readonly optimal: { readonly weights: number[] } }): number[] {
   switch (cell.weights.kind) {
     case 'optimal':
       return analysis.optimal.weights;
@@ -106,7 +101,14 @@ export async function certifyRange(
   for (const cell of cellsInRange(resolved, start, end)) {
     const row = emptyRow(resolved, cell, paramName);
     try {
-      const { analysis } = groups.get(cell);
+      const group = groups.get(cell);
+      if (group.family === 'markov') {
+        Object.assign(row, markovRow(resolved, cell, group));
+        rows.push(row);
+        await tick(rows.length);
+        continue;
+      }
+      const { analysis } = group;
       const c = certifyWeights(analysis, weightsFor(cell, analysis), {
         c4: resolved.certify.c4,
         warm: groups.warm,
@@ -139,8 +141,37 @@ export async function certifyRange(
   return rows;
 }
 
+/**
+ * A Markov cell: the Fisher-geometry certificate at the cell's weights. eulerStep is eta_max
+ * (2 alpha / beta^2, the safe NPG step), rk4Step C4 / beta as `sgn certify` reports; the band
+ * is the two-player closed form on the Fisher mu and L. No Euclidean margin or ground truth.
+ */
+function markovRow(
+  resolved: ResolvedSweep,
+  cell: Cell,
+  group: Extract<GroupAnalysis, { family: 'markov' }>,
+): Partial<CellRow> {
+  const b = group.bounds.fisher;
+  const c = markovCertificateAt(b, cell.weights.kind === 'optimal' ? undefined : weightsFor(cell, b));
+  const band = twoPlayerBand(b.mu, b.L, 0);
+  return {
+    certified: c.certified,
+    alpha: c.alpha,
+    beta: c.beta,
+    eulerStep: c.etaMax,
+    rk4Step: c.certified ? resolved.certify.c4 / c.beta : 0,
+    weights: c.weights,
+    mu: b.mu,
+    couplingL: b.L,
+    optimalAlpha: b.optimal.alpha,
+    optimalRatio: b.optimal.weights[1],
+    bandMinus: finiteOrNull(band?.rMinus),
+    bandPlus: finiteOrNull(band?.rPlus),
+  };
+}
+
 /** Seed for a cell's initial points: derived from its key, so any worker draws the same points. */
-function cellSeed(key: string): number {
+export function cellSeed(key: string): number {
   return Number.parseInt(key.slice(0, 8), 16) | 0;
 }
 
@@ -180,7 +211,14 @@ export async function stepsizeRange(
   for (let g = start; g < end; g++) {
     const cell = cellAt(resolved, g * R);
     const key = gameGroupKey(resolved, g * R);
-    const { game, analysis } = groups.get(cell);
+    const group = groups.get(cell);
+    if (group.family === 'markov' || !group.game.linear) {
+      const xStar = groups.equilibriumOf(cell);
+      rows.push(...nonlinearStepsizeRows(resolved, group, xStar, g, key, cellSeed(key)));
+      await tick(++done);
+      continue;
+    }
+    const { game, analysis } = group;
     const w = analysis.optimal.weights;
     const cert = certifyWeights(analysis, w, {
       c4: resolved.certify.c4,
@@ -197,6 +235,9 @@ export async function stepsizeRange(
       starts.push(u.map((v, i) => xStar[i] + scale * v));
     }
     for (const integrator of opts.integrators) {
+      // resolve.ts refuses npg / epg outside the markov family.
+      if (integrator !== 'euler' && integrator !== 'rk4')
+        throw new Error(`${integrator} needs a markov game`);
       const certifiedStep = integrator === 'euler' ? cert.eulerStep : cert.rk4Step;
       const exact =
         integrator === 'euler' ? (analysis.linear?.hStabEuler ?? null) : (analysis.linear?.hStabRk4 ?? null);

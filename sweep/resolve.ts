@@ -6,6 +6,15 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { readDataFile } from '../cli/input.js';
 import { parseGameSpec, playerCount, type GameSpec } from '../sgn/games/spec.js';
+import { buildGame } from '../sgn/games/build.js';
+import {
+  MARKOV_DEFAULT_REGION,
+  MARKOV_NO_RIGOROUS,
+  markovDefaultSampler,
+} from '../sgn/games/markov/region-setup.js';
+import { parseRegionSection, splitGameFile } from '../sgn/regions/section.js';
+import type { RegionKind } from '../sgn/regions/region.js';
+import { checkSampler, defaultSampler, type SamplerSpec } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValues, firstNonInteger, type Axis } from './axes.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
@@ -17,6 +26,7 @@ import {
   type GameAxisField,
   type Integrator,
   type SweepKind,
+  type SweepRegionSection,
 } from './spec.js';
 
 export const SWEEP_FORMAT = 'sgn-sweep/1';
@@ -25,9 +35,9 @@ export const DEFAULT_MAX_CELLS = 5_000_000;
 export const MAX_MULTIPLIERS = 1000;
 
 export interface SweepAxis {
-  /** Parameter name in cell params: the game field ('lambda', 'seed', ...) or 'ratio'. */
+  /** Parameter name in cell params: the game field ('lambda', 'seed', ...), 'radius' or 'ratio'. */
   name: string;
-  target: 'game' | 'weights';
+  target: 'game' | 'region' | 'weights';
   /** Where the axis is written in the spec, for messages. */
   field: string;
   axis: Axis;
@@ -35,6 +45,29 @@ export interface SweepAxis {
 }
 
 export type ResolvedWeights = { kind: 'optimal' } | { kind: 'fixed'; values: number[] } | { kind: 'ratio' };
+
+/** Name of the region-radius axis in cell params. */
+export const RADIUS_AXIS = 'radius';
+export const REGION_ROOT = `${SPEC_ROOT}.region`;
+
+/**
+ * The region every cell's bounds are taken over (sgn/regions/). The radius is either fixed
+ * (`radii`) or the axis named 'radius' (one radius for every player).
+ */
+export interface ResolvedRegion {
+  kind: RegionKind;
+  /** Fixed radii (one, or one per player); absent when the radius is an axis. */
+  radii?: number[];
+  /** A given centre (the joint state); absent: the game's equilibrium. */
+  centre?: number[];
+  /** Where Newton starts for the equilibrium (default: the origin). */
+  start?: number[];
+  /** The sampler, defaults applied (see effectiveSampler). */
+  sampler: SamplerSpec;
+  rigorous: boolean;
+  /** Where the section came from, for messages ('spec.region' or the game file). */
+  source: string;
+}
 
 export interface ResolvedStepsize {
   integrators: Integrator[];
@@ -59,6 +92,8 @@ export interface ResolvedSweep {
   /** Game axes in spec order, then the ratio axis (fastest-varying: consecutive cells share a game). */
   axes: SweepAxis[];
   weights: ResolvedWeights;
+  /** Absent: no region (quadratic games only; their bounds hold everywhere). */
+  region?: ResolvedRegion;
   certify: { c4: number; groundTruth: 'auto' | 'always' | 'never' };
   stepsize?: ResolvedStepsize;
   execution: { batchSize: number; concurrency: number };
@@ -89,7 +124,8 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const { file, ...specFields } = spec.game;
   const own: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(specFields)) if (v !== undefined) own[k] = v;
-  const fromFile = file === undefined ? undefined : loadGameFile(file, opts.baseDir);
+  const loaded = file === undefined ? undefined : loadGameFile(file, opts.baseDir);
+  const fromFile = loaded?.game;
   const merged: Record<string, unknown> = { ...fromFile, ...own };
 
   // Game axes in the order the user wrote them (zod's output follows the schema's order).
@@ -109,17 +145,15 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const first: Record<string, unknown> = { ...merged };
   for (const a of gameAxes) first[a.name] = axisValue(a.axis, 0);
   const game = parseBaseGame(first, fromFile, own, file);
-  // Sweeps have no region axis yet: a nonlinear game would be certified at x = 0 only.
-  if (game.family !== 'quadratic')
-    throw new InputError(
-      `${GAME_ROOT}.family`,
-      `sweeps support the quadratic family only (a ${game.family} game's bounds need a region; certify it with sgn certify --region)`,
-    );
   const players = playerCount(game);
 
-  for (const a of gameAxes) checkGameAxis(a, game);
+  for (const a of gameAxes) {
+    checkGameAxis(a, game);
+    checkAxisValues(a, first);
+  }
 
-  const axes = [...gameAxes];
+  const { region, axis: radiusAxis } = resolveRegionSection(spec.region, loaded?.region, file, game);
+  const axes = [...gameAxes, ...(radiusAxis ? [radiusAxis] : [])];
   let weights: ResolvedWeights = { kind: 'optimal' };
   if (spec.weights !== 'optimal' && 'fixed' in spec.weights) {
     const values = spec.weights.fixed;
@@ -167,6 +201,13 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   let stepsize: ResolvedStepsize | undefined;
   if (spec.stepsize) {
     const s = spec.stepsize;
+    s.integrators.forEach((integrator, k) => {
+      if ((integrator === 'npg' || integrator === 'epg') && game.family !== 'markov')
+        throw new InputError(
+          `${SPEC_ROOT}.stepsize.integrators[${k}]`,
+          `${integrator} (policy gradient) is for the markov family only; the ${game.family} family takes euler or rk4`,
+        );
+    });
     const n = axisLength(s.multipliers);
     if (n > MAX_MULTIPLIERS) {
       throw new InputError(
@@ -196,6 +237,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
     players,
     axes,
     weights,
+    ...(region ? { region } : {}),
     certify: { c4: spec.certify.c4, groundTruth: spec.certify.groundTruth },
     ...(stepsize ? { stepsize } : {}),
     execution: { batchSize: spec.execution.batchSize, concurrency: spec.execution.concurrency },
@@ -228,6 +270,8 @@ export function hashedPart(r: ResolvedSweep): unknown {
     weights: r.weights,
     certify: r.certify,
     stepsize: r.stepsize ?? null,
+    // Only when present, so the hashes of region-less sweeps stay what they were.
+    ...(r.region ? { region: { ...r.region, source: undefined } } : {}),
   };
 }
 
@@ -279,7 +323,8 @@ function boundedProduct(axes: SweepAxis[], limit: number, source: string): numbe
   return Number(total);
 }
 
-function loadGameFile(file: string, baseDir: string): Record<string, unknown> {
+/** A game file's game, and its `region` section if it has one (sgn certify reads the same files). */
+function loadGameFile(file: string, baseDir: string): { game: Record<string, unknown>; region: unknown } {
   const path = resolvePath(baseDir, file);
   let data: unknown;
   try {
@@ -291,7 +336,107 @@ function loadGameFile(file: string, baseDir: string): Record<string, unknown> {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new InputError(`${GAME_ROOT}.file`, `${file} must hold a game object`);
   }
-  return data as Record<string, unknown>;
+  const { game, region } = splitGameFile(data);
+  return { game: game as Record<string, unknown>, region };
+}
+
+const NONLINEAR_REGION_HINT =
+  'e.g. region: {kind: box, radius: 0.5} or a radius axis {kind: box, radius: {linspace: [0.1, 2, 20]}}';
+
+/**
+ * The sweep's region: spec.region, else the game file's region section, else (markov) the paper's
+ * logit cube. Checked here, before any cell runs: what the family can do with it, the radii per
+ * player, the centre's length, the sampler against the region's kind and dimension.
+ */
+function resolveRegionSection(
+  section: SweepRegionSection | undefined,
+  fileSection: unknown,
+  file: string | undefined,
+  game: GameSpec,
+): { region?: ResolvedRegion; axis?: SweepAxis } {
+  const family = game.family;
+  if (section === undefined && fileSection === undefined) {
+    if (family === 'tanh')
+      throw new InputError(
+        REGION_ROOT,
+        `is required for the tanh family (its bounds depend on the region; without one it would be certified at x = 0 only): ${NONLINEAR_REGION_HINT}`,
+      );
+    if (family !== 'markov') return {};
+  }
+  const fromFile = section === undefined && fileSection !== undefined;
+  const source = fromFile ? `the region section of the game file ${file}` : REGION_ROOT;
+  // A file's section is checked as if written at spec.region; the message says where it is.
+  const inFile = (e: unknown): never => {
+    if (e instanceof InputError && fromFile) throw new InputError(e.field, `${e.problem} (in ${source})`);
+    throw e;
+  };
+  let axis: SweepAxis | undefined;
+  let raw: unknown = section ?? fileSection ?? MARKOV_DEFAULT_REGION;
+  if (section !== undefined && typeof section !== 'string') {
+    const { radius, ...rest } = section;
+    const fields = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+    if (!Array.isArray(radius) && typeof radius !== 'number') {
+      axis = {
+        name: RADIUS_AXIS,
+        target: 'region',
+        field: `${REGION_ROOT}.radius`,
+        axis: radius,
+        length: axisLength(radius),
+      };
+      raw = { ...fields, radius: axisValue(radius, 0) };
+    } else raw = { ...fields, radius };
+  }
+  let parsed: ReturnType<typeof parseRegionSection>;
+  try {
+    parsed = parseRegionSection(raw, REGION_ROOT);
+  } catch (e) {
+    return inFile(e);
+  }
+  const players = playerCount(game);
+  const { kind, radii, centre, start } = parsed.region;
+  try {
+    if (family === 'markov') {
+      if (parsed.rigorous) throw new InputError(`${REGION_ROOT}.rigorous`, MARKOV_NO_RIGOROUS);
+      if (centre !== undefined || start !== undefined)
+        throw new InputError(
+          `${REGION_ROOT}.${centre !== undefined ? 'centre' : 'start'}`,
+          "is not used by the markov family: its region is the logit box around the regularised equilibrium (leave it out, or centre: 'equilibrium')",
+        );
+    }
+    if (kind === 'ball' && radii.length !== 1)
+      throw new InputError(`${REGION_ROOT}.radius`, 'a ball has one radius (per-player radii are for box)');
+    if (radii.length !== 1 && radii.length !== players)
+      throw new InputError(
+        `${REGION_ROOT}.radius`,
+        `has ${radii.length} radii, expected 1 or ${players} (one per player)`,
+      );
+    // Dimension of the joint state: building the base game is cheap next to the sweep itself.
+    const dim = buildGame(game).blocks.dim;
+    for (const [name, p] of [
+      ['centre', centre],
+      ['start', start],
+    ] as const) {
+      if (p && p.length !== dim)
+        throw new InputError(
+          `${REGION_ROOT}.${name}`,
+          `has ${p.length} entries, expected ${dim} (the joint state)`,
+        );
+    }
+    const sampler = parsed.sampler ?? (family === 'markov' ? markovDefaultSampler(dim) : defaultSampler(dim));
+    checkSampler(sampler, kind, dim, `${REGION_ROOT}.sampler`);
+    const region: ResolvedRegion = {
+      kind,
+      ...(axis ? {} : { radii: [...radii] }),
+      ...(centre ? { centre: [...centre] } : {}),
+      ...(start ? { start: [...start] } : {}),
+      sampler,
+      rigorous: parsed.rigorous === true,
+      source,
+    };
+    return { region, axis };
+  } catch (e) {
+    return inFile(e);
+  }
 }
 
 function parseBaseGame(
@@ -309,6 +454,26 @@ function parseBaseGame(
     if (key && key in fromFile && !(key in own))
       throw new InputError(e.field, `${e.problem} (in the game file ${file})`);
     throw e;
+  }
+}
+
+/**
+ * Every value of a game axis must make a valid game (gamma in [0, 1), tau >= 0, ...): generated
+ * axes are monotone, so their ends are checked; value lists value by value.
+ */
+function checkAxisValues(a: SweepAxis, first: Record<string, unknown>): void {
+  const n = a.length;
+  const indices = 'values' in a.axis ? a.axis.values.map((_v, k) => k) : n > 1 ? [n - 1] : [];
+  for (const k of indices) {
+    if (k === 0) continue; // the base game was parsed with it
+    const v = axisValue(a.axis, k);
+    try {
+      parseGameSpec({ ...first, [a.name]: v }, GAME_ROOT);
+    } catch (e) {
+      if (e instanceof InputError && e.field === `${GAME_ROOT}.${a.name}`)
+        throw new InputError(a.field, `value ${v} (index ${k}): ${e.problem}`);
+      throw e;
+    }
   }
 }
 

@@ -10,11 +10,27 @@ import { AXIS_KINDS, checkAxis, checkAxisPositive, type Axis, type AxisIssue } f
 export const SPEC_ROOT = 'spec';
 export const SWEEP_KINDS = ['certify', 'stepsize', 'both'] as const;
 export type SweepKind = (typeof SWEEP_KINDS)[number];
-export const INTEGRATORS = ['euler', 'rk4'] as const;
+/** npg / epg (natural / Euclidean policy gradient) are for the markov family only (resolve.ts checks). */
+export const INTEGRATORS = ['euler', 'rk4', 'npg', 'epg'] as const;
 export type Integrator = (typeof INTEGRATORS)[number];
 export const GROUND_TRUTH = ['auto', 'always', 'never'] as const;
-/** Scalar game parameters that may be swept (matrices and dims cannot). */
-export const GAME_AXIS_FIELDS = ['lambda', 'a', 'b', 'mu0', 'coupling', 'seed'] as const;
+/**
+ * Scalar game parameters that may be swept (matrices and dims cannot): quadratic (lambda, a, b,
+ * mu0, coupling, seed), its scalar preset (mu1, mu2, a, b), tanh (kappa) and markov (gamma, tau).
+ */
+export const GAME_AXIS_FIELDS = [
+  'lambda',
+  'a',
+  'b',
+  'mu0',
+  'coupling',
+  'seed',
+  'mu1',
+  'mu2',
+  'kappa',
+  'gamma',
+  'tau',
+] as const;
 export type GameAxisField = (typeof GAME_AXIS_FIELDS)[number];
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -158,7 +174,62 @@ const gameSchema = obj({
   seed: byShape<number | Axis>(`an integer or ${AXIS_HINT}`, (v) =>
     typeof v === 'number' ? integer : isPlainObject(v) ? axisSchema : undefined,
   ).optional(),
+  // The scalar preset of the quadratic family.
+  preset: z.unknown().optional(),
+  mu1: numberOrAxis.optional(),
+  mu2: numberOrAxis.optional(),
+  // The tanh family (kappa: a number, one per player, or an axis of the common value).
+  Q: z.unknown().optional(),
+  couplings: z.unknown().optional(),
+  kappa: byShape<unknown>(`a finite number, a list of numbers or ${AXIS_HINT}`, (v) =>
+    typeof v === 'number'
+      ? finite
+      : Array.isArray(v)
+        ? z.unknown()
+        : isPlainObject(v)
+          ? axisSchema
+          : undefined,
+  ).optional(),
+  // The markov family.
+  states: z.unknown().optional(),
+  actions: z.unknown().optional(),
+  gamma: numberOrAxis.optional(),
+  tau: numberOrAxis.optional(),
+  P: z.unknown().optional(),
+  R2: z.unknown().optional(),
+  start: z.unknown().optional(),
+  normalisedReturn: z.unknown().optional(),
 });
+
+/**
+ * The region the block bounds are taken over (sgn/regions/section.ts, whose parser checks every
+ * field but the radius once resolve.ts has put the radius axis' first value in): the radius may
+ * be an axis. `"box:0.5"` is accepted as a shorthand.
+ */
+const regionObject = obj({
+  kind: z.unknown(),
+  radius: byShape<number | number[] | Axis>(
+    `a positive number, a list of them (one per player) or ${AXIS_HINT}`,
+    (v) =>
+      typeof v === 'number'
+        ? positive
+        : Array.isArray(v)
+          ? list(positive).min(1, 'must list at least one radius')
+          : isPlainObject(v)
+            ? positiveAxisSchema
+            : undefined,
+  ),
+  centre: z.unknown().optional(),
+  center: z.unknown().optional(),
+  start: z.unknown().optional(),
+  sampler: z.unknown().optional(),
+  rigorous: z.unknown().optional(),
+});
+const REGION_HINT = "a region: {kind: box|ball, radius: <number or axis>, sampler: ...} or 'box:R'";
+const regionSchema = byShape<string | z.output<typeof regionObject>>(REGION_HINT, (v) =>
+  typeof v === 'string' ? str : isPlainObject(v) ? regionObject : undefined,
+);
+export type SweepRegionSection = z.output<typeof regionSchema>;
 
 const WEIGHTS_HINT = "'optimal', {fixed: [w1, w2, ...]} or {ratio: <axis of w2/w1>}";
 const weightsSchema = byShape<'optimal' | { fixed: number[] } | { ratio: Axis }>(WEIGHTS_HINT, (v) => {
@@ -216,6 +287,7 @@ export const sweepSpecSchema = obj({
   name: str.optional(),
   kind: oneOfStrings(SWEEP_KINDS),
   game: gameSchema,
+  region: regionSchema.optional(),
   weights: weightsSchema.default('optimal'),
   certify: certifySchema.default({ c4: 2.5, groundTruth: 'auto' }),
   stepsize: stepsizeSchema.optional(),
