@@ -1,0 +1,128 @@
+/**
+ * A nonlinear-family sweep end to end: a tanh game over region radius x weight ratio, certify and
+ * step-size phases, through a Temporal dev server, a throw-away PostgreSQL database and a real
+ * worker process; every stored number equals the in-process computation bit for bit.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { runCli, startWorker, type WorkerProcess } from './support/processes.js';
+import { projectRoot } from './support/reference.js';
+import { checkStored, referenceCells } from './support/results.js';
+import { resolveSpecFile } from '../sweep/resolve.js';
+import { stepsizeRange } from '../sweep/compute.js';
+
+let temporal: TemporalDevServer;
+let db: TestDatabase;
+let env: NodeJS.ProcessEnv;
+let worker: WorkerProcess | undefined;
+
+const dir = mkdtempSync(join(tmpdir(), 'sgn-families-e2e-'));
+const specPath = join(dir, 'tanh.json');
+writeFileSync(
+  specPath,
+  JSON.stringify({
+    id: 'tanh-e2e',
+    kind: 'both',
+    game: { file: join(projectRoot, 'examples', 'games', 'tanh-2p.json') },
+    region: { kind: 'box', radius: { values: [0.5, 1, 1.5] }, sampler: 'grid:3' },
+    weights: { ratio: { values: [0.2, 1, 5] } },
+    stepsize: { integrators: ['euler'], multipliers: [0.5, 1], steps: 500, seeds: 2 },
+    // Several batches per phase, so cells of one group are computed by different activities.
+    execution: { batchSize: 2, concurrency: 2 },
+  }),
+);
+
+beforeAll(async () => {
+  [temporal, db] = await Promise.all([startTemporalDevServer(), createTestDatabase({ label: 'families' })]);
+  env = {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SGN_TASK_QUEUE: `families-${process.pid}`,
+  };
+  worker = startWorker(env, 2);
+  await worker.ready;
+}, 240_000);
+
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await temporal?.stop();
+  await db?.drop();
+}, 60_000);
+
+describe('a tanh sweep on Temporal + PostgreSQL', () => {
+  it('stores every cell once, with its radius, equal to the in-process computation', async () => {
+    const r = await runCli(['sweep', 'start', specPath, '--wait'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const resolved = resolveSpecFile(specPath);
+    const check = await checkStored(db.prisma, 'tanh-e2e', await referenceCells(resolved));
+    // Kind both: the counters cover 9 cells and 3 step-size groups (radius 0.5, 1, 1.5).
+    expect(check).toMatchObject({
+      expected: 9,
+      stored: 9,
+      duplicates: 0,
+      mismatches: 0,
+      missing: 0,
+      status: 'completed',
+      doneCells: 9 + 3,
+      failedCells: 0,
+    });
+
+    const cells = await db.prisma.cellResult.findMany({
+      where: { sweepId: 'tanh-e2e' },
+      orderBy: { cellIndex: 'asc' },
+    });
+    expect(cells.map((c) => c.regionRadius)).toEqual([0.5, 0.5, 0.5, 1, 1, 1, 1.5, 1.5, 1.5]);
+    expect(cells[4].params).toEqual({ radius: 1, ratio: 1 });
+    // The certificate is lost as the box grows.
+    expect(cells[1].certified).toBe(true);
+    expect(cells.slice(6).some((c) => c.certified)).toBe(false);
+
+    // Step-size rows: one per (radius, multiplier), equal to the in-process runs.
+    const steps = await db.prisma.stepsizeResult.findMany({
+      where: { sweepId: 'tanh-e2e' },
+      orderBy: [{ cellIndex: 'asc' }, { multiplier: 'asc' }],
+    });
+    const expected = await stepsizeRange(resolved, 0, resolved.gameCells);
+    expect(
+      steps.map((s) => [
+        s.cellIndex,
+        s.integrator,
+        s.multiplier,
+        s.step,
+        s.certifiedStep,
+        s.convergedFraction,
+        s.empiricalFactor,
+        s.predictedFactor,
+        s.exactThreshold,
+      ]),
+    ).toEqual(
+      expected.map((s) => [
+        s.cellIndex,
+        s.integrator,
+        s.multiplier,
+        s.step,
+        s.certifiedStep,
+        s.convergedFraction,
+        s.empiricalFactor,
+        s.predictedFactor,
+        s.exactThreshold,
+      ]),
+    );
+    expect(steps[0].convergedFraction).toBe(1);
+
+    // The band map is drawn against the radius (no game axis).
+    const maps = await db.prisma.bandMap.findMany({
+      where: { sweepId: 'tanh-e2e' },
+      orderBy: { paramValue: 'asc' },
+    });
+    expect(maps.map((m) => [m.paramName, m.paramValue])).toEqual([
+      ['radius', 0.5],
+      ['radius', 1],
+      ['radius', 1.5],
+    ]);
+  });
+});
