@@ -1,20 +1,18 @@
 // `sgn certify` on regions: --region / --sampler / --rigorous and the game file's region
 // section, as certify.test.ts does it: two real processes for exit codes and streams, direct
 // runCertify() calls for the rest.
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InputError } from '../sgn/util/errors.js';
 import { runCli, type CliResult } from '../test/support/processes.js';
-import { projectRoot } from '../test/support/reference.js';
 import { runCertify } from './certify.js';
+import { commandInputError, commandOutput } from '../test/support/command-harness.js';
 
 const TANH = 'examples/games/tanh-2p.json';
 const TOY = 'examples/games/scalar-toy.json';
 const LQ64 = 'examples/games/lq64.json';
 const FIX = 'test/fixtures/regions';
 const D40 = `${FIX}/tanh-d40.json`;
-const abs = (p: string): string => join(projectRoot, p);
 
 const regionJson = z.object({
   kind: z.enum(['box', 'ball']),
@@ -48,27 +46,11 @@ const certificateJson = z.object({
 });
 type CertificateJson = z.infer<typeof certificateJson>;
 
-function certifyText(args: string[]): string {
-  const [file, ...rest] = args;
-  const lines: string[] = [];
-  runCertify([abs(file), ...rest], (s) => lines.push(s));
-  expect(lines).toHaveLength(1);
-  return lines[0];
-}
+const certifyText = (args: string[]): string => commandOutput(runCertify, args);
 const certifyJson = (args: string[]): CertificateJson =>
   certificateJson.parse(JSON.parse(certifyText([...args, '--json'])));
 
-function inputError(args: string[]): InputError {
-  const printed: string[] = [];
-  try {
-    runCertify(args, (s) => printed.push(s));
-  } catch (e) {
-    expect(printed).toEqual([]);
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error(`no error for certify ${args.join(' ')}; printed:\n${printed.join('\n')}`);
-}
+const inputError = (args: string[]): InputError => commandInputError(runCertify, args, 'certify');
 
 const spawned: Record<string, Promise<CliResult>> = {};
 beforeAll(() => {

@@ -8,6 +8,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { runCli, type CliResult } from '../test/support/processes.js';
 import { loadGolden, projectRoot } from '../test/support/reference.js';
 import { runCertify } from './certify.js';
+import { commandInputError, commandOutput } from '../test/support/command-harness.js';
 
 const LQ64 = 'examples/games/lq64.json';
 const GAMES = 'test/fixtures/games';
@@ -35,31 +36,14 @@ const certificateJson = z.object({
 });
 type CertificateJson = z.infer<typeof certificateJson>;
 
-/** runCertify in-process; relative paths are taken from the project root. */
-function certifyText(args: string[]): string {
-  const [file, ...rest] = args;
-  const lines: string[] = [];
-  runCertify([abs(file), ...rest], (s) => lines.push(s));
-  expect(lines).toHaveLength(1);
-  return lines[0];
-}
+const certifyText = (args: string[]): string => commandOutput(runCertify, args);
 
 function certifyJson(args: string[]): CertificateJson {
   return certificateJson.parse(JSON.parse(certifyText([...args, '--json'])));
 }
 
 /** The InputError runCertify throws for `args` (taken as they are); it must print nothing. */
-function inputError(args: string[]): InputError {
-  const printed: string[] = [];
-  try {
-    runCertify(args, (s) => printed.push(s));
-  } catch (e) {
-    expect(printed).toEqual([]);
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error(`no error for certify ${args.join(' ')}; printed:\n${printed.join('\n')}`);
-}
+const inputError = (args: string[]): InputError => commandInputError(runCertify, args, 'certify');
 
 /** One clear line: `field: problem`. */
 function expectOneLine(e: InputError, field: string): void {

@@ -9,6 +9,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { runCli, type CliResult } from '../test/support/processes.js';
 import { projectRoot } from '../test/support/reference.js';
 import { runSimulate } from './simulate.js';
+import { commandInputError, commandOutput } from '../test/support/command-harness.js';
 
 const TOY = 'examples/games/scalar-toy.json';
 const TANH = 'examples/games/tanh-2p.json';
@@ -37,28 +38,12 @@ const studyJson = z.object({
     .nullable(),
 });
 
-function simulateText(args: string[]): string {
-  const [file, ...rest] = args;
-  const lines: string[] = [];
-  runSimulate([abs(file), ...rest], (s) => lines.push(s));
-  expect(lines).toHaveLength(1);
-  return lines[0];
-}
+const simulateText = (args: string[]): string => commandOutput(runSimulate, args);
 
 const simulateJson = (args: string[]): z.infer<typeof studyJson> =>
   studyJson.parse(JSON.parse(simulateText([...args, '--json'])));
 
-function inputError(args: string[]): InputError {
-  const printed: string[] = [];
-  try {
-    runSimulate(args, (s) => printed.push(s));
-  } catch (e) {
-    expect(printed).toEqual([]);
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error(`no error for simulate ${args.join(' ')}`);
-}
+const inputError = (args: string[]): InputError => commandInputError(runSimulate, args, 'simulate');
 
 const spawned: Record<string, Promise<CliResult>> = {};
 beforeAll(() => {
