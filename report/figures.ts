@@ -313,6 +313,9 @@ export const integratorLabel = (integrator: string): string =>
   integrator === 'rk4' ? 'RK4' : integrator === 'euler' ? 'Euler' : integrator;
 
 /** Phase diagram param x h for one integrator: convergence as colour, certified step and exact threshold as lines. */
+/** Half-height of a phase-diagram tile, as a factor on the log step axis. */
+const PHASE_TILE = 1.12;
+
 export function phaseFigure(
   steps: readonly StepsizePoint[],
   integrator: string,
@@ -330,7 +333,17 @@ export function phaseFigure(
       true,
     );
     const l = px.get(param) ?? { lo: param, hi: param };
-    group.forEach((s, i) => cells.push({ ...s, l0: l.lo, l1: l.hi, h0: e.lo[i], h1: e.hi[i] }));
+    // A tile around each step actually run, not the whole way to the next one: a run that
+    // converged at h must not paint steps above h (past the exact threshold) green.
+    group.forEach((s, i) =>
+      cells.push({
+        ...s,
+        l0: l.lo,
+        l1: l.hi,
+        h0: Math.max(e.lo[i], s.step / PHASE_TILE),
+        h1: Math.min(e.hi[i], s.step * PHASE_TILE),
+      }),
+    );
   }
   // No runs at all (every game unstable for every step): any positive range draws the grey columns.
   const hMin = cells.length ? Math.min(...cells.map((c) => c.h0)) : 1e-3;
@@ -367,7 +380,7 @@ export function phaseFigure(
     title: `Phase diagram: ${label}`,
     caption:
       `${label} runs on ${labels.subject} at multiples of the certified step (the exact threshold where nothing is certified): ` +
-      'colour is the fraction of runs that converged; lines are the certified step and the exact stability threshold; ' +
+      'one tile per step run, coloured by the fraction of runs that converged; lines are the certified step and the exact stability threshold; ' +
       'grey: unstable for every step (exact threshold 0).',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
