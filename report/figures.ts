@@ -251,7 +251,7 @@ export function marginsFigure(margins: readonly MarginRow[], labels: FigureLabel
       height: HEIGHT,
       title: {
         text: `${labels.subject}: margins against ${sym}`,
-        subtitle: 'shaded: α* > 0 and γ ≤ 0 (SGN certifies where the Euclidean test fails)',
+        subtitle: `shaded: α* > 0 and γ ≤ 0 (SGN certifies where the Euclidean test fails); values below ${FLOOR} drawn at ${FLOOR}`,
       },
       layer: [
         {
