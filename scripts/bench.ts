@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   lq64: () => import('./bench/lq64.js'),
   large: () => import('./bench/large.js'),
   sweep: () => import('./bench/sweep.js'),
+  'sweep-profile': () => import('./bench/sweep-profile.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
