@@ -21,6 +21,11 @@ export function createPrisma(url: string = databaseUrl()): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg(parseDatabaseUrl(url)) });
 }
 
+/** A node-postgres pool, for hot paths where Prisma's per-query cost shows (db/cell-batches.ts). */
+export function createPgPool(url: string = databaseUrl(), max = 4): pg.Pool {
+  return new pg.Pool({ ...parseDatabaseUrl(url), max });
+}
+
 /** Double-quote a PostgreSQL identifier. */
 export function quoteIdent(name: string): string {
   if (name.includes('\0')) throw new Error('identifier contains a NUL byte');
