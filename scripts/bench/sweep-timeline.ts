@@ -7,13 +7,29 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 
-/** On-CPU milliseconds of a process, all threads (/proc/<pid>/schedstat), or 0 when gone. */
-export function cpuMs(pid: number): number {
+/** [on-CPU, waiting on a run queue] milliseconds of a process, all its threads (/proc/<pid>/task/<tid>/schedstat). */
+export function schedMs(pid: number): [number, number] {
+  let run = 0;
+  let wait = 0;
   try {
-    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+        run += Number(r) / 1e6;
+        wait += Number(w) / 1e6;
+      } catch {
+        // thread exited meanwhile
+      }
+    }
   } catch {
-    return 0;
+    // process gone
   }
+  return [run, wait];
+}
+
+/** On-CPU milliseconds of a process, all threads, or 0 when gone. */
+export function cpuMs(pid: number): number {
+  return schedMs(pid)[0];
 }
 
 /** A process and its descendants (the Temporal CLI is started through a pyenv shim). */
@@ -35,6 +51,16 @@ export function treeCpuMs(pid: number): number {
   return tree(pid).reduce((s, p) => s + cpuMs(p), 0);
 }
 
+/** [on-CPU, run-queue wait] milliseconds of a process's main thread (where a worker computes). */
+export function mainThreadMs(pid: number): [number, number] {
+  try {
+    const [r, w] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ');
+    return [Number(r) / 1e6, Number(w) / 1e6];
+  } catch {
+    return [0, 0];
+  }
+}
+
 export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
@@ -42,6 +68,7 @@ export function loadAverage(): string {
 /** CPU of named processes plus every PostgreSQL backend connected to one database, between two points. */
 export class CpuMeter {
   private readonly start = new Map<string, number>();
+  private readonly mainStart = new Map<string, [number, number]>();
   private readonly backendStart = new Map<number, number>();
 
   constructor(
@@ -59,15 +86,27 @@ export class CpuMeter {
   }
 
   async begin(): Promise<void> {
-    for (const [k, pid] of Object.entries(this.pids())) if (pid) this.start.set(k, treeCpuMs(pid));
+    for (const [k, pid] of Object.entries(this.pids())) {
+      if (!pid) continue;
+      this.start.set(k, treeCpuMs(pid));
+      this.mainStart.set(k, mainThreadMs(pid));
+    }
     for (const pid of await this.backends()) this.backendStart.set(pid, cpuMs(pid));
   }
+
+  /** Main threads' [on-CPU, run-queue wait] ms since begin(), filled by end(). */
+  readonly mainThreads: Record<string, [number, number]> = {};
 
   /** Milliseconds of CPU per process name since begin(); backends that closed meanwhile are missed. */
   async end(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const [k, pid] of Object.entries(this.pids()))
-      if (pid) out[k] = treeCpuMs(pid) - (this.start.get(k) ?? 0);
+    for (const [k, pid] of Object.entries(this.pids())) {
+      if (!pid) continue;
+      out[k] = treeCpuMs(pid) - (this.start.get(k) ?? 0);
+      const [r, w] = mainThreadMs(pid);
+      const [r0, w0] = this.mainStart.get(k) ?? [0, 0];
+      this.mainThreads[k] = [r - r0, w - w0];
+    }
     let pgMs = 0;
     for (const pid of await this.backends()) pgMs += cpuMs(pid) - (this.backendStart.get(pid) ?? 0);
     out['postgres backends'] = pgMs;

@@ -18,7 +18,7 @@ import { certifyRange } from '../../sweep/compute.js';
 import { parseDatabaseUrl } from '../../db/url.js';
 import { sweepWorkflowId } from '../../workflows/signals.js';
 import { intOption, outRoot, parseArgs } from './common.js';
-import { CpuMeter, loadAverage, sweepTimeline, type Timeline } from './sweep-timeline.js';
+import { CpuMeter, loadAverage, mainThreadMs, sweepTimeline, type Timeline } from './sweep-timeline.js';
 
 export function benchSpec(lambdas: number, ratios: number, batchSize: number): Record<string, unknown> {
   return {
@@ -38,15 +38,27 @@ export function benchSpec(lambdas: number, ratios: number, batchSize: number): R
   };
 }
 
-async function inProcess(spec: Record<string, unknown>): Promise<{ seconds: number; cpuMs: number }> {
+interface Baseline {
+  seconds: number;
+  cpuMs: number;
+  /** This thread's run-queue wait: how much the machine's load held it back. */
+  waitMs: number;
+}
+
+async function inProcess(spec: Record<string, unknown>): Promise<Baseline> {
   const resolved = resolveSpec(spec, { baseDir: process.cwd() });
   const B = resolved.execution.batchSize;
+  const w0 = mainThreadMs(process.pid)[1];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let s = 0; s < resolved.totalCells; s += B)
     await certifyRange(resolved, s, Math.min(resolved.totalCells, s + B));
   const c = process.cpuUsage(c0);
-  return { seconds: (performance.now() - t0) / 1000, cpuMs: (c.user + c.system) / 1000 };
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    cpuMs: (c.user + c.system) / 1000,
+    waitMs: mainThreadMs(process.pid)[1] - w0,
+  };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -115,6 +127,7 @@ export async function main(args: string[]): Promise<void> {
         wall,
         load,
         cpu,
+        mainThreads: meter.mainThreads,
         timeline: await sweepTimeline(temporal.address, sweepWorkflowId(id)),
       });
     }
@@ -129,7 +142,8 @@ export async function main(args: string[]): Promise<void> {
 
 interface Run {
   workers: number;
-  base: { seconds: number; cpuMs: number };
+  base: Baseline;
+  mainThreads: Record<string, [number, number]>;
   seconds: number;
   wall: number;
   load: string;
@@ -161,6 +175,13 @@ function report(cells: number, results: readonly Run[]): void {
   for (const r of results) {
     const parts = Object.entries(r.cpu).map(([k, v]) => `${k} ${us(v)}`);
     console.log(`  ${r.workers} worker(s): in-process ${us(r.base.cpuMs)} | ${parts.join(' | ')}`);
+  }
+  console.log("\nMain threads, ms on CPU / ms runnable but waiting for a CPU (the load's share):");
+  for (const r of results) {
+    const parts = Object.entries(r.mainThreads).map(([k, [c, w]]) => `${k} ${c.toFixed(0)}/${w.toFixed(0)}`);
+    console.log(
+      `  ${r.workers} worker(s): in-process ${r.base.cpuMs.toFixed(0)}/${r.base.waitMs.toFixed(0)} | ${parts.join(' | ')}`,
+    );
   }
   console.log('\nTimeline from the workflow history (ms):');
   for (const r of results) {
