@@ -23,7 +23,12 @@ export function createPrisma(url: string = databaseUrl()): PrismaClient {
 
 /** A node-postgres pool, for hot paths where Prisma's per-query cost shows (db/cell-batches.ts). */
 export function createPgPool(url: string = databaseUrl(), max = 4): pg.Pool {
-  return new pg.Pool({ ...parseDatabaseUrl(url), max });
+  const pool = new pg.Pool({ ...parseDatabaseUrl(url), max });
+  // An idle connection cut by the server (restart, outage) is dropped from the pool and the
+  // error emitted here; unhandled, that event would kill the worker. Queries on a cut
+  // connection reject on their own, and the activity is retried.
+  pool.on('error', () => {});
+  return pool;
 }
 
 /** Double-quote a PostgreSQL identifier. */

@@ -1,8 +1,8 @@
 /**
  * Where a certify batch's time goes, without Temporal: the benchmark's spec, batch by batch,
- * through the same code the activity runs, timing compute, JSON encoding, the insert as the
- * client sees it, the counter update and the commit, plus the PostgreSQL backend's own CPU
- * time (from /proc/<backend pid>/schedstat: the server runs on this machine) and our own CPU.
+ * through the same calls the activity makes (idempotency count, compute, one write statement
+ * with the counters), plus the PostgreSQL backend's own CPU time (from
+ * /proc/<backend pid>/schedstat: the server runs on this machine) and this process's CPU.
  * CPU times are what to compare on a loaded machine; wall times move with the load.
  *
  *   npm run bench -- sweep-profile [--cells-lambda 125] [--ratios 160] [--batch 1000]
@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { createTestDatabase } from '../../test/support/database.js';
 import { resolveSpec } from '../../sweep/resolve.js';
 import { certifyRange } from '../../sweep/compute.js';
-import { insertCellResults } from '../../db/exact-writes.js';
+import { createPgPool } from '../../db/client.js';
+import { storedCells, writeCellBatch } from '../../db/cell-batches.js';
 import { intOption, parseArgs } from './common.js';
 import { benchSpec } from './sweep.js';
 
@@ -44,6 +45,8 @@ export async function main(args: string[]): Promise<void> {
   const resolved = resolveSpec(spec, { baseDir: process.cwd() });
   const B = resolved.execution.batchSize;
   const db = await createTestDatabase({ label: 'profile' });
+  // One connection, so its backend is the one whose CPU is read.
+  const pool = createPgPool(db.url, 1);
   const totals: Record<string, Phase> = {};
   const add = (k: string, wall: number, cpu: number): void => {
     const t = (totals[k] ??= { wall: 0, cpu: 0 });
@@ -66,7 +69,7 @@ export async function main(args: string[]): Promise<void> {
     });
     // Warm the JIT and the connection pool.
     await certifyRange(resolveSpec(benchSpec(10, 20, 200), { baseDir: process.cwd() }), 0, 200);
-    await db.prisma.$queryRaw`SELECT 1`;
+    const [{ pid: backend }] = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
 
     for (let s = 0; s < resolved.totalCells; s += B) {
       const e = Math.min(resolved.totalCells, s + B);
@@ -79,28 +82,15 @@ export async function main(args: string[]): Promise<void> {
         w = w2;
         c = c2;
       };
-      const stored = await db.prisma.cellResult.count({ where: { sweepId, cellIndex: { gte: s, lt: e } } });
-      if (stored) throw new Error('unexpected stored rows');
+      if (await storedCells(pool, sweepId, s, e)) throw new Error('unexpected stored rows');
       lap('count (idempotency check)');
       const rows = await certifyRange(resolved, s, e);
       lap('compute');
-      JSON.stringify(rows);
-      lap('JSON.stringify (measured apart)');
-      let backend = 0;
-      let before = 0;
-      await db.prisma.$transaction(async (tx) => {
-        lap('BEGIN');
-        const [{ pid }] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
-        backend = pid;
-        before = cpuNs(pid);
-        lap('pg_backend_pid (profiling only)');
-        const n = await insertCellResults(tx, sweepId, 'profile', rows);
-        lap('insert (incl. JSON)');
-        await tx.sweep.update({ where: { id: sweepId }, data: { doneCells: { increment: n } } });
-        lap('counter update');
-      });
-      lap('COMMIT');
+      const before = cpuNs(backend);
+      const written = await writeCellBatch(pool, sweepId, 'profile', rows);
+      lap('write: rows + counters, 1 statement');
       serverNs += cpuNs(backend) - before;
+      if (written.inserted !== rows.length) throw new Error('short write');
     }
     const n = resolved.totalCells;
     console.log(`\n${n} cells in batches of ${B}; per cell (us), wall and this process's CPU:`);
@@ -114,6 +104,7 @@ export async function main(args: string[]): Promise<void> {
     const loads = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`load average: ${loads}`);
   } finally {
+    await pool.end();
     await db.drop();
   }
 }
