@@ -4,6 +4,16 @@
  * Starts its own Temporal dev server and a fresh database on the local PostgreSQL server
  * (TEST_DATABASE_URL to use another), and real worker processes (1, then 2).
  *
+ * The in-process baseline is measured right before each sweep (the machine is shared and its
+ * load drifts); the overhead is the sweep's time over it. Also printed, because wall clock on a
+ * loaded machine mostly measures the load: CPU per cell of every process involved, the worker
+ * main threads' run-queue wait, and the workflow's activity timeline.
+ *
+ * Batch size: every batch is one activity, and an activity costs ~20 ms of Temporal server CPU
+ * plus a few ms in the worker (measured here: ~25 us/cell at 1000-cell batches of d = 16, whose
+ * compute is ~75 ms). Batches of a few hundred ms of compute amortise that; see the README of
+ * the sweep spec's execution.batchSize.
+ *
  *   npm run bench -- sweep [--cells-lambda 125] [--ratios 160] [--batch 1000]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
