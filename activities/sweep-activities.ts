@@ -6,8 +6,10 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type pg from 'pg';
 import type { PrismaClient } from '../db/client.js';
-import { insertCellResults, insertStepsizeResults } from '../db/exact-writes.js';
+import { storedCells, writeCellBatch } from '../db/cell-batches.js';
+import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { ratioLength } from '../sweep/cells.js';
 import { certifyRange, stepsizeRange } from '../sweep/compute.js';
@@ -16,6 +18,8 @@ import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus,
 
 export interface ActivityDeps {
   readonly prisma: PrismaClient;
+  /** node-postgres pool on the same database: the certify batches' hot path (db/cell-batches.ts). */
+  readonly pool: pg.Pool;
   /** Recorded on every row this worker writes. */
   readonly workerId: string;
 }
@@ -52,7 +56,7 @@ function batchesPerRun(): number {
   return Number.isInteger(v) && v > 0 ? v : 400;
 }
 
-export function createActivities({ prisma, workerId }: ActivityDeps): SweepActivities {
+export function createActivities({ prisma, pool, workerId }: ActivityDeps): SweepActivities {
   // Resolved specs are immutable per sweep (a changed spec is a new sweep id): cache them.
   const specs = new Map<string, ResolvedSweep>();
 
@@ -86,26 +90,14 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
   async function certifyBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {
     const { sweepId, start, end } = input;
     const size = end - start;
-    const stored = await prisma.cellResult.count({ where: { sweepId, cellIndex: { gte: start, lt: end } } });
+    const stored = await storedCells(pool, sweepId, start, end);
     if (stored >= size) return { inserted: 0, alreadyStored: stored, failed: 0 };
     // Recompute the whole batch even when part of it is stored: warm starts chain through a
     // batch, so this keeps every stored number identical to an undisturbed run.
     const rows = await certifyRange(resolved, start, end, ticker(input));
-    const ok = rows.filter((r) => r.error === null);
-    const bad = rows.filter((r) => r.error !== null);
-    const [okCount, badCount] = await prisma.$transaction(async (tx) => {
-      const a = ok.length ? await insertCellResults(tx, sweepId, workerId, ok) : 0;
-      const b = bad.length ? await insertCellResults(tx, sweepId, workerId, bad) : 0;
-      // Counters move by what was actually inserted, inside the same transaction: exact under retries.
-      if (a + b > 0) {
-        await tx.sweep.update({
-          where: { id: sweepId },
-          data: { doneCells: { increment: a + b }, failedCells: { increment: b } },
-        });
-      }
-      return [a, b];
-    });
-    return { inserted: okCount + badCount, alreadyStored: size - okCount - badCount, failed: badCount };
+    // Rows and counters in one statement: counters move by what was actually inserted (exact under retries).
+    const { inserted, failed } = await writeCellBatch(pool, sweepId, workerId, rows);
+    return { inserted, alreadyStored: size - inserted, failed };
   }
 
   async function stepsizeBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {

@@ -21,6 +21,16 @@ export function createPrisma(url: string = databaseUrl()): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg(parseDatabaseUrl(url)) });
 }
 
+/** A node-postgres pool, for hot paths where Prisma's per-query cost shows (db/cell-batches.ts). */
+export function createPgPool(url: string = databaseUrl(), max = 4): pg.Pool {
+  const pool = new pg.Pool({ ...parseDatabaseUrl(url), max });
+  // An idle connection cut by the server (restart, outage) is dropped from the pool and the
+  // error emitted here; unhandled, that event would kill the worker. Queries on a cut
+  // connection reject on their own, and the activity is retried.
+  pool.on('error', () => {});
+  return pool;
+}
+
 /** Double-quote a PostgreSQL identifier. */
 export function quoteIdent(name: string): string {
   if (name.includes('\0')) throw new Error('identifier contains a NUL byte');

@@ -3,10 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { insertCellResults, type CellInsert } from '../db/exact-writes.js';
 import { resultRows } from '../sweep/queries.js';
+import { createPgPool } from '../db/client.js';
+import { storedCells, writeCellBatch } from '../db/cell-batches.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase({ label: 'exact' });
+  await db.prisma.sweep.createMany({
+    data: ['s2', 'big'].map((id) => ({
+      id,
+      kind: 'certify',
+      status: 'running',
+      spec: {},
+      specHash: 'h',
+      totalCells: 10_000,
+      workflowId: 'w',
+    })),
+  });
   await db.prisma.sweep.create({
     data: {
       id: 's',
@@ -98,5 +111,97 @@ describe('exact writes', () => {
     expect(hit[0].alpha).toBe(awkward[0]);
     expect(hit[0].weights).toEqual([1, awkward[0]]);
     expect(await resultRows(db.prisma, 's', [{ key: 'certified', value: 'true' }], 2)).toHaveLength(2);
+  });
+});
+
+describe('worker batch writes (node-postgres, rows and counters in one statement)', () => {
+  const special = [-0, Number.NaN, Number.POSITIVE_INFINITY];
+
+  it('stores awkward doubles exactly, counts what it inserted, and skips duplicates', async () => {
+    const pool = createPgPool(db.url);
+    try {
+      const rows = awkward.map((x, i) => ({ ...row(i, x), seed: i }));
+      const failed = { ...row(awkward.length, 0), error: 'bad "cell" \\ {x, y} \0 é', weights: [], mu: [] };
+      const odd = special.map((x, i) => row(awkward.length + 1 + i, x));
+      const all = [...rows, failed, ...odd];
+      expect(await writeCellBatch(pool, 's2', 'test', all)).toEqual({ inserted: all.length, failed: 1 });
+      expect(await writeCellBatch(pool, 's2', 'test', all)).toEqual({ inserted: 0, failed: 0 });
+      expect(await storedCells(pool, 's2', 0, 3)).toBe(3);
+      const sweep = await db.prisma.sweep.findUniqueOrThrow({ where: { id: 's2' } });
+      expect([sweep.doneCells, sweep.failedCells]).toEqual([all.length, 1]);
+
+      const back = await db.prisma.cellResult.findMany({
+        where: { sweepId: 's2', cellIndex: { lte: awkward.length + 1 } },
+        orderBy: { cellIndex: 'asc' },
+      });
+      awkward.forEach((x, i) => {
+        const b = back[i];
+        for (const v of [
+          b.alpha,
+          b.beta,
+          b.gameParam,
+          b.ratio,
+          b.eulerStep,
+          b.rk4Step,
+          b.alphaTrue,
+          b.hStabRk4,
+        ])
+          expect(v).toBe(x);
+        expect(b.weights).toEqual([1, x]);
+        expect(b.mu).toEqual([x, -x]);
+        expect(b.couplingL).toEqual([
+          [0, x],
+          [x, 0],
+        ]);
+        expect(b.params).toEqual({ lambda: x });
+        expect(b.bandPlus).toBeNull();
+        expect([b.seed, b.certified, b.computedBy, b.cellKey, b.error]).toEqual([
+          i,
+          true,
+          'test',
+          `k${i}`,
+          null,
+        ]);
+      });
+      const f = back[awkward.length];
+      expect([f.error, f.weights, f.mu, f.alpha]).toEqual(['bad "cell" \\ {x, y} \uFFFD é', [], [], 0]);
+      // -0 keeps its sign (read with node-postgres, which parses the text PostgreSQL prints).
+      const signed = await pool.query<{ alpha: number }>(
+        "SELECT alpha FROM cell_results WHERE sweep_id = 's2' AND cell_key = $1",
+        [`k${awkward.length + 1}`],
+      );
+      expect(Object.is(signed.rows[0].alpha, -0)).toBe(true);
+      // NaN and Infinity are stored as NULL, as the JSON path stores them (Prisma cannot read NULL array elements).
+      const nulls = await pool.query<{ alpha: null; mu: null[]; coupling_l: unknown[][] }>(
+        "SELECT alpha, mu, coupling_l FROM cell_results WHERE sweep_id = 's2' AND cell_index > $1",
+        [awkward.length + 1],
+      );
+      expect(nulls.rows).toHaveLength(2);
+      for (const b of nulls.rows) {
+        expect(b.alpha).toBeNull();
+        expect(b.mu).toEqual([null, null]);
+        expect(b.coupling_l[0][1]).toBeNull();
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('writes a batch larger than one statement in one transaction', async () => {
+    const pool = createPgPool(db.url);
+    try {
+      const rows = Array.from({ length: 5003 }, (_, i) => row(i, i / 7));
+      expect(await writeCellBatch(pool, 'big', 'test', rows)).toEqual({ inserted: 5003, failed: 0 });
+      expect(await writeCellBatch(pool, 'big', 'test', rows)).toEqual({ inserted: 0, failed: 0 });
+      const sweep = await db.prisma.sweep.findUniqueOrThrow({ where: { id: 'big' } });
+      expect(sweep.doneCells).toBe(5003);
+      // A statement failing after the first chunk leaves nothing behind.
+      const broken = Array.from({ length: 5003 }, (_, i) => row(10_000 + i, i));
+      broken[5002] = { ...broken[5002], cellKey: null as unknown as string };
+      await expect(writeCellBatch(pool, 'big', 'test', broken)).rejects.toThrow();
+      expect(await storedCells(pool, 'big', 10_000, 20_000)).toBe(0);
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createPrisma, databaseUrl } from '../db/client.js';
+import { createPgPool, createPrisma, databaseUrl } from '../db/client.js';
 import { createActivities } from '../activities/sweep-activities.js';
 import { temporalConfig, type TemporalConfig } from './config.js';
 
@@ -31,14 +31,16 @@ export async function createSweepWorker(
   opts: WorkerRunOptions = {},
 ): Promise<{ worker: Worker; close: () => Promise<void> }> {
   const temporal = opts.temporal ?? temporalConfig();
-  const prisma = createPrisma(opts.databaseUrl ?? databaseUrl());
+  const url = opts.databaseUrl ?? databaseUrl();
+  const prisma = createPrisma(url);
+  const pool = createPgPool(url);
   const connection = await NativeConnection.connect({ address: temporal.address });
   const options: WorkerOptions = {
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowsPath: workflowsPath(),
-    activities: createActivities({ prisma, workerId: `${hostname()}:${process.pid}` }),
+    activities: createActivities({ prisma, pool, workerId: `${hostname()}:${process.pid}` }),
     maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
     shutdownGraceTime: '20s',
   };
@@ -48,6 +50,7 @@ export async function createSweepWorker(
     close: async () => {
       await connection.close();
       await prisma.$disconnect();
+      await pool.end();
     },
   };
 }
