@@ -6,7 +6,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type pg from 'pg';
 import type { PrismaClient } from '../db/client.js';
 import { storedCells, writeCellBatch } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
@@ -18,8 +17,6 @@ import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus,
 
 export interface ActivityDeps {
   readonly prisma: PrismaClient;
-  /** node-postgres pool on the same database: the certify batches' hot path (db/cell-batches.ts). */
-  readonly pool: pg.Pool;
   /** Recorded on every row this worker writes. */
   readonly workerId: string;
 }
@@ -56,7 +53,7 @@ function batchesPerRun(): number {
   return Number.isInteger(v) && v > 0 ? v : 400;
 }
 
-export function createActivities({ prisma, pool, workerId }: ActivityDeps): SweepActivities {
+export function createActivities({ prisma, workerId }: ActivityDeps): SweepActivities {
   // Resolved specs are immutable per sweep (a changed spec is a new sweep id): cache them.
   const specs = new Map<string, ResolvedSweep>();
 
@@ -90,13 +87,13 @@ export function createActivities({ prisma, pool, workerId }: ActivityDeps): Swee
   async function certifyBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {
     const { sweepId, start, end } = input;
     const size = end - start;
-    const stored = await storedCells(pool, sweepId, start, end);
+    const stored = await storedCells(prisma, sweepId, start, end);
     if (stored >= size) return { inserted: 0, alreadyStored: stored, failed: 0 };
     // Recompute the whole batch even when part of it is stored: warm starts chain through a
     // batch, so this keeps every stored number identical to an undisturbed run.
     const rows = await certifyRange(resolved, start, end, ticker(input));
     // Rows and counters in one statement: counters move by what was actually inserted (exact under retries).
-    const { inserted, failed } = await writeCellBatch(pool, sweepId, workerId, rows);
+    const { inserted, failed } = await writeCellBatch(prisma, sweepId, workerId, rows);
     return { inserted, alreadyStored: size - inserted, failed };
   }
 

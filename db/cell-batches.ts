@@ -1,21 +1,38 @@
 /**
  * The sweep worker's hot write path: one batch of certify rows and the sweep's counters in ONE
- * statement (a data-modifying CTE, so one implicit transaction and one round trip), sent
- * through node-postgres directly. Measured on the benchmark batch (1000 rows, d = 16): through
- * Prisma's raw queries the client spent ~36 us a row (the query compiler handles the ~0.75 MB
- * JSON parameter several times) against ~5 us here, and column arrays parsed by float8in cost
- * the server less than jsonb_to_recordset (which goes numeric -> text -> float8 per value).
+ * statement (a data-modifying CTE, so one implicit transaction and one round trip), through
+ * Prisma's parameterised raw queries. Columns travel as array literals (one text parameter a
+ * column): column arrays parsed by float8in cost the server less than jsonb_to_recordset (which
+ * goes numeric -> text -> float8 per value).
  *
  * Exactness: every double travels as JavaScript's shortest round-trip text, which float8in
  * rounds back to the same double (and -0 is spelled "-0"). NaN and +-Infinity are stored as
  * NULL, as db/exact-writes.ts does. params and coupling_l travel as one JSON document each.
  */
-import type pg from 'pg';
+import { Prisma } from '../generated/prisma/client.js';
+import type { PrismaClient } from './client.js';
 import type { CellInsert } from './exact-writes.js';
 
-/** A pg Pool or Client. */
-export interface PgQueryable {
-  query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+/** A PrismaClient or an interactive transaction. */
+export interface RawQueryable {
+  $queryRaw<T = unknown>(query: Prisma.Sql): Prisma.PrismaPromise<T>;
+}
+
+/**
+ * The statement as a Prisma.Sql: its text split at the $n placeholders, each occurrence bound
+ * to values[n - 1] (a parameter used twice is bound twice). No value enters the SQL text.
+ */
+function bind(text: string, values: readonly unknown[]): Prisma.Sql {
+  const strings: string[] = [];
+  const bound: unknown[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/\$(\d+)/g)) {
+    strings.push(text.slice(last, m.index));
+    bound.push(values[Number(m[1]) - 1]);
+    last = m.index + m[0].length;
+  }
+  strings.push(text.slice(last));
+  return Prisma.sql(strings, ...bound);
 }
 
 function num(x: number | null): string {
@@ -119,34 +136,28 @@ const CHUNK = 5000;
  * statement, or one transaction when the batch is larger than a statement's chunk.
  */
 export async function writeCellBatch(
-  pool: pg.Pool,
+  prisma: PrismaClient,
   sweepId: string,
   computedBy: string,
   rows: readonly CellInsert[],
 ): Promise<BatchWrite> {
-  if (rows.length <= CHUNK) return writeChunk(pool, sweepId, computedBy, rows);
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    const total = { inserted: 0, failed: 0 };
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const w = await writeChunk(client, sweepId, computedBy, rows.slice(i, i + CHUNK));
-      total.inserted += w.inserted;
-      total.failed += w.failed;
-    }
-    await client.query('COMMIT');
-    return total;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    throw e;
-  } finally {
-    client.release(broken);
-  }
+  if (rows.length <= CHUNK) return writeChunk(prisma, sweepId, computedBy, rows);
+  return prisma.$transaction(
+    async (tx) => {
+      const total = { inserted: 0, failed: 0 };
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const w = await writeChunk(tx, sweepId, computedBy, rows.slice(i, i + CHUNK));
+        total.inserted += w.inserted;
+        total.failed += w.failed;
+      }
+      return total;
+    },
+    { timeout: 300_000 },
+  );
 }
 
 async function writeChunk(
-  db: PgQueryable,
+  db: RawQueryable,
   sweepId: string,
   computedBy: string,
   rows: readonly CellInsert[],
@@ -166,22 +177,16 @@ async function writeChunk(
     finiteJson(rows.map((r) => r.couplingL)),
     ...FLOATS.map(([, f]) => floats(rows, (r) => r[f])),
   ];
-  // Named: each pooled connection parses and plans it once.
-  const r = await db.query<BatchWrite>({ name: 'sgn-write-cell-batch', text: INSERT_SQL, values });
-  return r.rows[0];
+  const [r] = await db.$queryRaw<BatchWrite[]>(bind(INSERT_SQL, values));
+  return r;
 }
 
 /** Cells of [start, end) already stored (the idempotency check before computing a batch). */
-export async function storedCells(
-  db: PgQueryable,
+export function storedCells(
+  prisma: PrismaClient,
   sweepId: string,
   start: number,
   end: number,
 ): Promise<number> {
-  const r = await db.query<{ n: number }>({
-    name: 'sgn-stored-cells',
-    text: 'SELECT count(*)::int AS n FROM cell_results WHERE sweep_id = $1 AND cell_index >= $2 AND cell_index < $3',
-    values: [sweepId, start, end],
-  });
-  return r.rows[0].n;
+  return prisma.cellResult.count({ where: { sweepId, cellIndex: { gte: start, lt: end } } });
 }

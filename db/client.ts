@@ -16,19 +16,10 @@ export { PrismaClient, Prisma } from '../generated/prisma/client.js';
 /** Project root (the directory holding prisma.config.ts). */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A PrismaClient using the pg driver adapter (no native engine). */
-export function createPrisma(url: string = databaseUrl()): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg(parseDatabaseUrl(url)) });
-}
-
-/** A node-postgres pool, for hot paths where Prisma's per-query cost shows (db/cell-batches.ts). */
-export function createPgPool(url: string = databaseUrl(), max = 4): pg.Pool {
-  const pool = new pg.Pool({ ...parseDatabaseUrl(url), max });
-  // An idle connection cut by the server (restart, outage) is dropped from the pool and the
-  // error emitted here; unhandled, that event would kill the worker. Queries on a cut
-  // connection reject on their own, and the activity is retried.
-  pool.on('error', () => {});
-  return pool;
+/** A PrismaClient using the pg driver adapter (no native engine); `max` bounds its pool. */
+export function createPrisma(url: string = databaseUrl(), opts: { max?: number } = {}): PrismaClient {
+  const config = opts.max === undefined ? parseDatabaseUrl(url) : { ...parseDatabaseUrl(url), max: opts.max };
+  return new PrismaClient({ adapter: new PrismaPg(config) });
 }
 
 /** Double-quote a PostgreSQL identifier. */

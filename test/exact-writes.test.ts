@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { insertCellResults, type CellInsert } from '../db/exact-writes.js';
 import { resultRows } from '../sweep/queries.js';
-import { createPgPool } from '../db/client.js';
+import pg from 'pg';
+import { parseDatabaseUrl } from '../db/client.js';
 import { storedCells, writeCellBatch } from '../db/cell-batches.js';
 
 let db: TestDatabase;
@@ -114,19 +115,19 @@ describe('exact writes', () => {
   });
 });
 
-describe('worker batch writes (node-postgres, rows and counters in one statement)', () => {
+describe('worker batch writes (rows and counters in one statement)', () => {
   const special = [-0, Number.NaN, Number.POSITIVE_INFINITY];
 
   it('stores awkward doubles exactly, counts what it inserted, and skips duplicates', async () => {
-    const pool = createPgPool(db.url);
+    const pool = new pg.Pool(parseDatabaseUrl(db.url));
     try {
       const rows = awkward.map((x, i) => ({ ...row(i, x), seed: i }));
       const failed = { ...row(awkward.length, 0), error: 'bad "cell" \\ {x, y} \0 é', weights: [], mu: [] };
       const odd = special.map((x, i) => row(awkward.length + 1 + i, x));
       const all = [...rows, failed, ...odd];
-      expect(await writeCellBatch(pool, 's2', 'test', all)).toEqual({ inserted: all.length, failed: 1 });
-      expect(await writeCellBatch(pool, 's2', 'test', all)).toEqual({ inserted: 0, failed: 0 });
-      expect(await storedCells(pool, 's2', 0, 3)).toBe(3);
+      expect(await writeCellBatch(db.prisma, 's2', 'test', all)).toEqual({ inserted: all.length, failed: 1 });
+      expect(await writeCellBatch(db.prisma, 's2', 'test', all)).toEqual({ inserted: 0, failed: 0 });
+      expect(await storedCells(db.prisma, 's2', 0, 3)).toBe(3);
       const sweep = await db.prisma.sweep.findUniqueOrThrow({ where: { id: 's2' } });
       expect([sweep.doneCells, sweep.failedCells]).toEqual([all.length, 1]);
 
@@ -188,18 +189,18 @@ describe('worker batch writes (node-postgres, rows and counters in one statement
   });
 
   it('writes a batch larger than one statement in one transaction', async () => {
-    const pool = createPgPool(db.url);
+    const pool = new pg.Pool(parseDatabaseUrl(db.url));
     try {
       const rows = Array.from({ length: 5003 }, (_, i) => row(i, i / 7));
-      expect(await writeCellBatch(pool, 'big', 'test', rows)).toEqual({ inserted: 5003, failed: 0 });
-      expect(await writeCellBatch(pool, 'big', 'test', rows)).toEqual({ inserted: 0, failed: 0 });
+      expect(await writeCellBatch(db.prisma, 'big', 'test', rows)).toEqual({ inserted: 5003, failed: 0 });
+      expect(await writeCellBatch(db.prisma, 'big', 'test', rows)).toEqual({ inserted: 0, failed: 0 });
       const sweep = await db.prisma.sweep.findUniqueOrThrow({ where: { id: 'big' } });
       expect(sweep.doneCells).toBe(5003);
       // A statement failing after the first chunk leaves nothing behind.
       const broken = Array.from({ length: 5003 }, (_, i) => row(10_000 + i, i));
       broken[5002] = { ...broken[5002], cellKey: null as unknown as string };
-      await expect(writeCellBatch(pool, 'big', 'test', broken)).rejects.toThrow();
-      expect(await storedCells(pool, 'big', 10_000, 20_000)).toBe(0);
+      await expect(writeCellBatch(db.prisma, 'big', 'test', broken)).rejects.toThrow();
+      expect(await storedCells(db.prisma, 'big', 10_000, 20_000)).toBe(0);
     } finally {
       await pool.end();
     }

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createPgPool, createPrisma, databaseUrl } from '../db/client.js';
+import { createPrisma, databaseUrl } from '../db/client.js';
 import { createActivities } from '../activities/sweep-activities.js';
 import { temporalConfig, type TemporalConfig } from './config.js';
 
@@ -33,14 +33,13 @@ export async function createSweepWorker(
   const temporal = opts.temporal ?? temporalConfig();
   const url = opts.databaseUrl ?? databaseUrl();
   const prisma = createPrisma(url);
-  const pool = createPgPool(url);
   const connection = await NativeConnection.connect({ address: temporal.address });
   const options: WorkerOptions = {
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowsPath: workflowsPath(),
-    activities: createActivities({ prisma, pool, workerId: `${hostname()}:${process.pid}` }),
+    activities: createActivities({ prisma, workerId: `${hostname()}:${process.pid}` }),
     maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
     shutdownGraceTime: '20s',
   };
@@ -50,7 +49,6 @@ export async function createSweepWorker(
     close: async () => {
       await connection.close();
       await prisma.$disconnect();
-      await pool.end();
     },
   };
 }

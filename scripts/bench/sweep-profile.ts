@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createTestDatabase } from '../../test/support/database.js';
 import { resolveSpec } from '../../sweep/resolve.js';
 import { certifyRange } from '../../sweep/compute.js';
-import { createPgPool } from '../../db/client.js';
+import { createPrisma } from '../../db/client.js';
 import { storedCells, writeCellBatch } from '../../db/cell-batches.js';
 import { intOption, parseArgs } from './common.js';
 import { benchSpec } from './sweep.js';
@@ -46,7 +46,7 @@ export async function main(args: string[]): Promise<void> {
   const B = resolved.execution.batchSize;
   const db = await createTestDatabase({ label: 'profile' });
   // One connection, so its backend is the one whose CPU is read.
-  const pool = createPgPool(db.url, 1);
+  const prisma = createPrisma(db.url, { max: 1 });
   const totals: Record<string, Phase> = {};
   const add = (k: string, wall: number, cpu: number): void => {
     const t = (totals[k] ??= { wall: 0, cpu: 0 });
@@ -69,7 +69,7 @@ export async function main(args: string[]): Promise<void> {
     });
     // Warm the JIT and the connection pool.
     await certifyRange(resolveSpec(benchSpec(10, 20, 200), { baseDir: process.cwd() }), 0, 200);
-    const [{ pid: backend }] = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    const [{ pid: backend }] = await prisma.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
 
     for (let s = 0; s < resolved.totalCells; s += B) {
       const e = Math.min(resolved.totalCells, s + B);
@@ -82,12 +82,12 @@ export async function main(args: string[]): Promise<void> {
         w = w2;
         c = c2;
       };
-      if (await storedCells(pool, sweepId, s, e)) throw new Error('unexpected stored rows');
+      if (await storedCells(prisma, sweepId, s, e)) throw new Error('unexpected stored rows');
       lap('count (idempotency check)');
       const rows = await certifyRange(resolved, s, e);
       lap('compute');
       const before = cpuNs(backend);
-      const written = await writeCellBatch(pool, sweepId, 'profile', rows);
+      const written = await writeCellBatch(prisma, sweepId, 'profile', rows);
       lap('write: rows + counters, 1 statement');
       serverNs += cpuNs(backend) - before;
       if (written.inserted !== rows.length) throw new Error('short write');
@@ -104,7 +104,7 @@ export async function main(args: string[]): Promise<void> {
     const loads = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`load average: ${loads}`);
   } finally {
-    await pool.end();
+    await prisma.$disconnect();
     await db.drop();
   }
 }
