@@ -654,10 +654,13 @@ export function simdMatrix(a: DenseMatrix): SimdMatrix | null {
   const copyIn = (x: Float64Array, n: number): void => {
     heap(e).set(x.length === n ? x : x.subarray(0, n), xPtr / 8);
   };
+  // A view of the y scratch, renewed when memory growth detaches it: a subarray per product
+  // would be an allocation per product (sweeps make tens of thousands of small ones).
+  let yView = new Float64Array(e.memory.buffer, yPtr, long);
   const copyOut = (y: Float64Array, n: number): void => {
-    const o = yPtr / 8;
-    if (y.length === n) y.set(heap(e).subarray(o, o + n));
-    else y.set(heap(e).subarray(o, o + n), 0);
+    if (yView.buffer !== e.memory.buffer) yView = new Float64Array(e.memory.buffer, yPtr, long);
+    if (y.length === n && n === long) y.set(yView);
+    else y.set(yView.subarray(0, n), 0);
   };
   const m: SimdMatrix = {
     rows,
@@ -704,7 +707,7 @@ export function simdMatrix(a: DenseMatrix): SimdMatrix | null {
       }
     },
     load(data) {
-      heap(e).set(data.subarray(0, rows * cols), ptr / 8);
+      heap(e).set(data.length === rows * cols ? data : data.subarray(0, rows * cols), ptr / 8);
       diag = null;
     },
     free() {
