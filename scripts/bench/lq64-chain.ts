@@ -9,10 +9,11 @@
  * results depend on the split (at the ~1e-13 level of the Lanczos tolerance), not on which
  * thread runs a chain, nor on timing.
  */
-import { readFileSync } from 'node:fs';
 import { axisValue, type Axis } from '../../sweep/axes.js';
-import { parseGameSpec, type TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
-import { buildGame } from '../../sgn/games/quadratic.js';
+import type { TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
+// buildQuadraticGame, not buildGame: the worker's bundle then leaves out the other families and
+// zod (the main thread validates the game and hands it over).
+import { buildQuadraticGame } from '../../sgn/games/quadratic.js';
 import { analyseGame, certifyWeights } from '../../sgn/certificate.js';
 import type { MetricWarmStart } from '../../sgn/metric.js';
 
@@ -55,13 +56,6 @@ export interface ChainResult {
   readonly gridMs: number;
 }
 
-/** Reads and validates the two-player game (Q1, Q2, R, a, b); each lambda then scales its coupling. */
-export function readGame(gamePath: string): TwoPlayerQuadraticSpec {
-  const spec = parseGameSpec(JSON.parse(readFileSync(gamePath, 'utf8')));
-  if (!('Q1' in spec)) throw new Error(`${gamePath}: expected the two-player form (Q1, Q2, R, a, b)`);
-  return spec;
-}
-
 export function runChain(spec: TwoPlayerQuadraticSpec, from: number, to: number): ChainResult {
   const nr = N_RATIO;
   const ratios = Float64Array.from({ length: nr }, (_, k) => axisValue(RATIOS, k));
@@ -74,7 +68,7 @@ export function runChain(spec: TwoPlayerQuadraticSpec, from: number, to: number)
   for (let li = from; li < to; li++) {
     const lambda = axisValue(LAMBDAS, li);
     const ta = performance.now();
-    const an = analyseGame(buildGame({ ...spec, lambda }), { groundTruth: 'always' });
+    const an = analyseGame(buildQuadraticGame({ ...spec, lambda }), { groundTruth: 'always' });
     const tb = performance.now();
     analysisMs += tb - ta;
     const base = (li - from) * nr;

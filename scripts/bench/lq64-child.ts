@@ -12,14 +12,15 @@
  * (same worker) and reports that too. The last stdout line is the JSON of ChildResult.
  */
 import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseGameSpec, type TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
 import { parseArgs, writeCsvFlat } from './common.js';
 import {
   GRID_COLS,
   GRID_HEADER,
   N_LAMBDA,
   N_RATIO,
-  readGame,
   runChain,
   SUMMARY_COLS,
   SUMMARY_HEADER,
@@ -54,6 +55,13 @@ export interface Timings {
 export interface ChildResult {
   cold: Timings;
   warm: Timings | null;
+}
+
+/** Reads and validates the two-player game (Q1, Q2, R, a, b); each lambda then scales its coupling. */
+function readGame(gamePath: string): TwoPlayerQuadraticSpec {
+  const spec = parseGameSpec(JSON.parse(readFileSync(gamePath, 'utf8')));
+  if (!('Q1' in spec)) throw new Error(`${gamePath}: expected the two-player form (Q1, Q2, R, a, b)`);
+  return spec;
 }
 
 type WorkerReply = ChainResult & { startedAt: number };
@@ -105,13 +113,13 @@ async function runPipeline(
   state: { worker: ChainWorker | null },
 ): Promise<Timings> {
   const t0 = performance.now();
-  const second: ChainJob = { gamePath, from: SPLIT, to: N_LAMBDA };
+  const spec = readGame(gamePath);
+  const second: ChainJob = { spec, from: SPLIT, to: N_LAMBDA };
   let workerBootMs = 0;
   if (threads > 1) {
     if (state.worker === null) state.worker = new ChainWorker(second);
     else state.worker.post(second);
   }
-  const spec = readGame(gamePath);
   const first = runChain(spec, 0, SPLIT);
   let other: ChainResult;
   const tw = performance.now();

@@ -5,10 +5,12 @@
  * (dist/, see compile.ts): worker threads do not inherit tsx's module hooks.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readGame, runChain } from './lq64-chain.js';
+import type { TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
+import { runChain } from './lq64-chain.js';
 
 export interface ChainJob {
-  readonly gamePath: string;
+  /** Validated by the main thread (the worker's bundle has no zod). */
+  readonly spec: TwoPlayerQuadraticSpec;
   readonly from: number;
   readonly to: number;
 }
@@ -16,7 +18,7 @@ export interface ChainJob {
 function run(job: ChainJob): void {
   // Epoch ms, comparable with the parent thread's performance.timeOrigin + performance.now().
   const startedAt = performance.timeOrigin + performance.now();
-  const r = runChain(readGame(job.gamePath), job.from, job.to);
+  const r = runChain(job.spec, job.from, job.to);
   parentPort?.postMessage({ ...r, startedAt }, [r.grid.buffer, r.summary.buffer]);
 }
 
