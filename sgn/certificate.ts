@@ -158,7 +158,11 @@ export function normaliseWeights(w: readonly number[], players: number, field = 
   const spread = max / min;
   if (!(spread <= 1e300))
     throw new InputError(field, `spread max/min = ${spread} is too large (at most 1e300)`);
-  const out: number[] = []; // packed, as w.map made it (a holey array would change element kinds downstream)
+  // Always an array of doubles: from integers alone (a ratio of 1 or 10) V8 would build an array
+  // of small integers, a different hidden class, and deoptimise the metric code optimised on
+  // doubles mid-sweep. A double literal fixes the element kind (it never narrows back).
+  const out = [0.5];
+  out.length = 0;
   for (let i = 0; i < w.length; i++) out.push(w[i] / w[0]);
   return out;
 }

@@ -4,8 +4,8 @@
  *
  *   node dist/scripts/bench/lq64-child.js --game G --out DIR [--threads 1|2] [--warm]
  *
- * The 61 lambdas are split into two chains (lq64-chain.ts): with two threads a worker thread
- * runs the second one while this thread runs the first; with one thread this thread runs both,
+ * The 61 lambdas are split into two chains (lq64-chain.ts): lambdas 31 down to 0 and 32 up to
+ * 60. With two threads a worker thread runs the second one while this thread runs the first; with one thread this thread runs both,
  * one after the other (same results, bit for bit). The timed region goes from before the worker
  * is created and the game is read to after the CSVs are written; everything before it is process
  * and module start-up, reported as `startMs`. `--warm` repeats the pipeline in the same process
@@ -120,14 +120,14 @@ async function runPipeline(
     if (state.worker === null) state.worker = new ChainWorker(second);
     else state.worker.post(second);
   }
-  const first = runChain(spec, 0, SPLIT);
+  const first = runChain(spec, 0, SPLIT, 'down');
   let other: ChainResult;
   const tw = performance.now();
   if (state.worker !== null) {
     const r = await state.worker.reply();
     workerBootMs = Math.max(0, r.startedAt - (performance.timeOrigin + t0));
     other = r;
-  } else other = runChain(spec, SPLIT, N_LAMBDA);
+  } else other = runChain(spec, SPLIT, N_LAMBDA, 'up');
   const tc = performance.now();
   const waitMs = state.worker !== null ? tc - tw : 0;
   const grid = new Float64Array(N_LAMBDA * N_RATIO * GRID_COLS);

@@ -18,7 +18,7 @@ export interface ChainJob {
 function run(job: ChainJob): void {
   // Epoch ms, comparable with the parent thread's performance.timeOrigin + performance.now().
   const startedAt = performance.timeOrigin + performance.now();
-  const r = runChain(job.spec, job.from, job.to);
+  const r = runChain(job.spec, job.from, job.to, 'up');
   parentPort?.postMessage({ ...r, startedAt }, [r.grid.buffer, r.summary.buffer]);
 }
 

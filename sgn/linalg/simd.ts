@@ -562,6 +562,13 @@ function getEngine(): Engine | null {
       view: new Float64Array(memory.buffer),
       grows: 0,
     };
+    // V8 treats a field as constant until it first changes, and code optimised meanwhile is
+    // thrown away then: the first growth, mid-sweep, cost the Lanczos loop its first TurboFan
+    // compile (~25 ms of background work, and as long in slower tiers). Changed here, before
+    // anything is optimised, they are mutable from the start.
+    engine.view = new Float64Array(memory.buffer);
+    engine.grows = 1;
+    engine.grows = 0;
   } catch {
     engine = null;
   }
