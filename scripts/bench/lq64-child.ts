@@ -2,7 +2,7 @@
  * One measured run of the LQ-64 pipeline, in a fresh process (spawned by lq64.ts, as compiled
  * JavaScript from dist/):
  *
- *   node dist/scripts/bench/lq64-child.js --game G --out DIR [--threads 1|2] [--warm]
+ *   node dist/bench/lq64-child.js --game G --out DIR [--threads 1|2] [--warm]
  *
  * The 61 lambdas are split into two chains (lq64-chain.ts): lambdas 31 down to 0 and 32 up to
  * 60. With two threads a worker thread runs the second one while this thread runs the first; with one thread this thread runs both,
@@ -159,7 +159,7 @@ async function main(args: string[]): Promise<void> {
   const out = opts.get('out');
   if (gamePath === undefined || out === undefined)
     throw new Error('lq64-child: --game and --out are required');
-  const threads = Number(opts.get('threads') ?? 2);
+  const threads = Number(opts.get('threads') ?? 1);
   if (threads !== 1 && threads !== 2) throw new Error('lq64-child: --threads must be 1 or 2');
   const state = { worker: null as ChainWorker | null };
   const cold = await runPipeline(gamePath, out, threads, state);

@@ -10,9 +10,11 @@
  * (lq64-chain.ts). Tables go to bench-out/lq64/, NumPy's to bench-out/paper/.
  *
  * Each of our runs is a fresh `node` process running the pipeline once (lq64-child.ts, bundled
- * to dist/bench/ first by compile.ts: no tsx in the measured process), on two threads (the main
- * thread and one worker thread, each on half of the lambdas) and, for reference, on one. Two
- * figures per run, for both sides:
+ * to dist/bench/ first by compile.ts: no tsx in the measured process), on one thread and on two
+ * (the main thread and a worker thread, each on about half of the lambdas). One thread is the
+ * primary figure: on the 2-core dev machine two threads were measured slower (each thread pays
+ * its own JIT warm-up, and V8 compiles on a background thread that then competes for the second
+ * core). Two figures per run, for both sides:
  *   - in-process ("cold"): from before the worker is created and the game is read to after the
  *     CSVs are written, JIT warm-up and worker start-up included; NumPy's: its grid and
  *     threshold phases (after the interpreter start, numpy import and game read; CSVs excluded);
@@ -192,8 +194,8 @@ export async function main(args: string[]): Promise<void> {
   for (let i = 0; i < Math.max(reps, pyReps); i++) {
     if (i < reps) {
       for (const [threads, runs] of [
-        [2, two],
         [1, one],
+        [2, two],
       ] as const) {
         const r = runOurs(child, gamePath, threads, false);
         runs.push(r);
@@ -213,7 +215,7 @@ export async function main(args: string[]): Promise<void> {
       }
     }
   }
-  const warmRun = runOurs(child, gamePath, 2, true);
+  const warmRun = runOurs(child, gamePath, 1, true);
   const warm = warmRun.result.warm as Timings;
   const cold2 = best(two, (r) => r.result.cold.totalMs);
   const cold1 = best(one, (r) => r.result.cold.totalMs);
@@ -231,25 +233,18 @@ export async function main(args: string[]): Promise<void> {
     ['measured', 'ours', 'NumPy', 'NumPy / ours', 'load (ours, NumPy)'],
     [
       [
-        'in-process, cold, 2 threads (primary)',
-        ms(cold2.result.cold.totalMs),
-        cell(pyIn),
-        ratio(cold2.result.cold.totalMs, pyIn),
-        `${f1(cold2.load)}, ${pyBest ? f1(pyBest.load) : '-'}`,
-      ],
-      [
-        'in-process, cold, 1 thread',
+        'in-process, cold, 1 thread (primary)',
         ms(cold1.result.cold.totalMs),
         cell(pyIn),
         ratio(cold1.result.cold.totalMs, pyIn),
         `${f1(cold1.load)}, ${pyBest ? f1(pyBest.load) : '-'}`,
       ],
       [
-        'whole process (spawn to exit), 2 threads',
-        ms(wall2.wallMs),
-        cell(pyW),
-        ratio(wall2.wallMs, pyW),
-        `${f1(wall2.load)}, ${pyWall ? f1(pyWall.load) : '-'}`,
+        'in-process, cold, 2 threads',
+        ms(cold2.result.cold.totalMs),
+        cell(pyIn),
+        ratio(cold2.result.cold.totalMs, pyIn),
+        `${f1(cold2.load)}, ${pyBest ? f1(pyBest.load) : '-'}`,
       ],
       [
         'whole process (spawn to exit), 1 thread',
@@ -259,7 +254,14 @@ export async function main(args: string[]): Promise<void> {
         `${f1(wall1.load)}, ${pyWall ? f1(pyWall.load) : '-'}`,
       ],
       [
-        'in-process, warm (2nd run, same process), 2 threads',
+        'whole process (spawn to exit), 2 threads',
+        ms(wall2.wallMs),
+        cell(pyW),
+        ratio(wall2.wallMs, pyW),
+        `${f1(wall2.load)}, ${pyWall ? f1(pyWall.load) : '-'}`,
+      ],
+      [
+        'in-process, warm (2nd run, same process), 1 thread',
         ms(warm.totalMs),
         cell(pyIn),
         ratio(warm.totalMs, pyIn),
