@@ -144,15 +144,27 @@ export interface WeightedCertificate {
 export function normaliseWeights(w: readonly number[], players: number, field = 'weights'): number[] {
   if (w.length !== players)
     throw new InputError(field, `has ${w.length} entries, expected ${players} (one per player)`);
-  w.forEach((v, i) => {
+  // Plain loops: sweeps call this per cell, and closures and spreads here showed up in the garbage.
+  let max = -Infinity;
+  let min = Infinity;
+  for (let i = 0; i < w.length; i++) {
+    const v = w[i];
     if (!Number.isFinite(v) || v <= 0)
       throw new InputError(`${field}[${i}]`, `must be a positive finite number, got ${v}`);
-  });
+    max = Math.max(max, v);
+    min = Math.min(min, v);
+  }
   // sqrt(w_i / w_j) must stay finite and non-zero in the metric.
-  const spread = Math.max(...w) / Math.min(...w);
+  const spread = max / min;
   if (!(spread <= 1e300))
     throw new InputError(field, `spread max/min = ${spread} is too large (at most 1e300)`);
-  return w.map((v) => v / w[0]);
+  // Always an array of doubles: from integers alone (a ratio of 1 or 10) V8 would build an array
+  // of small integers, a different hidden class, and deoptimise the metric code optimised on
+  // doubles mid-sweep. A double literal fixes the element kind (it never narrows back).
+  const out = [0.5];
+  out.length = 0;
+  for (let i = 0; i < w.length; i++) out.push(w[i] / w[0]);
+  return out;
 }
 
 /** Margin, Lipschitz constant, steps (and true margin) at weights w. `warm` carries Lanczos starts between calls. */

@@ -182,6 +182,9 @@ interface Workspace {
   squareSimd: SimdMatrix | null | undefined;
   gram: ConjugatedGram | null;
   squareOp: SquareOperator | null;
+  /** Lanczos result vectors of beta and alpha_true (allocated on first use), which become the warm starts. */
+  betaVector: Float64Array | null;
+  alphaTrueVector: Float64Array | null;
 }
 
 /**
@@ -215,6 +218,8 @@ function workspaceOf(blocks: Blocks): Workspace {
       squareSimd: undefined,
       gram: null,
       squareOp: null,
+      betaVector: null,
+      alphaTrueVector: null,
     };
     workspaces.set(blocks, ws);
   }
@@ -245,7 +250,8 @@ const MAX_SKIP = 32;
  * alpha_true) a warm-started Lanczos is tried first, capped at lanczosBudget(n) steps. When it
  * keeps missing that budget (games whose spectra need more steps than the dense path costs) the
  * next calls go straight to the dense path, 1, 2, 4, ... up to 32 calls at a time, before trying
- * again. Everything here is a deterministic function of the sequence of calls.
+ * again. Everything here is a deterministic function of the sequence of calls. The vectors are
+ * the metric functions' own buffers (per game), overwritten by later calls: copy them to keep them.
  */
 export interface MetricWarmStart {
   betaVector?: Float64Array;
@@ -321,7 +327,9 @@ function conjugatedSpectralNorm(
   const maxIter = lanczosBudget(n);
   let r: LanczosResult;
   try {
-    r = lanczosExtreme(op, { which: 'max', start, maxIter, genericMix: GENERIC_MIX });
+    // The result overwrites this workspace's previous one, `start` included (read first).
+    const out = (ws.betaVector ??= new Float64Array(n));
+    r = lanczosExtreme(op, { which: 'max', start, maxIter, genericMix: GENERIC_MIX, out });
   } finally {
     if (!single) op.sm?.free();
     op.J = null;
@@ -446,7 +454,8 @@ export function trueMargin(
     else ws.squareSimd?.load(s.data);
     const op = (ws.squareOp ??= new SquareOperator(n, ws));
     const maxIter = lanczosBudget(n);
-    const l = lanczosExtreme(op, { which: 'min', start, maxIter, genericMix: GENERIC_MIX });
+    const out = (ws.alphaTrueVector ??= new Float64Array(n));
+    const l = lanczosExtreme(op, { which: 'min', start, maxIter, genericMix: GENERIC_MIX, out });
     const ok = l.converged || maxIter === undefined;
     if (!large) recordAttempt(warm, 'alphaTrueMisses', 'alphaTrueSkip', ok);
     if (ok) r = l;

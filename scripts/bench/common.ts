@@ -50,6 +50,19 @@ export function writeCsv(
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
+/** As writeCsv, for rows of `header.length` numbers stored one after the other in `data`. */
+export function writeCsvFlat(path: string, header: readonly string[], data: Float64Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const cols = header.length;
+  const lines = [header.join(',')];
+  for (let o = 0; o < data.length; o += cols) {
+    let line = csvNumber(data[o]);
+    for (let c = 1; c < cols; c++) line += ',' + csvNumber(data[o + c]);
+    lines.push(line);
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
 /** Reads a numeric CSV with one header line (NumPy savetxt output included). */
 export function parseCsv(text: string): { header: string[]; rows: number[][] } {
   const lines = text.split('\n').filter((l) => l.trim() !== '');

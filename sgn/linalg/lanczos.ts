@@ -44,7 +44,7 @@
  * ||A|| is estimated on the fly as max_j ||A q_j|| (and |Ritz values|), a lower bound that
  * converges to ||A|| from below; using it makes the relative tolerance stricter, never looser.
  */
-import { gaussian, seededRandom } from './random.js';
+import { gaussian, seededRandom, seededRandomAfter } from './random.js';
 import { tridiagonalExtremeEigenpair, tridiagonalWork, type TridiagonalWork } from './symmetric-eigen.js';
 import { simdRows } from './simd.js';
 
@@ -74,6 +74,13 @@ export interface LanczosOptions {
    * approximate (error >> the mix) the mix changes nothing. Ignored without `start`.
    */
   genericMix?: number;
+  /**
+   * Where to write the result vector (length n) instead of a new array; may be `start` itself
+   * (it is read before anything is written). Sweeps calling this thousands of times pass their
+   * warm-start buffer: a fresh 64-entry Float64Array costs about as much as the rest of a 2-step
+   * run, in allocation and in garbage collection.
+   */
+  out?: Float64Array;
 }
 
 export interface LanczosResult {
@@ -269,14 +276,23 @@ interface Scratch {
   av: Float64Array;
   /** Operator input (a copy of the basis vector being expanded). */
   x: Float64Array;
-  /** Two length-n vectors for the images A y of Ritz candidates. */
+  /** Two length-n vectors for the images A y of Ritz candidates, two for the candidates y. */
   images: [Float64Array, Float64Array];
+  vectors: [Float64Array, Float64Array];
   alpha: Float64Array;
   beta: Float64Array;
   tri: TridiagonalWork;
   /** Basis vectors q_j and their images A q_j, reused by index. */
   q: Float64Array[];
   aq: Float64Array[];
+  /**
+   * The generic-mix direction (the seed's first n uniform draws in [-1, 1)) and its norm, for
+   * `mixSeed`: the same for every run with that seed, and n draws through a closure cost as much
+   * as a short warm run (NaN: none yet).
+   */
+  mixSeed: number;
+  mixDir: Float64Array;
+  mixNorm: number;
 }
 
 const SCRATCH_MAX_N = 1024;
@@ -298,11 +314,15 @@ function acquireScratch(n: number, cap: number): Scratch {
     av: new Float64Array(n),
     x: new Float64Array(n),
     images: [new Float64Array(n), new Float64Array(n)],
+    vectors: [new Float64Array(n), new Float64Array(n)],
     alpha: new Float64Array(cap),
     beta: new Float64Array(cap),
     tri: tridiagonalWork(cap),
     q: [],
     aq: [],
+    mixSeed: NaN,
+    mixDir: new Float64Array(n),
+    mixNorm: 0,
   };
   if (n <= SCRATCH_MAX_N && (c === null || !c.inUse)) cachedScratch = fresh;
   return fresh;
@@ -344,9 +364,11 @@ function ritzPair(
   n: number,
   best: Candidate | null,
 ): Candidate {
-  const y = new Float64Array(n);
-  // The image never leaves the run: one of two scratch vectors, the one `best` does not hold.
-  const ay = best !== null && best.image === sc.images[0] ? sc.images[1] : sc.images[0];
+  // Scratch vectors, the pair `best` does not hold; the result is copied out at the end (result()).
+  const k = best !== null && best.image === sc.images[0] ? 1 : 0;
+  const y = sc.vectors[k];
+  const ay = sc.images[k];
+  y.fill(0);
   ay.fill(0);
   for (let j = 0; j < m; j++) {
     const c = s[j];
@@ -385,9 +407,25 @@ function finish(
   iterations: number,
   converged: boolean,
   restarts: number,
+  out: Float64Array | undefined,
 ): LanczosResult {
   const chk = verify(cand, av, n);
-  return { value: chk.value, vector: cand.vector, iterations, residual: chk.residual, converged, restarts };
+  return result(cand, chk.value, chk.residual, iterations, converged, restarts, out);
+}
+
+/** The result, its vector copied out of the scratch candidate (into `out` when given). */
+function result(
+  cand: Candidate,
+  value: number,
+  residual: number,
+  iterations: number,
+  converged: boolean,
+  restarts: number,
+  out: Float64Array | undefined,
+): LanczosResult {
+  const vector = out ?? new Float64Array(cand.vector.length);
+  vector.set(cand.vector);
+  return { value, vector, iterations, residual, converged, restarts };
 }
 
 /**
@@ -422,6 +460,8 @@ function newRandomDirection(
 export function lanczosExtreme(op: SymmetricOperator, opts: LanczosOptions): LanczosResult {
   const n = op.n;
   if (!(n >= 1)) throw new Error('lanczosExtreme: operator dimension must be >= 1');
+  if (opts.out !== undefined && opts.out.length !== n)
+    throw new Error(`lanczosExtreme: out has length ${opts.out.length}, expected ${n}`);
   const maxIter = Math.max(1, Math.min(opts.maxIter ?? n, n));
   const sc = acquireScratch(n, maxIter + 1);
   // At most one new basis vector per step (the next Lanczos vector or a restart direction).
@@ -445,7 +485,8 @@ function run(
   const which = opts.which;
   // Below ~50 eps the explicit residual cannot be resolved reliably.
   const tol = Math.max(opts.tol ?? 1e-12, 50 * EPS);
-  const rng = seededRandom(opts.seed ?? DEFAULT_SEED);
+  const seed = opts.seed ?? DEFAULT_SEED;
+  let rng = seededRandom(seed);
 
   // basis rows 0 .. count-1 are the Krylov vectors q_j (orthonormal), sc.aq[j] = A q_j.
   const { w, av, tri, x } = sc;
@@ -480,9 +521,13 @@ function run(
     const mix = opts.genericMix ?? 0;
     if (have && mix > 0) {
       // Uniform entries: any distribution with a density makes the start generic.
-      const r = av;
-      for (let i = 0; i < n; i++) r[i] = 2 * rng() - 1;
-      const rn = norm2(r, n);
+      const r = sc.mixDir;
+      if (sc.mixSeed !== seed) {
+        for (let i = 0; i < n; i++) r[i] = 2 * rng() - 1;
+        sc.mixNorm = norm2(r, n);
+        sc.mixSeed = seed;
+      } else rng = seededRandomAfter(seed, n); // as if the n draws had been made here
+      const rn = sc.mixNorm;
       for (let i = 0; i < n; i++) q[i] += (mix / rn) * r[i];
       scaleDown(q, n, norm2(q, n));
       blockGeneric = true;
@@ -551,14 +596,14 @@ function run(
       // converging it to tol would cost a whole cold run for nothing.
       const margin = 2 * resEst + tol * anorm;
       if (which === 'min' ? theta - margin > best.value : theta + margin < best.value)
-        return finish(best, av, n, iterations, true, restarts);
+        return finish(best, av, n, iterations, true, restarts, opts.out);
     }
     if (breakdown || full) {
       const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n, best));
-      if (blockGeneric || full) return finish(cand, av, n, iterations, true, restarts);
+      if (blockGeneric || full) return finish(cand, av, n, iterations, true, restarts, opts.out);
       // Untrusted invariant subspace: continue on its orthogonal complement from a random vector.
       if (!newRandomDirection(basis.row(count), basis, count, n, rng))
-        return finish(cand, av, n, iterations, true, restarts);
+        return finish(cand, av, n, iterations, true, restarts, opts.out);
       best = cand;
       restarts++;
       blockStart = count;
@@ -571,14 +616,7 @@ function run(
       const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n, best));
       const chk = verify(cand, av, n);
       if (chk.residual <= tol * anorm) {
-        return {
-          value: chk.value,
-          vector: cand.vector,
-          iterations,
-          residual: chk.residual,
-          converged: true,
-          restarts,
-        };
+        return result(cand, chk.value, chk.residual, iterations, true, restarts, opts.out);
       }
       // Estimate and truth disagree (rounding): demand a smaller estimate and keep going.
       tolScale *= 0.1;
@@ -593,7 +631,7 @@ function run(
   }
   // Out of iterations: report the best we have, flagged by its residual.
   if (lastCandidate === null) throw new Error('lanczosExtreme: internal error, no candidate');
-  const res = finish(lastCandidate, av, n, iterations, false, restarts);
+  const res = finish(lastCandidate, av, n, iterations, false, restarts, opts.out);
   res.converged = res.residual <= tol * anorm;
   return res;
 }

@@ -16,6 +16,14 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * seededRandom(seed) after `draws` calls, without making them: mulberry32's state is a counter
+ * (it advances by a constant per draw), so this is seededRandom at the advanced state.
+ */
+export function seededRandomAfter(seed: number, draws: number): () => number {
+  return seededRandom((seed + Math.imul(draws, 0x6d2b79f5)) >>> 0);
+}
+
 /** Standard normal via Box-Muller (only the cosine half; simplicity beats speed here). */
 export function gaussian(rng: () => number): number {
   const u = 1 - rng(); // (0, 1], keeps log finite

@@ -382,18 +382,6 @@ export function symmetricEigen(a: DenseMatrix): { values: Float64Array; vectors:
   return { values, vectors };
 }
 
-/** Gershgorin interval of a symmetric tridiagonal matrix. */
-function gershgorin(d: ArrayLike<number>, e: ArrayLike<number>, n: number): { lo: number; hi: number } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const r = (i > 0 ? Math.abs(e[i - 1]) : 0) + (i < n - 1 ? Math.abs(e[i]) : 0);
-    lo = Math.min(lo, d[i] - r);
-    hi = Math.max(hi, d[i] + r);
-  }
-  return { lo, hi };
-}
-
 /** Number of eigenvalues of T strictly less than x (Sturm sequence via LDL^T pivots). */
 function sturmCount(
   d: ArrayLike<number>,
@@ -422,7 +410,15 @@ function bisectExtreme(
   n: number,
   which: 'min' | 'max',
 ): { lo: number; hi: number; slack: number } {
-  let { lo, hi } = gershgorin(d, e, n);
+  // Gershgorin interval (inline: returned as an object, its fields took small-integer form on
+  // the first, integer-valued matrices and changed form later, which discarded optimised code).
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const r = (i > 0 ? Math.abs(e[i - 1]) : 0) + (i < n - 1 ? Math.abs(e[i]) : 0);
+    lo = Math.min(lo, d[i] - r);
+    hi = Math.max(hi, d[i] + r);
+  }
   const tnorm = Math.max(Math.abs(lo), Math.abs(hi));
   const pivmin = Math.max(SAFE_MIN, EPS * EPS * tnorm);
   const abstol = 2 * EPS * tnorm;
