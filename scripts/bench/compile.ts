@@ -6,8 +6,8 @@
  *     not inherit its module hooks at all;
  *   - one bundled file loads several times faster than the ~150 ES modules behind it (zod alone
  *     is ~100 files), which a worker thread pays inside the timed region.
- * The bundler is esbuild, the one tsx itself runs on (installed with tsx, not a dependency of its
- * own); bundling only transpiles, `npx tsc --noEmit` does the type checking.
+ * The bundler is esbuild (a dev dependency, the same version tsx runs on); bundling only
+ * transpiles, `npx tsc --noEmit` does the type checking.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
