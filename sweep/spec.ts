@@ -140,6 +140,19 @@ const numberOrAxis = byShape<number | Axis>(`a finite number or ${AXIS_HINT}`, (
   typeof v === 'number' ? finite : isPlainObject(v) ? axisSchema : undefined,
 );
 
+/** A number or an axis (swept), or an array passed through to the family's own schema (not swept). */
+function numberArrayOrAxis(arrayHint: string) {
+  return byShape<unknown>(`a finite number, ${arrayHint} or ${AXIS_HINT}`, (v) =>
+    typeof v === 'number'
+      ? finite
+      : Array.isArray(v)
+        ? z.unknown()
+        : isPlainObject(v)
+          ? axisSchema
+          : undefined,
+  );
+}
+
 // ---- sections -------------------------------------------------------------------------------
 
 /**
@@ -162,15 +175,7 @@ const gameSchema = obj({
   lambda: numberOrAxis.optional(),
   mu0: numberOrAxis.optional(),
   // A matrix is passed through to parseGameSpec; only the scalar form can be swept.
-  coupling: byShape<unknown>(`a finite number, an N x N matrix or ${AXIS_HINT}`, (v) =>
-    typeof v === 'number'
-      ? finite
-      : Array.isArray(v)
-        ? z.unknown()
-        : isPlainObject(v)
-          ? axisSchema
-          : undefined,
-  ).optional(),
+  coupling: numberArrayOrAxis('an N x N matrix').optional(),
   seed: byShape<number | Axis>(`an integer or ${AXIS_HINT}`, (v) =>
     typeof v === 'number' ? integer : isPlainObject(v) ? axisSchema : undefined,
   ).optional(),
@@ -181,15 +186,7 @@ const gameSchema = obj({
   // The tanh family (kappa: a number, one per player, or an axis of the common value).
   Q: z.unknown().optional(),
   couplings: z.unknown().optional(),
-  kappa: byShape<unknown>(`a finite number, a list of numbers or ${AXIS_HINT}`, (v) =>
-    typeof v === 'number'
-      ? finite
-      : Array.isArray(v)
-        ? z.unknown()
-        : isPlainObject(v)
-          ? axisSchema
-          : undefined,
-  ).optional(),
+  kappa: numberArrayOrAxis('a list of numbers').optional(),
   // The markov family.
   states: z.unknown().optional(),
   actions: z.unknown().optional(),
