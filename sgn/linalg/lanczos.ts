@@ -48,7 +48,10 @@ import { gaussian, seededRandom, seededRandomAfter } from './random.js';
 import { tridiagonalExtremeEigenpair, tridiagonalWork, type TridiagonalWork } from './symmetric-eigen.js';
 import { simdRows } from './simd.js';
 
-/** A symmetric linear operator: `apply` writes A x into y (y is not aliased with x). */
+/**
+ * A symmetric linear operator: `apply` writes A x into y (y is not aliased with x) and leaves x
+ * unchanged (x may be a basis vector Lanczos keeps).
+ */
 export interface SymmetricOperator {
   readonly n: number;
   apply(x: Float64Array, y: Float64Array): void;
@@ -224,6 +227,131 @@ function gramSchmidtPass(
   }
 }
 
+/** Sum of squares -> 2-norm, norm2's scaled pass when the sum left the safe range. */
+function normFromSquares(ss: number, x: Float64Array, n: number): number {
+  return ss > 1e-280 && ss < 1e280 ? Math.sqrt(ss) : norm2(x, n);
+}
+
+/** aq = w, and (returned) q . w, with ||w|| in out[0]: dot and norm2 in one pass. */
+function storeImage(
+  w: Float64Array,
+  q: Float64Array,
+  aq: Float64Array,
+  n: number,
+  out: Float64Array,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let d0 = 0;
+  let d1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i];
+    const w1 = w[i + 1];
+    aq[i] = w0;
+    aq[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+    d0 += q[i] * w0;
+    d1 += q[i + 1] * w1;
+  }
+  if (i < n) {
+    const w0 = w[i];
+    aq[i] = w0;
+    s0 += w0 * w0;
+    d0 += q[i] * w0;
+  }
+  out[0] = normFromSquares(s0 + s1, w, n);
+  return d0 + d1;
+}
+
+/** w -= a q, returning ||w||. */
+function recur1(w: Float64Array, a: number, q: Float64Array, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i] - a * q[i];
+    const w1 = w[i + 1] - a * q[i + 1];
+    w[i] = w0;
+    w[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+  }
+  if (i < n) {
+    const w0 = w[i] - a * q[i];
+    w[i] = w0;
+    s0 += w0 * w0;
+  }
+  return normFromSquares(s0 + s1, w, n);
+}
+
+/** w -= a q then w -= bp qp (rounded in that order), returning ||w||. */
+function recur2(
+  w: Float64Array,
+  a: number,
+  q: Float64Array,
+  bp: number,
+  qp: Float64Array,
+  n: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i] - a * q[i] - bp * qp[i];
+    const w1 = w[i + 1] - a * q[i + 1] - bp * qp[i + 1];
+    w[i] = w0;
+    w[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+  }
+  if (i < n) {
+    const w0 = w[i] - a * q[i] - bp * qp[i];
+    w[i] = w0;
+    s0 += w0 * w0;
+  }
+  return normFromSquares(s0 + s1, w, n);
+}
+
+/**
+ * basis.project(w, count) then ||w||. For a short JS basis (fewer than four vectors: warm runs)
+ * the last subtraction and the norm share one pass, rounding as the separate loops do.
+ */
+function projectNorm(basis: Basis, w: Float64Array, count: number, n: number, coef: Float64Array): number {
+  if (count >= 4 || !(basis instanceof JsBasis)) {
+    basis.project(w, count);
+    return norm2(w, n);
+  }
+  const list = basis.list;
+  for (let j = 0; j < count; j++) coef[j] = dot(list[j], w, n);
+  for (let j = 0; j < count - 1; j++) {
+    const c = coef[j];
+    if (c === 0) continue;
+    const q = list[j];
+    for (let i = 0; i < n; i++) w[i] -= c * q[i];
+  }
+  const c = coef[count - 1];
+  const q = list[count - 1];
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i] - c * q[i];
+    const w1 = w[i + 1] - c * q[i + 1];
+    w[i] = w0;
+    w[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+  }
+  if (i < n) {
+    const w0 = w[i] - c * q[i];
+    w[i] = w0;
+    s0 += w0 * w0;
+  }
+  return normFromSquares(s0 + s1, w, n);
+}
+
 /**
  * The Krylov basis q_0, q_1, ... (orthonormal): a list of JS vectors (small n), or the rows of a
  * matrix in SIMD memory, where a Gram-Schmidt pass is two SIMD matrix-vector products.
@@ -239,7 +367,7 @@ interface Basis {
 
 class JsBasis implements Basis {
   constructor(
-    private readonly list: Float64Array[],
+    readonly list: Float64Array[],
     private readonly n: number,
     private readonly coef: Float64Array,
   ) {}
@@ -368,18 +496,45 @@ function ritzPair(
   const k = best !== null && best.image === sc.images[0] ? 1 : 0;
   const y = sc.vectors[k];
   const ay = sc.images[k];
-  y.fill(0);
-  ay.fill(0);
-  for (let j = 0; j < m; j++) {
+  // The first term assigned (0 + c q = c q), the norm accumulated with the last one.
+  let ss = 0;
+  {
+    const c = s[0];
+    const q = basis.row(blockStart);
+    const aq = sc.aq[blockStart];
+    if (m === 1) {
+      for (let i = 0; i < n; i++) {
+        const yi = c * q[i];
+        y[i] = yi;
+        ay[i] = c * aq[i];
+        ss += yi * yi;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        y[i] = c * q[i];
+        ay[i] = c * aq[i];
+      }
+    }
+  }
+  for (let j = 1; j < m; j++) {
     const c = s[j];
     const q = basis.row(blockStart + j);
     const aq = sc.aq[blockStart + j];
-    for (let i = 0; i < n; i++) {
-      y[i] += c * q[i];
-      ay[i] += c * aq[i];
+    if (j === m - 1) {
+      for (let i = 0; i < n; i++) {
+        const yi = y[i] + c * q[i];
+        y[i] = yi;
+        ay[i] += c * aq[i];
+        ss += yi * yi;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        y[i] += c * q[i];
+        ay[i] += c * aq[i];
+      }
     }
   }
-  const inv = 1 / norm2(y, n);
+  const inv = 1 / (ss > 1e-280 && ss < 1e280 ? Math.sqrt(ss) : norm2(y, n));
   for (let i = 0; i < n; i++) {
     y[i] *= inv;
     ay[i] *= inv;
@@ -396,8 +551,23 @@ function verify(cand: Candidate, av: Float64Array, n: number): { value: number; 
   const y = cand.vector;
   const ay = cand.image;
   const value = dot(y, ay, n);
-  for (let i = 0; i < n; i++) av[i] = ay[i] - value * y[i];
-  return { value, residual: norm2(av, n) };
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = ay[i] - value * y[i];
+    const r1 = ay[i + 1] - value * y[i + 1];
+    av[i] = r0;
+    av[i + 1] = r1;
+    s0 += r0 * r0;
+    s1 += r1 * r1;
+  }
+  if (i < n) {
+    const r0 = ay[i] - value * y[i];
+    av[i] = r0;
+    s0 += r0 * r0;
+  }
+  return { value, residual: normFromSquares(s0 + s1, av, n) };
 }
 
 function finish(
@@ -455,6 +625,50 @@ function newRandomDirection(
 }
 
 /**
+ * Extreme eigenpair of the 1 x 1 or 2 x 2 symmetric tridiagonal (d, e), unit vector into s: one
+ * Jacobi rotation (Golub & Van Loan 8.5.2), eigenvalues accurate to ~eps ||T||, the vector
+ * orthonormal to rounding, as bisection + inverse iteration give, at a fraction of the cost.
+ */
+function smallExtremeEigenpair(
+  d: Float64Array,
+  e: Float64Array,
+  m: number,
+  which: 'min' | 'max',
+  s: Float64Array,
+): number {
+  const p = d[0];
+  if (m === 1) {
+    s[0] = 1;
+    return p;
+  }
+  const q = e[0];
+  const r = d[1];
+  if (q === 0) {
+    const first = which === 'min' ? p <= r : p >= r;
+    s[0] = first ? 1 : 0;
+    s[1] = first ? 0 : 1;
+    return first ? p : r;
+  }
+  // Rotation [c s; -s c] diagonalising [p q; q r]: diag(p - t q, r + t q), |t| <= 1.
+  const tau = (r - p) / (2 * q);
+  const t =
+    Math.abs(tau) > 1e150 ? 0.5 / tau : (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+  const c = 1 / Math.sqrt(1 + t * t);
+  const sn = t * c;
+  const l0 = p - t * q; // eigenvector (c, -sn)
+  const l1 = r + t * q; // eigenvector (sn, c)
+  const first = which === 'min' ? l0 <= l1 : l0 >= l1;
+  if (first) {
+    s[0] = c;
+    s[1] = -sn;
+    return l0;
+  }
+  s[0] = sn;
+  s[1] = c;
+  return l1;
+}
+
+/**
  * Extreme eigenpair of a symmetric operator. See the module comment for the guarantees.
  */
 export function lanczosExtreme(op: SymmetricOperator, opts: LanczosOptions): LanczosResult {
@@ -486,7 +700,9 @@ function run(
   // Below ~50 eps the explicit residual cannot be resolved reliably.
   const tol = Math.max(opts.tol ?? 1e-12, 50 * EPS);
   const seed = opts.seed ?? DEFAULT_SEED;
-  let rng = seededRandom(seed);
+  // Created on first use (most warm runs draw nothing): `drawn` draws already made, or skipped.
+  let rng: (() => number) | null = null;
+  let drawn = 0;
 
   // basis rows 0 .. count-1 are the Krylov vectors q_j (orthonormal), sc.aq[j] = A q_j.
   const { w, av, tri, x } = sc;
@@ -508,32 +724,40 @@ function run(
     const s = opts.start;
     const q = basis.row(0);
     let have = false;
+    let sn = 0;
     if (s !== undefined) {
       if (s.length !== n) throw new Error(`lanczosExtreme: start has length ${s.length}, expected ${n}`);
-      const sn = norm2(s, n);
-      if (sn > 0 && Number.isFinite(sn)) {
-        const inv = 1 / sn;
-        for (let i = 0; i < n; i++) q[i] = s[i] * inv;
-        have = true;
-      }
+      sn = norm2(s, n);
+      have = sn > 0 && Number.isFinite(sn);
     }
     blockGeneric = !have;
     const mix = opts.genericMix ?? 0;
-    if (have && mix > 0) {
+    if (s !== undefined && have && mix > 0) {
       // Uniform entries: any distribution with a density makes the start generic.
       const r = sc.mixDir;
       if (sc.mixSeed !== seed) {
-        for (let i = 0; i < n; i++) r[i] = 2 * rng() - 1;
+        const g = (rng = seededRandom(seed));
+        for (let i = 0; i < n; i++) r[i] = 2 * g() - 1;
         sc.mixNorm = norm2(r, n);
         sc.mixSeed = seed;
-      } else rng = seededRandomAfter(seed, n); // as if the n draws had been made here
-      const rn = sc.mixNorm;
-      for (let i = 0; i < n; i++) q[i] += (mix / rn) * r[i];
-      scaleDown(q, n, norm2(q, n));
+      } else drawn = n; // as if the n draws had been made here
+      // q = s / ||s|| + mix r / ||r|| (rounded as the two separate steps), then normalised.
+      const inv = 1 / sn;
+      const f = mix / sc.mixNorm;
+      let ss = 0;
+      for (let i = 0; i < n; i++) {
+        const qi = s[i] * inv + f * r[i];
+        q[i] = qi;
+        ss += qi * qi;
+      }
+      scaleDown(q, n, normFromSquares(ss, q, n));
       blockGeneric = true;
-    }
-    if (!have) {
-      for (let i = 0; i < n; i++) q[i] = gaussian(rng);
+    } else if (s !== undefined && have) {
+      const inv = 1 / sn;
+      for (let i = 0; i < n; i++) q[i] = s[i] * inv;
+    } else {
+      const g = (rng = seededRandom(seed));
+      for (let i = 0; i < n; i++) q[i] = gaussian(g);
       scaleDown(q, n, norm2(q, n));
     }
   }
@@ -544,38 +768,41 @@ function run(
 
   while (iterations < maxIter) {
     const k = count - 1; // index of the vector to expand
-    // The operator gets a private copy: it may run code that moves SIMD memory (and the view).
-    x.set(basis.row(k));
-    op.apply(x, w);
+    // A SIMD basis row is copied: the operator may run code that moves SIMD memory (and the view).
+    if (basis instanceof JsBasis) op.apply(basis.row(k), w);
+    else {
+      x.set(basis.row(k));
+      op.apply(x, w);
+    }
     basis.refresh();
     const q = basis.row(k);
     iterations++;
-    slot(sc.aq, k, n).set(w);
-    anorm = Math.max(anorm, norm2(w, n));
-    const a = dot(q, w, n);
+    // Fused passes over w (each keeps the operation order of the separate loops it replaces).
+    const a = storeImage(w, q, slot(sc.aq, k, n), n, sc.coef);
+    anorm = Math.max(anorm, sc.coef[0]);
     alpha[m] = a;
     // Full reorthogonalisation, DGKS style: the three-term recurrence first (it removes the large
     // components), then one Gram-Schmidt pass against the whole basis, and a second one only when
     // that pass cancelled more than 1 - 1/sqrt(2) of what was left (Daniel, Gragg, Kaufman,
     // Stewart 1976): orthogonal to working accuracy at about half the cost of two passes.
-    for (let i = 0; i < n; i++) w[i] -= a * q[i];
-    if (m > 0) {
-      const bp = beta[m - 1];
-      const qp = basis.row(k - 1);
-      for (let i = 0; i < n; i++) w[i] -= bp * qp[i];
-    }
+    const before = m > 0 ? recur2(w, a, q, beta[m - 1], basis.row(k - 1), n) : recur1(w, a, q, n);
     beta[m] = 0;
     m++;
-    const before = norm2(w, n);
-    basis.project(w, count);
-    let b = norm2(w, n);
-    if (b < Math.SQRT1_2 * before) {
-      basis.project(w, count);
-      b = norm2(w, n);
-    }
+    let b = projectNorm(basis, w, count, n, sc.coef);
+    if (b < Math.SQRT1_2 * before) b = projectNorm(basis, w, count, n, sc.coef);
 
-    // Extreme Ritz pair of the current block (s lives in `tri` until the next step).
-    const { value: theta, vector: s } = tridiagonalExtremeEigenpair(alpha, beta, m, which, tri);
+    // Extreme Ritz pair of the current block (s lives in `tri` until the next step). The 1 x 1 and
+    // 2 x 2 blocks of short warm runs in closed form; larger ones by bisection + inverse iteration.
+    let theta: number;
+    let s: Float64Array;
+    if (m <= 2) {
+      s = tri.x;
+      theta = smallExtremeEigenpair(alpha, beta, m, which, s);
+    } else {
+      const r = tridiagonalExtremeEigenpair(alpha, beta, m, which, tri);
+      theta = r.value;
+      s = r.vector;
+    }
     anorm = Math.max(anorm, Math.abs(theta));
     // Residual estimate: ||T s - theta s|| (inexact s) combined with the coupling to the next vector.
     let rt = 0;
@@ -602,6 +829,7 @@ function run(
       const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n, best));
       if (blockGeneric || full) return finish(cand, av, n, iterations, true, restarts, opts.out);
       // Untrusted invariant subspace: continue on its orthogonal complement from a random vector.
+      rng ??= seededRandomAfter(seed, drawn);
       if (!newRandomDirection(basis.row(count), basis, count, n, rng))
         return finish(cand, av, n, iterations, true, restarts, opts.out);
       best = cand;
