@@ -315,6 +315,137 @@ function recur2(
 }
 
 /**
+ * w -= a q then w -= bp qp (bp = 0: none), returning ||w||, with coef[0] = l0 . w (the new w),
+ * each sum with dot's/norm2's two accumulators: what the separate passes compute, in one.
+ */
+function recurDots1(
+  w: Float64Array,
+  a: number,
+  q: Float64Array,
+  bp: number,
+  qp: Float64Array,
+  l0: Float64Array,
+  n: number,
+  coef: Float64Array,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let c0 = 0;
+  let c1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i] - a * q[i] - bp * qp[i];
+    const w1 = w[i + 1] - a * q[i + 1] - bp * qp[i + 1];
+    w[i] = w0;
+    w[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+    c0 += l0[i] * w0;
+    c1 += l0[i + 1] * w1;
+  }
+  if (i < n) {
+    const w0 = w[i] - a * q[i] - bp * qp[i];
+    w[i] = w0;
+    s0 += w0 * w0;
+    c0 += l0[i] * w0;
+  }
+  coef[0] = c0 + c1;
+  return normFromSquares(s0 + s1, w, n);
+}
+
+/** recurDots1 with two basis vectors: coef[0] = l0 . w, coef[1] = l1 . w. */
+function recurDots2(
+  w: Float64Array,
+  a: number,
+  q: Float64Array,
+  bp: number,
+  qp: Float64Array,
+  l0: Float64Array,
+  l1: Float64Array,
+  n: number,
+  coef: Float64Array,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let c0 = 0;
+  let c1 = 0;
+  let d0 = 0;
+  let d1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i] - a * q[i] - bp * qp[i];
+    const w1 = w[i + 1] - a * q[i + 1] - bp * qp[i + 1];
+    w[i] = w0;
+    w[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+    c0 += l0[i] * w0;
+    c1 += l0[i + 1] * w1;
+    d0 += l1[i] * w0;
+    d1 += l1[i + 1] * w1;
+  }
+  if (i < n) {
+    const w0 = w[i] - a * q[i] - bp * qp[i];
+    w[i] = w0;
+    s0 += w0 * w0;
+    c0 += l0[i] * w0;
+    d0 += l1[i] * w0;
+  }
+  coef[0] = c0 + c1;
+  coef[1] = d0 + d1;
+  return normFromSquares(s0 + s1, w, n);
+}
+
+/** w -= c l0, returning ||w|| (the Gram-Schmidt subtraction of recurDots1's coefficient). */
+function subtract1(w: Float64Array, l0: Float64Array, n: number, c: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i] - c * l0[i];
+    const w1 = w[i + 1] - c * l0[i + 1];
+    w[i] = w0;
+    w[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+  }
+  if (i < n) {
+    const w0 = w[i] - c * l0[i];
+    w[i] = w0;
+    s0 += w0 * w0;
+  }
+  return normFromSquares(s0 + s1, w, n);
+}
+
+/** w -= c0 l0 then w -= c1 l1 (rounded in that order), returning ||w||. */
+function subtract2(
+  w: Float64Array,
+  l0: Float64Array,
+  l1: Float64Array,
+  n: number,
+  c0: number,
+  c1: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const w0 = w[i] - c0 * l0[i] - c1 * l1[i];
+    const w1 = w[i + 1] - c0 * l0[i + 1] - c1 * l1[i + 1];
+    w[i] = w0;
+    w[i + 1] = w1;
+    s0 += w0 * w0;
+    s1 += w1 * w1;
+  }
+  if (i < n) {
+    const w0 = w[i] - c0 * l0[i] - c1 * l1[i];
+    w[i] = w0;
+    s0 += w0 * w0;
+  }
+  return normFromSquares(s0 + s1, w, n);
+}
+
+/**
  * basis.project(w, count) then ||w||. For a short JS basis (fewer than four vectors: warm runs)
  * the last subtraction and the norm share one pass, rounding as the separate loops do.
  */
@@ -785,10 +916,26 @@ function run(
     // components), then one Gram-Schmidt pass against the whole basis, and a second one only when
     // that pass cancelled more than 1 - 1/sqrt(2) of what was left (Daniel, Gragg, Kaufman,
     // Stewart 1976): orthogonal to working accuracy at about half the cost of two passes.
-    const before = m > 0 ? recur2(w, a, q, beta[m - 1], basis.row(k - 1), n) : recur1(w, a, q, n);
+    let before: number;
+    let b: number;
+    if (count <= 2 && basis instanceof JsBasis) {
+      // Short JS basis (warm runs): the projection's dot products ride along with the recurrence.
+      const bp = m > 0 ? beta[m - 1] : 0;
+      const qp = m > 0 ? basis.row(k - 1) : q;
+      const list = basis.list;
+      if (count === 1) {
+        before = recurDots1(w, a, q, bp, qp, list[0], n, sc.coef);
+        b = subtract1(w, list[0], n, sc.coef[0]);
+      } else {
+        before = recurDots2(w, a, q, bp, qp, list[0], list[1], n, sc.coef);
+        b = subtract2(w, list[0], list[1], n, sc.coef[0], sc.coef[1]);
+      }
+    } else {
+      before = m > 0 ? recur2(w, a, q, beta[m - 1], basis.row(k - 1), n) : recur1(w, a, q, n);
+      b = projectNorm(basis, w, count, n, sc.coef);
+    }
     beta[m] = 0;
     m++;
-    let b = projectNorm(basis, w, count, n, sc.coef);
     if (b < Math.SQRT1_2 * before) b = projectNorm(basis, w, count, n, sc.coef);
 
     // Extreme Ritz pair of the current block (s lives in `tri` until the next step). The 1 x 1 and
