@@ -19,7 +19,8 @@ import { bandMapRows, BAND_CSV_HEADER, resultRows, RESULT_CSV_HEADER, parseWhere
 import { bandPicture, bandPictureFile, type PictureFormat } from '../report/band.js';
 import { numberFlag, parse } from './args.js';
 import { readDataFile } from './input.js';
-import { num, progressLine, table, toCsv } from './format.js';
+import { num, table, toCsv } from './format.js';
+import { progressPrinter } from './progress.js';
 
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N]
   sgn sweep status <id> [--json] [--watch]
@@ -42,27 +43,6 @@ async function withContext<T>(fn: (ctx: SweepContext) => Promise<T>): Promise<T>
 function oneId(positionals: string[], command: string): string {
   if (positionals.length !== 1) throw new InputError(`sweep ${command}`, 'expects one sweep id');
   return positionals[0];
-}
-
-/** Live progress on stderr (a redrawn line on a terminal, a line every few seconds otherwise). */
-function progressPrinter(): (s: SweepStatusReport) => void {
-  const tty = process.stderr.isTTY;
-  const samples: { t: number; done: number }[] = [];
-  let lastPrinted = 0;
-  return (s) => {
-    const now = Date.now();
-    samples.push({ t: now, done: s.doneCells });
-    while (samples.length > 2 && now - samples[0].t > 15_000) samples.shift();
-    const first = samples[0];
-    const rate = now > first.t + 500 ? ((s.doneCells - first.done) * 1000) / (now - first.t) : null;
-    const line = `${s.id} ${s.status}${s.progress?.paused ? ' (paused)' : ''} ${progressLine(s.doneCells, s.totalCells, rate)}`;
-    if (tty) process.stderr.write(`\r${line}\x1b[K`);
-    else if (now - lastPrinted > 5000 || s.status !== 'running') {
-      process.stderr.write(`${line}\n`);
-      lastPrinted = now;
-    }
-    if (tty && s.status !== 'running' && s.status !== 'paused') process.stderr.write('\n');
-  };
 }
 
 function statusJson(s: SweepStatusReport): string {
@@ -104,7 +84,11 @@ async function start(argv: string[], out: Out): Promise<number> {
         `sweep ${r.id} already registered: ${r.started ? 'resuming it' : 'its workflow is running'}\n`,
       );
     if (!values.wait) return 0;
-    const final = await waitForSweep(ctx, r.id, progressPrinter());
+    const final = await waitForSweep(
+      ctx,
+      r.id,
+      progressPrinter((s) => s.id),
+    );
     return final.status === 'completed' ? 0 : 1;
   });
 }
@@ -123,7 +107,11 @@ async function status(argv: string[], out: Out): Promise<number> {
     }
     const s =
       values.watch || process.stderr.isTTY
-        ? await waitForSweep(ctx, id, progressPrinter())
+        ? await waitForSweep(
+            ctx,
+            id,
+            progressPrinter((s) => s.id),
+          )
         : await sweepStatus(ctx, id);
     out(
       table(

@@ -10,17 +10,11 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { PROJECT_ROOT, redactUrl } from '../db/client.js';
-import { progressLine } from '../cli/format.js';
+import { progressPrinter } from '../cli/progress.js';
 import { temporalConfig, type TemporalConfig } from '../workers/config.js';
 import { createSweepWorker } from '../workers/worker.js';
 import { sweepIdFor, type ResolvedSweep } from '../sweep/resolve.js';
-import {
-  openContext,
-  startSweep,
-  waitForSweep,
-  type SweepContext,
-  type SweepStatusReport,
-} from '../sweep/service.js';
+import { openContext, startSweep, waitForSweep, type SweepContext } from '../sweep/service.js';
 import { startEmbeddedPostgres, startLocalTemporal } from './demo/services.js';
 import { demoSpecs, type DemoScale } from './demo/specs.js';
 import { loadSweepData } from '../report/data.js';
@@ -80,27 +74,6 @@ class Shutdown {
     })();
     return this.running;
   }
-}
-
-/** Live progress on stderr: a redrawn line on a terminal, a line every few seconds otherwise. */
-function progressPrinter(label: string): (s: SweepStatusReport) => void {
-  const tty = process.stderr.isTTY;
-  const samples: { t: number; done: number }[] = [];
-  let lastPrinted = 0;
-  return (s) => {
-    const now = Date.now();
-    samples.push({ t: now, done: s.doneCells });
-    while (samples.length > 2 && now - samples[0].t > 15_000) samples.shift();
-    const first = samples[0];
-    const rate = now > first.t + 500 ? ((s.doneCells - first.done) * 1000) / (now - first.t) : null;
-    const line = `${label} ${s.status} ${progressLine(s.doneCells, s.totalCells, rate)}`;
-    const final = s.status !== 'running' && s.status !== 'paused';
-    if (tty) process.stderr.write(`\r${line}\x1b[K${final ? '\n' : ''}`);
-    else if (now - lastPrinted > 3000 || final) {
-      process.stderr.write(`${line}\n`);
-      lastPrinted = now;
-    }
-  };
 }
 
 async function startWorkers(
@@ -238,7 +211,12 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
       };
       continue;
     }
-    const final = await waitForSweep(ctx, s.id, progressPrinter(s.label), 500);
+    const final = await waitForSweep(
+      ctx,
+      s.id,
+      progressPrinter(() => s.label, 3000),
+      500,
+    );
     if (final.status !== 'completed') {
       log(`sweep ${s.id} ended ${final.status}${final.error ? `: ${final.error}` : ''}`);
       return 1;
