@@ -14,8 +14,15 @@ export interface BlockBounds {
   readonly gammaVector: Float64Array;
 }
 
-/** Bounds over one or more Jacobians (one for a linear game, one per sample point otherwise). */
-export function blockBounds(blocks: Blocks, jacobians: Iterable<DenseMatrix>): BlockBounds {
+/**
+ * Bounds over one or more Jacobians (one for a linear game, one per sample point otherwise).
+ * `known`: mu and L already known for the (single) Jacobian; only gamma_euc is computed.
+ */
+export function blockBounds(
+  blocks: Blocks,
+  jacobians: Iterable<DenseMatrix>,
+  known?: { readonly mu: readonly number[]; readonly L: readonly (readonly number[])[] },
+): BlockBounds {
   const n = blocks.dims.length;
   const { offsets } = blocks;
   const mu = new Array<number>(n).fill(Infinity);
@@ -25,7 +32,14 @@ export function blockBounds(blocks: Blocks, jacobians: Iterable<DenseMatrix>): B
   let count = 0;
   for (const J of jacobians) {
     count++;
-    for (let i = 0; i < n; i++) {
+    if (known) {
+      if (count > 1) throw new Error('blockBounds: known bounds hold for one Jacobian only');
+      for (let i = 0; i < n; i++) {
+        mu[i] = known.mu[i];
+        for (let j = 0; j < n; j++) L[i][j] = i === j ? 0 : known.L[i][j];
+      }
+    }
+    for (let i = 0; i < n && !known; i++) {
       const own = symPart(block(J, offsets[i], offsets[i + 1], offsets[i], offsets[i + 1]));
       mu[i] = Math.min(mu[i], minSymmetricEigenvalue(own).value);
       for (let j = 0; j < n; j++) {

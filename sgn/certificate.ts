@@ -82,7 +82,9 @@ export function analyseGame(
     // Linear games: J = H everywhere, one Jacobian is the whole region.
     jacobians = game.linear ? [game.linear.H] : [game.J(new Float64Array(blocks.dim))];
   }
-  const sampled = blockBounds(blocks, jacobians);
+  // A region changes nothing for a linear game, but its Jacobians are the sampled ones.
+  const known = !opts.region ? game.linear?.knownBounds : undefined;
+  const sampled = blockBounds(blocks, jacobians, known);
   const delta = region?.inflation?.amount ?? 0;
   if (region?.inflation)
     region = { ...region, sampled: { mu: sampled.mu, L: sampled.L, gammaEuclidean: sampled.gammaEuclidean } };

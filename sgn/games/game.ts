@@ -25,7 +25,16 @@ export interface Game {
   readonly blocks: Blocks;
   F(x: Float64Array): Float64Array;
   J(x: Float64Array): DenseMatrix;
-  readonly linear?: { readonly H: DenseMatrix; readonly c: Float64Array };
+  readonly linear?: {
+    readonly H: DenseMatrix;
+    readonly c: Float64Array;
+    /**
+     * The block bounds mu_i, L_ij of H when the family knows them from how H was built (e.g. the
+     * two-player form: L_12 = |lambda a| ||R||, with ||R|| computed once for every lambda), to
+     * within rounding of the same quantities computed from H. Absent: computed from H.
+     */
+    readonly knownBounds?: { readonly mu: readonly number[]; readonly L: readonly (readonly number[])[] };
+  };
   /**
    * An upper bound on the Lipschitz constant of J on the region, in the spectral norm:
    * ||J(x) - J(y)||_2 <= value * ||x - y||_2 for x, y in the region. Families that supply it

@@ -1,5 +1,6 @@
 /** The quadratic (linear-quadratic) family: F(x) = H x + c, J = H. */
-import { zeros, type DenseMatrix, matvec } from '../linalg/matrix.js';
+import { symPart, zeros, type DenseMatrix, matvec } from '../linalg/matrix.js';
+import { minSymmetricEigenvalue, spectralNorm } from '../linalg/spectral-norm.js';
 import { SeededRandom } from '../util/random.js';
 import { blocksOf, type Game } from './game.js';
 import type { GeneratedQuadraticSpec, QuadraticSpec, TwoPlayerQuadraticSpec } from './spec.js';
@@ -8,7 +9,14 @@ import { orthonormalCoupling, gaussianCoupling, gramPlusShift } from './generato
 // Callers predating the family dispatcher import buildGame from here.
 export { buildGame } from './build.js';
 
-export function quadraticGame(H: DenseMatrix, dims: readonly number[], c?: Float64Array): Game {
+type KnownBounds = NonNullable<NonNullable<Game['linear']>['knownBounds']>;
+
+export function quadraticGame(
+  H: DenseMatrix,
+  dims: readonly number[],
+  c?: Float64Array,
+  knownBounds?: KnownBounds,
+): Game {
   const blocks = blocksOf(dims);
   if (H.rows !== blocks.dim || H.cols !== blocks.dim) {
     throw new Error(`H is ${H.rows}x${H.cols} but dims add up to ${blocks.dim}`);
@@ -17,7 +25,7 @@ export function quadraticGame(H: DenseMatrix, dims: readonly number[], c?: Float
   return {
     family: 'quadratic',
     blocks,
-    linear: { H, c: shift },
+    linear: knownBounds ? { H, c: shift, knownBounds } : { H, c: shift },
     F(x) {
       const y = matvec(H, x);
       for (let i = 0; i < y.length; i++) y[i] += shift[i];
@@ -60,7 +68,47 @@ function twoPlayerGame(spec: TwoPlayerQuadraticSpec): Game {
     }
   }
   for (let i = 0; i < d2; i++) for (let j = 0; j < d2; j++) H.data[(d1 + i) * n + d1 + j] = spec.Q2[i][j];
-  return quadraticGame(H, [d1, d2], spec.c ? Float64Array.from(spec.c) : undefined);
+  const norm = unitCouplingNorm(spec.R);
+  const known: KnownBounds = {
+    mu: [ownMargin(spec.Q1), ownMargin(spec.Q2)],
+    L: [
+      [0, Math.abs(top) * norm],
+      [Math.abs(bottom) * norm, 0],
+    ],
+  };
+  return quadraticGame(H, [d1, d2], spec.c ? Float64Array.from(spec.c) : undefined, known);
+}
+
+/**
+ * Per-matrix results for the two-player form, keyed by the spec's own arrays: a sweep over lambda
+ * builds one game per lambda from the same Q1, Q2, R, whose block bounds are then lambda_min(sym
+ * Q_i) (no lambda at all) and |lambda a| ||R||, |lambda b| ||R|| (one norm for every lambda).
+ */
+const ownMargins = new WeakMap<readonly (readonly number[])[], number>();
+const couplingNorms = new WeakMap<readonly (readonly number[])[], number>();
+
+function denseOf(rows: readonly (readonly number[])[]): DenseMatrix {
+  const m = zeros(rows.length, rows[0]?.length ?? 0);
+  rows.forEach((r, i) => m.data.set(r, i * m.cols));
+  return m;
+}
+
+function ownMargin(Q: readonly (readonly number[])[]): number {
+  let v = ownMargins.get(Q);
+  if (v === undefined) {
+    v = minSymmetricEigenvalue(symPart(denseOf(Q))).value;
+    ownMargins.set(Q, v);
+  }
+  return v;
+}
+
+function unitCouplingNorm(R: readonly (readonly number[])[]): number {
+  let v = couplingNorms.get(R);
+  if (v === undefined) {
+    v = spectralNorm(denseOf(R)).value;
+    couplingNorms.set(R, v);
+  }
+  return v;
 }
 
 function generatedGame(spec: GeneratedQuadraticSpec): Game {
