@@ -37,6 +37,8 @@ RUN set -eu; \
 # Sources (see .dockerignore), then the Prisma client (generated/prisma, needs no database).
 COPY --chown=node:node . .
 RUN npx tsx scripts/ensure-prisma-client.ts
+# The workflow bundle, prebuilt into the image: workers then start without running webpack.
+RUN npx tsx scripts/bundle-workflows.ts
 
 # A sweep worker: applies pending migrations (creating the database if needed), then polls
 # SGN_TASK_QUEUE until SIGTERM/SIGINT, when it drains running batches and exits.

@@ -7,9 +7,11 @@
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createPrisma, databaseUrl } from '../db/client.js';
+import { join } from 'node:path';
+import { createPrisma, databaseUrl, PROJECT_ROOT } from '../db/client.js';
 import { createActivities } from '../activities/sweep-activities.js';
 import { temporalConfig, type TemporalConfig } from './config.js';
+import { cachedWorkflowBundle, type CachedBundle } from './workflow-bundle.js';
 
 export interface WorkerRunOptions {
   /** Activity slots (batches in flight) in this process. */
@@ -27,6 +29,14 @@ export function workflowsPath(): string {
   return require.resolve('../workflows/index.ts');
 }
 
+/** Where prebuilt workflow bundles are kept (see workflow-bundle.ts). */
+export const WORKFLOW_BUNDLE_DIR = join(PROJECT_ROOT, '.cache', 'workflow-bundles');
+
+/** The workflow bundle, built at most once per version of the workflow code. */
+export async function sweepWorkflowBundle(): Promise<CachedBundle> {
+  return cachedWorkflowBundle(workflowsPath(), PROJECT_ROOT, WORKFLOW_BUNDLE_DIR);
+}
+
 export async function createSweepWorker(
   opts: WorkerRunOptions = {},
 ): Promise<{ worker: Worker; close: () => Promise<void> }> {
@@ -34,11 +44,12 @@ export async function createSweepWorker(
   const url = opts.databaseUrl ?? databaseUrl();
   const prisma = createPrisma(url);
   const connection = await NativeConnection.connect({ address: temporal.address });
+  const bundle = await sweepWorkflowBundle();
   const options: WorkerOptions = {
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
-    workflowsPath: workflowsPath(),
+    workflowBundle: bundle.option,
     activities: createActivities({ prisma, workerId: `${hostname()}:${process.pid}` }),
     maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
     shutdownGraceTime: '20s',
