@@ -5,7 +5,7 @@ import { insertCellResults, type CellInsert } from '../db/exact-writes.js';
 import { resultRows } from '../sweep/queries.js';
 import pg from 'pg';
 import { parseDatabaseUrl } from '../db/client.js';
-import { storedCells, writeCellBatch } from '../db/cell-batches.js';
+import { gameRuns, storedCells, writeCellBatch } from '../db/cell-batches.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -183,6 +183,91 @@ describe('worker batch writes (rows and counters in one statement)', () => {
         expect(b.mu).toEqual([null, null]);
         expect(b.coupling_l[0][1]).toBeNull();
       }
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('sends game values once per run of equal rows without mixing games', async () => {
+    await db.prisma.sweep.create({
+      data: {
+        id: 'runs',
+        kind: 'certify',
+        status: 'running',
+        spec: {},
+        specHash: 'h',
+        totalCells: 8,
+        workflowId: 'w',
+      },
+    });
+    const game = (g: number, over: Partial<CellInsert> = {}): Partial<CellInsert> => ({
+      gameParam: g,
+      gammaEuclidean: g / 3,
+      mu: [g, 1 / 3],
+      couplingL: [
+        [0, g / 7],
+        [g / 9, 0],
+      ],
+      regionRadius: null,
+      optimalAlpha: g / 11,
+      optimalRatio: g / 13,
+      bandMinus: 0,
+      bandPlus: null,
+      hStabEuler: g * 2,
+      hStabRk4: g * 3,
+      seed: 1,
+      ...over,
+    });
+    // Runs: [0, 1] game 1; [2] game 1 but bandMinus -0; [3] game 1 again; [4, 5] game 2 with a
+    // different coupling matrix only; [6] game 2 with another seed; [7] a failed cell.
+    const games = [
+      game(1),
+      game(1),
+      game(1, { bandMinus: -0 }),
+      game(1),
+      game(2),
+      game(2, {
+        couplingL: [
+          [0, 2 / 7],
+          [2 / 9, 0],
+        ],
+      }),
+      game(2, { seed: 2 }),
+      { ...game(0), error: 'failed', mu: [], couplingL: null },
+    ];
+    const rows = games.map((g, i) => ({ ...row(i, (i + 1) / 13), ...g }));
+    rows[5].couplingL = [
+      [0, 5],
+      [6, 0],
+    ];
+    expect(gameRuns(rows).runOf).toEqual(Int32Array.from([1, 1, 2, 3, 4, 5, 6, 7]));
+    expect(await writeCellBatch(db.prisma, 'runs', 'test', rows)).toEqual({ inserted: 8, failed: 1 });
+    const pool = new pg.Pool(parseDatabaseUrl(db.url));
+    try {
+      const back = await pool.query<Record<string, unknown>>(
+        `SELECT cell_index, ratio, alpha, game_param, gamma_euclidean, mu, coupling_l, optimal_alpha, optimal_ratio, h_stab_rk4, band_minus,
+           h_stab_euler, seed, error FROM cell_results WHERE sweep_id = 'runs' ORDER BY cell_index`,
+      );
+      back.rows.forEach((b, i) => {
+        const r = rows[i];
+        expect(b).toEqual({
+          cell_index: i,
+          ratio: r.ratio,
+          alpha: r.alpha,
+          game_param: r.gameParam,
+          gamma_euclidean: r.gammaEuclidean,
+          mu: r.mu,
+          coupling_l: r.couplingL,
+          optimal_alpha: r.optimalAlpha,
+          optimal_ratio: r.optimalRatio,
+          h_stab_rk4: r.hStabRk4,
+          band_minus: r.bandMinus,
+          h_stab_euler: r.hStabEuler,
+          seed: r.seed,
+          error: r.error,
+        });
+        expect(Object.is(b.band_minus, r.bandMinus)).toBe(true);
+      });
     } finally {
       await pool.end();
     }
