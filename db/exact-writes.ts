@@ -110,36 +110,3 @@ export async function insertStepsizeResults(
   }
   return inserted;
 }
-
-export interface BandMapInsert {
-  paramName: string;
-  paramValue: number;
-  ratios: number[];
-  alphas: number[];
-  rMinus: number | null;
-  rPlus: number | null;
-  optimalRatio: number | null;
-  alphaMax: number | null;
-  certifiedFraction: number;
-}
-
-export async function insertBandMaps(
-  db: RawExecutor,
-  sweepId: string,
-  rows: readonly BandMapInsert[],
-): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += 500) {
-    const doc = finiteJson(rows.slice(i, i + 500));
-    inserted += await db.$executeRaw(Prisma.sql`
-      INSERT INTO band_maps (sweep_id, param_name, param_value, ratios, alphas, r_minus, r_plus, optimal_ratio, alpha_max,
-        certified_fraction)
-      SELECT ${sweepId}, "paramName", "paramValue", ratios, alphas, "rMinus", "rPlus", "optimalRatio", "alphaMax",
-        "certifiedFraction"
-      FROM jsonb_to_recordset(${doc}::jsonb) AS r("paramName" text, "paramValue" float8, ratios float8[],
-        alphas float8[], "rMinus" float8, "rPlus" float8, "optimalRatio" float8, "alphaMax" float8,
-        "certifiedFraction" float8)
-      ON CONFLICT (sweep_id, param_name, param_value) DO NOTHING`);
-  }
-  return inserted;
-}
