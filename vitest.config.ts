@@ -7,6 +7,7 @@ export default defineConfig({
       'sweep/**/*.test.ts',
       'cli/**/*.test.ts',
       'report/**/*.test.ts',
+      'activities/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     // The million-cell load test takes minutes: `npm run test:faults` runs it.

@@ -13,6 +13,7 @@ import type { ResolvedSweep } from '../sweep/resolve.js';
 import { ratioLength } from '../sweep/cells.js';
 import { certifyRange, stepsizeRange } from '../sweep/compute.js';
 import { aggregateBandMaps } from './band-maps.js';
+import { ComputeGate } from './compute-gate.js';
 import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus, WorkKind } from './types.js';
 
 export interface ActivityDeps {
@@ -69,6 +70,19 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     return resolved;
   }
 
+  // Batches in this process compute one at a time, each while the previous one writes.
+  const gate = new ComputeGate();
+
+  /** Runs a batch's computation through the gate, heartbeating while it waits for its turn. */
+  function computeInTurn<T>(input: BatchInput, compute: () => Promise<T>): Promise<T> {
+    const ctx = Context.current();
+    return gate.run(compute, {
+      whileWaiting: () => ctx.heartbeat({ start: input.start, done: 0, queued: true }),
+      heartbeatMs: 2000,
+      signal: ctx.cancellationSignal,
+    });
+  }
+
   /** Heartbeats with progress and yields to the event loop (so heartbeats and cancellation get through). */
   function ticker(input: BatchInput): (done: number) => Promise<void> {
     const ctx = Context.current();
@@ -91,7 +105,7 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     if (stored >= size) return { inserted: 0, alreadyStored: stored, failed: 0 };
     // Recompute the whole batch even when part of it is stored: warm starts chain through a
     // batch, so this keeps every stored number identical to an undisturbed run.
-    const rows = await certifyRange(resolved, start, end, ticker(input));
+    const rows = await computeInTurn(input, () => certifyRange(resolved, start, end, ticker(input)));
     // Rows and counters in one statement: counters move by what was actually inserted (exact under retries).
     const { inserted, failed } = await writeCellBatch(prisma, sweepId, workerId, rows);
     return { inserted, alreadyStored: size - inserted, failed };
@@ -106,7 +120,7 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
       where: { sweepId, cellIndex: { gte: start, lt: end } },
     });
     if (stored >= size * perGame) return { inserted: 0, alreadyStored: size, failed: 0 };
-    const rows = await stepsizeRange(resolved, start, end, ticker(input));
+    const rows = await computeInTurn(input, () => stepsizeRange(resolved, start, end, ticker(input)));
     const inserted = await prisma.$transaction(async (tx) => {
       const n = await insertStepsizeResults(tx, sweepId, rows);
       // A game's rows are written together, so whole games were inserted.
