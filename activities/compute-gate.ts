@@ -20,31 +20,52 @@ export class ComputeGate {
     return this.waiting;
   }
 
-  async run<T>(
-    compute: () => Promise<T>,
-    opts: { whileWaiting?: () => void; heartbeatMs?: number; signal?: AbortSignal } = {},
-  ): Promise<T> {
+  /**
+   * Waits for this caller's turn; resolves to the function that ends it (idempotent). Call it
+   * when the computation is done, whatever happens next.
+   */
+  async turn(opts: GateWaitOptions = {}): Promise<() => void> {
     const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((r) => (release = r));
+    let open!: () => void;
+    this.tail = new Promise<void>((r) => (open = r));
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      open();
+    };
     this.waiting++;
     const timer = opts.whileWaiting ? setInterval(opts.whileWaiting, opts.heartbeatMs ?? 5000) : null;
     try {
       await abortable(previous, opts.signal);
     } catch (e) {
-      // Cancelled while queued: our turn passes straight to the next batch when it comes.
-      void previous.then(release);
+      // Cancelled while queued: the turn passes straight on to the next caller when it comes.
+      void previous.then(end);
       throw e;
     } finally {
       this.waiting--;
       if (timer !== null) clearInterval(timer);
     }
+    return end;
+  }
+
+  /** Runs `compute` in turn. */
+  async run<T>(compute: () => Promise<T>, opts: GateWaitOptions = {}): Promise<T> {
+    const end = await this.turn(opts);
     try {
       return await compute();
     } finally {
-      release();
+      end();
     }
   }
+}
+
+export interface GateWaitOptions {
+  /** Called every `heartbeatMs` while waiting (default 5 s). */
+  whileWaiting?: () => void;
+  heartbeatMs?: number;
+  /** Aborting it while waiting rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 function abortable(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {

@@ -7,14 +7,21 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '../db/client.js';
-import { storedCells, writeCellBatch } from '../db/cell-batches.js';
+import { CellBatchStream, storedCells } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { ratioLength } from '../sweep/cells.js';
-import { certifyRange, stepsizeRange } from '../sweep/compute.js';
+import { certifyCells, stepsizeRange } from '../sweep/compute.js';
 import { aggregateBandMaps } from './band-maps.js';
 import { ComputeGate } from './compute-gate.js';
 import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus, WorkKind } from './types.js';
+
+/** Computation yields to the event loop this often (ms): a streamed write's reply waits at most this long. */
+const YIELD_MS = 20;
+const HEARTBEAT_MS = 200;
+
+/** A certify batch's transaction stays open while it computes: as long as a batch may run. */
+const BATCH_TRANSACTION_MS = 30 * 60_000;
 
 export interface ActivityDeps {
   readonly prisma: PrismaClient;
@@ -73,25 +80,43 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
   // Batches in this process compute one at a time, each while the previous one writes.
   const gate = new ComputeGate();
 
-  /** Runs a batch's computation through the gate, heartbeating while it waits for its turn. */
-  function computeInTurn<T>(input: BatchInput, compute: () => Promise<T>): Promise<T> {
+  /** Waits for a batch's turn to compute, heartbeating meanwhile; resolves to the function ending it. */
+  function computeTurn(input: BatchInput): Promise<() => void> {
     const ctx = Context.current();
-    return gate.run(compute, {
+    return gate.turn({
       whileWaiting: () => ctx.heartbeat({ start: input.start, done: 0, queued: true }),
       heartbeatMs: 2000,
       signal: ctx.cancellationSignal,
     });
   }
 
-  /** Heartbeats with progress and yields to the event loop (so heartbeats and cancellation get through). */
+  /** Runs a batch's computation in its turn. */
+  async function computeInTurn<T>(input: BatchInput, compute: () => Promise<T>): Promise<T> {
+    const end = await computeTurn(input);
+    try {
+      return await compute();
+    } finally {
+      end();
+    }
+  }
+
+  /**
+   * Heartbeats with progress and yields to the event loop (so heartbeats, cancellation and the
+   * replies to the batch's own streamed writes get through): yields every YIELD_MS, heartbeats
+   * every HEARTBEAT_MS (the SDK throttles what it sends further).
+   */
   function ticker(input: BatchInput): (done: number) => Promise<void> {
     const ctx = Context.current();
-    let last = 0;
+    let lastYield = 0;
+    let lastBeat = 0;
     return async (done) => {
       const now = performance.now();
-      if (now - last < 200) return;
-      last = now;
-      ctx.heartbeat({ start: input.start, done });
+      if (now - lastYield < YIELD_MS) return;
+      lastYield = now;
+      if (now - lastBeat >= HEARTBEAT_MS) {
+        lastBeat = now;
+        ctx.heartbeat({ start: input.start, done });
+      }
       await yieldToLoop();
       if (ctx.cancellationSignal.aborted)
         throw ctx.cancellationSignal.reason ?? new Error('activity cancelled');
@@ -105,10 +130,26 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     if (stored >= size) return { inserted: 0, alreadyStored: stored, failed: 0 };
     // Recompute the whole batch even when part of it is stored: warm starts chain through a
     // batch, so this keeps every stored number identical to an undisturbed run.
-    const rows = await computeInTurn(input, () => certifyRange(resolved, start, end, ticker(input)));
-    // Rows and counters in one statement: counters move by what was actually inserted (exact under retries).
-    const { inserted, failed } = await writeCellBatch(prisma, sweepId, workerId, rows);
-    return { inserted, alreadyStored: size - inserted, failed };
+    const endTurn = await computeTurn(input);
+    try {
+      // One transaction: rows are written while the rest of the batch computes, and the last
+      // statement moves the counters by what the batch actually inserted (exact under retries).
+      const { inserted, failed } = await prisma.$transaction(
+        async (tx) => {
+          const stream = new CellBatchStream(tx, sweepId, workerId);
+          try {
+            await certifyCells(resolved, start, end, ticker(input), (rows) => stream.push(rows));
+          } finally {
+            endTurn();
+          }
+          return stream.finish();
+        },
+        { timeout: BATCH_TRANSACTION_MS, maxWait: 60_000 },
+      );
+      return { inserted, alreadyStored: size - inserted, failed };
+    } finally {
+      endTurn();
+    }
   }
 
   async function stepsizeBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {

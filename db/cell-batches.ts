@@ -111,10 +111,12 @@ const unnests = (from: number, n: number, type: string): string =>
   Array.from({ length: n }, (_, i) => `unnest($${from + i}::${type})`).join(', ');
 
 // $1 sweep id, $2 worker; then the runs' columns (seed, mu, coupling_l, GAME_FLOATS), then the
-// rows' (cell index, key, certified, error, weights, params, run number, CELL_FLOATS).
+// rows' (cell index, key, certified, error, weights, params, run number, CELL_FLOATS), then (with
+// counters) the batch's earlier inserted and failed counts.
 const G0 = 3;
 const C0 = G0 + 3 + GAME_FLOATS.length;
-const INSERT_SQL = `
+function insertSql(counters: boolean): string {
+  return `
 WITH g AS (
   SELECT * FROM ROWS FROM (unnest($${G0}::int[]), unnest($${G0 + 1}::text[]), jsonb_array_elements($${G0 + 2}::jsonb),
     ${unnests(G0 + 3, GAME_FLOATS.length, 'float8[]')})
@@ -133,12 +135,22 @@ WITH g AS (
   RETURNING error IS NOT NULL AS failed
 ), n AS (
   SELECT count(*)::int AS inserted, (count(*) FILTER (WHERE failed))::int AS failed FROM ins
-), counters AS (
-  UPDATE sweeps SET done_cells = done_cells + n.inserted, failed_cells = failed_cells + n.failed,
+)${
+    counters
+      ? `, counters AS (
+  UPDATE sweeps SET done_cells = done_cells + n.inserted + $${PRIOR}::int, failed_cells = failed_cells + n.failed + $${PRIOR + 1}::int,
     updated_at = now()
-  FROM n WHERE sweeps.id = $1 AND n.inserted > 0
-)
+  FROM n WHERE sweeps.id = $1 AND n.inserted + $${PRIOR}::int > 0
+)`
+      : ''
+  }
 SELECT inserted, failed FROM n`;
+}
+
+/** With counters, the rows inserted (and failed) by the same batch's earlier statements: $PRIOR, $PRIOR + 1. */
+const PRIOR = C0 + 7 + CELL_FLOATS.length;
+const INSERT_SQL = insertSql(true);
+const INSERT_ROWS_ONLY_SQL = insertSql(false);
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
@@ -206,13 +218,18 @@ export async function writeCellBatch(
   );
 }
 
+/**
+ * One statement: the rows, and with `prior` the sweep's counters, moved by these rows plus
+ * `prior` (what the same batch inserted before, in the same transaction).
+ */
 async function writeChunk(
   db: RawQueryable,
   sweepId: string,
   computedBy: string,
   rows: readonly CellInsert[],
+  prior: BatchWrite | null = { inserted: 0, failed: 0 },
 ): Promise<BatchWrite> {
-  if (rows.length === 0) return { inserted: 0, failed: 0 };
+  if (rows.length === 0 && (prior === null || prior.inserted === 0)) return { inserted: 0, failed: 0 };
   const { firsts, runOf } = gameRuns(rows);
   const values: unknown[] = [
     sweepId,
@@ -230,8 +247,64 @@ async function writeChunk(
     `{${runOf.join(',')}}`,
     ...CELL_FLOATS.map(([, f]) => floats(rows, (r) => r[f])),
   ];
-  const [r] = await db.$queryRaw<BatchWrite[]>(bind(INSERT_SQL, values));
+  if (prior !== null) values.push(prior.inserted, prior.failed);
+  const [r] = await db.$queryRaw<BatchWrite[]>(bind(prior !== null ? INSERT_SQL : INSERT_ROWS_ONLY_SQL, values));
   return r;
+}
+
+/**
+ * A batch's rows written while the batch is still computing, inside the batch's transaction:
+ * `push` hands rows over and returns at once; they go out as soon as the statement before them
+ * is done (one statement in flight; rows pushed meanwhile are coalesced, up to CHUNK a
+ * statement). `finish` writes what is left together with the sweep's counters, moved by
+ * everything the batch inserted, so rows and counters still commit together. A statement that
+ * fails makes `finish` throw (the caller's transaction then rolls back).
+ */
+export class CellBatchStream {
+  private queue: CellInsert[] = [];
+  private inFlight: Promise<void> | null = null;
+  private readonly written: BatchWrite = { inserted: 0, failed: 0 };
+  private failure: unknown = null;
+
+  constructor(
+    private readonly tx: RawQueryable,
+    private readonly sweepId: string,
+    private readonly computedBy: string,
+  ) {}
+
+  push(rows: readonly CellInsert[]): void {
+    for (const r of rows) this.queue.push(r);
+    if (this.inFlight === null && this.failure === null) this.send();
+  }
+
+  private send(): void {
+    const rows = this.queue.splice(0, CHUNK);
+    this.inFlight = writeChunk(this.tx, this.sweepId, this.computedBy, rows, null).then(
+      (w) => {
+        this.written.inserted += w.inserted;
+        this.written.failed += w.failed;
+        this.inFlight = null;
+        if (this.queue.length > 0) this.send();
+      },
+      (e: unknown) => {
+        this.failure = e;
+        this.inFlight = null;
+      },
+    );
+  }
+
+  /** Writes the rest with the counters; resolves to what the whole batch inserted. */
+  async finish(): Promise<BatchWrite> {
+    while (this.inFlight !== null) await this.inFlight;
+    if (this.failure !== null) throw this.failure;
+    while (this.queue.length > CHUNK) {
+      const w = await writeChunk(this.tx, this.sweepId, this.computedBy, this.queue.splice(0, CHUNK), null);
+      this.written.inserted += w.inserted;
+      this.written.failed += w.failed;
+    }
+    const last = await writeChunk(this.tx, this.sweepId, this.computedBy, this.queue.splice(0), this.written);
+    return { inserted: this.written.inserted + last.inserted, failed: this.written.failed + last.failed };
+  }
 }
 
 /** Cells of [start, end) already stored (the idempotency check before computing a batch). */

@@ -95,17 +95,48 @@ export async function certifyRange(
   end: number,
   tick: (done: number) => Promise<void> = async () => {},
 ): Promise<CellRow[]> {
+  const all: CellRow[] = [];
+  await certifyCells(resolved, start, end, tick, (rows) => {
+    for (const r of rows) all.push(r);
+  });
+  return all;
+}
+
+/** Rows handed over at a time by certifyCells. */
+export const EMIT_EVERY = 500;
+
+/**
+ * As certifyRange, handing the rows over as they are computed, `every` at a time (and the rest
+ * at the end), so the caller can write them while the next ones are computed.
+ */
+export async function certifyCells(
+  resolved: ResolvedSweep,
+  start: number,
+  end: number,
+  tick: (done: number) => Promise<void>,
+  emit: (rows: CellRow[]) => void,
+  every = EMIT_EVERY,
+): Promise<void> {
   const groups = new GameGroups(resolved);
   const paramName = gameParamName(resolved);
-  const rows: CellRow[] = [];
+  let rows: CellRow[] = [];
+  let done = 0;
+  const next = async (row: CellRow): Promise<void> => {
+    rows.push(row);
+    done++;
+    if (rows.length >= every) {
+      emit(rows);
+      rows = [];
+    }
+    await tick(done);
+  };
   for (const cell of cellsInRange(resolved, start, end)) {
     const row = emptyRow(resolved, cell, paramName);
     try {
       const group = groups.get(cell);
       if (group.family === 'markov') {
         Object.assign(row, markovRow(resolved, cell, group));
-        rows.push(row);
-        await tick(rows.length);
+        await next(row);
         continue;
       }
       const { analysis } = group;
@@ -135,10 +166,9 @@ export async function certifyRange(
     } catch (e) {
       row.error = e instanceof Error ? e.message : String(e);
     }
-    rows.push(row);
-    await tick(rows.length);
+    await next(row);
   }
-  return rows;
+  if (rows.length > 0) emit(rows);
 }
 
 /**

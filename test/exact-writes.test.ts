@@ -5,7 +5,7 @@ import { insertCellResults, type CellInsert } from '../db/exact-writes.js';
 import { resultRows } from '../sweep/queries.js';
 import pg from 'pg';
 import { parseDatabaseUrl } from '../db/client.js';
-import { gameRuns, storedCells, writeCellBatch } from '../db/cell-batches.js';
+import { CellBatchStream, gameRuns, storedCells, writeCellBatch } from '../db/cell-batches.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -289,5 +289,54 @@ describe('worker batch writes (rows and counters in one statement)', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('streams a batch inside its transaction: counters once, nothing left behind on failure', async () => {
+    await db.prisma.sweep.create({
+      data: {
+        id: 'stream',
+        kind: 'certify',
+        status: 'running',
+        spec: {},
+        specHash: 'h',
+        totalCells: 20_000,
+        workflowId: 'w',
+      },
+    });
+    const rows = Array.from({ length: 12_345 }, (_, i) => ({
+      ...row(i, i / 3),
+      error: i % 1000 === 7 ? 'x' : null,
+    }));
+    const stream = async (batch: CellInsert[], sizes: number[]) =>
+      db.prisma.$transaction(async (tx) => {
+        const s = new CellBatchStream(tx, 'stream', 'test');
+        let at = 0;
+        for (const n of sizes) {
+          s.push(batch.slice(at, at + n));
+          at += n;
+          // Let some statements go out while "computing".
+          await new Promise((r) => setImmediate(r));
+        }
+        s.push(batch.slice(at));
+        return s.finish();
+      });
+    // Pushes of many sizes, one larger than a statement's chunk; a retry of the whole batch inserts nothing.
+    expect(await stream(rows, [500, 1, 6000, 499, 2000])).toEqual({ inserted: 12_345, failed: 13 });
+    expect(await stream(rows, [4000, 4000])).toEqual({ inserted: 0, failed: 0 });
+    let sweep = await db.prisma.sweep.findUniqueOrThrow({ where: { id: 'stream' } });
+    expect([sweep.doneCells, sweep.failedCells]).toEqual([12_345, 13]);
+    expect(await storedCells(db.prisma, 'stream', 0, 20_000)).toBe(12_345);
+    const back = await db.prisma.cellResult.findFirstOrThrow({
+      where: { sweepId: 'stream', cellIndex: 9_001 },
+    });
+    expect(back.alpha).toBe(9_001 / 3);
+
+    // A statement failing in the middle (a NULL key) rolls the whole batch back, counters included.
+    const more = Array.from({ length: 3000 }, (_, i) => row(15_000 + i, i));
+    more[1200] = { ...more[1200], cellKey: null as unknown as string };
+    await expect(stream(more, [1000, 1000])).rejects.toThrow();
+    expect(await storedCells(db.prisma, 'stream', 15_000, 20_000)).toBe(0);
+    sweep = await db.prisma.sweep.findUniqueOrThrow({ where: { id: 'stream' } });
+    expect([sweep.doneCells, sweep.failedCells]).toEqual([12_345, 13]);
   });
 });
