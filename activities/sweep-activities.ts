@@ -10,11 +10,11 @@ import type { PrismaClient } from '../db/client.js';
 import { CellBatchStream, storedCells } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
-import { ratioLength } from '../sweep/cells.js';
 import { certifyCells, stepsizeRange } from '../sweep/compute.js';
 import { aggregateBandMaps } from './band-maps.js';
+import { planOf } from './plan.js';
 import { ComputeGate } from './compute-gate.js';
-import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus, WorkKind } from './types.js';
+import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus } from './types.js';
 
 /** Computation yields to the event loop this often (ms): a streamed write's reply waits at most this long. */
 const YIELD_MS = 20;
@@ -27,38 +27,6 @@ export interface ActivityDeps {
   readonly prisma: PrismaClient;
   /** Recorded on every row this worker writes. */
   readonly workerId: string;
-}
-
-/**
- * Phases and their batch sizes: certify runs over every cell; stepsize over game groups (one
- * per game), with batches shrunk by the number of runs per game so batches take similar time.
- */
-export function phasesOf(resolved: ResolvedSweep): { kind: WorkKind; cells: number; batchSize: number }[] {
-  const gameCells = resolved.totalCells / ratioLength(resolved);
-  const { batchSize } = resolved.execution;
-  const runsPerGame =
-    (resolved.stepsize?.integrators.length ?? 1) * (resolved.stepsize?.multipliers.length ?? 1);
-  const certify = { kind: 'certify' as const, cells: resolved.totalCells, batchSize };
-  const stepsize = {
-    kind: 'stepsize' as const,
-    cells: gameCells,
-    batchSize: Math.max(1, Math.floor(batchSize / runsPerGame)),
-  };
-  return resolved.kind === 'certify'
-    ? [certify]
-    : resolved.kind === 'stepsize'
-      ? [stepsize]
-      : [certify, stepsize];
-}
-
-export function totalWork(resolved: ResolvedSweep): number {
-  return phasesOf(resolved).reduce((s, p) => s + p.cells, 0);
-}
-
-/** Batches per workflow execution (SGN_BATCHES_PER_RUN, for tests of continue-as-new); ~7 history events each. */
-function batchesPerRun(): number {
-  const v = Number(process.env.SGN_BATCHES_PER_RUN);
-  return Number.isInteger(v) && v > 0 ? v : 400;
 }
 
 export function createActivities({ prisma, workerId }: ActivityDeps): SweepActivities {
@@ -175,12 +143,7 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
 
   return {
     async loadPlan(sweepId: string): Promise<SweepPlan> {
-      const resolved = await resolvedSpec(sweepId);
-      return {
-        concurrency: resolved.execution.concurrency,
-        batchesPerRun: batchesPerRun(),
-        phases: phasesOf(resolved),
-      };
+      return planOf(await resolvedSpec(sweepId));
     },
 
     async runBatch(input: BatchInput): Promise<BatchOutcome> {

@@ -27,7 +27,8 @@ import {
   type SweepProgress,
 } from '../workflows/signals.js';
 import type { sweepWorkflow } from '../workflows/sweep.js';
-import { totalWork } from '../activities/sweep-activities.js';
+import { planOf, totalWork } from '../activities/plan.js';
+import type { SweepPlan } from '../activities/types.js';
 import type { SweepStatus } from '../activities/types.js';
 import { sweepIdFor, type ResolvedSweep } from './resolve.js';
 
@@ -148,30 +149,38 @@ export async function startSweep(
       if ((e as { code?: string }).code !== 'P2002') throw e;
     }
   }
-  const started = await startWorkflow(ctx, id);
+  // A sweep registered just now has no workflow yet, and its plan is at hand.
+  const started = await startWorkflow(ctx, id, created ? planOf(resolved) : undefined);
   return { id, created, started };
 }
 
-/** Starts the sweep's workflow unless one is running; returns whether a new run started. */
-export async function startWorkflow(ctx: SweepContext, id: string): Promise<boolean> {
+/**
+ * Starts the sweep's workflow unless one is running; returns whether a new run started. `plan`:
+ * the sweep was registered just now (status running, no workflow can exist yet) and this is its
+ * plan, handed to the workflow so that it starts its first batches at once.
+ */
+export async function startWorkflow(ctx: SweepContext, id: string, plan?: SweepPlan): Promise<boolean> {
   const client = await ctx.client();
   const workflowId = sweepWorkflowId(id);
-  try {
-    const d = await client.workflow.getHandle(workflowId).describe();
-    if (d.status.name === 'RUNNING') return false;
-  } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw e;
+  if (plan === undefined) {
+    try {
+      const d = await client.workflow.getHandle(workflowId).describe();
+      if (d.status.name === 'RUNNING') return false;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    }
+    // Marked before the start, so a fast workflow's final status is never overwritten.
+    await ctx.prisma.sweep.update({
+      where: { id },
+      data: { status: 'running', error: null, finishedAt: null },
+    });
   }
   const handle = await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
     taskQueue: ctx.temporal.taskQueue,
     workflowId,
-    args: [{ sweepId: id }],
+    args: [plan ? { sweepId: id, plan, markedRunning: true } : { sweepId: id, markedRunning: true }],
     // Two launches at once attach to one execution instead of failing or duplicating.
     workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  await ctx.prisma.sweep.update({
-    where: { id },
-    data: { status: 'running', error: null, finishedAt: null },
   });
   return handle.firstExecutionRunId !== undefined;
 }

@@ -16,7 +16,7 @@ import { resolveSpec, resolveSpecFile, type ResolvedSweep } from '../sweep/resol
 import { certifyRange, stepsizeRange } from '../sweep/compute.js';
 import { insertCellResults, insertStepsizeResults } from '../db/exact-writes.js';
 import { aggregateBandMaps } from '../activities/band-maps.js';
-import { totalWork } from '../activities/sweep-activities.js';
+import { totalWork } from '../activities/plan.js';
 import { sweepWorkflowId } from '../workflows/signals.js';
 import { InputError } from '../sgn/util/errors.js';
 import { runSweep } from '../cli/sweep.js';

@@ -26,6 +26,8 @@ export interface SweepWorkflowInput {
   readonly nextBatch?: number;
   readonly paused?: boolean;
   readonly generation?: number;
+  /** The starter already marked the sweep running (the CLI does, before starting the workflow). */
+  readonly markedRunning?: boolean;
 }
 
 export interface SweepWorkflowResult {
@@ -58,8 +60,19 @@ const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
   },
 });
 
-// The same two as local activities: run by the worker that runs the workflow task, without a
-// trip through the task queue (under load each such trip cost 0.1-0.3 s at a sweep's start and end).
+// The same as local activities: run by the worker that runs the workflow task, without a trip
+// through the task queue (under load each such trip cost 0.1-0.3 s at a sweep's start and end).
+const localAggregation = proxyLocalActivities<Pick<SweepActivities, 'aggregateBands'>>({
+  // PostgreSQL folds the band maps (~1 s per million cells): no heartbeats needed.
+  startToCloseTimeout: '10 minutes',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
 const localBookkeeping = proxyLocalActivities<Pick<SweepActivities, 'loadPlan' | 'setSweepStatus'>>({
   startToCloseTimeout: '1 minute',
   retry: {
@@ -113,7 +126,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
 
   try {
     plan ??= await statusActivities.loadPlan(sweepId);
-    if (generation === 0 && !paused) await statusActivities.setSweepStatus(sweepId, 'running');
+    if (generation === 0 && !paused && !input.markedRunning)
+      await statusActivities.setSweepStatus(sweepId, 'running');
     // Batches started per execution before continuing as new: histories stay at a few thousand events.
     const perRun = plan.batchesPerRun;
     let startedThisRun = 0;
@@ -175,7 +189,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
       await statusActivities.setSweepStatus(sweepId, 'cancelled');
       return { sweepId, status: 'cancelled' };
     }
-    await bookkeeping.aggregateBands(sweepId);
+    // Histories recorded before the local aggregation replay with the task-queue one.
+    await (patched('local-aggregation') ? localAggregation : bookkeeping).aggregateBands(sweepId);
     await statusActivities.setSweepStatus(sweepId, 'completed');
     return { sweepId, status: 'completed' };
   } catch (e) {
