@@ -82,8 +82,11 @@ export function analyseGame(
     // Linear games: J = H everywhere, one Jacobian is the whole region.
     jacobians = game.linear ? [game.linear.H] : [game.J(new Float64Array(blocks.dim))];
   }
-  // A region changes nothing for a linear game, but its Jacobians are the sampled ones.
-  const known = !opts.region ? game.linear?.knownBounds : undefined;
+  // Known bounds hold for H itself: a linear game's region yields H as its one Jacobian.
+  const known =
+    game.linear?.knownBounds && jacobians.length === 1 && jacobians[0] === game.linear.H
+      ? game.linear.knownBounds
+      : undefined;
   const sampled = blockBounds(blocks, jacobians, known);
   const delta = region?.inflation?.amount ?? 0;
   if (region?.inflation)
