@@ -16,7 +16,8 @@ import {
   type SweepStatusReport,
 } from '../sweep/service.js';
 import { bandMapRows, BAND_CSV_HEADER, resultRows, RESULT_CSV_HEADER, parseWhere } from '../sweep/queries.js';
-import { bandPicture, bandPictureFile, type PictureFormat } from '../report/band.js';
+// The picture formats only: the report's Vega stack is loaded when a picture is asked for.
+import type { PictureFormat } from '../report/band.js';
 import { numberFlag, parse } from './args.js';
 import { readDataFile } from './input.js';
 import { num, table, toCsv } from './format.js';
@@ -256,6 +257,7 @@ async function band(argv: string[], out: Out): Promise<number> {
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(async (ctx) => {
     if (pictureFormat) {
+      const { bandPicture, bandPictureFile } = await import('../report/band.js');
       const picture = await bandPicture(ctx.prisma, id);
       writeFileSync(file, bandPictureFile(picture, pictureFormat, id));
       out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
