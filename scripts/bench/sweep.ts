@@ -18,10 +18,10 @@
  * --player-dim D makes the games 2 x D dimensional (default 8: d = 16, the issue's setting): the
  * orchestration's cost per cell hardly depends on d, the computation's does.
  *
- * --repeat R (default 3) measures R back-to-back pairs (baseline, sweep) per worker count and
+ * --repeat R (default 5) measures R back-to-back pairs (baseline, sweep) per worker count and
  * reports the best of each.
  *
- *   npm run bench -- sweep [--cells-lambda 125] [--ratios 160] [--batch 5000] [--player-dim 8] [--repeat 3]
+ *   npm run bench -- sweep [--cells-lambda 125] [--ratios 160] [--batch 5000] [--player-dim 8] [--repeat 5]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,7 +86,7 @@ async function inProcess(spec: Record<string, unknown>): Promise<Baseline> {
 export async function main(args: string[]): Promise<void> {
   const { opts } = parseArgs(args);
   const playerDim = intOption(opts, 'player-dim', 8);
-  const repeat = intOption(opts, 'repeat', 3);
+  const repeat = intOption(opts, 'repeat', 5);
   const spec = benchSpec(
     intOption(opts, 'cells-lambda', 125),
     intOption(opts, 'ratios', 160),
