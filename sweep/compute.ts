@@ -102,12 +102,16 @@ export async function certifyRange(
   return all;
 }
 
-/** Rows handed over at a time by certifyCells. */
+/** Rows handed over at a time by certifyCells... */
 export const EMIT_EVERY = 500;
+/** ...or whatever is computed after this long (ms), so that slow cells still stream steadily. */
+export const EMIT_AFTER_MS = 1000;
 
 /**
- * As certifyRange, handing the rows over as they are computed, `every` at a time (and the rest
- * at the end), so the caller can write them while the next ones are computed.
+ * As certifyRange, handing the rows over as they are computed, `every` at a time or after
+ * `afterMs` (and the rest at the end), so the caller can write them while the next ones are
+ * computed. (A batch's transaction stays open meanwhile: with expensive cells, the time bound keeps
+ * it from sitting idle for minutes, which servers with an idle-in-transaction timeout end.)
  */
 export async function certifyCells(
   resolved: ResolvedSweep,
@@ -116,17 +120,20 @@ export async function certifyCells(
   tick: (done: number) => Promise<void>,
   emit: (rows: CellRow[]) => void,
   every = EMIT_EVERY,
+  afterMs = EMIT_AFTER_MS,
 ): Promise<void> {
   const groups = new GameGroups(resolved);
   const paramName = gameParamName(resolved);
   let rows: CellRow[] = [];
   let done = 0;
+  let emittedAt = performance.now();
   const next = async (row: CellRow): Promise<void> => {
     rows.push(row);
     done++;
-    if (rows.length >= every) {
+    if (rows.length >= every || performance.now() - emittedAt >= afterMs) {
       emit(rows);
       rows = [];
+      emittedAt = performance.now();
     }
     await tick(done);
   };
