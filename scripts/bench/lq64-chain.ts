@@ -21,6 +21,8 @@ import type { TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
 // zod (the main thread validates the game and hands it over).
 import { buildQuadraticGame } from '../../sgn/games/quadratic.js';
 import { analyseGame, certifyWeights } from '../../sgn/certificate.js';
+import { generalEigenvalues } from '../../sgn/linalg/eigenvalues.js';
+import { eulerThreshold, rk4Threshold } from '../../sgn/stability.js';
 import type { MetricWarmStart } from '../../sgn/metric.js';
 
 export const LAMBDAS: Axis = { linspace: [0, 2.5, 61] };
@@ -68,6 +70,7 @@ export function runChain(
   from: number,
   to: number,
   direction: 'up' | 'down',
+  thresholds: 'here' | 'elsewhere' = 'here',
 ): ChainResult {
   const nr = N_RATIO;
   const ratios = Float64Array.from({ length: nr }, (_, k) => axisValue(RATIOS, k));
@@ -86,7 +89,7 @@ export function runChain(
   const times = { analysisMs: 0, gridMs: 0 };
   for (let step = 0; step < to - from; step++) {
     const li = direction === 'up' ? from + step : to - 1 - step;
-    runLambda(spec, li, from, ratios, alphas, grid, summary, warm, times);
+    runLambda(spec, li, from, ratios, alphas, grid, summary, warm, times, thresholds);
   }
   const { analysisMs, gridMs } = times;
   return { from, to, grid, summary, analysisMs, gridMs };
@@ -107,11 +110,15 @@ function runLambda(
   summary: Float64Array,
   warm: MetricWarmStart,
   times: { analysisMs: number; gridMs: number },
+  thresholds: 'here' | 'elsewhere',
 ): void {
   const nr = N_RATIO;
   const lambda = axisValue(LAMBDAS, li);
   const ta = performance.now();
-  const an = analyseGame(buildQuadraticGame({ ...spec, lambda }), { groundTruth: 'always' });
+  // 'elsewhere': the exact thresholds come from thresholdRows (another thread); NaN here.
+  const an = analyseGame(buildQuadraticGame({ ...spec, lambda }), {
+    groundTruth: thresholds === 'here' ? 'always' : 'never',
+  });
   const tb = performance.now();
   times.analysisMs += tb - ta;
   const base = (li - from) * nr;
@@ -161,4 +168,22 @@ function runLambda(
     ],
     (li - from) * SUMMARY_COLS,
   );
+}
+
+/** Column of h_euler in a summary row (h_rk4 follows). */
+export const H_EULER_COL = SUMMARY_HEADER.indexOf('h_euler');
+
+/**
+ * The exact Euler and RK4 thresholds of lambdas [0, N_LAMBDA), two per lambda: one general
+ * eigendecomposition of H(lambda) each, as analyseGame computes them (bit for bit).
+ */
+export function thresholdRows(spec: TwoPlayerQuadraticSpec): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(N_LAMBDA * 2);
+  for (let li = 0; li < N_LAMBDA; li++) {
+    const H = buildQuadraticGame({ ...spec, lambda: axisValue(LAMBDAS, li) }).linear!.H;
+    const eig = generalEigenvalues(H);
+    out[2 * li] = eulerThreshold(eig);
+    out[2 * li + 1] = rk4Threshold(eig);
+  }
+  return out;
 }

@@ -4,10 +4,10 @@
  *
  *   node dist/bench/lq64-child.js --game G --out DIR [--threads 1|2] [--warm]
  *
- * The 61 lambdas are split into two chains (lq64-chain.ts): lambdas 31 down to 0 and 32 up to
- * 60. With two threads a worker thread runs the second one while this thread runs the first; with one thread this thread runs both,
- * one after the other (same results, bit for bit). The timed region goes from before the worker
- * is created and the game is read to after the CSVs are written; everything before it is process
+ * This thread runs the 61 lambdas in two chains (lq64-chain.ts): lambdas 31 down to 0, then 32 up
+ * to 60. With two threads a worker thread computes the exact thresholds of every lambda
+ * meanwhile (the same numbers, bit for bit). The timed region goes from before the worker is
+ * created and the game is read to after the CSVs are written; everything before it is process
  * and module start-up, reported as `startMs`. `--warm` repeats the pipeline in the same process
  * (same worker) and reports that too. The last stdout line is the JSON of ChildResult.
  */
@@ -24,14 +24,10 @@ import {
   runChain,
   SUMMARY_COLS,
   SUMMARY_HEADER,
-  type ChainResult,
+  H_EULER_COL,
 } from './lq64-chain.js';
-import type { ChainJob } from './lq64-worker.js';
 
-/**
- * The main thread's chain is the longer one: the worker starts computing only after its own
- * module loading (~20-40 ms), and the main thread also writes the CSVs.
- */
+/** The two chains: lambdas [0, SPLIT) downwards, then [SPLIT, N_LAMBDA) upwards. */
 export const SPLIT = 32;
 
 export interface Timings {
@@ -42,12 +38,14 @@ export interface Timings {
   threads: number;
   mainAnalysisMs: number;
   mainGridMs: number;
-  /** The worker's chain (or, with one thread, the main thread's second chain). */
+  /** The second chain. */
   otherAnalysisMs: number;
   otherGridMs: number;
-  /** Worker creation to the worker starting its chain (module loading), ms; 0 with one thread. */
+  /** Worker creation to the worker starting the thresholds (module loading), ms; 0 with one thread. */
   workerBootMs: number;
-  /** Main thread idle, waiting for the worker after its own chain, ms. */
+  /** The worker's thresholds, ms; 0 with one thread. */
+  workerMs: number;
+  /** Main thread idle, waiting for the worker after its chains, ms. */
   waitMs: number;
   csvMs: number;
 }
@@ -64,41 +62,33 @@ function readGame(gamePath: string): TwoPlayerQuadraticSpec {
   return spec;
 }
 
-type WorkerReply = ChainResult & { startedAt: number };
+interface ThresholdReply {
+  rows: Float64Array<ArrayBuffer>;
+  /** Epoch ms when the worker started computing, and how long it took. */
+  startedAt: number;
+  ms: number;
+}
 
-/** The worker thread and the replies it has not delivered yet (one job in flight at a time). */
-class ChainWorker {
-  private readonly worker: Worker;
-  private waiting: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | null = null;
-  private ready: WorkerReply | Error | null = null;
-  readonly createdAt = performance.timeOrigin + performance.now();
+/** The thresholds worker (two-thread mode) and its next reply. */
+class ThresholdWorker {
+  private readonly worker = new Worker(new URL('./lq64-thresholds-worker.js', import.meta.url));
+  private next: Promise<ThresholdReply> | null = null;
 
-  constructor(first: ChainJob) {
-    this.worker = new Worker(new URL('./lq64-worker.js', import.meta.url), { workerData: first });
-    this.worker.on('message', (r: WorkerReply) => this.deliver(r));
-    this.worker.on('error', (e: Error) => this.deliver(e));
-    this.worker.on('exit', (code) => this.deliver(new Error(`lq64 worker exited (${code})`)));
+  request(spec: TwoPlayerQuadraticSpec): void {
+    this.next = new Promise<ThresholdReply>((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.worker.once('error', onError);
+      this.worker.once('message', (r: ThresholdReply) => {
+        this.worker.off('error', onError);
+        resolve(r);
+      });
+    });
+    this.worker.postMessage(spec);
   }
 
-  private deliver(r: WorkerReply | Error): void {
-    const w = this.waiting;
-    this.waiting = null;
-    if (w === null) this.ready = r;
-    else if (r instanceof Error) w.reject(r);
-    else w.resolve(r);
-  }
-
-  /** The reply to the job in flight. */
-  reply(): Promise<WorkerReply> {
-    const r = this.ready;
-    this.ready = null;
-    if (r instanceof Error) return Promise.reject(r);
-    if (r !== null) return Promise.resolve(r);
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  post(job: ChainJob): void {
-    this.worker.postMessage(job);
+  reply(): Promise<ThresholdReply> {
+    if (this.next === null) throw new Error('lq64 thresholds: nothing requested');
+    return this.next;
   }
 
   terminate(): Promise<number> {
@@ -106,36 +96,44 @@ class ChainWorker {
   }
 }
 
+/**
+ * One run of the pipeline. One thread: everything here, the 61 lambdas in two chains (31 down to
+ * 0, then 32 up to 60; see lq64-chain.ts). Two threads: the same, except that the exact
+ * thresholds (one general eigendecomposition per lambda) are computed on a worker thread
+ * meanwhile, created before the game is read.
+ */
 async function runPipeline(
   gamePath: string,
   out: string,
   threads: number,
-  state: { worker: ChainWorker | null },
+  state: { worker: ThresholdWorker | null },
 ): Promise<Timings> {
   const t0 = performance.now();
+  if (threads > 1) state.worker ??= new ThresholdWorker();
   const spec = readGame(gamePath);
-  const second: ChainJob = { spec, from: SPLIT, to: N_LAMBDA };
-  let workerBootMs = 0;
-  if (threads > 1) {
-    if (state.worker === null) state.worker = new ChainWorker(second);
-    else state.worker.post(second);
-  }
-  const first = runChain(spec, 0, SPLIT, 'down');
-  let other: ChainResult;
+  state.worker?.request(spec);
+  const where = state.worker !== null ? 'elsewhere' : 'here';
+  const first = runChain(spec, 0, SPLIT, 'down', where);
+  const other = runChain(spec, SPLIT, N_LAMBDA, 'up', where);
   const tw = performance.now();
-  if (state.worker !== null) {
-    const r = await state.worker.reply();
-    workerBootMs = Math.max(0, r.startedAt - (performance.timeOrigin + t0));
-    other = r;
-  } else other = runChain(spec, SPLIT, N_LAMBDA, 'up');
-  const tc = performance.now();
-  const waitMs = state.worker !== null ? tc - tw : 0;
-  const grid = new Float64Array(N_LAMBDA * N_RATIO * GRID_COLS);
-  grid.set(first.grid, 0);
-  grid.set(other.grid, first.grid.length);
+  let workerBootMs = 0;
+  let workerMs = 0;
   const summary = new Float64Array(N_LAMBDA * SUMMARY_COLS);
   summary.set(first.summary, 0);
   summary.set(other.summary, first.summary.length);
+  if (state.worker !== null) {
+    const r = await state.worker.reply();
+    workerBootMs = Math.max(0, r.startedAt - (performance.timeOrigin + t0));
+    workerMs = r.ms;
+    for (let li = 0; li < N_LAMBDA; li++) {
+      summary[li * SUMMARY_COLS + H_EULER_COL] = r.rows[2 * li];
+      summary[li * SUMMARY_COLS + H_EULER_COL + 1] = r.rows[2 * li + 1];
+    }
+  }
+  const tc = performance.now();
+  const grid = new Float64Array(N_LAMBDA * N_RATIO * GRID_COLS);
+  grid.set(first.grid, 0);
+  grid.set(other.grid, first.grid.length);
   writeCsvFlat(join(out, 'grid.csv'), GRID_HEADER, grid);
   writeCsvFlat(join(out, 'summary.csv'), SUMMARY_HEADER, summary);
   const t1 = performance.now();
@@ -148,7 +146,8 @@ async function runPipeline(
     otherAnalysisMs: other.analysisMs,
     otherGridMs: other.gridMs,
     workerBootMs,
-    waitMs,
+    workerMs,
+    waitMs: tc - tw,
     csvMs: t1 - tc,
   };
 }
@@ -161,7 +160,7 @@ async function main(args: string[]): Promise<void> {
     throw new Error('lq64-child: --game and --out are required');
   const threads = Number(opts.get('threads') ?? 1);
   if (threads !== 1 && threads !== 2) throw new Error('lq64-child: --threads must be 1 or 2');
-  const state = { worker: null as ChainWorker | null };
+  const state = { worker: null as ThresholdWorker | null };
   const cold = await runPipeline(gamePath, out, threads, state);
   const warm = opts.has('warm') ? await runPipeline(gamePath, out, threads, state) : null;
   await state.worker?.terminate();
