@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_MAX_INPUT_BYTES, MAX_YAML_BYTES } from '../cli/input.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { bareSweep, createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, type CliResult } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
@@ -327,17 +327,7 @@ describe('nothing reached the database or Temporal', () => {
   });
 
   it('control: the row count sees a row when there is one', async () => {
-    await db.prisma.sweep.create({
-      data: {
-        id: 'probe',
-        kind: 'certify',
-        status: 'completed',
-        spec: {},
-        specHash: 'x',
-        totalCells: 0,
-        workflowId: 'w',
-      },
-    });
+    await db.prisma.sweep.create({ data: bareSweep('probe', 0, 'completed') });
     expect((await rowCounts()).sweeps).toBe(1);
     await db.prisma.sweep.delete({ where: { id: 'probe' } });
   });

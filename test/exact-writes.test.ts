@@ -1,6 +1,6 @@
 /** Doubles survive the trip through Prisma and PostgreSQL bit for bit (see db/exact-writes.ts). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { bareSweep, createTestDatabase, type TestDatabase } from './support/database.js';
 import { insertCellResults, type CellInsert } from '../db/exact-writes.js';
 import { resultRows } from '../sweep/queries.js';
 import pg from 'pg';
@@ -11,26 +11,7 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase({ label: 'exact' });
   await db.prisma.sweep.createMany({
-    data: ['s2', 'big'].map((id) => ({
-      id,
-      kind: 'certify',
-      status: 'running',
-      spec: {},
-      specHash: 'h',
-      totalCells: 10_000,
-      workflowId: 'w',
-    })),
-  });
-  await db.prisma.sweep.create({
-    data: {
-      id: 's',
-      kind: 'certify',
-      status: 'running',
-      spec: {},
-      specHash: 'h',
-      totalCells: 3,
-      workflowId: 'w',
-    },
+    data: [bareSweep('s2', 10_000), bareSweep('big', 10_000), bareSweep('s', 3)],
   });
 }, 120_000);
 afterAll(async () => db?.drop());
@@ -189,17 +170,7 @@ describe('worker batch writes (rows and counters in one statement)', () => {
   });
 
   it('sends game values once per run of equal rows without mixing games', async () => {
-    await db.prisma.sweep.create({
-      data: {
-        id: 'runs',
-        kind: 'certify',
-        status: 'running',
-        spec: {},
-        specHash: 'h',
-        totalCells: 8,
-        workflowId: 'w',
-      },
-    });
+    await db.prisma.sweep.create({ data: bareSweep('runs', 8) });
     const game = (g: number, over: Partial<CellInsert> = {}): Partial<CellInsert> => ({
       gameParam: g,
       gammaEuclidean: g / 3,
@@ -292,17 +263,7 @@ describe('worker batch writes (rows and counters in one statement)', () => {
   });
 
   it('streams a batch inside its transaction: counters once, nothing left behind on failure', async () => {
-    await db.prisma.sweep.create({
-      data: {
-        id: 'stream',
-        kind: 'certify',
-        status: 'running',
-        spec: {},
-        specHash: 'h',
-        totalCells: 20_000,
-        workflowId: 'w',
-      },
-    });
+    await db.prisma.sweep.create({ data: bareSweep('stream', 20_000) });
     const rows = Array.from({ length: 12_345 }, (_, i) => ({
       ...row(i, i / 3),
       error: i % 1000 === 7 ? 'x' : null,

@@ -10,8 +10,14 @@ import {
   migrateDeploy,
   parseDatabaseUrl,
   quoteIdent,
+  type Prisma,
   type PrismaClient,
 } from '../../db/client.js';
+
+/** A sweep row to hang result rows on, for tests of the storage layer (no spec, no workflow). */
+export function bareSweep(id: string, totalCells: number, status = 'running'): Prisma.SweepCreateInput {
+  return { id, kind: 'certify', status, spec: {}, specHash: 'h', totalCells, workflowId: 'w' };
+}
 
 export const DEFAULT_TEST_SERVER_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 const PREFIX = 'sgn_test_';
