@@ -1,9 +1,10 @@
 /**
- * The sweep worker's hot write path: one batch of certify rows and the sweep's counters in ONE
- * statement (a data-modifying CTE, so one implicit transaction and one round trip), through
- * Prisma's parameterised raw queries. Columns travel as array literals (one text parameter a
- * column): column arrays parsed by float8in cost the server less than jsonb_to_recordset (which
- * goes numeric -> text -> float8 per value).
+ * The sweep worker's hot write path: certify rows and the sweep's counters, through Prisma's
+ * parameterised raw queries. Each statement is a data-modifying CTE (rows, and with the last one
+ * the counters): `CellBatchStream` sends a batch's rows while it computes, inside the batch's
+ * transaction; `writeCellBatch` writes rows at hand in one statement (or one transaction). Columns
+ * travel as array literals (one text parameter a column): column arrays parsed by float8in cost
+ * the server less than jsonb_to_recordset (which goes numeric -> text -> float8 per value).
  *
  * Exactness: every double travels as JavaScript's shortest round-trip text, which float8in
  * rounds back to the same double (and -0 is spelled "-0"). NaN and +-Infinity are stored as
@@ -248,7 +249,9 @@ async function writeChunk(
     ...CELL_FLOATS.map(([, f]) => floats(rows, (r) => r[f])),
   ];
   if (prior !== null) values.push(prior.inserted, prior.failed);
-  const [r] = await db.$queryRaw<BatchWrite[]>(bind(prior !== null ? INSERT_SQL : INSERT_ROWS_ONLY_SQL, values));
+  const [r] = await db.$queryRaw<BatchWrite[]>(
+    bind(prior !== null ? INSERT_SQL : INSERT_ROWS_ONLY_SQL, values),
+  );
   return r;
 }
 
