@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'generated', 'out', 'bench-out', '.tmp'] },
+  { ignores: ['node_modules', 'dist', 'generated', 'out', 'bench-out', '.tmp', '.cache'] },
   { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
