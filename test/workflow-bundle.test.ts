@@ -29,7 +29,12 @@ describe('workflow bundle cache', () => {
   it('changes its key when a reached file changes, not when another file does', () => {
     const dir = join(scratch, 'src');
     mkdirSync(join(dir, 'lib'), { recursive: true });
-    writeFileSync(join(dir, 'entry.ts'), "import { a } from './lib/a.js';\nexport const x = a;\n");
+    // './lib' is also a directory: its index.ts is the file, not the directory itself.
+    writeFileSync(
+      join(dir, 'entry.ts'),
+      "import { a } from './lib/a.js';\nimport './lib';\nexport const x = a;\n",
+    );
+    writeFileSync(join(dir, 'lib', 'index.ts'), 'export {};\n');
     writeFileSync(join(dir, 'lib', 'a.ts'), "import type { B } from '../b.js';\nexport const a = 1 as B;\n");
     writeFileSync(join(dir, 'b.ts'), 'export type B = number;\n');
     writeFileSync(join(dir, 'unrelated.ts'), 'export const u = 1;\n');
@@ -41,7 +46,10 @@ describe('workflow bundle cache', () => {
     const k1 = workflowBundleKey(entry, scratch);
     expect(k1).not.toBe(k0);
     writeFileSync(join(dir, 'lib', 'a.ts'), "import type { B } from '../b.js';\nexport const a = 2 as B;\n");
-    expect(workflowBundleKey(entry, scratch)).not.toBe(k1);
+    const k2 = workflowBundleKey(entry, scratch);
+    expect(k2).not.toBe(k1);
+    writeFileSync(join(dir, 'lib', 'index.ts'), 'export const i = 1;\n');
+    expect(workflowBundleKey(entry, scratch)).not.toBe(k2);
   });
 
   it('builds once, then loads the stored bundle', async () => {
