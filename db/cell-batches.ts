@@ -206,14 +206,10 @@ export async function writeCellBatch(
 ): Promise<BatchWrite> {
   if (rows.length <= CHUNK) return writeChunk(prisma, sweepId, computedBy, rows);
   return prisma.$transaction(
-    async (tx) => {
-      const total = { inserted: 0, failed: 0 };
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const w = await writeChunk(tx, sweepId, computedBy, rows.slice(i, i + CHUNK));
-        total.inserted += w.inserted;
-        total.failed += w.failed;
-      }
-      return total;
+    (tx) => {
+      const stream = new CellBatchStream(tx, sweepId, computedBy);
+      stream.push(rows);
+      return stream.finish();
     },
     { timeout: 300_000 },
   );
