@@ -1,12 +1,11 @@
 /**
  * One CPU-bound batch computation at a time per worker process, first come first served.
  *
- * A worker runs several batches at once (activity slots), but their computations share one
- * JavaScript thread: interleaved, two batches finish computing together and then wait on their
- * database writes together, leaving the thread idle. Through the gate a batch computes while the
- * previous one writes, so the writes (and PostgreSQL's work on them) overlap computation; the
- * throughput of the computation itself is unchanged (it had one thread either way), and each
- * batch's result is the same (a batch's computation depends on nothing outside it).
+ * A worker runs several batches at once (activity slots), but their computations share the
+ * process's one compute thread (compute-thread.ts), which runs a job at a time. Through the gate
+ * a batch computes while the previous one writes, so the writes (and PostgreSQL's work on them)
+ * overlap computation; each batch's result is the same (a batch's computation depends on nothing
+ * outside it).
  *
  * A waiting batch keeps heartbeating (`whileWaiting`, every `heartbeatMs`) so that it is not
  * taken for a dead worker's, and leaves the queue when its activity is cancelled.

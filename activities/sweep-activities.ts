@@ -1,24 +1,20 @@
 /**
- * Sweep activities, built by a factory that receives their dependencies (the database).
- * Each batch reads the resolved spec from the database, expands its own index range,
- * computes, and writes its rows in one transaction; unique keys make retries idempotent.
+ * Sweep activities, built by a factory that receives their dependencies (the database and the
+ * process's compute thread). Each batch reads the resolved spec from the database, has its own
+ * index range computed on the compute thread, and writes its rows in one transaction, while they
+ * are computed; unique keys make retries idempotent.
  */
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '../db/client.js';
 import { CellBatchStream, storedCells } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
-import { certifyCells, stepsizeRange } from '../sweep/compute.js';
 import { aggregateBandMaps } from './band-maps.js';
 import { planOf } from './plan.js';
 import { ComputeGate } from './compute-gate.js';
+import type { ComputeThread, JobHandlers } from './compute-thread.js';
 import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus } from './types.js';
-
-/** Computation yields to the event loop this often (ms): a streamed write's reply waits at most this long. */
-const YIELD_MS = 20;
-const HEARTBEAT_MS = 200;
 
 /** A certify batch's transaction stays open while it computes: as long as a batch may run. */
 const BATCH_TRANSACTION_MS = 30 * 60_000;
@@ -27,9 +23,11 @@ export interface ActivityDeps {
   readonly prisma: PrismaClient;
   /** Recorded on every row this worker writes. */
   readonly workerId: string;
+  /** Where batches compute (one job at a time: the gate below takes turns). */
+  readonly compute: ComputeThread;
 }
 
-export function createActivities({ prisma, workerId }: ActivityDeps): SweepActivities {
+export function createActivities({ prisma, workerId, compute }: ActivityDeps): SweepActivities {
   // Resolved specs are immutable per sweep (a changed spec is a new sweep id): cache them.
   const specs = new Map<string, ResolvedSweep>();
 
@@ -45,7 +43,7 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     return resolved;
   }
 
-  // Batches in this process compute one at a time, each while the previous one writes.
+  // Batches in this process take turns on the compute thread, each while the previous one writes.
   const gate = new ComputeGate();
 
   /** Waits for a batch's turn to compute, heartbeating meanwhile; resolves to the function ending it. */
@@ -58,36 +56,13 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
     });
   }
 
-  /** Runs a batch's computation in its turn. */
-  async function computeInTurn<T>(input: BatchInput, compute: () => Promise<T>): Promise<T> {
-    const end = await computeTurn(input);
-    try {
-      return await compute();
-    } finally {
-      end();
-    }
-  }
-
-  /**
-   * Heartbeats with progress and yields to the event loop (so heartbeats, cancellation and the
-   * replies to the batch's own streamed writes get through): yields every YIELD_MS, heartbeats
-   * every HEARTBEAT_MS (the SDK throttles what it sends further).
-   */
-  function ticker(input: BatchInput): (done: number) => Promise<void> {
+  /** Heartbeats with the compute thread's progress; the activity's cancellation stops the job. */
+  function jobHandlers(input: BatchInput, onRows?: JobHandlers['onRows']): JobHandlers {
     const ctx = Context.current();
-    let lastYield = 0;
-    let lastBeat = 0;
-    return async (done) => {
-      const now = performance.now();
-      if (now - lastYield < YIELD_MS) return;
-      lastYield = now;
-      if (now - lastBeat >= HEARTBEAT_MS) {
-        lastBeat = now;
-        ctx.heartbeat({ start: input.start, done });
-      }
-      await yieldToLoop();
-      if (ctx.cancellationSignal.aborted)
-        throw ctx.cancellationSignal.reason ?? new Error('activity cancelled');
+    return {
+      onRows,
+      onProgress: (done) => ctx.heartbeat({ start: input.start, done }),
+      signal: ctx.cancellationSignal,
     };
   }
 
@@ -106,7 +81,12 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
         async (tx) => {
           const stream = new CellBatchStream(tx, sweepId, workerId);
           try {
-            await certifyCells(resolved, start, end, ticker(input), (rows) => stream.push(rows));
+            await compute.certify(
+              resolved,
+              start,
+              end,
+              jobHandlers(input, (rows) => stream.push(rows)),
+            );
           } finally {
             endTurn();
           }
@@ -129,7 +109,8 @@ export function createActivities({ prisma, workerId }: ActivityDeps): SweepActiv
       where: { sweepId, cellIndex: { gte: start, lt: end } },
     });
     if (stored >= size * perGame) return { inserted: 0, alreadyStored: size, failed: 0 };
-    const rows = await computeInTurn(input, () => stepsizeRange(resolved, start, end, ticker(input)));
+    const endTurn = await computeTurn(input);
+    const rows = await compute.stepsize(resolved, start, end, jobHandlers(input)).finally(endTurn);
     const inserted = await prisma.$transaction(async (tx) => {
       const n = await insertStepsizeResults(tx, sweepId, rows);
       // A game's rows are written together, so whole games were inserted.

@@ -4,7 +4,7 @@
  * Consecutive cells of one game share the game analysis and warm-start the kernels.
  */
 import type { Game } from '../sgn/games/game.js';
-import { certifyWeights } from '../sgn/certificate.js';
+import { certifyWeights, type GameAnalysis } from '../sgn/certificate.js';
 import { twoPlayerBand } from '../sgn/band.js';
 import { markovCertificateAt } from '../sgn/games/markov/fisher.js';
 import { runTrajectory, metricNorm } from '../sgn/integrators.js';
@@ -141,41 +141,48 @@ export async function certifyCells(
     const row = emptyRow(resolved, cell, paramName);
     try {
       const group = groups.get(cell);
-      if (group.family === 'markov') {
-        Object.assign(row, markovRow(resolved, cell, group));
-        await next(row);
-        continue;
-      }
-      const { analysis } = group;
-      const c = certifyWeights(analysis, weightsFor(cell, analysis), {
-        c4: resolved.certify.c4,
-        warm: groups.warm,
-      });
-      Object.assign(row, {
-        certified: c.certified,
-        gammaEuclidean: analysis.gammaEuclidean,
-        alpha: c.alpha,
-        beta: c.beta,
-        eulerStep: c.eulerStep,
-        rk4Step: c.rk4Step,
-        weights: c.weights,
-        mu: analysis.mu,
-        couplingL: analysis.L,
-        optimalAlpha: analysis.optimal.alpha,
-        optimalRatio: analysis.mu.length === 2 ? analysis.optimal.weights[1] : null,
-        bandMinus: finiteOrNull(analysis.band?.rMinus),
-        bandPlus: finiteOrNull(analysis.band?.rPlus),
-        alphaTrue: c.alphaTrue,
-        hStabEuler: analysis.linear?.hStabEuler ?? null,
-        hStabRk4: analysis.linear?.hStabRk4 ?? null,
-      } satisfies Partial<CellRow>);
-      if (analysis.band && !Number.isFinite(analysis.band.rPlus)) row.bandPlus = null;
+      if (group.family === 'markov') Object.assign(row, markovRow(resolved, cell, group));
+      else certifiedRow(resolved, cell, group.analysis, groups, row);
     } catch (e) {
       row.error = e instanceof Error ? e.message : String(e);
     }
+    // Outside the cell's try: a tick that throws (cancellation) ends the range, not the cell.
     await next(row);
   }
   if (rows.length > 0) emit(rows);
+}
+
+/** A quadratic/nonlinear cell's certificate, written into its row. */
+function certifiedRow(
+  resolved: ResolvedSweep,
+  cell: Cell,
+  analysis: GameAnalysis,
+  groups: GameGroups,
+  row: CellRow,
+): void {
+  const c = certifyWeights(analysis, weightsFor(cell, analysis), {
+    c4: resolved.certify.c4,
+    warm: groups.warm,
+  });
+  Object.assign(row, {
+    certified: c.certified,
+    gammaEuclidean: analysis.gammaEuclidean,
+    alpha: c.alpha,
+    beta: c.beta,
+    eulerStep: c.eulerStep,
+    rk4Step: c.rk4Step,
+    weights: c.weights,
+    mu: analysis.mu,
+    couplingL: analysis.L,
+    optimalAlpha: analysis.optimal.alpha,
+    optimalRatio: analysis.mu.length === 2 ? analysis.optimal.weights[1] : null,
+    bandMinus: finiteOrNull(analysis.band?.rMinus),
+    bandPlus: finiteOrNull(analysis.band?.rPlus),
+    alphaTrue: c.alphaTrue,
+    hStabEuler: analysis.linear?.hStabEuler ?? null,
+    hStabRk4: analysis.linear?.hStabRk4 ?? null,
+  } satisfies Partial<CellRow>);
+  if (analysis.band && !Number.isFinite(analysis.band.rPlus)) row.bandPlus = null;
 }
 
 /**

@@ -10,6 +10,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { join } from 'node:path';
 import { createPrisma, databaseUrl, PROJECT_ROOT } from '../db/client.js';
 import { createActivities } from '../activities/sweep-activities.js';
+import { ComputeThread } from '../activities/compute-thread.js';
 import { temporalConfig, type TemporalConfig } from './config.js';
 import { cachedWorkflowBundle, type CachedBundle } from './workflow-bundle.js';
 
@@ -44,13 +45,16 @@ export async function createSweepWorker(
   const url = opts.databaseUrl ?? databaseUrl();
   const prisma = createPrisma(url);
   const connection = await NativeConnection.connect({ address: temporal.address });
+  // The compute thread loads its modules while the workflow bundle loads.
+  const compute = new ComputeThread();
+  compute.warm();
   const bundle = await sweepWorkflowBundle();
   const options: WorkerOptions = {
     connection,
     namespace: temporal.namespace,
     taskQueue: temporal.taskQueue,
     workflowBundle: bundle.option,
-    activities: createActivities({ prisma, workerId: `${hostname()}:${process.pid}` }),
+    activities: createActivities({ prisma, compute, workerId: `${hostname()}:${process.pid}` }),
     maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
     shutdownGraceTime: '20s',
   };
@@ -58,6 +62,7 @@ export async function createSweepWorker(
   return {
     worker,
     close: async () => {
+      await compute.close();
       await connection.close();
       await prisma.$disconnect();
     },

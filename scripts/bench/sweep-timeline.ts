@@ -65,6 +65,16 @@ export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
+/**
+ * The machine's CPU time stolen by the hypervisor (other guests), in jiffies summed over all
+ * cores, from /proc/stat: a share of it over a measurement says how much of the machine was
+ * not ours, whatever the load average says.
+ */
+export function stealJiffies(): { steal: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { steal: cpu[7] ?? 0, total: cpu.reduce((a, b) => a + b, 0) };
+}
+
 /** CPU of named processes plus every PostgreSQL backend connected to one database, between two points. */
 export class CpuMeter {
   private readonly start = new Map<string, number>();
