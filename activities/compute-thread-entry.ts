@@ -1,26 +1,49 @@
 /**
- * The compute thread (see compute-thread.ts): runs one job at a time, posting a certify job's
- * rows as `certifyCells` emits them and progress every PROGRESS_MS. Never yields while a job
- * runs: cancellation arrives through shared memory, checked after every cell.
+ * The compute thread (see compute-thread.ts): runs its jobs one at a time in the order they
+ * arrive, posting a certify job's rows as `certifyCells` emits them and progress every
+ * PROGRESS_MS. Never yields to its event loop while a job runs: cancellation arrives through
+ * shared memory, checked before a job starts and after every cell.
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { certifyCells, stepsizeRange } from '../sweep/compute.js';
-import type { ComputeJobMessage, ComputeThreadMessage } from './compute-thread.js';
+import { CANCEL_SLOTS, type ComputeJobMessage, type ComputeThreadMessage } from './compute-thread.js';
 
 const PROGRESS_MS = 200;
+
+/**
+ * This thread's nice value, above the process's: the activity thread's writes and heartbeats and
+ * the database's backends run first when they need a core, the computation takes what is left.
+ * Otherwise, with as many busy threads as cores, a batch's rows pile up unwritten behind its
+ * computation and the sweep ends with their write.
+ */
+const NICER_BY = 10;
+
+/** Linux: lower this thread's priority alone (setpriority on a thread id); elsewhere nothing. */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + NICER_BY));
+  } catch {
+    // Not Linux, or not allowed: the thread keeps the process's priority.
+  }
+}
 
 class JobCancelled extends Error {}
 
 const port = parentPort;
 if (port === null) throw new Error('compute-thread-entry.ts runs as a worker thread');
-const cancel = (workerData as { cancel: Int32Array }).cancel;
+const cancelled = (workerData as { cancelled: Int32Array }).cancelled;
+const isCancelled = (job: number): boolean => Atomics.load(cancelled, job % CANCEL_SLOTS) === job;
 const post = (m: ComputeThreadMessage): void => port.postMessage(m);
+lowerPriority();
 
 /** After every cell: stop if cancelled, report progress now and then. */
 function ticker(job: number): (done: number) => Promise<void> {
   let last = performance.now();
   return async (done) => {
-    if (Atomics.load(cancel, 0) === job) throw new JobCancelled();
+    if (isCancelled(job)) throw new JobCancelled();
     const now = performance.now();
     if (now - last >= PROGRESS_MS) {
       last = now;
@@ -31,6 +54,8 @@ function ticker(job: number): (done: number) => Promise<void> {
 
 async function run({ job, kind, spec, start, end }: ComputeJobMessage): Promise<void> {
   try {
+    if (isCancelled(job)) throw new JobCancelled();
+    post({ type: 'started', job });
     const tick = ticker(job);
     if (kind === 'certify') {
       await certifyCells(spec, start, end, tick, (rows) => post({ type: 'rows', job, rows }));
@@ -47,7 +72,8 @@ async function run({ job, kind, spec, start, end }: ComputeJobMessage): Promise<
   }
 }
 
-// Jobs one after another, in the order they arrive.
+// Jobs one after another, in the order they arrive: the next starts as soon as one ends, without
+// waiting for the activity thread.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (m: ComputeJobMessage) => {
   queue = queue.then(() => run(m));

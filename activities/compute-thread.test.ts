@@ -1,6 +1,7 @@
 // The compute thread returns exactly what the same computation returns in this thread, in order;
 // cancellation stops a job and the thread goes on with the next; a job failure keeps its error's
 // name; a thread that dies fails its job and the next job gets a new thread.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveSpec, resolveSpecFile } from '../sweep/resolve.js';
@@ -91,10 +92,59 @@ describe('ComputeThread', () => {
     expect(next.map((r) => r.cellIndex)).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('refuses a second job while one runs', async () => {
-    const first = certifyOnThread(thread, 0, small.totalCells);
-    await expect(thread.certify(small, 0, 1, {})).rejects.toThrow(/busy/);
-    await first;
+  it('queues jobs and runs them one at a time, first come first served', async () => {
+    const events: string[] = [];
+    const job = (name: string, start: number, end: number): Promise<void> =>
+      thread
+        .certify(small, start, end, {
+          onStart: () => events.push(`${name} start`),
+          onRows: (r) => events.push(`${name} rows ${r[0].cellIndex}-${r[r.length - 1].cellIndex}`),
+        })
+        .then(() => void events.push(`${name} done`));
+    await Promise.all([job('a', 0, 10), job('b', 10, 20), job('c', 20, 30)]);
+    expect(events).toEqual([
+      'a start',
+      'a rows 0-9',
+      'a done',
+      'b start',
+      'b rows 10-19',
+      'b done',
+      'c start',
+      'c rows 20-29',
+      'c done',
+    ]);
+  });
+
+  it('never lets a job cancelled while it waits hold up the one behind it', async () => {
+    const first = new AbortController();
+    const second = new AbortController();
+    let secondStarted = false;
+    const a = thread.certify(slow, 0, slow.totalCells, {
+      onProgress: () => first.abort(new Error('first stopped')),
+      signal: first.signal,
+    });
+    const b = thread.certify(slow, 0, slow.totalCells, {
+      onStart: () => (secondStarted = true),
+      signal: second.signal,
+    });
+    const rows: CellRow[] = [];
+    const c = thread.certify(small, 0, 3, { onRows: (r) => rows.push(...r) });
+    second.abort(new Error('second stopped'));
+    await expect(b).rejects.toThrow('second stopped');
+    await expect(a).rejects.toThrow('first stopped');
+    await c;
+    expect(secondStarted).toBe(false);
+    expect(rows.map((r) => r.cellIndex)).toEqual([0, 1, 2]);
+  });
+
+  it('runs its computation at a lower priority than the process (Linux)', async () => {
+    await certifyOnThread(thread, 0, 1);
+    const nice = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const own = nice(readFileSync('/proc/thread-self/stat', 'utf8'));
+    const threads = readdirSync('/proc/self/task').map((t) =>
+      nice(readFileSync(`/proc/self/task/${t}/stat`, 'utf8')),
+    );
+    expect(threads).toContain(Math.min(19, own + 10));
   });
 
   it("fails a job with its error's name and message (non-retryable types stay so)", async () => {
@@ -109,12 +159,14 @@ describe('ComputeThread', () => {
     });
   });
 
-  it('fails the running job when the thread dies, and starts a new thread for the next', async () => {
+  it('fails its jobs when the thread dies, and starts a new thread for the next', async () => {
     const t = new ComputeThread();
     const job = t.certify(slow, 0, slow.totalCells, {
       onProgress: () => void t['worker']?.terminate(),
     });
+    const queued = t.certify(small, 0, 4, {});
     await expect(job).rejects.toThrow(/compute thread exited/);
+    await expect(queued).rejects.toThrow(/compute thread exited/);
     const rows: CellRow[] = [];
     await t.certify(small, 0, 4, { onRows: (r) => rows.push(...r) });
     expect(rows).toEqual(await certifyRange(small, 0, 4));

@@ -5,12 +5,14 @@
  * of the computation), heartbeats, and the Temporal worker's polling. On the activity's thread
  * all of that used to come out of the computation's time; here it runs on another core.
  *
- * One job at a time (callers take turns through a ComputeGate); the thread lives as long as the
- * process, so its JIT stays warm from batch to batch. Rows cross over by structured clone, in
- * the chunks `certifyCells` emits, in order: a batch's rows are the same wherever it computes.
- * Cancellation goes through shared memory (the thread checks it after every cell, without
- * yielding to its event loop). A thread that dies fails its job (retryably) and the next job
- * starts a new one.
+ * Jobs queue on the thread and run one at a time, first come first served: while one batch
+ * computes, the next is already queued, so the thread goes from one to the next without waiting
+ * for this thread, and the earlier batch's writes overlap the later one's computation. The thread
+ * lives as long as the process, so its JIT stays warm from batch to batch. Rows cross over by
+ * structured clone, in the chunks `certifyCells` emits, in order: a batch's rows are the same
+ * wherever it computes. Cancellation goes through shared memory (the thread checks it before a
+ * job and after every cell, without yielding to its event loop). A thread that dies fails its
+ * jobs (retryably) and the next job starts a new thread.
  */
 import { Worker } from 'node:worker_threads';
 import type { CellRow, StepsizeRow } from '../sweep/compute.js';
@@ -18,6 +20,12 @@ import type { ResolvedSweep } from '../sweep/resolve.js';
 
 /** The thread's entry: a plain ES module that registers tsx and imports compute-thread-entry.ts. */
 const ENTRY = new URL('./compute-thread-boot.mjs', import.meta.url);
+
+/**
+ * Cancelled jobs are marked in a shared array at slot `job % CANCEL_SLOTS`: exact as long as fewer
+ * than this many jobs are outstanding at once (one per activity slot).
+ */
+export const CANCEL_SLOTS = 4096;
 
 /** What the activity thread sends: one job. */
 export interface ComputeJobMessage {
@@ -30,6 +38,7 @@ export interface ComputeJobMessage {
 
 /** What the thread sends back about a job. */
 export type ComputeThreadMessage =
+  | { readonly type: 'started'; readonly job: number }
   | { readonly type: 'rows'; readonly job: number; readonly rows: CellRow[] }
   | { readonly type: 'progress'; readonly job: number; readonly done: number }
   | { readonly type: 'done'; readonly job: number; readonly stepsizeRows?: StepsizeRow[] }
@@ -43,11 +52,13 @@ export interface SerializedError {
 }
 
 export interface JobHandlers {
+  /** The job left the queue and started computing. */
+  readonly onStart?: () => void;
   /** Certify jobs: rows in cell order, as they are computed. */
   readonly onRows?: (rows: CellRow[]) => void;
   /** Cells (certify) or games (stepsize) done so far, a few times a second. */
   readonly onProgress?: (done: number) => void;
-  /** Aborting it stops the job at its next cell and rejects with the signal's reason. */
+  /** Aborting it rejects at once with the signal's reason; the thread stops the job at its next cell, or skips it. */
   readonly signal?: AbortSignal;
 }
 
@@ -72,10 +83,10 @@ function abortReason(signal: AbortSignal): unknown {
 
 export class ComputeThread {
   private worker: Worker | null = null;
-  /** Index 0: the job to cancel (0 = none). Shared with the thread. */
-  private readonly cancel = new Int32Array(new SharedArrayBuffer(4));
+  /** Cancelled jobs, shared with the thread (see CANCEL_SLOTS). */
+  private readonly cancelled = new Int32Array(new SharedArrayBuffer(4 * CANCEL_SLOTS));
   private nextJob = 1;
-  private pending: Pending | null = null;
+  private readonly pending = new Map<number, Pending>();
   private closed = false;
 
   /** Starts the thread now (module loading, ~0.5 s) rather than at the first job. */
@@ -98,7 +109,7 @@ export class ComputeThread {
     return (await this.run({ kind: 'stepsize', spec, start, end }, handlers)) ?? [];
   }
 
-  /** Stops the thread; a running job fails. */
+  /** Stops the thread; its jobs fail. */
   async close(): Promise<void> {
     this.closed = true;
     const w = this.worker;
@@ -111,29 +122,26 @@ export class ComputeThread {
     handlers: JobHandlers,
   ): Promise<StepsizeRow[] | undefined> {
     if (this.closed) return Promise.reject(new Error('compute thread closed'));
-    if (this.pending !== null)
-      return Promise.reject(new Error('compute thread busy: jobs must take turns (ComputeGate)'));
     const { signal } = handlers;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const id = this.nextJob++;
     return new Promise<StepsizeRow[] | undefined>((resolve, reject) => {
       const onAbort = (): void => {
-        // The thread stops at its next cell; the job is over for the caller now.
-        Atomics.store(this.cancel, 0, id);
+        // The thread stops the job at its next cell (or skips it); it is over for the caller now.
+        Atomics.store(this.cancelled, id % CANCEL_SLOTS, id);
         settle(() => reject(abortReason(signal!)));
       };
       const settle = (f: () => void): void => {
-        if (this.pending?.job !== id) return;
-        this.pending = null;
+        if (!this.pending.delete(id)) return;
         signal?.removeEventListener('abort', onAbort);
         f();
       };
-      this.pending = {
+      this.pending.set(id, {
         job: id,
         handlers,
         resolve: (rows) => settle(() => resolve(rows)),
         reject: (e) => settle(() => reject(e)),
-      };
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
       this.thread().postMessage({ ...job, job: id } satisfies ComputeJobMessage);
     });
@@ -141,23 +149,32 @@ export class ComputeThread {
 
   private thread(): Worker {
     if (this.worker !== null) return this.worker;
-    const w = new Worker(ENTRY, { workerData: { cancel: this.cancel } });
+    const w = new Worker(ENTRY, { workerData: { cancelled: this.cancelled } });
     // An idle thread does not keep the process alive; a job's promise does.
     w.unref();
     w.on('message', (m: ComputeThreadMessage) => this.receive(m));
-    w.on('error', (e) => this.pending?.reject(e));
+    // Jobs on a thread that died fail; they were all on this one (a new thread starts only once
+    // this.worker is cleared, below).
+    w.on('error', (e) => this.failAll(e));
     w.on('exit', (code) => {
       if (this.worker === w) this.worker = null;
-      this.pending?.reject(new Error(`compute thread exited (code ${code}) during a job`));
+      this.failAll(new Error(`compute thread exited (code ${code}) during a job`));
     });
     this.worker = w;
     return w;
   }
 
+  private failAll(e: unknown): void {
+    for (const p of [...this.pending.values()]) p.reject(e);
+  }
+
   private receive(m: ComputeThreadMessage): void {
-    const p = this.pending;
-    if (p === null || p.job !== m.job) return; // a cancelled job's late messages
+    const p = this.pending.get(m.job);
+    if (p === undefined) return; // a cancelled job's late messages
     switch (m.type) {
+      case 'started':
+        p.handlers.onStart?.();
+        return;
       case 'rows':
         p.handlers.onRows?.(m.rows);
         return;

@@ -10,11 +10,14 @@ import type { PrismaClient } from '../db/client.js';
 import { CellBatchStream, storedCells } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
+import type { CellRow } from '../sweep/compute.js';
 import { aggregateBandMaps } from './band-maps.js';
 import { planOf } from './plan.js';
-import { ComputeGate } from './compute-gate.js';
 import type { ComputeThread, JobHandlers } from './compute-thread.js';
 import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus } from './types.js';
+
+/** A batch waiting for the compute thread heartbeats this often. */
+const QUEUED_HEARTBEAT_MS = 2000;
 
 /** A certify batch's transaction stays open while it computes: as long as a batch may run. */
 const BATCH_TRANSACTION_MS = 30 * 60_000;
@@ -23,7 +26,7 @@ export interface ActivityDeps {
   readonly prisma: PrismaClient;
   /** Recorded on every row this worker writes. */
   readonly workerId: string;
-  /** Where batches compute (one job at a time: the gate below takes turns). */
+  /** Where batches compute (one job at a time, in the order they are queued). */
   readonly compute: ComputeThread;
 }
 
@@ -43,27 +46,32 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     return resolved;
   }
 
-  // Batches in this process take turns on the compute thread, each while the previous one writes.
-  const gate = new ComputeGate();
-
-  /** Waits for a batch's turn to compute, heartbeating meanwhile; resolves to the function ending it. */
-  function computeTurn(input: BatchInput): Promise<() => void> {
+  /**
+   * Queues a batch's job on the compute thread; resolves when it is done. While the job waits
+   * behind other batches' jobs the activity heartbeats on a timer (so that it is not taken for a
+   * dead worker's), then with the job's progress; the activity's cancellation cancels the job,
+   * and so does `stop` (the batch failed some other way).
+   */
+  function queueJob<T>(
+    input: BatchInput,
+    submit: (handlers: JobHandlers) => Promise<T>,
+    more: { onStart?: () => void; onRows?: JobHandlers['onRows']; stop?: AbortSignal } = {},
+  ): Promise<T> {
     const ctx = Context.current();
-    return gate.turn({
-      whileWaiting: () => ctx.heartbeat({ start: input.start, done: 0, queued: true }),
-      heartbeatMs: 2000,
-      signal: ctx.cancellationSignal,
-    });
-  }
-
-  /** Heartbeats with the compute thread's progress; the activity's cancellation stops the job. */
-  function jobHandlers(input: BatchInput, onRows?: JobHandlers['onRows']): JobHandlers {
-    const ctx = Context.current();
-    return {
-      onRows,
+    const queued = setInterval(
+      () => ctx.heartbeat({ start: input.start, done: 0, queued: true }),
+      QUEUED_HEARTBEAT_MS,
+    );
+    const signal = more.stop ? AbortSignal.any([ctx.cancellationSignal, more.stop]) : ctx.cancellationSignal;
+    return submit({
+      onStart: () => {
+        clearInterval(queued);
+        more.onStart?.();
+      },
+      onRows: more.onRows,
       onProgress: (done) => ctx.heartbeat({ start: input.start, done }),
-      signal: ctx.cancellationSignal,
-    };
+      signal,
+    }).finally(() => clearInterval(queued));
   }
 
   async function certifyBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {
@@ -73,30 +81,38 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     if (stored >= size) return { inserted: 0, alreadyStored: stored, failed: 0 };
     // Recompute the whole batch even when part of it is stored: warm starts chain through a
     // batch, so this keeps every stored number identical to an undisturbed run.
-    const endTurn = await computeTurn(input);
+    //
+    // The job queues now; the batch's transaction opens when it starts computing (a queued batch
+    // holds no connection), and rows computed before it is open wait for it.
+    const early: CellRow[][] = [];
+    let sink = (rows: CellRow[]): void => void early.push(rows);
+    let started!: () => void;
+    const startedComputing = new Promise<void>((resolve) => (started = resolve));
+    const stop = new AbortController();
+    const computing = queueJob(input, (h) => compute.certify(resolved, start, end, h), {
+      onStart: started,
+      onRows: (rows) => sink(rows),
+      stop: stop.signal,
+    });
+    computing.catch(() => undefined); // awaited below; a rejection before then is not unhandled
     try {
+      await Promise.race([startedComputing, computing]);
       // One transaction: rows are written while the rest of the batch computes, and the last
       // statement moves the counters by what the batch actually inserted (exact under retries).
       const { inserted, failed } = await prisma.$transaction(
         async (tx) => {
           const stream = new CellBatchStream(tx, sweepId, workerId);
-          try {
-            await compute.certify(
-              resolved,
-              start,
-              end,
-              jobHandlers(input, (rows) => stream.push(rows)),
-            );
-          } finally {
-            endTurn();
-          }
+          sink = (rows) => stream.push(rows);
+          for (const rows of early.splice(0)) stream.push(rows);
+          await computing;
           return stream.finish();
         },
         { timeout: BATCH_TRANSACTION_MS, maxWait: 60_000 },
       );
       return { inserted, alreadyStored: size - inserted, failed };
-    } finally {
-      endTurn();
+    } catch (e) {
+      stop.abort(e); // e.g. the transaction could not open: the computation is of no use now
+      throw e;
     }
   }
 
@@ -109,8 +125,7 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
       where: { sweepId, cellIndex: { gte: start, lt: end } },
     });
     if (stored >= size * perGame) return { inserted: 0, alreadyStored: size, failed: 0 };
-    const endTurn = await computeTurn(input);
-    const rows = await compute.stepsize(resolved, start, end, jobHandlers(input)).finally(endTurn);
+    const rows = await queueJob(input, (h) => compute.stepsize(resolved, start, end, h));
     const inserted = await prisma.$transaction(async (tx) => {
       const n = await insertStepsizeResults(tx, sweepId, rows);
       // A game's rows are written together, so whole games were inserted.

@@ -7,7 +7,13 @@ import { certifyCells, certifyRange, type CellRow } from './compute.js';
 
 const small = resolveSpecFile(join(import.meta.dirname, '..', 'examples', 'small.yaml'));
 
-async function chunks(every: number, afterMs: number, start = 0, end = 37): Promise<CellRow[][]> {
+async function chunks(
+  every: number,
+  afterMs: number,
+  start = 0,
+  end = 37,
+  smallest = 1000,
+): Promise<CellRow[][]> {
   const out: CellRow[][] = [];
   await certifyCells(
     small,
@@ -15,8 +21,7 @@ async function chunks(every: number, afterMs: number, start = 0, end = 37): Prom
     end,
     async () => {},
     (rows) => out.push(rows),
-    every,
-    afterMs,
+    { every, afterMs, smallest },
   );
   return out;
 }
@@ -32,6 +37,25 @@ describe('certifyCells', () => {
     const out = await chunks(1000, 0, 5, 12);
     expect(out.map((c) => c.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(out.flat().map((r) => r.cellIndex)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('halves its chunks towards the end of the range, down to `smallest`', async () => {
+    const spec = resolveSpecFile(join(import.meta.dirname, '..', 'examples', 'lq64-certify.yaml'));
+    const out: CellRow[][] = [];
+    await certifyCells(
+      spec,
+      0,
+      200,
+      async () => {},
+      (rows) => out.push(rows),
+      {
+        every: 100,
+        afterMs: 1e9,
+        smallest: 8,
+      },
+    );
+    expect(out.map((c) => c.length)).toEqual([100, 50, 25, 13, 8, 4]);
+    expect(out.flat()).toEqual(await certifyRange(spec, 0, 200));
   });
 
   it('emits nothing for an empty range', async () => {

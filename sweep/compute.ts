@@ -102,16 +102,25 @@ export async function certifyRange(
   return all;
 }
 
-/** Rows handed over at a time by certifyCells... */
-export const EMIT_EVERY = 500;
-/** ...or whatever is computed after this long (ms), so that slow cells still stream steadily. */
-export const EMIT_AFTER_MS = 1000;
+/** How certifyCells hands rows over. */
+export interface EmitOptions {
+  /** Rows handed over at a time (default 500)... */
+  readonly every?: number;
+  /** ...or whatever is computed after this long (ms, default 1000), so slow cells still stream. */
+  readonly afterMs?: number;
+  /**
+   * Towards the end of the range, rows go as soon as there are as many as cells left to compute
+   * (halving chunks), down to this many (default 32): the range then ends with a small chunk to
+   * write, not a full one.
+   */
+  readonly smallest?: number;
+}
 
 /**
- * As certifyRange, handing the rows over as they are computed, `every` at a time or after
- * `afterMs` (and the rest at the end), so the caller can write them while the next ones are
- * computed. (A batch's transaction stays open meanwhile: with expensive cells, the time bound keeps
- * it from sitting idle for minutes, which servers with an idle-in-transaction timeout end.)
+ * As certifyRange, handing the rows over as they are computed (see EmitOptions; the rest at the
+ * end), so the caller can write them while the next ones are computed. (A batch's transaction
+ * stays open meanwhile: with expensive cells, the time bound keeps it from sitting idle for
+ * minutes, which servers with an idle-in-transaction timeout end.)
  */
 export async function certifyCells(
   resolved: ResolvedSweep,
@@ -119,8 +128,7 @@ export async function certifyCells(
   end: number,
   tick: (done: number) => Promise<void>,
   emit: (rows: CellRow[]) => void,
-  every = EMIT_EVERY,
-  afterMs = EMIT_AFTER_MS,
+  { every = 500, afterMs = 1000, smallest = 32 }: EmitOptions = {},
 ): Promise<void> {
   const groups = new GameGroups(resolved);
   const paramName = gameParamName(resolved);
@@ -130,7 +138,12 @@ export async function certifyCells(
   const next = async (row: CellRow): Promise<void> => {
     rows.push(row);
     done++;
-    if (rows.length >= every || performance.now() - emittedAt >= afterMs) {
+    const left = end - start - done;
+    if (
+      rows.length >= every ||
+      rows.length >= Math.max(smallest, left) ||
+      performance.now() - emittedAt >= afterMs
+    ) {
       emit(rows);
       rows = [];
       emittedAt = performance.now();
