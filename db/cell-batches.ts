@@ -8,7 +8,15 @@
  *
  * Exactness: every double travels as JavaScript's shortest round-trip text, which float8in
  * rounds back to the same double (and -0 is spelled "-0"). NaN and +-Infinity are stored as
- * NULL, as db/exact-writes.ts does. params and coupling_l travel as one JSON document each.
+ * NULL, as db/exact-writes.ts does.
+ *
+ * Text is what costs: Prisma hands each parameter through its query compiler as JSON, twice
+ * escaped (~30 ns a character here, ~55 with quotes), and PostgreSQL parses it. So the common
+ * shapes travel as bare number arrays: weights one float8[] per position when every row has as
+ * many (else one array literal per row), params one float8[] per axis, rebuilt by
+ * jsonb_build_object (PostgreSQL prints a float8 shortest round-trip, so the JSON numbers are the
+ * same; rows whose params have other keys travel as a JSON document), and keys unquoted where
+ * array syntax allows. coupling_l travels as one JSON document per run of rows.
  */
 import { Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from './client.js';
@@ -60,13 +68,20 @@ function floatArrays(rows: readonly CellInsert[], pick: (r: CellInsert) => reado
   return `${out}}`;
 }
 
+/** Array elements that need no quotes: cell keys are hex (and never the word NULL). */
+const BARE = /^[0-9A-Za-z_.:+-]+$/;
+
 /** A text[] literal; NUL (which PostgreSQL text cannot hold) becomes U+FFFD. */
 function texts(rows: readonly CellInsert[], pick: (r: CellInsert) => string | null): string {
   let out = '{';
   for (let i = 0; i < rows.length; i++) {
     const s = pick(rows[i]);
     const v =
-      s === null ? 'NULL' : `"${s.replace(/\0/g, '\uFFFD').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+      s === null
+        ? 'NULL'
+        : BARE.test(s) && s.toUpperCase() !== 'NULL'
+          ? s
+          : `"${s.replace(/\0/g, '\uFFFD').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
     out += (i ? ',' : '') + v;
   }
   return `${out}}`;
@@ -106,52 +121,133 @@ const CELL_FLOATS = [
   ['alpha_true', 'alphaTrue'],
 ] as const satisfies readonly (readonly [string, keyof CellInsert])[];
 
-const cols = (prefix: string, n: number): string =>
-  Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(', ');
-const unnests = (from: number, n: number, type: string): string =>
-  Array.from({ length: n }, (_, i) => `unnest($${from + i}::${type})`).join(', ');
+/** The parameters of one statement: each value added is bound to the next $n. */
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
 
-// $1 sweep id, $2 worker; then the runs' columns (seed, mu, coupling_l, GAME_FLOATS), then the
-// rows' (cell index, key, certified, error, weights, params, run number, CELL_FLOATS), then (with
-// counters) the batch's earlier inserted and failed counts.
-const G0 = 3;
-const C0 = G0 + 3 + GAME_FLOATS.length;
-function insertSql(counters: boolean): string {
-  return `
+/** Most positions a weights vector may have to travel as one float8[] per position. */
+const WEIGHT_COLUMNS = 16;
+
+/** The length every row's weights have, when they all have the same (small) one; else null. */
+function uniformWeights(rows: readonly CellInsert[]): number | null {
+  const k = rows[0]?.weights.length ?? 0;
+  if (k > WEIGHT_COLUMNS) return null;
+  for (const r of rows) if (r.weights.length !== k) return null;
+  return k;
+}
+
+/** The params keys, in order, when every row has exactly these; else null. */
+function uniformParams(rows: readonly CellInsert[]): string[] | null {
+  const names = Object.keys(rows[0]?.params ?? {});
+  for (const r of rows) {
+    const keys = Object.keys(r.params);
+    if (keys.length !== names.length) return null;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== names[i]) return null;
+  }
+  return names;
+}
+
+/**
+ * One insert statement: the rows' runs of game values (g) joined to the rows (u), inserted
+ * unless stored; with `prior`, also the sweep's counters, moved by these rows plus `prior`.
+ */
+function insertStatement(
+  sweepId: string,
+  computedBy: string,
+  rows: readonly CellInsert[],
+  prior: BatchWrite | null,
+): Prisma.Sql {
+  const p = new Params();
+  const { firsts, runOf } = gameRuns(rows);
+  const sweep = p.add(sweepId);
+  const worker = p.add(computedBy);
+
+  // Game values, one element per run.
+  const gameSources = [
+    `unnest(${p.add(floats(firsts, (r) => r.seed))}::int[])`,
+    `unnest(${p.add(floatArrays(firsts, (r) => r.mu))}::text[])`,
+    `jsonb_array_elements(${p.add(finiteJson(firsts.map((r) => r.couplingL)))}::jsonb)`,
+    ...GAME_FLOATS.map(([, f]) => `unnest(${p.add(floats(firsts, (r) => r[f]))}::float8[])`),
+  ];
+  const gameNames = ['sd', 'mu', 'cl', ...GAME_FLOATS.map((_, i) => `g${i}`)];
+
+  // The rows' own values, one element per row.
+  const rowSources = [
+    `unnest(${p.add(floats(rows, (r) => r.cellIndex))}::int[])`,
+    `unnest(${p.add(texts(rows, (r) => r.cellKey))}::text[])`,
+    `unnest(${p.add(`{${rows.map((r) => (r.certified ? 't' : 'f')).join(',')}}`)}::bool[])`,
+    `unnest(${p.add(texts(rows, (r) => r.error))}::text[])`,
+    `unnest(${p.add(`{${runOf.join(',')}}`)}::int[])`,
+    ...CELL_FLOATS.map(([, f]) => `unnest(${p.add(floats(rows, (r) => r[f]))}::float8[])`),
+  ];
+  const rowNames = ['ci', 'ck', 'ce', 'er', 'run', ...CELL_FLOATS.map((_, i) => `c${i}`)];
+
+  let weights: string;
+  const k = uniformWeights(rows);
+  if (k === null) {
+    rowSources.push(`unnest(${p.add(floatArrays(rows, (r) => r.weights))}::text[])`);
+    rowNames.push('we');
+    weights = 'u.we::float8[]';
+  } else {
+    for (let j = 0; j < k; j++) {
+      rowSources.push(`unnest(${p.add(floats(rows, (r) => r.weights[j]))}::float8[])`);
+      rowNames.push(`w${j}`);
+    }
+    weights = `ARRAY[${Array.from({ length: k }, (_, j) => `u.w${j}`).join(', ')}]::float8[]`;
+  }
+
+  let params: string;
+  const names = uniformParams(rows);
+  if (names === null) {
+    rowSources.push(`jsonb_array_elements(${p.add(finiteJson(rows.map((r) => r.params)))}::jsonb)`);
+    rowNames.push('pa');
+    params = 'u.pa';
+  } else {
+    const pairs = names.map((name, j) => {
+      rowSources.push(`unnest(${p.add(floats(rows, (r) => r.params[name]))}::float8[])`);
+      rowNames.push(`p${j}`);
+      return `${p.add(name)}::text, u.p${j}`;
+    });
+    params = `jsonb_build_object(${pairs.join(', ')})`;
+  }
+
+  const counters =
+    prior === null
+      ? ''
+      : (() => {
+          const inserted = p.add(prior.inserted);
+          const failed = p.add(prior.failed);
+          return `, counters AS (
+  UPDATE sweeps SET done_cells = done_cells + n.inserted + ${inserted}::int,
+    failed_cells = failed_cells + n.failed + ${failed}::int, updated_at = now()
+  FROM n WHERE sweeps.id = ${sweep} AND n.inserted + ${inserted}::int > 0
+)`;
+        })();
+
+  const text = `
 WITH g AS (
-  SELECT * FROM ROWS FROM (unnest($${G0}::int[]), unnest($${G0 + 1}::text[]), jsonb_array_elements($${G0 + 2}::jsonb),
-    ${unnests(G0 + 3, GAME_FLOATS.length, 'float8[]')})
-    WITH ORDINALITY AS g(sd, mu, cl, ${cols('g', GAME_FLOATS.length)}, run)
+  SELECT * FROM ROWS FROM (${gameSources.join(', ')}) WITH ORDINALITY AS g(${gameNames.join(', ')}, run)
 ), ins AS (
   INSERT INTO cell_results (sweep_id, computed_by, cell_index, cell_key, certified, error, weights, params,
     ${CELL_FLOATS.map(([c]) => c).join(', ')}, seed, mu, coupling_l, ${GAME_FLOATS.map(([c]) => c).join(', ')})
-  SELECT $1, $2, u.ci, u.ck, u.ce, u.er, u.we::float8[], u.pa, ${cols('u.c', CELL_FLOATS.length)},
-    g.sd, g.mu::float8[], NULLIF(g.cl, 'null'::jsonb), ${cols('g.g', GAME_FLOATS.length)}
-  FROM ROWS FROM (unnest($${C0}::int[]), unnest($${C0 + 1}::text[]), unnest($${C0 + 2}::bool[]),
-    unnest($${C0 + 3}::text[]), unnest($${C0 + 4}::text[]), jsonb_array_elements($${C0 + 5}::jsonb),
-    unnest($${C0 + 6}::int[]), ${unnests(C0 + 7, CELL_FLOATS.length, 'float8[]')})
-    AS u(ci, ck, ce, er, we, pa, run, ${cols('c', CELL_FLOATS.length)})
+  SELECT ${sweep}, ${worker}, u.ci, u.ck, u.ce, u.er, ${weights}, ${params},
+    ${CELL_FLOATS.map((_, i) => `u.c${i}`).join(', ')},
+    g.sd, g.mu::float8[], NULLIF(g.cl, 'null'::jsonb), ${GAME_FLOATS.map((_, i) => `g.g${i}`).join(', ')}
+  FROM ROWS FROM (${rowSources.join(', ')}) AS u(${rowNames.join(', ')})
   JOIN g ON g.run = u.run
   ON CONFLICT (sweep_id, cell_key) DO NOTHING
   RETURNING error IS NOT NULL AS failed
 ), n AS (
   SELECT count(*)::int AS inserted, (count(*) FILTER (WHERE failed))::int AS failed FROM ins
-)${
-    counters
-      ? `, counters AS (
-  UPDATE sweeps SET done_cells = done_cells + n.inserted + $${PRIOR}::int, failed_cells = failed_cells + n.failed + $${PRIOR + 1}::int,
-    updated_at = now()
-  FROM n WHERE sweeps.id = $1 AND n.inserted + $${PRIOR}::int > 0
-)`
-      : ''
-  }
+)${counters}
 SELECT inserted, failed FROM n`;
+  return bind(text, p.values);
 }
-
-/** With counters, the rows inserted (and failed) by the same batch's earlier statements: $PRIOR, $PRIOR + 1. */
-const PRIOR = C0 + 7 + CELL_FLOATS.length;
-const INSERT_SQL = insertSql(true);
-const INSERT_ROWS_ONLY_SQL = insertSql(false);
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
   if (a === b) return true;
@@ -227,27 +323,7 @@ async function writeChunk(
   prior: BatchWrite | null = { inserted: 0, failed: 0 },
 ): Promise<BatchWrite> {
   if (rows.length === 0 && (prior === null || prior.inserted === 0)) return { inserted: 0, failed: 0 };
-  const { firsts, runOf } = gameRuns(rows);
-  const values: unknown[] = [
-    sweepId,
-    computedBy,
-    floats(firsts, (r) => r.seed),
-    floatArrays(firsts, (r) => r.mu),
-    finiteJson(firsts.map((r) => r.couplingL)),
-    ...GAME_FLOATS.map(([, f]) => floats(firsts, (r) => r[f])),
-    floats(rows, (r) => r.cellIndex),
-    texts(rows, (r) => r.cellKey),
-    `{${rows.map((r) => (r.certified ? 't' : 'f')).join(',')}}`,
-    texts(rows, (r) => r.error),
-    floatArrays(rows, (r) => r.weights),
-    finiteJson(rows.map((r) => r.params)),
-    `{${runOf.join(',')}}`,
-    ...CELL_FLOATS.map(([, f]) => floats(rows, (r) => r[f])),
-  ];
-  if (prior !== null) values.push(prior.inserted, prior.failed);
-  const [r] = await db.$queryRaw<BatchWrite[]>(
-    bind(prior !== null ? INSERT_SQL : INSERT_ROWS_ONLY_SQL, values),
-  );
+  const [r] = await db.$queryRaw<BatchWrite[]>(insertStatement(sweepId, computedBy, rows, prior));
   return r;
 }
 

@@ -5,7 +5,14 @@ import { insertCellResults, type CellInsert } from '../db/exact-writes.js';
 import { resultRows } from '../sweep/queries.js';
 import pg from 'pg';
 import { parseDatabaseUrl } from '../db/client.js';
-import { CellBatchStream, gameRuns, storedCells, writeCellBatch } from '../db/cell-batches.js';
+import {
+  CellBatchStream,
+  gameRuns,
+  storedCells,
+  writeCellBatch,
+  type RawQueryable,
+} from '../db/cell-batches.js';
+import type { Prisma } from '../generated/prisma/client.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -242,6 +249,58 @@ describe('worker batch writes (rows and counters in one statement)', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('sends weights, params and keys in their compact forms where rows allow, exactly either way', async () => {
+    await db.prisma.sweep.createMany({ data: [bareSweep('compact', 20), bareSweep('general', 20)] });
+    // Compact: every row has 3 weights and params {lambda, ratio}; keys that need quoting or not.
+    const keys = ['NULL', 'null', 'a b', 'q"uote', 'back\\slash', '{br,ace}', 'k-1.5:x_E+7'];
+    const compact = awkward.map((x, i) => ({
+      ...row(i, x),
+      cellKey: keys[i],
+      weights: [1, x, x / 3],
+      params: { lambda: x, ratio: -x },
+    }));
+    // General: weights of different lengths, params with different keys, one NaN param.
+    const general = awkward.map((x, i) => ({
+      ...row(i, x),
+      weights: i % 2 ? [1, x] : [x],
+      params: (i % 3 ? { lambda: x } : { lambda: x, seed: i, other: i ? x : Number.NaN }) as Record<
+        string,
+        number
+      >,
+    }));
+    const statements: string[] = [];
+    const spy = {
+      $queryRaw: (q: Prisma.Sql) => {
+        statements.push(q.text);
+        return db.prisma.$queryRaw(q);
+      },
+    } as unknown as RawQueryable;
+    for (const [id, rows] of [
+      ['compact', compact],
+      ['general', general],
+    ] as const) {
+      const stream = new CellBatchStream(spy, id, 'test');
+      stream.push(rows);
+      expect(await stream.finish()).toEqual({ inserted: rows.length, failed: 0 });
+      const back = await db.prisma.cellResult.findMany({
+        where: { sweepId: id },
+        orderBy: { cellIndex: 'asc' },
+      });
+      expect(back.map((b) => [b.cellKey, b.weights, b.params])).toEqual(
+        rows.map((r) => [
+          r.cellKey,
+          r.weights,
+          Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, Number.isFinite(v) ? v : null])),
+        ]),
+      );
+    }
+    // Which form each statement took (the first of each stream carries the rows).
+    expect(statements[0]).toMatch(/ARRAY\[u\.w0, u\.w1, u\.w2\]/);
+    expect(statements[0]).toMatch(/jsonb_build_object\(/);
+    const generalRows = statements.find((t, i) => i > 0 && t.includes('u.we'));
+    expect(generalRows).toMatch(/jsonb_array_elements\(\$\d+::jsonb\) *,|u\.pa/);
   });
 
   it('writes a batch larger than one statement in one transaction', async () => {
