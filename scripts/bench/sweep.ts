@@ -18,10 +18,12 @@
  * --player-dim D makes the games 2 x D dimensional (default 8: d = 16, the issue's setting): the
  * orchestration's cost per cell hardly depends on d, the computation's does.
  *
- * --repeat R (default 5) measures R back-to-back pairs (baseline, sweep) per worker count and
- * reports the best of each.
+ * --repeat R (default 9) measures R back-to-back pairs (baseline and sweep, in alternating
+ * order) per worker count and reports the best of each, and the median and range of the pairs'
+ * own ratios (each pair ran under the same load: on a machine whose speed drifts, the paired
+ * ratio is the steadier figure).
  *
- *   npm run bench -- sweep [--cells-lambda 125] [--ratios 160] [--batch 5000] [--player-dim 8] [--repeat 5]
+ *   npm run bench -- sweep [--cells-lambda 125] [--ratios 160] [--batch 5000] [--player-dim 8] [--repeat 9]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,7 +95,7 @@ async function inProcess(spec: Record<string, unknown>): Promise<Baseline> {
 export async function main(args: string[]): Promise<void> {
   const { opts } = parseArgs(args);
   const playerDim = intOption(opts, 'player-dim', 8);
-  const repeat = intOption(opts, 'repeat', 5);
+  const repeat = intOption(opts, 'repeat', 9);
   const spec = benchSpec(
     intOption(opts, 'cells-lambda', 125),
     intOption(opts, 'ratios', 160),
@@ -126,7 +128,10 @@ export async function main(args: string[]): Promise<void> {
   let stolen: number;
   try {
     const measure = async (n: number, rep: number): Promise<Run> => {
-      const base = await inProcess(spec);
+      // Pairs alternate their order (baseline first, then sweep first), so a drift in the
+      // machine's speed during a run biases neither side.
+      const baseFirst = rep % 2 === 0;
+      let base = baseFirst ? await inProcess(spec) : null;
       const id = `bench-${n}-workers-${rep}`;
       const pids = (): Record<string, number | undefined> => ({
         ...Object.fromEntries(workers.map((w, i) => [`worker ${i + 1}`, w.pid])),
@@ -144,6 +149,7 @@ export async function main(args: string[]): Promise<void> {
       if (stored !== cells) throw new Error(`expected ${cells} stored cells, found ${stored}`);
       // Orchestration time: registration of the sweep to its completion, as recorded in the database.
       const row = await db.prisma.sweep.findUniqueOrThrow({ where: { id } });
+      base ??= await inProcess(spec);
       return {
         workers: n,
         base,
@@ -166,8 +172,8 @@ export async function main(args: string[]): Promise<void> {
       // A warm-up sweep so every worker has its workflow bundle loaded and its JIT warm.
       const warm = await runCli(['sweep', 'start', warmPath, '--id', `warm-${n}`, '--wait'], env);
       if (warm.code !== 0) throw new Error(`warm-up sweep failed: ${warm.stderr}`);
-      // Best of `repeat` pairs, each baseline right before its sweep: the machine is shared, its
-      // load drifts, and single runs of either scatter by +-20% here.
+      // `repeat` pairs, each baseline right beside its sweep: the machine is shared, its load
+      // drifts, and single runs of either scatter by +-20% here.
       const pairs: Run[] = [];
       for (let rep = 0; rep < repeat; rep++) pairs.push(await measure(n, rep));
       const best = pairs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
@@ -207,16 +213,22 @@ function pairedOverhead(pairs: readonly [number, number][]): number {
   return (r.length % 2 ? r[m] : (r[m - 1] + r[m]) / 2) - 1;
 }
 
+/** The smallest and largest of the pairs' own ratios, - 1. */
+function pairedRange(pairs: readonly [number, number][]): string {
+  const r = pairs.map(([b, w]) => w / b - 1);
+  return `${percent(Math.min(...r))}..${percent(Math.max(...r))}`;
+}
+
 function report(cells: number, playerDim: number, results: readonly Run[], stolen: number): void {
   const us = (msTotal: number): string => ((msTotal * 1000) / cells).toFixed(0);
   console.log(
-    `\n${cells} cells, d = ${2 * playerDim}. Overhead = best sweep time / best in-process time (each of ${results[0]?.pairs.length ?? 0} pairs measured back to back), - 1; PAIRED = the median of the pairs' own ratios, - 1 (each pair ran under the same load). Target: <= +25%.`,
+    `\n${cells} cells, d = ${2 * playerDim}. Overhead = best sweep time / best in-process time (each of ${results[0]?.pairs.length ?? 0} pairs measured back to back), - 1; PAIRED = the median of the pairs' own ratios, - 1, and their range (each pair ran under the same load). Target: <= +25%.`,
   );
   console.log(
     `CPU stolen from this machine by other guests while measuring: ${(stolen * 100).toFixed(0)}% (/proc/stat).`,
   );
   console.log(
-    'workers  load (1/5/15 min)  in-proc (s)  sweep (s)  cells/s  OVERHEAD   PAIRED   extra us/cell  CLI wall (s)',
+    'workers  load (1/5/15 min)  in-proc (s)  sweep (s)  cells/s  OVERHEAD   PAIRED (range)       extra us/cell  CLI wall (s)',
   );
   for (const r of results) {
     const ratio = r.seconds / r.base.seconds;
@@ -228,7 +240,7 @@ function report(cells: number, playerDim: number, results: readonly Run[], stole
         r.seconds.toFixed(2).padEnd(10),
         String(Math.round(cells / r.seconds)).padEnd(8),
         percent(ratio - 1).padEnd(10),
-        percent(pairedOverhead(r.pairs)).padEnd(8),
+        `${percent(pairedOverhead(r.pairs))} (${pairedRange(r.pairs)})`.padEnd(20),
         (((r.seconds - r.base.seconds) * 1e6) / cells).toFixed(1).padEnd(14),
         r.wall.toFixed(2),
       ].join(' '),
