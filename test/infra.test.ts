@@ -132,6 +132,28 @@ describe('PostgreSQL via Prisma', () => {
     await db.prisma.sweep.delete({ where: { id: 's2' } });
     expect(await db.prisma.cellResult.count({ where: { sweepId: 's2' } })).toBe(0);
   });
+
+  it('compares sweep ids and cell keys byte by byte (COLLATE "C", migration 20261202000000)', async () => {
+    const rows = await db.prisma.$queryRaw<{ col: string; collation: string | null }[]>`
+      SELECT table_name || '.' || column_name AS col, collation_name AS collation
+      FROM information_schema.columns
+      WHERE table_schema = current_schema() AND (column_name IN ('sweep_id', 'cell_key') OR (table_name, column_name) = ('sweeps', 'id'))
+      ORDER BY 1`;
+    expect(rows).toEqual(
+      [
+        'band_maps.sweep_id',
+        'cell_results.cell_key',
+        'cell_results.sweep_id',
+        'stepsize_results.cell_key',
+        'stepsize_results.sweep_id',
+        'sweeps.id',
+      ].map((col) => ({ col, collation: 'C' })),
+    );
+    // The foreign keys survived the change of the column they reference.
+    const fks = await db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND confrelid = 'sweeps'::regclass`;
+    expect(fks[0].n).toBe(3);
+  });
 });
 
 describe('Temporal dev server', () => {
