@@ -226,7 +226,7 @@ async function requireSweep(ctx: SweepContext, id: string) {
 export async function sweepStatus(
   ctx: SweepContext,
   id: string,
-  opts: { reconcile?: boolean } = {},
+  opts: { reconcile?: boolean; progress?: boolean } = {},
 ): Promise<SweepStatusReport> {
   const row = await requireSweep(ctx, id);
   let status = row.status as SweepStatus;
@@ -237,7 +237,7 @@ export async function sweepStatus(
     try {
       const d = await handle.describe();
       if (d.status.name === 'RUNNING') {
-        progress = await handle.query(progressQuery).catch(() => null);
+        if (opts.progress !== false) progress = await handle.query(progressQuery).catch(() => null);
       } else if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') {
         status = d.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
         error = `workflow ${d.status.name.toLowerCase()}; continue it with: sgn sweep resume ${id}`;
@@ -306,15 +306,26 @@ export async function cancelSweep(ctx: SweepContext, id: string): Promise<'signa
   return 'marked';
 }
 
-/** Waits for the sweep's workflow to finish, calling `onProgress` with fresh status every `intervalMs`. */
+/**
+ * Waits for the sweep to finish, calling `onProgress` with fresh status every `intervalMs`: the
+ * sweep's row (status, counters) each time, its workflow (describe) every `reconcileMs` as well,
+ * so that a workflow terminated from outside still ends the wait. No progress query: a query is
+ * a task for the worker that runs the workflow, which is busy computing, and the row already
+ * holds the counts.
+ */
 export async function waitForSweep(
   ctx: SweepContext,
   id: string,
   onProgress: (s: SweepStatusReport) => void = () => {},
   intervalMs = 1000,
+  reconcileMs = 5000,
 ): Promise<SweepStatusReport> {
+  let reconciledAt = -Infinity;
   for (;;) {
-    const s = await sweepStatus(ctx, id);
+    const now = Date.now();
+    const reconcile = now - reconciledAt >= reconcileMs;
+    if (reconcile) reconciledAt = now;
+    const s = await sweepStatus(ctx, id, { reconcile, progress: false });
     onProgress(s);
     if (s.status !== 'running' && s.status !== 'paused') return s;
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -64,7 +64,9 @@ async function startDetached(id: string): Promise<void> {
 
 async function waitForDone(id: string, atLeast: number, timeoutMs = 120_000): Promise<void> {
   await waitUntil(
-    async () => (await sweepRow(id)).doneCells >= atLeast,
+    async () =>
+      ((await db.prisma.sweep.findUnique({ where: { id }, select: { doneCells: true } }))?.doneCells ?? 0) >=
+      atLeast,
     timeoutMs,
     `${id} to store ${atLeast} cells`,
   );
@@ -190,6 +192,18 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     expect(resumed.stdout).toContain('restarted');
     await waitForStatus('terminated', 'completed');
     await expectExactResults('terminated');
+  }, 240_000);
+
+  it('ends `sweep start --wait` (exit 1) when the workflow is terminated from outside', async () => {
+    const waiting = runCli(['sweep', 'start', medium, '--id', 'terminated-wait', '--wait'], env);
+    await waitForDone('terminated-wait', 150);
+    await client.workflow
+      .getHandle(sweepWorkflowId('terminated-wait'))
+      .terminate('test: terminated while a client waits');
+    const r = await waiting;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/terminated-wait failed/);
+    expect((await sweepRow('terminated-wait')).status).toBe('failed');
   }, 240_000);
 
   it('attaches a second simultaneous start of the same sweep to the first', async () => {
