@@ -63,7 +63,6 @@ export interface JobHandlers {
 }
 
 interface Pending {
-  readonly job: number;
   readonly handlers: JobHandlers;
   resolve(rows: StepsizeRow[] | undefined): void;
   reject(e: unknown): void;
@@ -137,7 +136,6 @@ export class ComputeThread {
         f();
       };
       this.pending.set(id, {
-        job: id,
         handlers,
         resolve: (rows) => settle(() => resolve(rows)),
         reject: (e) => settle(() => reject(e)),
