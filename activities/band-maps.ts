@@ -26,7 +26,8 @@ const GROUPS_PER_STATEMENT = 2_000;
  * the innermost axis) into one band-map row and inserts it: nothing but the labels travels. The
  * game-level values are the group's first cell's; labels come from the spec (the group's first
  * cell's parameters), the same for every run of the sweep. Measured on a 20,000-cell sweep: 14 ms
- * of SQL, where reading the groups into JavaScript and writing them back took ~60 ms.
+ * of SQL, where reading the groups into JavaScript and writing them back took ~60 ms (and 17 ms
+ * on a machine 2.5x slower, folding group by group).
  */
 export async function aggregateBandMaps(
   prisma: PrismaClient,
@@ -49,21 +50,24 @@ export async function aggregateBandMaps(
         const labels = Array.from({ length: g1 - g0 }, (_, k) =>
           groupLabel(resolved, cellAt(resolved, (g0 + k) * R).params, main),
         );
+        // One index range scan per group, in cell order (a GROUP BY over the whole range sorted
+        // all its rows first: 34 -> 17 ms at 20,000 cells). A group with no stored cell has no
+        // first cell and gives no row.
         inserted += await tx.$executeRaw`
           INSERT INTO band_maps (sweep_id, param_name, param_value, ratios, alphas, r_minus, r_plus, optimal_ratio,
             alpha_max, certified_fraction)
           SELECT ${sweepId}, l.label, c.game_param, g.ratios, g.alphas, c.band_minus, c.band_plus, c.optimal_ratio,
             c.optimal_alpha, g.certified::float8 / g.n
-          FROM (
-            SELECT cell_index / ${R}::int AS g, min(cell_index) AS first, count(*)::float8 AS n,
+          FROM unnest(${labels}::text[]) WITH ORDINALITY AS l(label, k)
+          CROSS JOIN LATERAL (
+            SELECT min(cell_index) AS first, count(*)::float8 AS n,
               array_agg(ratio ORDER BY cell_index) AS ratios, array_agg(alpha ORDER BY cell_index) AS alphas,
               count(*) FILTER (WHERE certified) AS certified
             FROM cell_results
-            WHERE sweep_id = ${sweepId} AND cell_index >= ${g0 * R}::int AND cell_index < ${g1 * R}::int
-            GROUP BY 1
+            WHERE sweep_id = ${sweepId} AND cell_index >= (${g0}::int + l.k::int - 1) * ${R}::int
+              AND cell_index < (${g0}::int + l.k::int) * ${R}::int
           ) g
           JOIN cell_results c ON c.sweep_id = ${sweepId} AND c.cell_index = g.first
-          JOIN unnest(${labels}::text[]) WITH ORDINALITY AS l(label, k) ON l.k = g.g - ${g0}::int + 1
           ON CONFLICT (sweep_id, param_name, param_value) DO NOTHING`;
       }
       return inserted;
