@@ -152,6 +152,17 @@ function uniformParams(rows: readonly CellInsert[]): string[] | null {
   return names;
 }
 
+/** The CTE moving the sweep's counters by the rows inserted (`n`) plus `prior`. */
+function countersCte(p: Params, sweep: string, prior: BatchWrite): string {
+  const inserted = p.add(prior.inserted);
+  const failed = p.add(prior.failed);
+  return `, counters AS (
+  UPDATE sweeps SET done_cells = done_cells + n.inserted + ${inserted}::int,
+    failed_cells = failed_cells + n.failed + ${failed}::int, updated_at = now()
+  FROM n WHERE sweeps.id = ${sweep} AND n.inserted + ${inserted}::int > 0
+)`;
+}
+
 /**
  * One insert statement: the rows' runs of game values (g) joined to the rows (u), inserted
  * unless stored; with `prior`, also the sweep's counters, moved by these rows plus `prior`.
@@ -216,18 +227,7 @@ function insertStatement(
     params = `jsonb_build_object(${pairs.join(', ')})`;
   }
 
-  const counters =
-    prior === null
-      ? ''
-      : (() => {
-          const inserted = p.add(prior.inserted);
-          const failed = p.add(prior.failed);
-          return `, counters AS (
-  UPDATE sweeps SET done_cells = done_cells + n.inserted + ${inserted}::int,
-    failed_cells = failed_cells + n.failed + ${failed}::int, updated_at = now()
-  FROM n WHERE sweeps.id = ${sweep} AND n.inserted + ${inserted}::int > 0
-)`;
-        })();
+  const counters = prior === null ? '' : countersCte(p, sweep, prior);
 
   const text = `
 WITH g AS (
