@@ -150,7 +150,9 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     async aggregateBands(sweepId: string): Promise<number> {
       const resolved = await resolvedSpec(sweepId);
       const ctx = Context.current();
-      return aggregateBandMaps(prisma, sweepId, resolved, () => ctx.heartbeat());
+      // Run as a local activity (the workflow's default now) it has no heartbeat to send.
+      const heartbeat = ctx.info.isLocal ? undefined : () => ctx.heartbeat();
+      return aggregateBandMaps(prisma, sweepId, resolved, heartbeat);
     },
 
     async setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void> {

@@ -166,6 +166,9 @@ function countersCte(p: Params, sweep: string, prior: BatchWrite): string {
 /**
  * One insert statement: the rows' runs of game values (g) joined to the rows (u), inserted
  * unless stored; with `prior`, also the sweep's counters, moved by these rows plus `prior`.
+ * Rows go in only if their sweep exists (s), whose row stays locked FOR KEY SHARE until the
+ * transaction ends: what a foreign key would check for every row, checked once (see the
+ * migration 20261203000000_cell_results_key).
  */
 function insertStatement(
   sweepId: string,
@@ -230,7 +233,9 @@ function insertStatement(
   const counters = prior === null ? '' : countersCte(p, sweep, prior);
 
   const text = `
-WITH g AS (
+WITH s AS (
+  SELECT id FROM sweeps WHERE id = ${sweep} FOR KEY SHARE
+), g AS (
   SELECT * FROM ROWS FROM (${gameSources.join(', ')}) WITH ORDINALITY AS g(${gameNames.join(', ')}, run)
 ), ins AS (
   INSERT INTO cell_results (sweep_id, computed_by, cell_index, cell_key, certified, error, weights, params,
@@ -240,12 +245,13 @@ WITH g AS (
     g.sd, g.mu::float8[], NULLIF(g.cl, 'null'::jsonb), ${GAME_FLOATS.map((_, i) => `g.g${i}`).join(', ')}
   FROM ROWS FROM (${rowSources.join(', ')}) AS u(${rowNames.join(', ')})
   JOIN g ON g.run = u.run
+  WHERE EXISTS (SELECT FROM s)
   ON CONFLICT (sweep_id, cell_key) DO NOTHING
   RETURNING error IS NOT NULL AS failed
 ), n AS (
   SELECT count(*)::int AS inserted, (count(*) FILTER (WHERE failed))::int AS failed FROM ins
 )${counters}
-SELECT inserted, failed FROM n`;
+SELECT inserted, failed, (SELECT count(*) FROM s)::int AS sweeps FROM n`;
   return bind(text, p.values);
 }
 
@@ -277,6 +283,15 @@ export function gameRuns(rows: readonly CellInsert[]): { firsts: CellInsert[]; r
     runOf[i] = firsts.length;
   }
   return { firsts, runOf };
+}
+
+/** Rows written for a sweep that is not (or no longer) in the database. */
+export class SweepNotFoundError extends Error {
+  // The error type Temporal reports: the sweep workflow does not retry it.
+  override readonly name = 'SweepNotFound';
+  constructor(readonly sweepId: string) {
+    super(`sweep ${sweepId} is not in the database: its cell results are not written`);
+  }
 }
 
 export interface BatchWrite {
@@ -323,8 +338,11 @@ async function writeChunk(
   prior: BatchWrite | null = { inserted: 0, failed: 0 },
 ): Promise<BatchWrite> {
   if (rows.length === 0 && (prior === null || prior.inserted === 0)) return { inserted: 0, failed: 0 };
-  const [r] = await db.$queryRaw<BatchWrite[]>(insertStatement(sweepId, computedBy, rows, prior));
-  return r;
+  const [r] = await db.$queryRaw<(BatchWrite & { sweeps: number })[]>(
+    insertStatement(sweepId, computedBy, rows, prior),
+  );
+  if (r.sweeps === 0) throw new SweepNotFoundError(sweepId);
+  return { inserted: r.inserted, failed: r.failed };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   CellBatchStream,
   gameRuns,
   storedCells,
+  SweepNotFoundError,
   writeCellBatch,
   type RawQueryable,
 } from '../db/cell-batches.js';
@@ -358,5 +359,47 @@ describe('worker batch writes (rows and counters in one statement)', () => {
     expect(await storedCells(db.prisma, 'stream', 15_000, 20_000)).toBe(0);
     sweep = await db.prisma.sweep.findUniqueOrThrow({ where: { id: 'stream' } });
     expect([sweep.doneCells, sweep.failedCells]).toEqual([12_345, 13]);
+  });
+
+  // cell_results has no foreign key to sweeps (migration 20261203000000_cell_results_key): the
+  // insert statement and a trigger on sweeps keep every row attached to a sweep.
+  describe('rows belong to a sweep', () => {
+    it('refuses rows for a sweep that is not in the database, writing nothing', async () => {
+      const rows = [row(0, 0.5), row(1, 0.25)];
+      const err: unknown = await writeCellBatch(db.prisma, 'no-such-sweep', 'test', rows).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SweepNotFoundError);
+      expect((err as Error).name).toBe('SweepNotFound'); // the workflow's non-retryable type
+      expect((err as Error).message).toContain('no-such-sweep');
+      expect(await db.prisma.cellResult.count({ where: { sweepId: 'no-such-sweep' } })).toBe(0);
+    });
+
+    it('a sweep deleted while a batch is being written loses the batch too: no orphan rows', async () => {
+      await db.prisma.sweep.create({ data: bareSweep('doomed', 100) });
+      const rows = Array.from({ length: 50 }, (_, i) => row(i, i / 9));
+      let committed = false;
+      let deletedBeforeCommit = false;
+      let deleted: Promise<unknown> = Promise.resolve();
+      const written = await db.prisma.$transaction(async (tx) => {
+        const stream = new CellBatchStream(tx, 'doomed', 'test');
+        stream.push(rows.slice(0, 25));
+        // The first statement has locked the sweep by now; delete it from another connection.
+        await new Promise((r) => setTimeout(r, 100));
+        deleted = db.prisma.sweep
+          .delete({ where: { id: 'doomed' } })
+          .then(() => (deletedBeforeCommit = !committed));
+        await new Promise((r) => setTimeout(r, 300));
+        stream.push(rows.slice(25));
+        return stream.finish();
+      });
+      committed = true;
+      expect(written).toEqual({ inserted: 50, failed: 0 });
+      await deleted;
+      // The delete waited for the batch (FOR KEY SHARE), then its trigger took the batch's rows.
+      expect(deletedBeforeCommit).toBe(false);
+      expect(await db.prisma.sweep.findUnique({ where: { id: 'doomed' } })).toBeNull();
+      expect(await db.prisma.cellResult.count({ where: { sweepId: 'doomed' } })).toBe(0);
+    });
   });
 });

@@ -86,20 +86,24 @@ describe('PostgreSQL via Prisma', () => {
 
   it('stores a sweep and a cell result', async () => {
     await db.prisma.sweep.create({ data: sweep('s1') });
-    const created = await db.prisma.cellResult.create({ data: cell('s1', 0) });
-    expect(typeof created.id).toBe('bigint');
+    await db.prisma.cellResult.create({ data: cell('s1', 0) });
     const back = await db.prisma.cellResult.findUniqueOrThrow({
       where: { sweepId_cellKey: { sweepId: 's1', cellKey: 'lambda=0' } },
-      include: { sweep: true },
     });
+    const owner = await db.prisma.sweep.findUniqueOrThrow({ where: { id: back.sweepId } });
     expect(back.weights).toEqual([1, 2]);
     expect(back.couplingL).toEqual([
       [0, 0.1],
       [0.2, 0],
     ]);
     expect(back.ratio).toBeNull();
-    expect(back.sweep.doneCells).toBe(0);
-    expect(back.sweep.spec).toEqual({ game: { kind: 'lq', n: 2 } });
+    expect(owner.doneCells).toBe(0);
+    expect(owner.spec).toEqual({ game: { kind: 'lq', n: 2 } });
+    // Keyed by (sweepId, cellIndex) as well.
+    const byIndex = await db.prisma.cellResult.findUniqueOrThrow({
+      where: { sweepId_cellIndex: { sweepId: 's1', cellIndex: 0 } },
+    });
+    expect(byIndex.cellKey).toBe('lambda=0');
   });
 
   it('rejects a duplicate (sweepId, cellKey)', async () => {
@@ -128,9 +132,14 @@ describe('PostgreSQL via Prisma', () => {
     expect(await db.prisma.cellResult.count({ where: { sweepId: 's3' } })).toBe(0);
   });
 
-  it('deleting a sweep cascades to its results', async () => {
+  it('deleting a sweep deletes its results (trigger), and only its own', async () => {
+    await db.prisma.sweep.create({ data: sweep('s4') });
+    await db.prisma.cellResult.createMany({ data: [cell('s4', 0), cell('s4', 1)] });
     await db.prisma.sweep.delete({ where: { id: 's2' } });
     expect(await db.prisma.cellResult.count({ where: { sweepId: 's2' } })).toBe(0);
+    expect(await db.prisma.cellResult.count({ where: { sweepId: 's4' } })).toBe(2);
+    await db.prisma.sweep.deleteMany({ where: { id: { in: ['s1', 's4'] } } });
+    expect(await db.prisma.cellResult.count()).toBe(0);
   });
 
   it('compares sweep ids and cell keys byte by byte (COLLATE "C", migration 20261202000000)', async () => {
@@ -149,10 +158,12 @@ describe('PostgreSQL via Prisma', () => {
         'sweeps.id',
       ].map((col) => ({ col, collation: 'C' })),
     );
-    // The foreign keys survived the change of the column they reference.
-    const fks = await db.prisma.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND confrelid = 'sweeps'::regclass`;
-    expect(fks[0].n).toBe(3);
+    // The foreign keys survived the change of the column they reference (cell_results has none
+    // since migration 20261203000000: see the cell-batches tests for what replaced it).
+    const fks = await db.prisma.$queryRaw<{ t: string }[]>`
+      SELECT conrelid::regclass::text AS t FROM pg_constraint
+      WHERE contype = 'f' AND confrelid = 'sweeps'::regclass ORDER BY 1`;
+    expect(fks.map((r) => r.t)).toEqual(['band_maps', 'stepsize_results']);
   });
 });
 
