@@ -42,6 +42,7 @@ RUN npx tsx scripts/bundle-workflows.ts
 
 # A sweep worker: applies pending migrations (creating the database if needed), then polls
 # SGN_TASK_QUEUE until SIGTERM/SIGINT, when it drains running batches and exits.
-# node itself, not `npm run`: the signal reaches the worker directly.
+# node itself, not `npm run`: the signal reaches the worker directly. --single-threaded-gc: see
+# workers/node-flags.ts.
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "cli/sgn.ts", "worker", "--concurrency", "2"]
+CMD ["node", "--single-threaded-gc", "--import", "tsx", "cli/sgn.ts", "worker", "--concurrency", "2"]

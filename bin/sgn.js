@@ -8,9 +8,10 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Resolve tsx from the package itself: --import would otherwise look in the caller's directory.
 const tsx = import.meta.resolve('tsx');
+// --single-threaded-gc: see workers/node-flags.ts.
 const child = spawn(
   process.execPath,
-  ['--import', tsx, join(root, 'cli', 'sgn.ts'), ...process.argv.slice(2)],
+  ['--single-threaded-gc', '--import', tsx, join(root, 'cli', 'sgn.ts'), ...process.argv.slice(2)],
   {
     stdio: 'inherit',
     cwd: process.cwd(),

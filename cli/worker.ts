@@ -3,6 +3,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { temporalConfig } from '../workers/config.js';
 import { redactUrl, databaseUrl } from '../db/client.js';
 import { numberFlag, parse } from './args.js';
+import { missingNodeFlags } from '../workers/node-flags.js';
 
 export const workerUsage = 'sgn worker [--concurrency n]';
 
@@ -15,6 +16,7 @@ export async function runWorkerCommand(argv: string[], out: (s: string) => void)
     throw new InputError('--concurrency', `must be an integer in 1..256, got ${concurrency}`);
   }
   const temporal = temporalConfig();
+  const missing = missingNodeFlags();
   // Imported lazily: the worker pulls in the Temporal native bridge, other commands need not.
   const { runWorker } = await import('../workers/worker.js');
   const { openContext } = await import('../sweep/service.js');
@@ -25,7 +27,10 @@ export async function runWorkerCommand(argv: string[], out: (s: string) => void)
     temporal,
     onReady: () =>
       out(
-        `worker ${process.pid} polling ${temporal.taskQueue} at ${temporal.address} (namespace ${temporal.namespace}), database ${redactUrl(databaseUrl())}, concurrency ${concurrency}`,
+        `worker ${process.pid} polling ${temporal.taskQueue} at ${temporal.address} (namespace ${temporal.namespace}), database ${redactUrl(databaseUrl())}, concurrency ${concurrency}` +
+          (missing.length
+            ? ` (started without node ${missing.join(' ')}: slower, see workers/node-flags.ts)`
+            : ''),
       ),
   });
   out(`worker ${process.pid} stopped`);

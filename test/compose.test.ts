@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseDatabaseUrl } from '../db/url.js';
 import { runCli } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
+import { NODE_FLAGS } from '../workers/node-flags.js';
 
 type Dict = Record<string, unknown>;
 
@@ -168,10 +169,11 @@ describe('docker-compose.yml', () => {
 });
 
 /**
- * What a worker command runs: the TypeScript entry file and the `sgn` subcommand with its
- * flags. Accepts `node --import tsx <file> ...`, `tsx <file> ...` and `npm run <script> -- ...`.
+ * What a worker command runs: the node flags, the TypeScript entry file and the `sgn`
+ * subcommand with its flags. Accepts `node [flags] --import tsx [flags] <file> ...`,
+ * `tsx [flags] <file> ...` and `npm run <script> -- ...`.
  */
-function entryPoint(cmd: string[]): { file: string; args: string[] } {
+function entryPoint(cmd: string[]): { nodeFlags: string[]; file: string; args: string[] } {
   const pkg = dict(JSON.parse(read('package.json')), 'package.json');
   const scripts = dict(pkg.scripts, 'package.json scripts');
   if (cmd[0] === 'npm') {
@@ -181,16 +183,19 @@ function entryPoint(cmd: string[]): { file: string; args: string[] } {
     expect(typeof script, `npm script "${cmd[run + 1]}" in package.json`).toBe('string');
     const rest = cmd.slice(run + 2);
     const inner = entryPoint(String(script).split(/\s+/));
-    return { file: inner.file, args: [...inner.args, ...(rest[0] === '--' ? rest.slice(1) : rest)] };
+    return { ...inner, args: [...inner.args, ...(rest[0] === '--' ? rest.slice(1) : rest)] };
   }
+  expect(['node', 'tsx']).toContain(cmd[0]);
+  const rest = cmd.slice(1);
   if (cmd[0] === 'node') {
-    const i = cmd.indexOf('--import');
-    expect(i, 'node --import tsx').toBeGreaterThan(0);
-    expect(cmd[i + 1]).toBe('tsx');
-    return { file: cmd[i + 2], args: cmd.slice(i + 3) };
+    const i = rest.indexOf('--import');
+    expect(i, 'node --import tsx').toBeGreaterThanOrEqual(0);
+    expect(rest[i + 1]).toBe('tsx');
+    rest.splice(i, 2);
   }
-  expect(cmd[0]).toBe('tsx');
-  return { file: cmd[1], args: cmd.slice(2) };
+  const f = rest.findIndex((a) => !a.startsWith('-'));
+  expect(f, `entry file in ${cmd.join(' ')}`).toBeGreaterThanOrEqual(0);
+  return { nodeFlags: rest.slice(0, f), file: rest[f], args: rest.slice(f + 1) };
 }
 
 describe('the worker command', () => {
@@ -214,6 +219,10 @@ describe('the worker command', () => {
     for (const flag of args.slice(1).filter((a) => a.startsWith('--'))) expect(usage).toContain(flag);
   });
 
+  it('runs node with the flags sgn processes run with (workers/node-flags.ts)', () => {
+    expect(entryPoint(composeCmd).nodeFlags).toEqual(NODE_FLAGS);
+  });
+
   it('is the Dockerfile CMD too', () => {
     const ins = dockerfileInstructions(read('Dockerfile'));
     const cmd = ins.filter((i) => i.op === 'CMD').at(-1);
@@ -222,6 +231,24 @@ describe('the worker command', () => {
     const dockerCmd = strings(JSON.parse(cmd!.args), 'Dockerfile CMD');
     expect(dockerCmd).toEqual(composeCmd);
     expect(entryPoint(dockerCmd).file).toBe('cli/sgn.ts');
+  });
+});
+
+describe('every launcher passes NODE_FLAGS (workers/node-flags.ts)', () => {
+  const scripts = dict(dict(JSON.parse(read('package.json')), 'package.json').scripts, 'scripts');
+
+  it('npm run sgn and npm run bench', () => {
+    expect(entryPoint(['npm', 'run', 'sgn', '--', 'worker'])).toMatchObject({
+      nodeFlags: NODE_FLAGS,
+      file: 'cli/sgn.ts',
+    });
+    expect(entryPoint(String(scripts.bench).split(/\s+/)).nodeFlags).toEqual(NODE_FLAGS);
+  });
+
+  it('the installed bin/sgn.js', () => {
+    const spawnArgs = /spawn\(\s*process\.execPath,\s*\[([^\]]*)\]/.exec(read('bin/sgn.js'));
+    expect(spawnArgs).not.toBeNull();
+    for (const flag of NODE_FLAGS) expect(spawnArgs![1]).toContain(`'${flag}'`);
   });
 });
 

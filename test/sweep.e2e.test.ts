@@ -123,6 +123,9 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     });
     // Band map: one row per lambda, edges from the stored certificates.
     expect(await db.prisma.bandMap.count({ where: { sweepId: 'one-worker' } })).toBe(20);
+    // The worker runs with the node flags every launcher passes (workers/node-flags.ts).
+    expect(workers[0].output()).toMatch(/ polling .*concurrency 2\n/);
+    expect(workers[0].output()).not.toContain('started without node');
   });
 
   it('keeps workflow histories bounded with continue-as-new', async () => {

@@ -37,6 +37,7 @@ import { certifyRange } from '../../sweep/compute.js';
 import { parseDatabaseUrl } from '../../db/url.js';
 import { sweepWorkflowId } from '../../workflows/signals.js';
 import { intOption, outRoot, parseArgs } from './common.js';
+import { missingNodeFlags, NODE_FLAGS } from '../../workers/node-flags.js';
 import {
   CpuMeter,
   loadAverage,
@@ -93,6 +94,13 @@ async function inProcess(spec: Record<string, unknown>): Promise<Baseline> {
 }
 
 export async function main(args: string[]): Promise<void> {
+  // Both sides run with the same V8 settings: the workers get NODE_FLAGS from their launcher,
+  // the in-process baseline (this process) from `npm run bench`.
+  const missing = missingNodeFlags();
+  if (missing.length)
+    throw new Error(
+      `the in-process baseline must run with the workers' node flags: start this benchmark with \`npm run bench -- sweep\` (missing ${missing.join(' ')})`,
+    );
   const { opts } = parseArgs(args);
   const playerDim = intOption(opts, 'player-dim', 8);
   const repeat = intOption(opts, 'repeat', 9);
@@ -225,7 +233,7 @@ function report(cells: number, playerDim: number, results: readonly Run[], stole
     `\n${cells} cells, d = ${2 * playerDim}. Overhead = best sweep time / best in-process time (each of ${results[0]?.pairs.length ?? 0} pairs measured back to back), - 1; PAIRED = the median of the pairs' own ratios, - 1, and their range (each pair ran under the same load). Target: <= +25%.`,
   );
   console.log(
-    `CPU stolen from this machine by other guests while measuring: ${(stolen * 100).toFixed(0)}% (/proc/stat).`,
+    `CPU stolen from this machine by other guests while measuring: ${(stolen * 100).toFixed(0)}% (/proc/stat). Node flags, workers and in-process alike: ${NODE_FLAGS.join(' ')}.`,
   );
   console.log(
     'workers  load (1/5/15 min)  in-proc (s)  sweep (s)  cells/s  OVERHEAD   PAIRED (range)       extra us/cell  CLI wall (s)',

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from './reference.js';
+import { NODE_FLAGS } from '../../workers/node-flags.js';
 
 const cli = join(projectRoot, 'cli', 'sgn.ts');
 
@@ -11,14 +12,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `sgn <args>` in a child process (node + tsx, as `npm run sgn` does). */
+/** Runs `sgn <args>` in a child process (node + tsx with NODE_FLAGS, as `npm run sgn` does). */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
   opts: { onSpawn?: (pid: number) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', cli, ...args], {
       cwd: projectRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,7 +46,7 @@ export interface WorkerProcess {
 export function startWorker(env: NodeJS.ProcessEnv, concurrency = 2): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, 'worker', '--concurrency', String(concurrency)],
+    [...NODE_FLAGS, '--import', 'tsx', cli, 'worker', '--concurrency', String(concurrency)],
     {
       cwd: projectRoot,
       env: { ...process.env, ...env },
