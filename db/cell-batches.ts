@@ -130,6 +130,46 @@ class Params {
   }
 }
 
+/** Whether two doubles are stored alike: bit for bit, and every non-finite value as NULL. */
+function storedAlike(a: number | null, b: number | null): boolean {
+  const fa = a !== null && Number.isFinite(a);
+  const fb = b !== null && Number.isFinite(b);
+  return fa && fb ? Object.is(a, b) : fa === fb;
+}
+
+/**
+ * The float columns of a statement's rows, each sent at most once: a column whose values equal,
+ * row for row, those of a column already sent, or its run's value of a game column, is read from
+ * that one in SQL. (In a ratio sweep the ratio travels as the ratio column, a weight and a
+ * parameter, and the game parameter as a game value and a parameter: a third of the text.)
+ */
+class RowFloats {
+  private readonly sent: { values: (number | null)[]; expr: string }[] = [];
+
+  constructor(
+    private readonly p: Params,
+    private readonly sources: string[],
+    private readonly names: string[],
+    /** Game columns: one value per run, and the SQL that reads it. */
+    private readonly game: readonly { values: (number | null)[]; expr: string }[],
+    private readonly runOf: Int32Array,
+  ) {}
+
+  /** The SQL expression that reads this column of the rows (sending it if need be). */
+  column(values: (number | null)[], name: string): string {
+    const alike = (other: (number | null)[], at: (i: number) => number) =>
+      values.every((v, i) => storedAlike(v, other[at(i)]));
+    for (const s of this.sent) if (alike(s.values, (i) => i)) return s.expr;
+    for (const g of this.game) if (alike(g.values, (i) => this.runOf[i] - 1)) return g.expr;
+    let text = '{';
+    for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + num(values[i]);
+    this.sources.push(`unnest(${this.p.add(`${text}}`)}::float8[])`);
+    this.names.push(name);
+    this.sent.push({ values, expr: `u.${name}` });
+    return `u.${name}`;
+  }
+}
+
 /** Most positions a weights vector may have to travel as one float8[] per position. */
 const WEIGHT_COLUMNS = 16;
 
@@ -190,16 +230,32 @@ function insertStatement(
   ];
   const gameNames = ['sd', 'mu', 'cl', ...GAME_FLOATS.map((_, i) => `g${i}`)];
 
-  // The rows' own values, one element per row.
+  // The rows' own values, one element per row. Cell indices usually run consecutively.
+  const first = rows[0]?.cellIndex ?? 0;
+  const consecutive = rows.every((r, i) => r.cellIndex === first + i);
   const rowSources = [
-    `unnest(${p.add(floats(rows, (r) => r.cellIndex))}::int[])`,
+    consecutive
+      ? `generate_series(${p.add(first)}::int, ${p.add(first + rows.length - 1)}::int)`
+      : `unnest(${p.add(floats(rows, (r) => r.cellIndex))}::int[])`,
     `unnest(${p.add(texts(rows, (r) => r.cellKey))}::text[])`,
     `unnest(${p.add(`{${rows.map((r) => (r.certified ? 't' : 'f')).join(',')}}`)}::bool[])`,
-    `unnest(${p.add(texts(rows, (r) => r.error))}::text[])`,
     `unnest(${p.add(`{${runOf.join(',')}}`)}::int[])`,
-    ...CELL_FLOATS.map(([, f]) => `unnest(${p.add(floats(rows, (r) => r[f]))}::float8[])`),
   ];
-  const rowNames = ['ci', 'ck', 'ce', 'er', 'run', ...CELL_FLOATS.map((_, i) => `c${i}`)];
+  const rowNames = ['ci', 'ck', 'ce', 'run'];
+  let error = 'NULL::text';
+  if (rows.some((r) => r.error !== null)) {
+    rowSources.push(`unnest(${p.add(texts(rows, (r) => r.error))}::text[])`);
+    rowNames.push('er');
+    error = 'u.er';
+  }
+  const gameColumns = GAME_FLOATS.map(([, f], i) => ({ values: firsts.map((r) => r[f]), expr: `g.g${i}` }));
+  const columns = new RowFloats(p, rowSources, rowNames, gameColumns, runOf);
+  const cellFloats = CELL_FLOATS.map(([, f], i) =>
+    columns.column(
+      rows.map((r) => r[f]),
+      `c${i}`,
+    ),
+  );
 
   let weights: string;
   const k = uniformWeights(rows);
@@ -208,11 +264,13 @@ function insertStatement(
     rowNames.push('we');
     weights = 'u.we::float8[]';
   } else {
-    for (let j = 0; j < k; j++) {
-      rowSources.push(`unnest(${p.add(floats(rows, (r) => r.weights[j]))}::float8[])`);
-      rowNames.push(`w${j}`);
-    }
-    weights = `ARRAY[${Array.from({ length: k }, (_, j) => `u.w${j}`).join(', ')}]::float8[]`;
+    const positions = Array.from({ length: k }, (_, j) =>
+      columns.column(
+        rows.map((r) => r.weights[j]),
+        `w${j}`,
+      ),
+    );
+    weights = `ARRAY[${positions.join(', ')}]::float8[]`;
   }
 
   let params: string;
@@ -223,9 +281,11 @@ function insertStatement(
     params = 'u.pa';
   } else {
     const pairs = names.map((name, j) => {
-      rowSources.push(`unnest(${p.add(floats(rows, (r) => r.params[name]))}::float8[])`);
-      rowNames.push(`p${j}`);
-      return `${p.add(name)}::text, u.p${j}`;
+      const value = columns.column(
+        rows.map((r) => r.params[name]),
+        `p${j}`,
+      );
+      return `${p.add(name)}::text, ${value}`;
     });
     params = `jsonb_build_object(${pairs.join(', ')})`;
   }
@@ -240,8 +300,8 @@ WITH s AS (
 ), ins AS (
   INSERT INTO cell_results (sweep_id, computed_by, cell_index, cell_key, certified, error, weights, params,
     ${CELL_FLOATS.map(([c]) => c).join(', ')}, seed, mu, coupling_l, ${GAME_FLOATS.map(([c]) => c).join(', ')})
-  SELECT ${sweep}, ${worker}, u.ci, u.ck, u.ce, u.er, ${weights}, ${params},
-    ${CELL_FLOATS.map((_, i) => `u.c${i}`).join(', ')},
+  SELECT ${sweep}, ${worker}, u.ci, u.ck, u.ce, ${error}, ${weights}, ${params},
+    ${cellFloats.join(', ')},
     g.sd, g.mu::float8[], NULLIF(g.cl, 'null'::jsonb), ${GAME_FLOATS.map((_, i) => `g.g${i}`).join(', ')}
   FROM ROWS FROM (${rowSources.join(', ')}) AS u(${rowNames.join(', ')})
   JOIN g ON g.run = u.run

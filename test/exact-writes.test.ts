@@ -297,11 +297,62 @@ describe('worker batch writes (rows and counters in one statement)', () => {
         ]),
       );
     }
-    // Which form each statement took (the first of each stream carries the rows).
-    expect(statements[0]).toMatch(/ARRAY\[u\.w0, u\.w1, u\.w2\]/);
-    expect(statements[0]).toMatch(/jsonb_build_object\(/);
+    // Which form each statement took (the first of each stream carries the rows). Columns equal
+    // to one already sent are read from it: here every row's own floats and its weights[1] and
+    // params.lambda equal its game_param (each row is a game of its own), so they travel once.
+    expect(statements[0]).toMatch(/ARRAY\[u\.w0, g\.g0, u\.w2\]/);
+    expect(statements[0]).toMatch(/jsonb_build_object\(\$\d+::text, g\.g0, \$\d+::text, u\.p1\)/);
+    expect(statements[0]).toMatch(/generate_series\(/); // consecutive cell indices
+    expect(statements[0]).toMatch(/NULL::text, ARRAY/); // no errors: no error column sent
     const generalRows = statements.find((t, i) => i > 0 && t.includes('u.we'));
     expect(generalRows).toMatch(/jsonb_array_elements\(\$\d+::jsonb\) *,|u\.pa/);
+  });
+
+  it('reads a column from an equal one only when every row agrees, bit for bit', async () => {
+    await db.prisma.sweep.create({ data: bareSweep('alike', 20) });
+    const x = [0.1, 0.2, 0.30000000000000004, 0.7];
+    // params.ratio equals the ratio column in all rows but the last (by one ulp), weights[1] in all
+    // rows; cell indices skip one; one row failed. NaN and null are stored alike (NULL).
+    const rows = x.map((v, i) => ({
+      ...row([3, 4, 6, 7][i], v),
+      ratio: v * 3,
+      alpha: i === 2 ? Number.NaN : v / 7,
+      beta: i === 2 ? null : v / 7,
+      weights: [1, v * 3],
+      params: { lambda: v, ratio: i === 3 ? 2.1000000000000005 : v * 3 },
+      error: i === 1 ? 'failed' : null,
+    }));
+    expect(rows[3].ratio).toBe(2.0999999999999996);
+    const statements: string[] = [];
+    const spy = {
+      $queryRaw: (q: Prisma.Sql) => {
+        statements.push(q.text);
+        return db.prisma.$queryRaw(q);
+      },
+    } as unknown as RawQueryable;
+    expect(await writeCellBatch(spy as unknown as typeof db.prisma, 'alike', 'test', rows)).toEqual({
+      inserted: 4,
+      failed: 1,
+    });
+    expect(statements[0]).toMatch(/ARRAY\[u\.w0, u\.c0\]/); // weights[1] = ratio in every row
+    expect(statements[0]).toMatch(/\$\d+::text, u\.p1\)/); // params.ratio differs in one row
+    expect(statements[0]).toMatch(/u\.c0, u\.c1, u\.c1, /); // beta (null in row 2) reads alpha (NaN there)
+    expect(statements[0]).not.toMatch(/generate_series\(/);
+    const back = await db.prisma.cellResult.findMany({
+      where: { sweepId: 'alike' },
+      orderBy: { cellIndex: 'asc' },
+    });
+    expect(back.map((b) => [b.cellIndex, b.ratio, b.weights, b.params, b.alpha, b.beta, b.error])).toEqual(
+      rows.map((r) => [
+        r.cellIndex,
+        r.ratio,
+        r.weights,
+        r.params,
+        r.alpha !== null && Number.isFinite(r.alpha) ? r.alpha : null,
+        r.beta,
+        r.error,
+      ]),
+    );
   });
 
   it('writes a batch larger than one statement in one transaction', async () => {
