@@ -307,9 +307,10 @@ export async function cancelSweep(ctx: SweepContext, id: string): Promise<'signa
 }
 
 /**
- * Waits for the sweep to finish, calling `onProgress` with fresh status every `intervalMs`: the
- * sweep's row (status, counters) each time, its workflow (describe) every `reconcileMs` as well,
- * so that a workflow terminated from outside still ends the wait. No progress query: a query is
+ * Waits for the sweep to finish, calling `onProgress` with fresh status every `intervalMs` and
+ * when its workflow ends: the sweep's row (status, counters) each time, its workflow (describe)
+ * every `reconcileMs` and at its end as well, so that a workflow terminated from outside still
+ * ends the wait. No progress query: a query is
  * a task for the worker that runs the workflow, which is busy computing, and the row already
  * holds the counts.
  */
@@ -320,14 +321,28 @@ export async function waitForSweep(
   intervalMs = 1000,
   reconcileMs = 5000,
 ): Promise<SweepStatusReport> {
+  // Woken early when the workflow ends (a long poll on its result, following continue-as-new),
+  // so a sweep that ends between two polls is reported at once, not up to intervalMs later.
+  let ended = false;
+  const end = (await ctx.client()).workflow
+    .getHandle(sweepWorkflowId(id))
+    .result()
+    .then(
+      () => undefined,
+      () => undefined, // failed, cancelled, terminated or not found: the status poll tells which
+    )
+    .finally(() => (ended = true));
   let reconciledAt = -Infinity;
   for (;;) {
     const now = Date.now();
-    const reconcile = now - reconciledAt >= reconcileMs;
+    const reconcile = ended || now - reconciledAt >= reconcileMs;
     if (reconcile) reconciledAt = now;
     const s = await sweepStatus(ctx, id, { reconcile, progress: false });
     onProgress(s);
     if (s.status !== 'running' && s.status !== 'paused') return s;
-    await new Promise((r) => setTimeout(r, intervalMs));
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<void>((r) => (timer = setTimeout(r, intervalMs)));
+    await (ended ? tick : Promise.race([tick, end]));
+    clearTimeout(timer);
   }
 }
