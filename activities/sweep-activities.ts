@@ -101,7 +101,8 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
       // statement moves the counters by what the batch actually inserted (exact under retries).
       const { inserted, failed } = await prisma.$transaction(
         async (tx) => {
-          const stream = new CellBatchStream(tx, sweepId, workerId);
+          // Nothing of the batch stored yet (the usual case): no per-row conflict check.
+          const stream = new CellBatchStream(tx, sweepId, workerId, { fresh: stored === 0 });
           sink = (rows) => stream.push(rows);
           for (const rows of early.splice(0)) stream.push(rows);
           await computing;

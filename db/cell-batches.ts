@@ -215,6 +215,7 @@ function insertStatement(
   computedBy: string,
   rows: readonly CellInsert[],
   prior: BatchWrite | null,
+  fresh: boolean,
 ): Prisma.Sql {
   const p = new Params();
   const { firsts, runOf } = gameRuns(rows);
@@ -306,7 +307,7 @@ WITH s AS (
   FROM ROWS FROM (${rowSources.join(', ')}) AS u(${rowNames.join(', ')})
   JOIN g ON g.run = u.run
   WHERE EXISTS (SELECT FROM s)
-  ON CONFLICT (sweep_id, cell_key) DO NOTHING
+  ${fresh ? '' : 'ON CONFLICT (sweep_id, cell_key) DO NOTHING'}
   RETURNING error IS NOT NULL AS failed
 ), n AS (
   SELECT count(*)::int AS inserted, (count(*) FILTER (WHERE failed))::int AS failed FROM ins
@@ -343,6 +344,34 @@ export function gameRuns(rows: readonly CellInsert[]): { firsts: CellInsert[]; r
     runOf[i] = firsts.length;
   }
   return { firsts, runOf };
+}
+
+/**
+ * A fresh batch (see CellBatchStream) found one of its cells stored: another attempt at the same
+ * batch (one taken for dead, say) committed it first. Retryable: the next attempt finds the
+ * batch stored and skips it.
+ */
+export class BatchStoredMeanwhileError extends Error {
+  override readonly name = 'BatchStoredMeanwhile';
+  constructor(
+    readonly sweepId: string,
+    cause: unknown,
+  ) {
+    super(`cells of this batch of sweep ${sweepId} were stored meanwhile by another attempt at it`, {
+      cause,
+    });
+  }
+}
+
+/**
+ * Whether `e` is PostgreSQL's unique violation (23505) on a cell result, as Prisma reports a raw
+ * query's (P2010, the driver's error in meta).
+ */
+function isUniqueViolation(e: unknown): boolean {
+  const cause = (
+    e as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; table?: unknown } } } }
+  )?.meta?.driverAdapterError?.cause;
+  return cause?.originalCode === '23505' && cause.table === 'cell_results';
 }
 
 /** Rows written for a sweep that is not (or no longer) in the database. */
@@ -396,11 +425,17 @@ async function writeChunk(
   computedBy: string,
   rows: readonly CellInsert[],
   prior: BatchWrite | null = { inserted: 0, failed: 0 },
+  fresh = false,
 ): Promise<BatchWrite> {
   if (rows.length === 0 && (prior === null || prior.inserted === 0)) return { inserted: 0, failed: 0 };
-  const [r] = await db.$queryRaw<(BatchWrite & { sweeps: number })[]>(
-    insertStatement(sweepId, computedBy, rows, prior),
-  );
+  let r: BatchWrite & { sweeps: number };
+  try {
+    [r] = await db.$queryRaw<(BatchWrite & { sweeps: number })[]>(
+      insertStatement(sweepId, computedBy, rows, prior, fresh),
+    );
+  } catch (e) {
+    throw fresh && isUniqueViolation(e) ? new BatchStoredMeanwhileError(sweepId, e) : e;
+  }
   if (r.sweeps === 0) throw new SweepNotFoundError(sweepId);
   return { inserted: r.inserted, failed: r.failed };
 }
@@ -412,6 +447,11 @@ async function writeChunk(
  * statement). `finish` writes what is left together with the sweep's counters, moved by
  * everything the batch inserted, so rows and counters still commit together. A statement that
  * fails makes `finish` throw (the caller's transaction then rolls back).
+ *
+ * `fresh`: none of the batch's cells was stored when it began (the caller counted them), so rows
+ * go in without ON CONFLICT's check, a quarter of the server's insert work (~2 us a row). Should
+ * another attempt at the same batch commit first, the unique key fails the statement with
+ * BatchStoredMeanwhileError (nothing is stored twice either way).
  */
 export class CellBatchStream {
   private queue: CellInsert[] = [];
@@ -419,11 +459,16 @@ export class CellBatchStream {
   private readonly written: BatchWrite = { inserted: 0, failed: 0 };
   private failure: unknown = null;
 
+  private readonly fresh: boolean;
+
   constructor(
     private readonly tx: RawQueryable,
     private readonly sweepId: string,
     private readonly computedBy: string,
-  ) {}
+    opts: { fresh?: boolean } = {},
+  ) {
+    this.fresh = opts.fresh ?? false;
+  }
 
   push(rows: readonly CellInsert[]): void {
     for (const r of rows) this.queue.push(r);
@@ -432,7 +477,7 @@ export class CellBatchStream {
 
   private send(): void {
     const rows = this.queue.splice(0, CHUNK);
-    this.inFlight = writeChunk(this.tx, this.sweepId, this.computedBy, rows, null).then(
+    this.inFlight = writeChunk(this.tx, this.sweepId, this.computedBy, rows, null, this.fresh).then(
       (w) => {
         this.written.inserted += w.inserted;
         this.written.failed += w.failed;
@@ -451,11 +496,13 @@ export class CellBatchStream {
     while (this.inFlight !== null) await this.inFlight;
     if (this.failure !== null) throw this.failure;
     while (this.queue.length > CHUNK) {
-      const w = await writeChunk(this.tx, this.sweepId, this.computedBy, this.queue.splice(0, CHUNK), null);
+      const rows = this.queue.splice(0, CHUNK);
+      const w = await writeChunk(this.tx, this.sweepId, this.computedBy, rows, null, this.fresh);
       this.written.inserted += w.inserted;
       this.written.failed += w.failed;
     }
-    const last = await writeChunk(this.tx, this.sweepId, this.computedBy, this.queue.splice(0), this.written);
+    const rows = this.queue.splice(0);
+    const last = await writeChunk(this.tx, this.sweepId, this.computedBy, rows, this.written, this.fresh);
     return { inserted: this.written.inserted + last.inserted, failed: this.written.failed + last.failed };
   }
 }

@@ -10,6 +10,7 @@ import {
   gameRuns,
   storedCells,
   SweepNotFoundError,
+  BatchStoredMeanwhileError,
   writeCellBatch,
   type RawQueryable,
 } from '../db/cell-batches.js';
@@ -353,6 +354,48 @@ describe('worker batch writes (rows and counters in one statement)', () => {
         r.error,
       ]),
     );
+  });
+
+  it('a fresh batch skips the conflict check; an attempt that loses the race fails retryably, nothing twice', async () => {
+    await db.prisma.sweep.create({ data: bareSweep('race', 100) });
+    const rows = Array.from({ length: 100 }, (_, i) => row(i, i / 13));
+    const statements: string[] = [];
+    const spy = (tx: RawQueryable): RawQueryable => ({
+      $queryRaw: (q: Prisma.Sql) => {
+        statements.push(q.text);
+        return tx.$queryRaw(q);
+      },
+    });
+    let commitFirst!: () => void;
+    const firstMayCommit = new Promise<void>((r) => (commitFirst = r));
+    const attempt = (worker: string, hold: Promise<void>) =>
+      db.prisma.$transaction(async (tx) => {
+        const stream = new CellBatchStream(spy(tx), 'race', worker, { fresh: true });
+        stream.push(rows);
+        const w = await stream.finish();
+        await hold;
+        return w;
+      });
+    // Two attempts at the same batch: the second's rows wait on the first's uncommitted ones.
+    const first = attempt('first', firstMayCommit);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = attempt('second', Promise.resolve()).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 200));
+    commitFirst();
+    expect(await first).toEqual({ inserted: 100, failed: 0 });
+    const err = await second;
+    expect(err).toBeInstanceOf(BatchStoredMeanwhileError);
+    expect((err as Error).name).toBe('BatchStoredMeanwhile'); // not in the workflow's non-retryable list
+    expect(statements.every((t) => !t.includes('ON CONFLICT'))).toBe(true);
+    const stored = await db.prisma.cellResult.findMany({
+      where: { sweepId: 'race' },
+      select: { computedBy: true },
+    });
+    expect(stored.length).toBe(100);
+    expect(new Set(stored.map((r) => r.computedBy))).toEqual(new Set(['first']));
+    expect((await db.prisma.sweep.findUniqueOrThrow({ where: { id: 'race' } })).doneCells).toBe(100);
+    // The retry (not fresh: cells are stored) inserts nothing.
+    expect(await writeCellBatch(db.prisma, 'race', 'retry', rows)).toEqual({ inserted: 0, failed: 0 });
   });
 
   it('writes a batch larger than one statement in one transaction', async () => {
