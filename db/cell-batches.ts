@@ -16,7 +16,12 @@
  * many (else one array literal per row), params one float8[] per axis, rebuilt by
  * jsonb_build_object (PostgreSQL prints a float8 shortest round-trip, so the JSON numbers are the
  * same; rows whose params have other keys travel as a JSON document), and keys unquoted where
- * array syntax allows. coupling_l travels as one JSON document per run of rows.
+ * array syntax allows. coupling_l travels as one JSON document per run of rows. A column equal to
+ * one already sent is not sent again (RowFloats), consecutive cell indices go as a series.
+ *
+ * Integrity without per-row checks: each statement checks and key-share locks the sweep once
+ * (no foreign key on cell_results), and a batch with nothing stored yet inserts without
+ * ON CONFLICT (CellBatchStream's `fresh`); the unique (sweep_id, cell_key) still holds either way.
  */
 import { Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from './client.js';
@@ -49,11 +54,16 @@ function num(x: number | null): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
 
+/** A float8[] (or int[]) literal of these values. */
+function floatArray(values: readonly (number | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) out += (i ? ',' : '') + num(values[i]);
+  return `${out}}`;
+}
+
 /** A float8[] literal of one column. */
 function floats(rows: readonly CellInsert[], pick: (r: CellInsert) => number | null): string {
-  let out = '{';
-  for (let i = 0; i < rows.length; i++) out += (i ? ',' : '') + num(pick(rows[i]));
-  return `${out}}`;
+  return floatArray(rows.map(pick));
 }
 
 /** A text[] literal whose elements are float8[] literals (one array per row). */
@@ -161,9 +171,7 @@ class RowFloats {
       values.every((v, i) => storedAlike(v, other[at(i)]));
     for (const s of this.sent) if (alike(s.values, (i) => i)) return s.expr;
     for (const g of this.game) if (alike(g.values, (i) => this.runOf[i] - 1)) return g.expr;
-    let text = '{';
-    for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + num(values[i]);
-    this.sources.push(`unnest(${this.p.add(`${text}}`)}::float8[])`);
+    this.sources.push(`unnest(${this.p.add(floatArray(values))}::float8[])`);
     this.names.push(name);
     this.sent.push({ values, expr: `u.${name}` });
     return `u.${name}`;
@@ -208,7 +216,7 @@ function countersCte(p: Params, sweep: string, prior: BatchWrite): string {
  * unless stored; with `prior`, also the sweep's counters, moved by these rows plus `prior`.
  * Rows go in only if their sweep exists (s), whose row stays locked FOR KEY SHARE until the
  * transaction ends: what a foreign key would check for every row, checked once (see the
- * migration 20261203000000_cell_results_key).
+ * migration 20261203000000_cell_results_key). `fresh`: without ON CONFLICT (see CellBatchStream).
  */
 function insertStatement(
   sweepId: string,
