@@ -25,6 +25,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => db?.drop());
 
+/** `db`, recording the text of every statement it is sent into `statements`. */
+function recording(db: RawQueryable, statements: string[]): RawQueryable {
+  return {
+    $queryRaw: (q: Prisma.Sql) => {
+      statements.push(q.text);
+      return db.$queryRaw(q);
+    },
+  } as RawQueryable;
+}
+
 const awkward = [
   0.0015610189539061294,
   1 / 3,
@@ -273,12 +283,7 @@ describe('worker batch writes (rows and counters in one statement)', () => {
       >,
     }));
     const statements: string[] = [];
-    const spy = {
-      $queryRaw: (q: Prisma.Sql) => {
-        statements.push(q.text);
-        return db.prisma.$queryRaw(q);
-      },
-    } as unknown as RawQueryable;
+    const spy = recording(db.prisma, statements);
     for (const [id, rows] of [
       ['compact', compact],
       ['general', general],
@@ -325,13 +330,8 @@ describe('worker batch writes (rows and counters in one statement)', () => {
     }));
     expect(rows[3].ratio).toBe(2.0999999999999996);
     const statements: string[] = [];
-    const spy = {
-      $queryRaw: (q: Prisma.Sql) => {
-        statements.push(q.text);
-        return db.prisma.$queryRaw(q);
-      },
-    } as unknown as RawQueryable;
-    expect(await writeCellBatch(spy as unknown as typeof db.prisma, 'alike', 'test', rows)).toEqual({
+    const spy = recording(db.prisma, statements);
+    expect(await writeCellBatch(spy as typeof db.prisma, 'alike', 'test', rows)).toEqual({
       inserted: 4,
       failed: 1,
     });
@@ -360,17 +360,11 @@ describe('worker batch writes (rows and counters in one statement)', () => {
     await db.prisma.sweep.create({ data: bareSweep('race', 100) });
     const rows = Array.from({ length: 100 }, (_, i) => row(i, i / 13));
     const statements: string[] = [];
-    const spy = (tx: RawQueryable): RawQueryable => ({
-      $queryRaw: (q: Prisma.Sql) => {
-        statements.push(q.text);
-        return tx.$queryRaw(q);
-      },
-    });
     let commitFirst!: () => void;
     const firstMayCommit = new Promise<void>((r) => (commitFirst = r));
     const attempt = (worker: string, hold: Promise<void>) =>
       db.prisma.$transaction(async (tx) => {
-        const stream = new CellBatchStream(spy(tx), 'race', worker, { fresh: true });
+        const stream = new CellBatchStream(recording(tx, statements), 'race', worker, { fresh: true });
         stream.push(rows);
         const w = await stream.finish();
         await hold;
