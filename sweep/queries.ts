@@ -74,10 +74,36 @@ export function parseWhere(items: readonly string[]): WhereClause[] {
 }
 
 /**
- * SQL conditions for the clauses. Parameter values are compared as float8 from text: Prisma's
- * JSON filters round numbers to 16 digits (see db/exact-writes.ts), which would miss cells.
+ * Parameters that cells also hold in indexed columns (index (sweep_id, game_param, ratio)): the
+ * swept game parameter (see gameParamName) in game_param, the weight ratio in ratio. Read from
+ * the sweep's spec; a sweep without axes (or an unknown spec shape) has none.
  */
-function conditions(sweepId: string, clauses: readonly WhereClause[]): Prisma.Sql {
+function indexedParams(axes: unknown): Map<string, Prisma.Sql> {
+  const named = Array.isArray(axes)
+    ? axes.filter(
+        (a): a is { name: string; target: string } =>
+          typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.target === 'string',
+      )
+    : [];
+  const columns = new Map<string, Prisma.Sql>();
+  const main = named.find((a) => a.target === 'game') ?? named.find((a) => a.target === 'region');
+  if (main) columns.set(main.name, Prisma.sql`game_param`);
+  if (named.some((a) => a.name === 'ratio' && a.target === 'weights'))
+    columns.set('ratio', Prisma.sql`ratio`);
+  return columns;
+}
+
+/**
+ * SQL conditions for the clauses. Parameter values are compared as float8 from text: Prisma's
+ * JSON filters round numbers to 16 digits (see db/exact-writes.ts), which would miss cells. A
+ * parameter with a column of its own (the same double as in params) is compared there, where the
+ * index finds it; any other is read from params.
+ */
+function conditions(
+  sweepId: string,
+  clauses: readonly WhereClause[],
+  columns: Map<string, Prisma.Sql>,
+): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`sweep_id = ${sweepId}`];
   for (const { key, value } of clauses) {
     if (key === 'certified') {
@@ -92,7 +118,12 @@ function conditions(sweepId: string, clauses: readonly WhereClause[]): Prisma.Sq
       const v = Number(value);
       if (value === '' || !Number.isFinite(v))
         throw new InputError(`--where ${key}`, `must be a number, got "${value}"`);
-      parts.push(Prisma.sql`(params ->> ${key})::float8 = ${String(v)}::float8`);
+      const column = columns.get(key);
+      parts.push(
+        column
+          ? Prisma.sql`${column} = ${String(v)}::float8`
+          : Prisma.sql`(params ->> ${key})::float8 = ${String(v)}::float8`,
+      );
     }
   }
   return Prisma.join(parts, ' AND ');
@@ -121,20 +152,31 @@ interface RawResult {
   error: string | null;
 }
 
+/** The query behind resultRows (for EXPLAIN in tests); InputError when there is no such sweep. */
+export async function resultsQuery(
+  prisma: PrismaClient,
+  sweepId: string,
+  where: readonly WhereClause[],
+  limit?: number,
+): Promise<Prisma.Sql> {
+  const [sweep] = await prisma.$queryRaw<{ axes: unknown }[]>`
+    SELECT spec -> 'axes' AS axes FROM sweeps WHERE id = ${sweepId}`;
+  if (!sweep) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
+  return Prisma.sql`
+    SELECT cell_index, cell_key, params, certified, alpha, beta, euler_step, rk4_step, weights, alpha_true,
+      gamma_euclidean, optimal_alpha, optimal_ratio, band_minus, band_plus, h_stab_euler, h_stab_rk4, mu, coupling_l, error
+    FROM cell_results WHERE ${conditions(sweepId, where, indexedParams(sweep.axes))}
+    ORDER BY cell_index
+    ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
+}
+
 export async function resultRows(
   prisma: PrismaClient,
   sweepId: string,
   where: readonly WhereClause[],
   limit?: number,
 ): Promise<ResultRow[]> {
-  const exists = await prisma.sweep.findUnique({ where: { id: sweepId }, select: { id: true } });
-  if (!exists) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
-  const rows = await prisma.$queryRaw<RawResult[]>`
-    SELECT cell_index, cell_key, params, certified, alpha, beta, euler_step, rk4_step, weights, alpha_true,
-      gamma_euclidean, optimal_alpha, optimal_ratio, band_minus, band_plus, h_stab_euler, h_stab_rk4, mu, coupling_l, error
-    FROM cell_results WHERE ${conditions(sweepId, where)}
-    ORDER BY cell_index
-    ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
+  const rows = await prisma.$queryRaw<RawResult[]>(await resultsQuery(prisma, sweepId, where, limit));
   return rows.map((r) => ({
     cellIndex: r.cell_index,
     cellKey: r.cell_key,
