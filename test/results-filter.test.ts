@@ -60,6 +60,8 @@ beforeAll(async () => {
     });
     await writeCellBatch(db.prisma, id, 'test', rows);
   }
+  // What autovacuum does for a sweep's filled block ranges (autosummarize), now.
+  await db.prisma.$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_idx')`;
   await db.prisma.$executeRaw`ANALYZE cell_results`;
 }, 120_000);
 afterAll(async () => db?.drop());
