@@ -237,12 +237,13 @@ describe('the worker command', () => {
 describe('every launcher passes NODE_FLAGS (workers/node-flags.ts)', () => {
   const scripts = dict(dict(JSON.parse(read('package.json')), 'package.json').scripts, 'scripts');
 
-  it('npm run sgn and npm run bench', () => {
+  it('npm run sgn, npm run bench and npm run demo (its workers run in-process)', () => {
     expect(entryPoint(['npm', 'run', 'sgn', '--', 'worker'])).toMatchObject({
       nodeFlags: NODE_FLAGS,
       file: 'cli/sgn.ts',
     });
-    expect(entryPoint(String(scripts.bench).split(/\s+/)).nodeFlags).toEqual(NODE_FLAGS);
+    for (const script of ['bench', 'demo'])
+      expect(entryPoint(String(scripts[script]).split(/\s+/)).nodeFlags, script).toEqual(NODE_FLAGS);
   });
 
   it('the installed bin/sgn.js', () => {

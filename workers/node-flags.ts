@@ -1,7 +1,7 @@
 /**
- * The Node/V8 flags sgn processes run with: package.json's `sgn` and `bench` scripts, bin/sgn.js,
- * the Dockerfile's worker command and the test launchers pass them (test/launchers.test.ts keeps
- * those in step).
+ * The Node/V8 flags sgn processes run with: package.json's `sgn`, `bench` and `demo` scripts,
+ * bin/sgn.js, the Dockerfile's and docker-compose's worker commands and the test launchers pass
+ * them (test/compose.test.ts keeps those in step).
  *
  * --single-threaded-gc: V8 collects garbage on the thread that allocated it instead of sharing
  * the work with helper threads. A worker computes on one thread beside PostgreSQL and the
