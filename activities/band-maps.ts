@@ -7,7 +7,7 @@
 import type { PrismaClient } from '../db/client.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
-import { gameParamName } from '../sweep/compute.js';
+import { gameParamName } from '../sweep/axes.js';
 
 /** Label of a game group: the swept parameter, plus any other game or region axes (e.g. `lambda@seed=3`, `kappa@radius=0.5`). */
 function groupLabel(resolved: ResolvedSweep, params: Record<string, unknown>, main: string): string {

@@ -6,7 +6,7 @@
 import type { PrismaClient } from '../db/client.js';
 import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
-import { gameParamName } from '../sweep/compute.js';
+import { gameParamName } from '../sweep/axes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { InputError } from '../sgn/util/errors.js';
 import { buildGame } from '../sgn/games/quadratic.js';

@@ -239,3 +239,17 @@ export function pow10(y: number): number {
   // |m| <= 997 here, so scaling by 2^m is exact.
   return (rh + rl) * 2 ** m;
 }
+
+/**
+ * The first game axis (else the region radius) is "the swept parameter" that band maps are drawn
+ * against and cells store in game_param: a tanh sweep over radius x ratio maps alpha_*(radius, r).
+ */
+export function gameParamName(sweep: {
+  readonly axes: readonly { readonly name: string; readonly target: string }[];
+}): string | null {
+  return (
+    sweep.axes.find((a) => a.target === 'game')?.name ??
+    sweep.axes.find((a) => a.target === 'region')?.name ??
+    null
+  );
+}

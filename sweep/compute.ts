@@ -10,6 +10,7 @@ import { markovCertificateAt } from '../sgn/games/markov/fisher.js';
 import { runTrajectory, metricNorm } from '../sgn/integrators.js';
 import { eulerFactorBound } from '../sgn/stability.js';
 import { SeededRandom } from '../sgn/util/random.js';
+import { gameParamName } from './axes.js';
 import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
 import { GameGroups, type GroupAnalysis } from './groups.js';
 import { nonlinearStepsizeRows } from './nonlinear-stepsize.js';
@@ -25,18 +26,6 @@ export type StepsizeRow = StepsizeInsert & { integrator: Integrator };
 /** Non-finite numbers (an unbounded band edge) are stored as null. */
 function finiteOrNull(x: number | null | undefined): number | null {
   return x === null || x === undefined || !Number.isFinite(x) ? null : x;
-}
-
-/**
- * The first game axis (else the region radius) is "the swept parameter" that band maps are drawn
- * against: a tanh sweep over radius x ratio maps alpha_*(radius, r).
- */
-export function gameParamName(resolved: ResolvedSweep): string | null {
-  return (
-    resolved.axes.find((a) => a.target === 'game')?.name ??
-    resolved.axes.find((a) => a.target === 'region')?.name ??
-    null
-  );
 }
 
 /** One radius for the region_radius column (per-player radii that differ: null, they stay in the spec). */

@@ -1,6 +1,7 @@
 /** Reading stored results back: filtered cell results and band maps. */
 import { Prisma, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
+import { gameParamName } from './axes.js';
 
 export interface ResultRow {
   cellIndex: number;
@@ -86,8 +87,8 @@ function indexedParams(axes: unknown): Map<string, Prisma.Sql> {
       )
     : [];
   const columns = new Map<string, Prisma.Sql>();
-  const main = named.find((a) => a.target === 'game') ?? named.find((a) => a.target === 'region');
-  if (main) columns.set(main.name, Prisma.sql`game_param`);
+  const main = gameParamName({ axes: named });
+  if (main !== null) columns.set(main, Prisma.sql`game_param`);
   if (named.some((a) => a.name === 'ratio' && a.target === 'weights'))
     columns.set('ratio', Prisma.sql`ratio`);
   return columns;

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { resolveSpec, type ResolvedSweep } from '../sweep/resolve.js';
-import { certifyRange, gameParamName } from '../sweep/compute.js';
+import { certifyRange } from '../sweep/compute.js';
+import { gameParamName } from '../sweep/axes.js';
 import { writeCellBatch } from '../db/cell-batches.js';
 import { aggregateBandMaps } from '../activities/band-maps.js';
 
