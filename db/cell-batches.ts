@@ -478,6 +478,11 @@ export class CellBatchStream {
     this.fresh = opts.fresh ?? false;
   }
 
+  /** One statement of this batch's rows (with `prior`, the counters too). */
+  private write(rows: readonly CellInsert[], prior: BatchWrite | null): Promise<BatchWrite> {
+    return writeChunk(this.tx, this.sweepId, this.computedBy, rows, prior, this.fresh);
+  }
+
   push(rows: readonly CellInsert[]): void {
     for (const r of rows) this.queue.push(r);
     if (this.inFlight === null && this.failure === null) this.send();
@@ -485,7 +490,7 @@ export class CellBatchStream {
 
   private send(): void {
     const rows = this.queue.splice(0, CHUNK);
-    this.inFlight = writeChunk(this.tx, this.sweepId, this.computedBy, rows, null, this.fresh).then(
+    this.inFlight = this.write(rows, null).then(
       (w) => {
         this.written.inserted += w.inserted;
         this.written.failed += w.failed;
@@ -504,13 +509,11 @@ export class CellBatchStream {
     while (this.inFlight !== null) await this.inFlight;
     if (this.failure !== null) throw this.failure;
     while (this.queue.length > CHUNK) {
-      const rows = this.queue.splice(0, CHUNK);
-      const w = await writeChunk(this.tx, this.sweepId, this.computedBy, rows, null, this.fresh);
+      const w = await this.write(this.queue.splice(0, CHUNK), null);
       this.written.inserted += w.inserted;
       this.written.failed += w.failed;
     }
-    const rows = this.queue.splice(0);
-    const last = await writeChunk(this.tx, this.sweepId, this.computedBy, rows, this.written, this.fresh);
+    const last = await this.write(this.queue.splice(0), this.written);
     return { inserted: this.written.inserted + last.inserted, failed: this.written.failed + last.failed };
   }
 }

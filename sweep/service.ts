@@ -310,9 +310,8 @@ export async function cancelSweep(ctx: SweepContext, id: string): Promise<'signa
  * Waits for the sweep to finish, calling `onProgress` with fresh status every `intervalMs` and
  * when its workflow ends: the sweep's row (status, counters) each time, its workflow (describe)
  * every `reconcileMs` and at its end as well, so that a workflow terminated from outside still
- * ends the wait. No progress query: a query is
- * a task for the worker that runs the workflow, which is busy computing, and the row already
- * holds the counts.
+ * ends the wait. No progress query: a query is a task for the worker that runs the workflow,
+ * which is busy computing, and the row already holds the counts.
  */
 export async function waitForSweep(
   ctx: SweepContext,

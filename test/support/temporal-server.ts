@@ -15,8 +15,6 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** Server log level (default "warn"). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** More `temporal server start-dev` arguments, e.g. dynamic config values. */
-  extraArgs?: string[];
 }
 
 export interface TemporalDevServer {
@@ -160,7 +158,6 @@ export async function startTemporalDevServer(
       ...(opts.namespaces ?? []).flatMap((n) => ['--namespace', n]),
       '--log-level',
       opts.logLevel ?? 'warn',
-      ...(opts.extraArgs ?? []),
     ];
     const c = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
