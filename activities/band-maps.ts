@@ -1,13 +1,23 @@
 /**
  * Band maps: per value of the swept game parameter, alpha_* over the ratio axis, the band
- * edges and the optimal ratio. Built from stored cell results, a few thousand groups per
- * statement (sweeps can hold millions of cells), and replaced atomically so re-aggregation after
- * a resume is idempotent.
+ * edges and the optimal ratio. One row per game group (the cells of one game, in cell order:
+ * ratio is the innermost axis), folded in PostgreSQL from the stored cell results.
+ *
+ * Progressive: a certify batch folds, in its own transaction, every group it touches whose cells
+ * are then all stored (`foldCompletedGroups`), so a running sweep's band map grows with its
+ * batches and the sweep's last step (`aggregateBandMaps`) only folds what no batch could: groups
+ * split between batches that committed concurrently, or sweeps stored by an older version. Every
+ * fold of a group reads the same stored cells, so it gives the same row whoever folds it;
+ * `ON CONFLICT DO NOTHING` on (sweep, label, value) keeps one.
  */
+import { Prisma } from '../db/client.js';
 import type { PrismaClient } from '../db/client.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
 import { gameParamName } from '../sweep/axes.js';
+
+/** A PrismaClient or an interactive transaction. */
+type Executor = Pick<PrismaClient, '$executeRaw'>;
 
 /** Label of a game group: the swept parameter, plus any other game or region axes (e.g. `lambda@seed=3`, `kappa@radius=0.5`). */
 function groupLabel(resolved: ResolvedSweep, params: Record<string, unknown>, main: string): string {
@@ -20,58 +30,104 @@ function groupLabel(resolved: ResolvedSweep, params: Record<string, unknown>, ma
 /** Groups per statement: each statement folds this many groups' cells (a few hundred thousand cells). */
 const GROUPS_PER_STATEMENT = 2_000;
 
+/** The swept parameter's name and the cells per group, when the sweep has band maps; else null. */
+function bandLayout(resolved: ResolvedSweep): { main: string; R: number } | null {
+  const hasRatio = resolved.axes.some((a) => a.name === 'ratio');
+  const main = gameParamName(resolved);
+  if (!hasRatio || main === null || resolved.kind === 'stepsize') return null;
+  return { main, R: ratioLength(resolved) };
+}
+
 /**
- * Folds the stored certificates into band maps and replaces the sweep's band maps with them, in
- * one transaction. PostgreSQL folds each group (the cells of one game, in cell order: ratio is
- * the innermost axis) into one band-map row and inserts it: nothing but the labels travels. The
- * game-level values are the group's first cell's; labels come from the spec (the group's first
- * cell's parameters), the same for every run of the sweep. Measured on a 20,000-cell sweep: 14 ms
- * of SQL, where reading the groups into JavaScript and writing them back took ~60 ms (and 17 ms
- * on a machine 2.5x slower, folding group by group).
+ * Folds groups [g0, g1) into band-map rows and inserts them (one statement; only the labels
+ * travel). `complete`: only groups whose R cells are all stored. `missing`: skip, before folding,
+ * groups that already have their row. A group with no stored cell gives no row. The game-level
+ * values are the group's first stored cell's. Measured on a 20,000-cell sweep, all groups in one
+ * go: 14-40 ms of SQL (one index range scan per group, in cell order; a GROUP BY over the whole
+ * range sorted all its rows first and took twice as long).
+ */
+function foldGroups(
+  db: Executor,
+  sweepId: string,
+  resolved: ResolvedSweep,
+  { main, R }: { main: string; R: number },
+  g0: number,
+  g1: number,
+  opts: { complete: boolean; missing: boolean },
+): Promise<number> {
+  const labels = Array.from({ length: g1 - g0 }, (_, k) =>
+    groupLabel(resolved, cellAt(resolved, (g0 + k) * R).params, main),
+  );
+  const missing = opts.missing
+    ? Prisma.sql`WHERE NOT EXISTS (
+        SELECT FROM cell_results f JOIN band_maps b ON b.sweep_id = f.sweep_id AND b.param_value = f.game_param
+        WHERE f.sweep_id = ${sweepId} AND f.cell_index = (${g0}::int + l.k::int - 1) * ${R}::int
+          AND b.param_name = l.label)`
+    : Prisma.empty;
+  const complete = opts.complete ? Prisma.sql`WHERE g.n = ${R}::int` : Prisma.empty;
+  return db.$executeRaw`
+    WITH todo AS MATERIALIZED (
+      SELECT l.label, l.k FROM unnest(${labels}::text[]) WITH ORDINALITY AS l(label, k) ${missing}
+    )
+    INSERT INTO band_maps (sweep_id, param_name, param_value, ratios, alphas, r_minus, r_plus, optimal_ratio,
+      alpha_max, certified_fraction)
+    SELECT ${sweepId}, l.label, c.game_param, g.ratios, g.alphas, c.band_minus, c.band_plus, c.optimal_ratio,
+      c.optimal_alpha, g.certified::float8 / g.n
+    FROM todo l
+    CROSS JOIN LATERAL (
+      SELECT min(cell_index) AS first, count(*)::float8 AS n,
+        array_agg(ratio ORDER BY cell_index) AS ratios, array_agg(alpha ORDER BY cell_index) AS alphas,
+        count(*) FILTER (WHERE certified) AS certified
+      FROM cell_results
+      WHERE sweep_id = ${sweepId} AND cell_index >= (${g0}::int + l.k::int - 1) * ${R}::int
+        AND cell_index < (${g0}::int + l.k::int) * ${R}::int
+    ) g
+    JOIN cell_results c ON c.sweep_id = ${sweepId} AND c.cell_index = g.first
+    ${complete}
+    ON CONFLICT (sweep_id, param_name, param_value) DO NOTHING`;
+}
+
+/**
+ * A certify batch's part: folds the groups overlapping cells [start, end) whose cells are all
+ * stored as the batch's transaction sees them (its own rows, and other batches' committed ones).
+ * Resolves to the rows inserted.
+ */
+export function foldCompletedGroups(
+  db: Executor,
+  sweepId: string,
+  resolved: ResolvedSweep,
+  start: number,
+  end: number,
+): Promise<number> {
+  const layout = bandLayout(resolved);
+  if (layout === null || end <= start) return Promise.resolve(0);
+  const g0 = Math.floor(start / layout.R);
+  const g1 = Math.ceil(end / layout.R);
+  return foldGroups(db, sweepId, resolved, layout, g0, g1, { complete: true, missing: false });
+}
+
+/**
+ * The sweep's last step: folds every group that has no band-map row yet (each from the cells
+ * stored). Idempotent: run again, it finds every row present and inserts none. Resolves to the
+ * rows inserted.
  */
 export async function aggregateBandMaps(
-  prisma: PrismaClient,
+  prisma: Executor,
   sweepId: string,
   resolved: ResolvedSweep,
   heartbeat: () => void = () => {},
 ): Promise<number> {
-  const hasRatio = resolved.axes.some((a) => a.name === 'ratio');
-  const main = gameParamName(resolved);
-  if (!hasRatio || main === null || resolved.kind === 'stepsize') return 0;
-  const R = ratioLength(resolved);
-  const groups = Math.ceil(resolved.totalCells / R);
-  return prisma.$transaction(
-    async (tx) => {
-      await tx.bandMap.deleteMany({ where: { sweepId } });
-      let inserted = 0;
-      for (let g0 = 0; g0 < groups; g0 += GROUPS_PER_STATEMENT) {
-        heartbeat();
-        const g1 = Math.min(groups, g0 + GROUPS_PER_STATEMENT);
-        const labels = Array.from({ length: g1 - g0 }, (_, k) =>
-          groupLabel(resolved, cellAt(resolved, (g0 + k) * R).params, main),
-        );
-        // One index range scan per group, in cell order (a GROUP BY over the whole range sorted
-        // all its rows first: 34 -> 17 ms at 20,000 cells). A group with no stored cell has no
-        // first cell and gives no row.
-        inserted += await tx.$executeRaw`
-          INSERT INTO band_maps (sweep_id, param_name, param_value, ratios, alphas, r_minus, r_plus, optimal_ratio,
-            alpha_max, certified_fraction)
-          SELECT ${sweepId}, l.label, c.game_param, g.ratios, g.alphas, c.band_minus, c.band_plus, c.optimal_ratio,
-            c.optimal_alpha, g.certified::float8 / g.n
-          FROM unnest(${labels}::text[]) WITH ORDINALITY AS l(label, k)
-          CROSS JOIN LATERAL (
-            SELECT min(cell_index) AS first, count(*)::float8 AS n,
-              array_agg(ratio ORDER BY cell_index) AS ratios, array_agg(alpha ORDER BY cell_index) AS alphas,
-              count(*) FILTER (WHERE certified) AS certified
-            FROM cell_results
-            WHERE sweep_id = ${sweepId} AND cell_index >= (${g0}::int + l.k::int - 1) * ${R}::int
-              AND cell_index < (${g0}::int + l.k::int) * ${R}::int
-          ) g
-          JOIN cell_results c ON c.sweep_id = ${sweepId} AND c.cell_index = g.first
-          ON CONFLICT (sweep_id, param_name, param_value) DO NOTHING`;
-      }
-      return inserted;
-    },
-    { timeout: 300_000 },
-  );
+  const layout = bandLayout(resolved);
+  if (layout === null) return 0;
+  const groups = Math.ceil(resolved.totalCells / layout.R);
+  let inserted = 0;
+  for (let g0 = 0; g0 < groups; g0 += GROUPS_PER_STATEMENT) {
+    heartbeat();
+    const g1 = Math.min(groups, g0 + GROUPS_PER_STATEMENT);
+    inserted += await foldGroups(prisma, sweepId, resolved, layout, g0, g1, {
+      complete: false,
+      missing: true,
+    });
+  }
+  return inserted;
 }

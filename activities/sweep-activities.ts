@@ -2,7 +2,8 @@
  * Sweep activities, built by a factory that receives their dependencies (the database and the
  * process's compute thread). Each batch reads the resolved spec from the database, has its own
  * index range computed on the compute thread, and writes its rows in one transaction, while they
- * are computed; unique keys make retries idempotent.
+ * are computed, together with the band-map rows of the games it completed; unique keys make
+ * retries idempotent.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -11,7 +12,7 @@ import { CellBatchStream, storedCells } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import type { CellRow } from '../sweep/compute.js';
-import { aggregateBandMaps } from './band-maps.js';
+import { aggregateBandMaps, foldCompletedGroups } from './band-maps.js';
 import { planOf } from './plan.js';
 import type { ComputeThread, JobHandlers } from './compute-thread.js';
 import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus } from './types.js';
@@ -106,7 +107,10 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
           sink = (rows) => stream.push(rows);
           for (const rows of early.splice(0)) stream.push(rows);
           await computing;
-          return stream.finish();
+          const written = await stream.finish();
+          // Band-map rows of the games this batch completed: the map grows while the sweep runs.
+          await foldCompletedGroups(tx, sweepId, resolved, start, end);
+          return written;
         },
         { timeout: BATCH_TRANSACTION_MS, maxWait: 60_000 },
       );

@@ -34,6 +34,7 @@ export interface BatchOutcome {
 export interface SweepActivities {
   loadPlan(sweepId: string): Promise<SweepPlan>;
   runBatch(input: BatchInput): Promise<BatchOutcome>;
+  /** Folds the band-map rows no batch folded; resolves to how many. */
   aggregateBands(sweepId: string): Promise<number>;
   setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void>;
 }

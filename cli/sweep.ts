@@ -18,6 +18,7 @@ import {
 import { bandMapRows, BAND_CSV_HEADER, resultRows, RESULT_CSV_HEADER, parseWhere } from '../sweep/queries.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
+import type { PrismaClient } from '../db/client.js';
 import { numberFlag, parse } from './args.js';
 import { readDataFile } from './input.js';
 import { num, table, toCsv } from './format.js';
@@ -236,6 +237,16 @@ async function results(argv: string[], out: Out): Promise<number> {
   });
 }
 
+/**
+ * Batches fold the games they complete into the band map as the sweep runs: before the sweep
+ * has completed, say that the map holds only the games stored so far.
+ */
+async function partialBandNote(prisma: PrismaClient, id: string): Promise<string | null> {
+  const sweep = await prisma.sweep.findUnique({ where: { id }, select: { status: true } });
+  if (!sweep || sweep.status === 'completed') return null;
+  return `note: sweep ${id} is ${sweep.status}: its band map holds the games whose cells are all stored so far`;
+}
+
 /** Output formats of `sweep band --out`, by file extension: tables, or the picture (report/band.ts). */
 const BAND_TABLES = ['.json', '.csv'];
 const BAND_PICTURES = new Map<string, PictureFormat>([
@@ -256,12 +267,14 @@ async function band(argv: string[], out: Out): Promise<number> {
   if (!existsSync(dirname(resolvePath(file))))
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(async (ctx) => {
+    const partial = await partialBandNote(ctx.prisma, id);
     if (pictureFormat) {
       const { bandPicture, bandPictureFile } = await import('../report/band.js');
       const picture = await bandPicture(ctx.prisma, id);
       writeFileSync(file, bandPictureFile(picture, pictureFormat, id));
       out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
       if (picture.note) out(`note: ${picture.note}`);
+      if (partial) out(partial);
       return 0;
     }
     const maps = await bandMapRows(ctx.prisma, id);
@@ -270,7 +283,7 @@ async function band(argv: string[], out: Out): Promise<number> {
       if (!exists) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
       throw new InputError(
         'sweep band',
-        `sweep "${id}" has no band map (it needs a ratio axis and a finished certify phase)`,
+        `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,
       );
     }
     if (ext === '.json') writeFileSync(file, JSON.stringify(maps, null, 1));
@@ -294,6 +307,7 @@ async function band(argv: string[], out: Out): Promise<number> {
         ),
       );
     out(`${file}: ${maps.length} rows of the band map`);
+    if (partial) out(partial);
     return 0;
   });
 }

@@ -41,7 +41,7 @@ export async function bandPicture(prisma: PrismaClient, id: string): Promise<Ban
   if (data.band.length === 0 || data.param === null)
     throw new InputError(
       'sweep band',
-      `sweep "${id}" has no band map (it needs a ratio axis and a finished certify phase)`,
+      `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,
     );
   const band = firstSlice(data.band, 'band map');
   const edges = data.edges.filter((e) => e.slice === band.slice);

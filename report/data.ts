@@ -82,7 +82,7 @@ export interface SweepData {
   cells: ResultRow[];
   band: BandCell[];
   edges: BandEdge[];
-  /** band_maps: aggregated at the end of the certify phase; cells: built from the stored cells (unfinished sweep). */
+  /** band_maps: the stored band map (completed sweep); cells: built from the stored cells (unfinished sweep). */
   bandSource: 'band-maps' | 'cells' | null;
   margins: MarginRow[];
   steps: StepsizePoint[];
@@ -276,7 +276,7 @@ async function stepRows(
   });
 }
 
-/** The band map as aggregated at the end of the certify phase (empty when there is none). */
+/** The stored band map (empty when there is none): all games once the sweep has completed, before that the games stored whole. */
 export async function loadBandMap(
   prisma: PrismaClient,
   id: string,
@@ -294,7 +294,9 @@ export async function loadSweepData(
   const param = gameParamName(resolved);
   const hasRatioAxis = resolved.weights.kind === 'ratio';
   const cells = await resultRows(prisma, id, []);
-  let { band, edges } = await storedBand(prisma, id);
+  // Until the sweep has completed, band_maps hold only the games whose cells are all stored
+  // (batches fold them as they go): the stored cells hold those and the rest.
+  let { band, edges } = meta.status === 'completed' ? await storedBand(prisma, id) : { band: [], edges: [] };
   let bandSource: SweepData['bandSource'] = band.length ? 'band-maps' : null;
   if (!band.length && hasRatioAxis && param !== null && cells.length) {
     ({ band, edges } = bandFromCells(resolved, param, cells));

@@ -60,9 +60,7 @@ function chooseFigures(d: SweepData, labels: FigureLabels | null): { figures: Fi
     const band = firstSlice(d.band, 'band map');
     if (band.note) notes.push(band.note);
     if (d.bandSource === 'cells')
-      notes.push(
-        'the band map is built from the stored cells (the aggregated one is written when the certify phase ends)',
-      );
+      notes.push('the band map is built from the stored cells (the sweep has not completed)');
     figures.push(
       bandMapFigure(
         band.rows,

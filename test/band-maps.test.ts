@@ -1,12 +1,13 @@
 // Band maps folded in SQL agree with a fold of the stored certificates done here in JavaScript,
-// group labels included (a sweep with a second game axis), and re-aggregation replaces them.
+// group labels included (a sweep with a second game axis); batches fold the groups they complete,
+// the final aggregation only what is missing, and the result is the same either way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { resolveSpec, type ResolvedSweep } from '../sweep/resolve.js';
 import { certifyRange } from '../sweep/compute.js';
 import { gameParamName } from '../sweep/axes.js';
-import { writeCellBatch } from '../db/cell-batches.js';
-import { aggregateBandMaps } from '../activities/band-maps.js';
+import { CellBatchStream, writeCellBatch } from '../db/cell-batches.js';
+import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
 
 let db: TestDatabase;
 let resolved: ResolvedSweep;
@@ -26,20 +27,24 @@ const spec = {
   execution: { batchSize: 50 },
 };
 
-beforeAll(async () => {
-  db = await createTestDatabase({ label: 'bands' });
-  resolved = resolveSpec(spec, { baseDir: process.cwd() });
-  await db.prisma.sweep.create({
+function registerSweep(id: string) {
+  return db.prisma.sweep.create({
     data: {
-      id: 'b',
+      id,
       kind: 'certify',
       status: 'running',
       spec: resolved as unknown as object,
       specHash: resolved.specHash,
       totalCells: resolved.totalCells,
-      workflowId: 'w',
+      workflowId: `w-${id}`,
     },
   });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase({ label: 'bands' });
+  resolved = resolveSpec(spec, { baseDir: process.cwd() });
+  await registerSweep('b');
   for (let s = 0; s < resolved.totalCells; s += 50)
     await writeCellBatch(
       db.prisma,
@@ -88,12 +93,74 @@ describe('band maps', () => {
     expect(certifiedSomewhere).toBeLessThan(cells.length);
   });
 
-  it('replaces the maps when aggregated again', async () => {
+  it('inserts nothing when aggregated again, and leaves the maps as they were', async () => {
     const before = await db.prisma.bandMap.findMany({ where: { sweepId: 'b' }, orderBy: { id: 'asc' } });
-    expect(await aggregateBandMaps(db.prisma, 'b', resolved)).toBe(14);
+    expect(await aggregateBandMaps(db.prisma, 'b', resolved)).toBe(0);
     const after = await db.prisma.bandMap.findMany({ where: { sweepId: 'b' }, orderBy: { id: 'asc' } });
-    expect(after.map(({ id: _id, createdAt: _c, ...rest }) => rest)).toEqual(
-      before.map(({ id: _id, createdAt: _c, ...rest }) => rest),
-    );
+    expect(after).toEqual(before);
+  });
+
+  it('batches fold the groups they complete; the final aggregation folds the rest, to the same maps', async () => {
+    await registerSweep('p');
+    // Batches of 20 cells over groups of 9 (cells 9g..9g+8): most groups straddle two batches.
+    const batches: [number, number][] = [];
+    for (let s = 0; s < resolved.totalCells; s += 20)
+      batches.push([s, Math.min(resolved.totalCells, s + 20)]);
+    // Two batches at once: the first folds while the second's rows are not committed, so it leaves
+    // the group they share (group 2: cells 18..26); the second's counter update waits for the
+    // first to commit, so the second folds after that and finds the shared group complete.
+    let secondWrote!: () => void;
+    const secondWritten = new Promise<void>((r) => (secondWrote = r));
+    let firstFinished!: () => void;
+    const firstCounted = new Promise<void>((r) => (firstFinished = r));
+    const first = db.prisma.$transaction(async (tx) => {
+      const stream = new CellBatchStream(tx, 'p', 'test', { fresh: true });
+      stream.push(await certifyRange(resolved, ...batches[0]));
+      await stream.finish();
+      firstFinished();
+      const folded = await foldCompletedGroups(tx, 'p', resolved, ...batches[0]);
+      await secondWritten;
+      return folded;
+    });
+    const second = db.prisma.$transaction(async (tx) => {
+      const stream = new CellBatchStream(tx, 'p', 'test', { fresh: true });
+      stream.push(await certifyRange(resolved, ...batches[1]));
+      await tx.$queryRaw`SELECT 1`; // after the rows' statement, on the same connection
+      secondWrote();
+      await firstCounted;
+      await stream.finish(); // waits for the first's commit (both move the sweep's counters)
+      return foldCompletedGroups(tx, 'p', resolved, ...batches[1]);
+    });
+    // Groups 0, 1 by the first; 2, 3 by the second (group 4, cells 36..44, reaches into the next batch).
+    expect(await Promise.all([first, second])).toEqual([2, 2]);
+    // The next two as an older version stored them, without folding.
+    for (const range of batches.slice(2, 4))
+      await writeCellBatch(db.prisma, 'p', 'test', await certifyRange(resolved, ...range));
+    expect(await db.prisma.bandMap.count({ where: { sweepId: 'p' } })).toBe(4);
+    // The rest one after another: each folds the groups it completes, including the one it shares
+    // with the batch before (group 8, cells 72..80, by the batch from cell 80).
+    const folded: number[] = [];
+    for (const range of batches.slice(4)) {
+      folded.push(
+        await db.prisma.$transaction(async (tx) => {
+          const stream = new CellBatchStream(tx, 'p', 'test', { fresh: true });
+          stream.push(await certifyRange(resolved, ...range));
+          await stream.finish();
+          return foldCompletedGroups(tx, 'p', resolved, ...range);
+        }),
+      );
+    }
+    expect(folded).toEqual([3, 2, 1]); // groups 8-10, 11-12, 13
+    // Left for the sweep's last step: groups 4-7, whose cells the older version's batches completed.
+    expect(await aggregateBandMaps(db.prisma, 'p', resolved)).toBe(4);
+    expect(await db.prisma.bandMap.count({ where: { sweepId: 'p' } })).toBe(14);
+    const strip = (m: { id: number; sweepId: string; createdAt: Date }) => {
+      const { id: _i, sweepId: _s, createdAt: _c, ...rest } = m;
+      return rest;
+    };
+    const order = [{ paramName: 'asc' as const }, { paramValue: 'asc' as const }];
+    const progressive = await db.prisma.bandMap.findMany({ where: { sweepId: 'p' }, orderBy: order });
+    const atTheEnd = await db.prisma.bandMap.findMany({ where: { sweepId: 'b' }, orderBy: order });
+    expect(progressive.map(strip)).toEqual(atTheEnd.map(strip));
   });
 });

@@ -15,7 +15,7 @@ import { projectRoot } from './support/reference.js';
 import { resolveSpec, resolveSpecFile, type ResolvedSweep } from '../sweep/resolve.js';
 import { certifyRange, stepsizeRange } from '../sweep/compute.js';
 import { insertCellResults, insertStepsizeResults } from '../db/exact-writes.js';
-import { aggregateBandMaps } from '../activities/band-maps.js';
+import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
 import { totalWork } from '../activities/plan.js';
 import { sweepWorkflowId } from '../workflows/signals.js';
 import { InputError } from '../sgn/util/errors.js';
@@ -64,11 +64,12 @@ async function register(
   });
 }
 
-/** Certify cells [0, end), written as a batch activity writes them (rows and counters in one transaction). */
+/** Certify cells [0, end), written as a batch activity writes them (rows, counters and completed games' band-map rows in one transaction). */
 async function storeCells(db: TestDatabase, id: string, resolved: ResolvedSweep, end: number): Promise<void> {
   const rows = await certifyRange(resolved, 0, end);
   await db.prisma.$transaction(async (tx) => {
     const n = await insertCellResults(tx, id, 'report-test', rows);
+    await foldCompletedGroups(tx, id, resolved, 0, end);
     await tx.sweep.update({
       where: { id },
       data: {
@@ -120,7 +121,7 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     await storeCells(db, 'done', both, both.totalCells);
     await storeSteps(db, 'done', both);
     await aggregateBandMaps(db.prisma, 'done', both);
-    // Stopped mid certify phase: 12 of 30 cells, no band map aggregated, no step-size runs.
+    // Stopped mid certify phase: 12 of 30 cells (2 of 6 games whole), no step-size runs.
     await register(db, 'half', both, 'running');
     await storeCells(db, 'half', both, 12);
     await register(db, 'nob', noRatio, 'completed');
@@ -190,7 +191,7 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     expect(csvLines(csv)).toHaveLength(both.totalCells + 1);
     expect(none.code).toBe(2);
     expect(none.stderr).toBe(
-      'sgn sweep: sweep band: sweep "nob" has no band map (it needs a ratio axis and a finished certify phase)\n',
+      'sgn sweep: sweep band: sweep "nob" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)\n',
     );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('sgn sweep: sweep: no sweep with id "nope" (see: sgn sweep list)\n');
@@ -288,7 +289,7 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     expect(written).toContain('margins.svg');
     expect(written).not.toContain('phase-euler.svg');
     expect(written).not.toContain('stepsize.csv');
-    // The band map is built from the 12 stored cells (no aggregated band map yet).
+    // The band map is built from the 12 stored cells (band_maps holds only the 2 whole games).
     const stored = await db.prisma.cellResult.findMany({
       where: { sweepId: 'half' },
       select: { alpha: true },
@@ -300,6 +301,19 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<p class="notice">sweep half is still running: 12 of 36 work items');
     expect(html).toContain('the band map is built from the stored cells');
+  });
+
+  it("exports a running sweep's band map as far as its games are stored whole, and says so", async () => {
+    const csv = join(tmp, 'half.csv');
+    const r = await sgn('sweep', 'band', 'half', '--out', csv);
+    expect(r.code, r.stderr).toBe(0);
+    // 12 cells stored of games of 5 ratios: games 0 and 1 whole, game 2 not.
+    expect(csvLines(csv)).toHaveLength(2 * 5 + 1);
+    expect(r.stdout).toContain(
+      'note: sweep half is running: its band map holds the games whose cells are all stored so far',
+    );
+    const done = await sgn('sweep', 'band', 'done', '--out', join(tmp, 'done.csv'));
+    expect(done.stdout).not.toContain('note:');
   });
 
   it('reports what a sweep without a ratio axis supports; refuses an unknown id', async () => {

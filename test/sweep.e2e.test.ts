@@ -232,9 +232,30 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect((await sweepRow('paused')).doneCells).toBe(held);
     expect(held).toBeLessThan(800);
+    // The band map grows with the batches: every game whose 40 cells are stored has its row.
+    const stored = await db.prisma.cellResult.groupBy({
+      by: ['gameParam'],
+      where: { sweepId: 'paused' },
+      _count: { _all: true },
+    });
+    const partial = await db.prisma.bandMap.findMany({
+      where: { sweepId: 'paused' },
+      orderBy: { id: 'asc' },
+    });
+    expect(partial.map((m) => m.paramValue).sort((a, b) => a - b)).toEqual(
+      stored
+        .filter((g) => g._count._all === 40)
+        .map((g) => g.gameParam!)
+        .sort((a, b) => a - b),
+    );
+    expect(partial.length).toBeGreaterThan(0);
     expect((await runCli(['sweep', 'resume', 'paused'], env)).stdout).toContain('resumed');
     await waitForStatus('paused', 'completed');
     await expectExactResults('paused');
+    // ... and its rows stay as they were folded; the last step adds the rest.
+    const maps = await db.prisma.bandMap.findMany({ where: { sweepId: 'paused' }, orderBy: { id: 'asc' } });
+    expect(maps).toHaveLength(20);
+    expect(maps.slice(0, partial.length)).toEqual(partial);
 
     await startDetached('cancelled');
     await waitForDone('cancelled', 40);

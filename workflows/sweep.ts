@@ -63,7 +63,7 @@ const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
 // The same as local activities: run by the worker that runs the workflow task, without a trip
 // through the task queue (under load each such trip cost 0.1-0.3 s at a sweep's start and end).
 const localAggregation = proxyLocalActivities<Pick<SweepActivities, 'aggregateBands'>>({
-  // PostgreSQL folds the band maps (~1 s per million cells): no heartbeats needed.
+  // PostgreSQL folds what batches left (at most ~1 s per million cells): no heartbeats needed.
   startToCloseTimeout: '10 minutes',
   retry: {
     initialInterval: '1s',

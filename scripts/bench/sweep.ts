@@ -283,7 +283,7 @@ function report(cells: number, playerDim: number, results: readonly Run[], stole
     );
   }
   console.log(
-    '\nsweep (s): registration to completion as recorded in the database (includes the final band aggregation).',
+    '\nsweep (s): registration to completion as recorded in the database (includes the final band-map step).',
   );
   console.log(
     'CLI wall: `sgn sweep start --wait` end to end, including its process start. One worker process computes on one core.',
