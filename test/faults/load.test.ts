@@ -80,6 +80,12 @@ describe('load', () => {
       failedCells: 0,
     });
 
+    // The band map: one row per coupling strength, 1000 ratios each (folded by the batches).
+    const [band] = await db.prisma.$queryRaw<{ maps: number; full: number }[]>`
+      SELECT count(*)::int AS maps, count(*) FILTER (WHERE cardinality(ratios) = 1000)::int AS full
+        FROM band_maps WHERE sweep_id = ${'load-1m'}`;
+    expect(band).toEqual({ maps: 1000, full: 1000 });
+
     // Spot-check stored numbers against the same cells computed here, at spread-out ranges.
     let compared = 0;
     for (const start of [0, 123_457, 500_000, 876_543, 999_500]) {
