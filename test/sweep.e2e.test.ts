@@ -145,6 +145,16 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     const r = await runCli(['sweep', 'start', medium, '--id', 'two-workers', '--wait'], env);
     expect(r.code, r.stderr).toBe(0);
     await expectExactResults('two-workers');
+    // The band maps too, whichever batch or step folded each row.
+    const maps = (sweepId: string) =>
+      db.prisma.bandMap.findMany({
+        where: { sweepId },
+        orderBy: [{ paramName: 'asc' }, { paramValue: 'asc' }],
+        omit: { id: true, sweepId: true, createdAt: true },
+      });
+    const two = await maps('two-workers');
+    expect(two).toHaveLength(20);
+    expect(two).toEqual(await maps('one-worker'));
   });
 
   it('completes with exactly one result per cell when a worker is SIGKILLed mid-sweep', async () => {
