@@ -163,4 +163,15 @@ describe('band maps', () => {
     const atTheEnd = await db.prisma.bandMap.findMany({ where: { sweepId: 'b' }, orderBy: order });
     expect(progressive.map(strip)).toEqual(atTheEnd.map(strip));
   });
+
+  it('tries a group longer than a batch only from the batches with its first or last cell', async () => {
+    await registerSweep('q');
+    // Group 1 (cells 9..17) stored whole, unfolded; then batches of 4 cells inside and around it.
+    await writeCellBatch(db.prisma, 'q', 'test', await certifyRange(resolved, 9, 18));
+    const fold = (s: number, e: number) => foldCompletedGroups(db.prisma, 'q', resolved, s, e);
+    expect(await fold(10, 14)).toBe(0); // inside the group: not read
+    expect(await fold(14, 18)).toBe(1); // holds its last cell: folded
+    await db.prisma.bandMap.deleteMany({ where: { sweepId: 'q' } });
+    expect(await fold(9, 13)).toBe(1); // holds its first cell: folded
+  });
 });
