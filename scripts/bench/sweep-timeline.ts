@@ -4,7 +4,7 @@
  * workflow's activity timeline (queue wait, run time, and the phases of the sweep).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type pg from 'pg';
 
 /** [on-CPU, waiting on a run queue] milliseconds of a process, all its threads (/proc/<pid>/task/<tid>/schedstat). */
@@ -124,6 +124,8 @@ export class CpuMeter {
   }
 }
 
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
 interface Ts {
   seconds?: number | { toNumber(): number } | null;
   nanos?: number | null;
@@ -147,8 +149,27 @@ export interface Timeline {
   meanQueueMs: number;
   /** Mean batch activity run time (started -> completed). */
   meanRunMs: number;
-  /** aggregateBands run time. */
+  /** The final band-map step (a local activity): from its workflow task's start to its completion. */
   aggregateMs: number;
+  /** Band-map rows that step inserted (the games no batch folded). */
+  aggregateRows: number;
+}
+
+/** A local activity's marker: its type, completion time (ms) and result, when it is one. */
+function localActivity(e: HistoryEvent): { type: string; completedAt: number; result: unknown } | null {
+  const m = e.markerRecordedEventAttributes;
+  if (m?.markerName !== 'core_local_activity') return null;
+  const text = (key: string): string | undefined => {
+    const data = m.details?.[key]?.payloads?.[0]?.data;
+    return data ? Buffer.from(data).toString() : undefined;
+  };
+  const meta = JSON.parse(text('data') ?? '{}') as { activity_type?: string; complete_time?: Ts };
+  const result = text('result');
+  return {
+    type: meta.activity_type ?? '?',
+    completedAt: meta.complete_time ? ms(meta.complete_time) : NaN,
+    result: result ? (JSON.parse(result) as unknown) : undefined,
+  };
 }
 
 /** The sweep workflow's activity timeline (all runs of it, across continue-as-new). */
@@ -167,9 +188,18 @@ export async function sweepTimeline(address: string, workflowId: string): Promis
     let queue = 0;
     let run = 0;
     let batches = 0;
-    let aggregateMs = 0;
+    let aggregateMs = NaN;
+    let aggregateRows = NaN;
+    let taskStarted = NaN;
     for (const e of events) {
       const at = ms(e.eventTime as Ts);
+      if (e.workflowTaskStartedEventAttributes) taskStarted = at;
+      const local = localActivity(e);
+      if (local?.type === 'aggregateBands') {
+        // Run inside the workflow task that started last (its marker is recorded when that task completes).
+        aggregateMs = local.completedAt - taskStarted;
+        aggregateRows = Number(local.result);
+      }
       if (e.workflowExecutionStartedEventAttributes && Number.isNaN(wfStart)) wfStart = at;
       if (e.workflowExecutionCompletedEventAttributes) wfEnd = at;
       const s = e.activityTaskScheduledEventAttributes;
@@ -187,7 +217,7 @@ export async function sweepTimeline(address: string, workflowId: string): Promis
           run += at - begin;
           firstBatch = Math.min(firstBatch, begin);
           lastBatch = Math.max(lastBatch, at);
-        } else if (sch?.type === 'aggregateBands') aggregateMs = at - begin;
+        }
       }
     }
     return {
@@ -198,6 +228,7 @@ export async function sweepTimeline(address: string, workflowId: string): Promis
       meanQueueMs: queue / batches,
       meanRunMs: run / batches,
       aggregateMs,
+      aggregateRows,
     };
   } finally {
     await connection.close();

@@ -279,7 +279,7 @@ function report(cells: number, playerDim: number, results: readonly Run[], stole
     console.log(
       `  ${r.workers} worker(s): start->first batch ${t.startupMs.toFixed(0)}, batches ${t.batchesMs.toFixed(0)} ` +
         `(${t.batches}: queued ${t.meanQueueMs.toFixed(1)}, run ${t.meanRunMs.toFixed(0)} mean each), ` +
-        `last batch->done ${t.finishMs.toFixed(0)} (aggregateBands ${t.aggregateMs.toFixed(0)})`,
+        `last batch->done ${t.finishMs.toFixed(0)} (final band-map step ${t.aggregateMs.toFixed(0)}, ${t.aggregateRows} rows)`,
     );
   }
   console.log(
