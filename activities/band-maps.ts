@@ -14,17 +14,15 @@ import { Prisma } from '../db/client.js';
 import type { PrismaClient } from '../db/client.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
-import { gameParamName } from '../sweep/axes.js';
+import { gameParamName, gameSlice } from '../sweep/axes.js';
 
 /** A PrismaClient or an interactive transaction. */
 type Executor = Pick<PrismaClient, '$executeRaw'>;
 
 /** Label of a game group: the swept parameter, plus any other game or region axes (e.g. `lambda@seed=3`, `kappa@radius=0.5`). */
 function groupLabel(resolved: ResolvedSweep, params: Record<string, unknown>, main: string): string {
-  const others = resolved.axes
-    .filter((a) => a.target !== 'weights' && a.name !== main)
-    .map((a) => `${a.name}=${String(params[a.name])}`);
-  return others.length ? `${main}@${others.join(',')}` : main;
+  const slice = gameSlice(resolved, params, main);
+  return slice ? `${main}@${slice}` : main;
 }
 
 /** Groups per statement: each statement folds this many groups' cells (a few hundred thousand cells). */

@@ -6,7 +6,7 @@
 import type { PrismaClient } from '../db/client.js';
 import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
-import { gameParamName } from '../sweep/axes.js';
+import { gameParamName, gameSlice } from '../sweep/axes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { InputError } from '../sgn/util/errors.js';
 import { buildGame } from '../sgn/games/quadratic.js';
@@ -118,14 +118,6 @@ async function sweepRow(
   return { meta, resolved: spec as unknown as ResolvedSweep };
 }
 
-/** `seed=3,mu0=2`: the values of the game and region axes other than `main`. */
-function sliceOf(resolved: ResolvedSweep, params: Record<string, unknown>, main: string | null): string {
-  return resolved.axes
-    .filter((a) => a.target !== 'weights' && a.name !== main)
-    .map((a) => `${a.name}=${String(params[a.name])}`)
-    .join(',');
-}
-
 /** The aggregated band map rows as cells and edges; the slice is the label after '@'. */
 async function storedBand(
   prisma: PrismaClient,
@@ -177,7 +169,7 @@ function bandFromCells(
   const edges: BandEdge[] = [];
   for (const group of gameGroups(cells, ratioLength(resolved))) {
     const first = group[0];
-    const slice = sliceOf(resolved, first.params, main);
+    const slice = gameSlice(resolved, first.params, main);
     const param = first.params[main];
     for (const c of group)
       band.push({ slice, param, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
@@ -232,7 +224,7 @@ function marginRows(
     }
     const nearest = hasRatio ? nearestToOptimum(group, first.optimalRatio) : null;
     margins.push({
-      slice: sliceOf(resolved, first.params, main),
+      slice: gameSlice(resolved, first.params, main),
       param: first.params[main],
       gammaEuclidean: first.gammaEuclidean!,
       optimalAlpha: first.optimalAlpha!,
@@ -262,7 +254,7 @@ async function stepRows(
     let params = paramsOf.get(s.cellIndex);
     if (!params) paramsOf.set(s.cellIndex, (params = cellAt(resolved, s.cellIndex * R).params));
     return {
-      slice: sliceOf(resolved, params, main),
+      slice: gameSlice(resolved, params, main),
       param: main === null ? Number.NaN : params[main],
       integrator: s.integrator,
       multiplier: s.multiplier,

@@ -253,3 +253,19 @@ export function gameParamName(sweep: {
     null
   );
 }
+
+/**
+ * The values of a cell's game and region axes other than `main`, as `seed=3,mu0=2` (empty when
+ * there are none): what tells apart the band maps of one sweep that share a swept parameter. A
+ * band-map row's label is `main@slice` (or `main` alone), and reports read the slice back.
+ */
+export function gameSlice(
+  sweep: { readonly axes: readonly { readonly name: string; readonly target: string }[] },
+  params: Record<string, unknown>,
+  main: string | null,
+): string {
+  return sweep.axes
+    .filter((a) => a.target !== 'weights' && a.name !== main)
+    .map((a) => `${a.name}=${String(params[a.name])}`)
+    .join(',');
+}
