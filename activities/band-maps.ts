@@ -56,11 +56,17 @@ function foldGroups(
   const labels = Array.from({ length: g1 - g0 }, (_, k) =>
     groupLabel(resolved, cellAt(resolved, (g0 + k) * R).params, main),
   );
+  // Two index lookups per group: its first cell's value, then its row. Written as LATERAL ...
+  // LIMIT 1 because a plain NOT EXISTS let the planner, with the statistics of a table just
+  // filled, hash all the sweep's cells instead (17 ms against 2 ms on a 20,000-cell sweep).
   const missing = opts.missing
-    ? Prisma.sql`WHERE NOT EXISTS (
-        SELECT FROM cell_results f JOIN band_maps b ON b.sweep_id = f.sweep_id AND b.param_value = f.game_param
-        WHERE f.sweep_id = ${sweepId} AND f.cell_index = (${g0}::int + l.k::int - 1) * ${R}::int
-          AND b.param_name = l.label)`
+    ? Prisma.sql`LEFT JOIN LATERAL (
+        SELECT f.game_param FROM cell_results f
+        WHERE f.sweep_id = ${sweepId} AND f.cell_index = (${g0}::int + l.k::int - 1) * ${R}::int LIMIT 1) f ON true
+      LEFT JOIN LATERAL (
+        SELECT true AS stored FROM band_maps b
+        WHERE b.sweep_id = ${sweepId} AND b.param_name = l.label AND b.param_value = f.game_param LIMIT 1) b ON true
+      WHERE b.stored IS NULL`
     : Prisma.empty;
   const complete = opts.complete ? Prisma.sql`WHERE g.n = ${R}::int` : Prisma.empty;
   return db.$executeRaw`
