@@ -112,6 +112,21 @@ export interface StartResult {
   readonly started: boolean;
 }
 
+/**
+ * Inserts the sweep's row unless one with its id exists; resolves to the rows inserted (0 or 1).
+ * The spec travels as JSON text: Prisma rounds the numbers of a Json value to 16 significant
+ * digits on the way, and workers compute every cell from this stored spec, so a game file
+ * written with 17 (e.g. -0.23122660198229492 in LQ-64's R) would be swept as a slightly
+ * different game than `sgn certify` reads.
+ */
+function registerSweep(prisma: PrismaClient, id: string, resolved: ResolvedSweep): Promise<number> {
+  return prisma.$executeRaw`
+    INSERT INTO sweeps (id, name, kind, status, spec, spec_hash, total_cells, workflow_id, updated_at)
+    VALUES (${id}, ${resolved.name ?? null}, ${resolved.kind}, 'running', ${JSON.stringify(resolved)}::jsonb,
+      ${resolved.specHash}, ${totalWork(resolved)}::int, ${sweepWorkflowId(id)}, now())
+    ON CONFLICT (id) DO NOTHING`;
+}
+
 /** Registers the sweep (if new) and starts its workflow (if not running). */
 export async function startSweep(
   ctx: SweepContext,
@@ -130,23 +145,13 @@ export async function startSweep(
   }
   let created = false;
   if (!existing) {
-    try {
-      await ctx.prisma.sweep.create({
-        data: {
-          id,
-          name: resolved.name ?? null,
-          kind: resolved.kind,
-          status: 'running',
-          spec: resolved as unknown as object,
-          specHash: resolved.specHash,
-          totalCells: totalWork(resolved),
-          workflowId: sweepWorkflowId(id),
-        },
-      });
-      created = true;
-    } catch (e) {
-      // Two launches racing: the other one registered it first; both go on to start the workflow.
-      if ((e as { code?: string }).code !== 'P2002') throw e;
+    created = (await registerSweep(ctx.prisma, id, resolved)) === 1;
+    if (!created) {
+      // Two launches racing: the other one registered it first; both go on to start the
+      // workflow, unless the other registered a different spec under this id.
+      const winner = await ctx.prisma.sweep.findUnique({ where: { id }, select: { specHash: true } });
+      if (winner && winner.specHash !== resolved.specHash)
+        throw new InputError('--id', `sweep "${id}" already exists with a different spec; choose another id`);
     }
   }
   // A sweep registered just now has no workflow yet, and its plan is at hand.

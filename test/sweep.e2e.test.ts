@@ -298,6 +298,23 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     for (const s of steps.filter((x) => x.stableExact === false)) expect(s.convergedFraction).toBe(0);
   }, 240_000);
 
+  it('sweeps a game written with 17 significant digits as given, bit for bit', async () => {
+    // Workers compute every cell from the stored spec: rounded on the way in (Prisma rounds
+    // the numbers of a Json value to 16 digits), it would be a slightly different game.
+    const spec = join(projectRoot, 'test', 'fixtures', 'exact-digits.yaml');
+    const r = await runCli(['sweep', 'start', spec, '--id', 'exact-digits', '--wait'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const exact = resolveSpecFile(spec);
+    expect(await checkStored(db.prisma, 'exact-digits', await referenceCells(exact))).toMatchObject({
+      expected: 9,
+      stored: 9,
+      mismatches: 0,
+      missing: 0,
+      status: 'completed',
+    });
+    expect((await sweepRow('exact-digits')).spec).toEqual(JSON.parse(JSON.stringify(exact)));
+  }, 120_000);
+
   it('exports results as JSON and CSV with filters, and the band map', async () => {
     const json = await runCli(
       ['sweep', 'results', 'one-worker', '--format', 'json', '--where', 'certified=true'],
