@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   axisLength,
   axisValue,
+  axisValueNear,
   axisValues,
   checkAxis,
   checkAxisPositive,
@@ -119,5 +120,48 @@ describe('axis checks', () => {
     expect(checkAxisPositive({ geomspace: [0.1, 10, 5] })).toBeNull();
     expect(firstNonInteger({ range: [0, 10, 1] })).toBe(-1);
     expect(firstNonInteger({ linspace: [0, 10, 4] })).toBe(1);
+  });
+});
+
+describe('the axis value a typed number stands for', () => {
+  const axes: Axis[] = [
+    { linspace: [0, 1.1, 12] },
+    { linspace: [1, 0, 11] },
+    { geomspace: [0.01, 100, 161] },
+    { range: [0, 1, 0.1] },
+    { values: [3, 1, 2.5e-8, 7] },
+  ];
+
+  it('is the value itself, and the value as printed to 6 significant digits', () => {
+    for (const axis of axes)
+      for (let k = 0; k < axisLength(axis); k++) {
+        const g = axisValue(axis, k);
+        expect(axisValueNear(axis, g), `${JSON.stringify(axis)}[${k}]`).toBe(g);
+        expect(axisValueNear(axis, Number(g.toPrecision(6))), `${JSON.stringify(axis)}[${k}] printed`).toBe(
+          g,
+        );
+      }
+  });
+
+  it('finds the stored double behind a short decimal', () => {
+    const lin: Axis = { linspace: [0, 1.1, 12] };
+    expect(axisValue(lin, 3)).toBe(0.30000000000000004);
+    expect(axisValueNear(lin, 0.3)).toBe(0.30000000000000004);
+    expect(axisValueNear({ range: [0, 1, 0.1] }, 0.7)).toBe(0.7000000000000001);
+    // linspace(-0.1, 0.2, 4)[1] is 1.39e-17, not 0: zero stands for it (float noise against the 0.1 spacing).
+    const acrossZero: Axis = { linspace: [-0.1, 0.2, 4] };
+    expect(axisValueNear(acrossZero, 0)).toBe(axisValue(acrossZero, 1));
+  });
+
+  it('is null off the axis, even between or just outside its values', () => {
+    expect(axisValueNear({ linspace: [0, 1.1, 12] }, 0.35)).toBeNull();
+    expect(axisValueNear({ linspace: [0, 1.1, 12] }, 0.3001)).toBeNull();
+    expect(axisValueNear({ linspace: [0, 1.1, 12] }, -0.1)).toBeNull();
+    expect(axisValueNear({ linspace: [0, 1.1, 12] }, 1.2)).toBeNull();
+    expect(axisValueNear({ geomspace: [0.01, 100, 161] }, 0)).toBeNull();
+    expect(axisValueNear({ geomspace: [0.01, 100, 161] }, -1)).toBeNull();
+    expect(axisValueNear({ values: [3, 1, 2.5e-8, 7] }, 2.6e-8)).toBeNull();
+    expect(axisValueNear({ values: [3, 1, 2.5e-8, 7] }, 0)).toBeNull();
+    expect(axisValueNear({ values: [3, 1] }, NaN)).toBeNull();
   });
 });

@@ -83,6 +83,53 @@ function linspaceValue(a: number, b: number, n: number, k: number): number {
 }
 
 /**
+ * The value on the axis that `v` stands for, or null: the nearest value when `v` agrees with it
+ * to 6 significant digits (as tables print it) or lies within float noise of it. Lets a filter
+ * written `lambda=0.3` find the cells stored at linspace's 0.30000000000000004. Reads at most
+ * three values of a generated axis; a `values` list is scanned.
+ */
+export function axisValueNear(axis: Axis, v: number): number | null {
+  const n = axisLength(axis);
+  if (n === 0 || !Number.isFinite(v)) return null;
+  const guess = nearestIndexGuess(axis, v, n);
+  let best = -1;
+  for (let k = Math.max(0, guess - 1); k <= Math.min(n - 1, guess + 1); k++)
+    if (best < 0 || Math.abs(axisValue(axis, k) - v) < Math.abs(axisValue(axis, best) - v)) best = k;
+  const g = axisValue(axis, best);
+  const d = Math.abs(g - v);
+  if (d === 0 || d <= 5e-6 * Math.abs(g)) return g;
+  // Near zero relative agreement means nothing; compare with the distance to the neighbours.
+  const spacing = Math.min(
+    best > 0 ? Math.abs(g - axisValue(axis, best - 1)) : Infinity,
+    best < n - 1 ? Math.abs(axisValue(axis, best + 1) - g) : Infinity,
+  );
+  return d <= 1e-9 * spacing ? g : null;
+}
+
+/** Index of the axis value nearest to v, give or take one (exact for `values`). */
+function nearestIndexGuess(axis: Axis, v: number, n: number): number {
+  if ('values' in axis) {
+    let best = 0;
+    axis.values.forEach((x, k) => {
+      if (Math.abs(x - v) < Math.abs(axis.values[best] - v)) best = k;
+    });
+    return best;
+  }
+  let t: number;
+  if ('linspace' in axis) {
+    const [a, b] = axis.linspace;
+    t = n === 1 ? 0 : ((v - a) / (b - a)) * (n - 1);
+  } else if ('geomspace' in axis) {
+    const [a, b] = axis.geomspace;
+    t = n === 1 || !(v / a > 0) ? 0 : (Math.log(v / a) / Math.log(b / a)) * (n - 1);
+  } else {
+    const [a, , step] = axis.range;
+    t = (v - a) / step;
+  }
+  return Number.isFinite(t) ? Math.min(n - 1, Math.max(0, Math.round(t))) : 0;
+}
+
+/**
  * Semantic checks of a structurally valid axis (finite numbers, integer counts already checked
  * by the schema): non-empty, not reversed, values distinct (equal values would give two cells
  * the same parameters and the same key).

@@ -1,7 +1,7 @@
 /** Reading stored results back: filtered cell results and band maps. */
 import { Prisma, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
-import { gameParamName } from './axes.js';
+import { axisValueNear, gameParamName, type Axis } from './axes.js';
 
 export interface ResultRow {
   cellIndex: number;
@@ -74,36 +74,65 @@ export function parseWhere(items: readonly string[]): WhereClause[] {
   });
 }
 
-/**
- * Parameters that cells also hold in indexed columns (index (sweep_id, game_param, ratio)): the
- * swept game parameter (see gameParamName) in game_param, the weight ratio in ratio. Read from
- * the sweep's spec; a sweep without axes (or an unknown spec shape) has none.
- */
-function indexedParams(axes: unknown): Map<string, Prisma.Sql> {
-  const named = Array.isArray(axes)
-    ? axes.filter(
-        (a): a is { name: string; target: string } =>
-          typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.target === 'string',
-      )
-    : [];
-  const columns = new Map<string, Prisma.Sql>();
-  const main = gameParamName({ axes: named });
-  if (main !== null) columns.set(main, Prisma.sql`game_param`);
-  if (named.some((a) => a.name === 'ratio' && a.target === 'weights'))
-    columns.set('ratio', Prisma.sql`ratio`);
-  return columns;
+/** What a `--where` on one of the sweep's parameters needs: its indexed column, if any, and its axis. */
+interface SweepParam {
+  column: Prisma.Sql | null;
+  axis: Axis | null;
+}
+
+const isNumber = (x: unknown): x is number => typeof x === 'number';
+const isTriple = (x: unknown): x is [number, number, number] =>
+  Array.isArray(x) && x.length === 3 && x.every(isNumber);
+
+/** An axis as the resolved spec stores it (`{linspace: [a, b, n]}`, ...), or null. */
+function storedAxis(x: unknown): Axis | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const o = x as Record<string, unknown>;
+  if (Array.isArray(o.values) && o.values.every(isNumber)) return { values: o.values };
+  if (isTriple(o.linspace)) return { linspace: o.linspace };
+  if (isTriple(o.geomspace)) return { geomspace: o.geomspace };
+  if (isTriple(o.range)) return { range: o.range };
+  return null;
 }
 
 /**
- * SQL conditions for the clauses. Parameter values are compared as float8 from text: Prisma's
- * JSON filters round numbers to 16 digits (see db/exact-writes.ts), which would miss cells. A
- * parameter with a column of its own (the same double as in params) is compared there, where the
- * index finds it; any other is read from params.
+ * The sweep's parameters (its axes), read from its spec; null when the spec names no axes list
+ * (then any key filters the params document). Two also live in indexed columns (index
+ * (sweep_id, game_param, ratio)): the swept game parameter (see gameParamName) in game_param,
+ * the weight ratio in ratio.
+ */
+function sweepParams(axes: unknown): Map<string, SweepParam> | null {
+  if (!Array.isArray(axes)) return null;
+  const named = axes.filter(
+    (a): a is { name: string; target: string; axis?: unknown } =>
+      typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.target === 'string',
+  );
+  const main = gameParamName({ axes: named });
+  const params = new Map<string, SweepParam>();
+  for (const a of named) {
+    const column =
+      a.name === main
+        ? Prisma.sql`game_param`
+        : a.name === 'ratio' && a.target === 'weights'
+          ? Prisma.sql`ratio`
+          : null;
+    params.set(a.name, { column, axis: storedAxis(a.axis) });
+  }
+  return params;
+}
+
+/**
+ * SQL conditions for the clauses. A number given for a parameter stands for the axis value it
+ * agrees with to 6 significant digits (axisValueNear: `lambda=0.3` finds linspace's
+ * 0.30000000000000004), and is compared as float8 from text: Prisma's JSON filters round numbers
+ * to 16 digits (see db/exact-writes.ts), which would miss cells. A parameter with a column of its
+ * own (the same double as in params) is compared there, where the index finds it; any other is
+ * read from params.
  */
 function conditions(
   sweepId: string,
   clauses: readonly WhereClause[],
-  columns: Map<string, Prisma.Sql>,
+  params: Map<string, SweepParam> | null,
 ): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`sweep_id = ${sweepId}`];
   for (const { key, value } of clauses) {
@@ -116,14 +145,22 @@ function conditions(
     } else if (key === 'error') {
       parts.push(value === 'none' ? Prisma.sql`error IS NULL` : Prisma.sql`error IS NOT NULL`);
     } else {
+      const param = params?.get(key);
+      if (params && !param) {
+        const names = [...params.keys()];
+        throw new InputError(
+          `--where ${key}`,
+          `is not a parameter of sweep "${sweepId}" (${names.length ? `its parameters: ${names.join(', ')}` : 'it has none'}; also certified, cellKey, error)`,
+        );
+      }
       const v = Number(value);
       if (value === '' || !Number.isFinite(v))
         throw new InputError(`--where ${key}`, `must be a number, got "${value}"`);
-      const column = columns.get(key);
+      const stored = String((param?.axis && axisValueNear(param.axis, v)) ?? v);
       parts.push(
-        column
-          ? Prisma.sql`${column} = ${String(v)}::float8`
-          : Prisma.sql`(params ->> ${key})::float8 = ${String(v)}::float8`,
+        param?.column
+          ? Prisma.sql`${param.column} = ${stored}::float8`
+          : Prisma.sql`(params ->> ${key})::float8 = ${stored}::float8`,
       );
     }
   }
@@ -166,7 +203,7 @@ export async function resultsQuery(
   return Prisma.sql`
     SELECT cell_index, cell_key, params, certified, alpha, beta, euler_step, rk4_step, weights, alpha_true,
       gamma_euclidean, optimal_alpha, optimal_ratio, band_minus, band_plus, h_stab_euler, h_stab_rk4, mu, coupling_l, error
-    FROM cell_results WHERE ${conditions(sweepId, where, indexedParams(sweep.axes))}
+    FROM cell_results WHERE ${conditions(sweepId, where, sweepParams(sweep.axes))}
     ORDER BY cell_index
     ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
 }

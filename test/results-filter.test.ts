@@ -45,9 +45,10 @@ function cell(index: number): CellInsert {
   };
 }
 
+// As resolveSpec stores them.
 const axes = [
-  { name: 'lambda', target: 'game', values: LAMBDAS },
-  { name: 'ratio', target: 'weights', values: RATIOS },
+  { name: 'lambda', target: 'game', axis: { values: LAMBDAS } },
+  { name: 'ratio', target: 'weights', axis: { values: RATIOS } },
 ];
 
 let db: TestDatabase;
@@ -55,9 +56,12 @@ beforeAll(async () => {
   db = await createTestDatabase({ label: 'filter' });
   const rows = Array.from({ length: LAMBDAS.length * RATIOS.length }, (_, i) => cell(i));
   for (const id of ['axes', 'bare']) {
-    await db.prisma.sweep.create({
-      data: { ...bareSweep(id, rows.length), spec: id === 'axes' ? { axes } : {} },
-    });
+    await db.prisma.sweep.create({ data: bareSweep(id, rows.length) });
+    // As startSweep stores a spec: as JSON text, every number exact (a Json value goes through
+    // Prisma rounded to 16 digits).
+    if (id === 'axes')
+      await db.prisma
+        .$executeRaw`UPDATE sweeps SET spec = ${JSON.stringify({ axes })}::jsonb WHERE id = ${id}`;
     await writeCellBatch(db.prisma, id, 'test', rows);
   }
   // What autovacuum does for a sweep's filled block ranges (autosummarize), now.
@@ -98,6 +102,26 @@ describe('results filtered on swept parameters', () => {
         expect(got, `${sweepId} ${JSON.stringify(where)}`).toEqual(expected);
       }
     }
+  });
+
+  it('take a number as printed (6 significant digits) for the axis value it stands for', async () => {
+    const printed = (x: number): string => String(Number(x.toPrecision(6)));
+    expect(printed(LAMBDAS[17])).not.toBe(String(LAMBDAS[17]));
+    const where = [
+      { key: 'lambda', value: printed(LAMBDAS[17]) },
+      { key: 'ratio', value: printed(RATIOS[42]) },
+    ];
+    const got = (await resultRows(db.prisma, 'axes', where)).map((r) => r.cellIndex);
+    expect(got).toEqual(await byParams('axes', { lambda: LAMBDAS[17], ratio: RATIOS[42] }));
+    expect(got).toHaveLength(1);
+    // Without the axes in its spec, a sweep compares the number as given.
+    expect(await resultRows(db.prisma, 'bare', where)).toEqual([]);
+  });
+
+  it('refuse a key that is not a parameter of the sweep, naming it and the parameters', async () => {
+    await expect(resultRows(db.prisma, 'axes', [{ key: 'mu0', value: '1' }])).rejects.toThrow(
+      '--where mu0: is not a parameter of sweep "axes" (its parameters: lambda, ratio; also certified, cellKey, error)',
+    );
   });
 
   it('read the game parameter and the ratio from their columns, through the index', async () => {
