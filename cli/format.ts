@@ -7,7 +7,12 @@ export function csvCell(v: unknown): string {
 }
 
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+  return [header.join(','), ...rows.map(csvRow)].join('\n') + '\n';
+}
+
+/** One CSV line (no newline). */
+export function csvRow(cells: readonly unknown[]): string {
+  return cells.map(csvCell).join(',');
 }
 
 export function num(x: number | null | undefined, digits = 6): string {

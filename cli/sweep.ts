@@ -1,4 +1,5 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
+import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
@@ -15,13 +16,22 @@ import {
   type SweepContext,
   type SweepStatusReport,
 } from '../sweep/service.js';
-import { bandMapRows, BAND_CSV_HEADER, resultRows, RESULT_CSV_HEADER, parseWhere } from '../sweep/queries.js';
+import {
+  bandMapRows,
+  BAND_CSV_HEADER,
+  countResults,
+  forEachResultPage,
+  resultRows,
+  RESULT_CSV_HEADER,
+  parseWhere,
+  type ResultRow,
+} from '../sweep/queries.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
 import type { PrismaClient } from '../db/client.js';
 import { numberFlag, parse } from './args.js';
 import { readDataFile } from './input.js';
-import { num, table, toCsv } from './format.js';
+import { csvRow, num, table, toCsv } from './format.js';
 import { progressPrinter } from './progress.js';
 
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N]
@@ -199,21 +209,8 @@ async function results(argv: string[], out: Out): Promise<number> {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new InputError('--limit', 'must be a positive integer');
   return withContext(async (ctx) => {
-    const rows = await resultRows(ctx.prisma, id, where, limit);
-    if (format === 'json') out(JSON.stringify(rows));
-    else if (format === 'csv')
-      out(
-        toCsv(
-          RESULT_CSV_HEADER,
-          rows.map((r) =>
-            RESULT_CSV_HEADER.map((k) =>
-              k.startsWith('param.') ? r.params[k.slice(6)] : r[k as keyof typeof r],
-            ),
-          ),
-        ),
-      );
-    else {
-      const shown = rows.slice(0, limit ?? 40);
+    if (format === 'table') {
+      const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
       const paramNames = Object.keys(shown[0]?.params ?? {});
       out(
         table(
@@ -230,11 +227,62 @@ async function results(argv: string[], out: Out): Promise<number> {
           ]),
         ),
       );
-      if (rows.length > shown.length)
-        out(`(${shown.length} of ${rows.length} rows; --format csv|json for all, --limit N for more)`);
+      if (limit === undefined && shown.length === TABLE_ROWS) {
+        const total = await countResults(ctx.prisma, id, where);
+        if (total > shown.length)
+          out(`(${shown.length} of ${total} rows; --format csv|json for all, --limit N for more)`);
+      }
+      return 0;
+    }
+    // CSV and JSON stream page by page, so a million-cell sweep exports in bounded memory. The
+    // opening line waits for the first page: a bad filter or id prints nothing to stdout.
+    let opened = false;
+    const open = (): void => {
+      if (!opened) out(format === 'csv' ? csvRow(RESULT_CSV_HEADER) : '[');
+      opened = true;
+    };
+    // JSON: one row per line in an array; a row's comma waits for the next row.
+    let pending: string | undefined;
+    await forEachResultPage(
+      ctx.prisma,
+      id,
+      where,
+      async (page) => {
+        open();
+        if (format === 'csv') {
+          out(page.map((r) => csvRow(RESULT_CSV_HEADER.map((k) => resultField(r, k)))).join('\n'));
+        } else {
+          const lines: string[] = [];
+          for (const r of page) {
+            if (pending !== undefined) lines.push(`${pending},`);
+            pending = JSON.stringify(r);
+          }
+          if (lines.length > 0) out(lines.join('\n'));
+        }
+        await stdoutDrained();
+      },
+      { limit },
+    );
+    open();
+    if (format === 'json') {
+      if (pending !== undefined) out(pending);
+      out(']');
     }
     return 0;
   });
+}
+
+/** Rows `sweep results` shows as a table unless --limit says otherwise. */
+const TABLE_ROWS = 40;
+
+/** A CSV column of a result: a field, or `param.<name>` for one of its parameters. */
+function resultField(r: ResultRow, column: string): unknown {
+  return column.startsWith('param.') ? r.params[column.slice(6)] : r[column as keyof ResultRow];
+}
+
+/** Resolves once stdout has room again: a slow reader of a large export holds back the queries. */
+async function stdoutDrained(): Promise<void> {
+  if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
 }
 
 /**

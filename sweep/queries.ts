@@ -190,32 +190,111 @@ interface RawResult {
   error: string | null;
 }
 
-/** The query behind resultRows (for EXPLAIN in tests); InputError when there is no such sweep. */
+/** Rows per page when results are read through a cursor (FETCH takes no parameter: see FETCH_PAGE). */
+export const RESULTS_PAGE = 5000;
+const FETCH_PAGE = Prisma.sql`FETCH FORWARD 5000 FROM sgn_results`;
+
+/** How long an export may hold its read transaction (a slow reader of a large export). */
+const EXPORT_TIMEOUT_MS = 6 * 3600_000;
+
+/**
+ * The WHERE clause of a results query, checked against the sweep's parameters (read once);
+ * InputError when there is no such sweep or a filter is not valid.
+ */
+async function resultsFilter(
+  prisma: PrismaClient,
+  sweepId: string,
+  where: readonly WhereClause[],
+): Promise<Prisma.Sql> {
+  const [sweep] = await prisma.$queryRaw<{ axes: unknown }[]>`
+    SELECT spec -> 'axes' AS axes FROM sweeps WHERE id = ${sweepId}`;
+  if (!sweep) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
+  return conditions(sweepId, where, sweepParams(sweep.axes));
+}
+
+function selectResults(filter: Prisma.Sql, limit?: number): Prisma.Sql {
+  return Prisma.sql`
+    SELECT cell_index, cell_key, params, certified, alpha, beta, euler_step, rk4_step, weights, alpha_true,
+      gamma_euclidean, optimal_alpha, optimal_ratio, band_minus, band_plus, h_stab_euler, h_stab_rk4, mu, coupling_l, error
+    FROM cell_results WHERE ${filter}
+    ORDER BY cell_index
+    ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
+}
+
+/** The query behind resultPages (for EXPLAIN in tests); InputError when there is no such sweep. */
 export async function resultsQuery(
   prisma: PrismaClient,
   sweepId: string,
   where: readonly WhereClause[],
   limit?: number,
 ): Promise<Prisma.Sql> {
-  const [sweep] = await prisma.$queryRaw<{ axes: unknown }[]>`
-    SELECT spec -> 'axes' AS axes FROM sweeps WHERE id = ${sweepId}`;
-  if (!sweep) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
-  return Prisma.sql`
-    SELECT cell_index, cell_key, params, certified, alpha, beta, euler_step, rk4_step, weights, alpha_true,
-      gamma_euclidean, optimal_alpha, optimal_ratio, band_minus, band_plus, h_stab_euler, h_stab_rk4, mu, coupling_l, error
-    FROM cell_results WHERE ${conditions(sweepId, where, sweepParams(sweep.axes))}
-    ORDER BY cell_index
-    ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
+  return selectResults(await resultsFilter(prisma, sweepId, where), limit);
 }
 
+/** How many cells the filter matches. */
+export async function countResults(
+  prisma: PrismaClient,
+  sweepId: string,
+  where: readonly WhereClause[],
+): Promise<number> {
+  const filter = await resultsFilter(prisma, sweepId, where);
+  const [{ n }] = await prisma.$queryRaw<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM cell_results WHERE ${filter}`;
+  return n;
+}
+
+/**
+ * Hands the matching results, in cell order and at most `limit`, to `onPage` a page of
+ * RESULTS_PAGE rows at a time, awaiting it before the next: memory stays bounded whatever the size
+ * of the sweep (one query for the 1,000,000 rows of a large sweep held 4 GB). One query through
+ * a cursor, in one read transaction: one plan for the whole export, and one snapshot (a running
+ * sweep's later rows are not in it). Keyset pages instead re-planned each page and, with the
+ * statistics of a table just filled, sorted the rest of the sweep for every one of them.
+ */
+export async function forEachResultPage(
+  prisma: PrismaClient,
+  sweepId: string,
+  where: readonly WhereClause[],
+  onPage: (rows: ResultRow[]) => void | Promise<void>,
+  { limit }: { limit?: number } = {},
+): Promise<void> {
+  const filter = await resultsFilter(prisma, sweepId, where);
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`DECLARE sgn_results NO SCROLL CURSOR FOR ${selectResults(filter, limit)}`;
+      for (;;) {
+        const page = await tx.$queryRaw<RawResult[]>(FETCH_PAGE);
+        if (page.length > 0) await onPage(page.map(resultRow));
+        if (page.length < RESULTS_PAGE) return;
+      }
+    },
+    { timeout: EXPORT_TIMEOUT_MS },
+  );
+}
+
+/** All matching results (at most `limit`) in one array: for what fits in memory. */
 export async function resultRows(
   prisma: PrismaClient,
   sweepId: string,
   where: readonly WhereClause[],
   limit?: number,
 ): Promise<ResultRow[]> {
-  const rows = await prisma.$queryRaw<RawResult[]>(await resultsQuery(prisma, sweepId, where, limit));
-  return rows.map((r) => ({
+  const rows: ResultRow[] = [];
+  await forEachResultPage(
+    prisma,
+    sweepId,
+    where,
+    (page) => {
+      for (const r of page) rows.push(r);
+    },
+    { limit },
+  );
+  return rows;
+}
+
+function resultRow(r: RawResult): ResultRow {
+  return {
     cellIndex: r.cell_index,
     cellKey: r.cell_key,
     params: r.params,
@@ -236,7 +315,7 @@ export async function resultRows(
     mu: r.mu ?? [],
     L: r.coupling_l,
     error: r.error,
-  }));
+  };
 }
 
 export async function bandMapRows(prisma: PrismaClient, sweepId: string) {

@@ -1,11 +1,22 @@
 // `sgn sweep results --where` on the swept game parameter and the ratio reads the indexed
 // columns (index (sweep_id, game_param, ratio)), and finds exactly the cells a filter on the
-// params document finds.
+// params document finds. Results are read a page at a time through a cursor, and the CLI streams
+// them as CSV and JSON.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../db/client.js';
 import { writeCellBatch } from '../db/cell-batches.js';
 import type { CellInsert } from '../db/exact-writes.js';
-import { resultRows, resultsQuery, type WhereClause } from '../sweep/queries.js';
+import {
+  forEachResultPage,
+  resultRows,
+  resultsQuery,
+  RESULT_CSV_HEADER,
+  RESULTS_PAGE,
+  type ResultRow,
+  type WhereClause,
+} from '../sweep/queries.js';
+import { runSgnInProcess } from './support/sgn-in-process.js';
+import { startTripwire, type Tripwire } from './support/tripwire.js';
 import { bareSweep, createTestDatabase, type TestDatabase } from './support/database.js';
 
 const LAMBDAS = Array.from({ length: 50 }, (_, i) => i / 49); // awkward doubles: 1/49, 2/49, ...
@@ -52,8 +63,9 @@ const axes = [
 ];
 
 let db: TestDatabase;
+let tripwire: Tripwire;
 beforeAll(async () => {
-  db = await createTestDatabase({ label: 'filter' });
+  [db, tripwire] = await Promise.all([createTestDatabase({ label: 'filter' }), startTripwire()]);
   const rows = Array.from({ length: LAMBDAS.length * RATIOS.length }, (_, i) => cell(i));
   for (const id of ['axes', 'bare']) {
     await db.prisma.sweep.create({ data: bareSweep(id, rows.length) });
@@ -68,7 +80,7 @@ beforeAll(async () => {
   await db.prisma.$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_idx')`;
   await db.prisma.$executeRaw`ANALYZE cell_results`;
 }, 120_000);
-afterAll(async () => db?.drop());
+afterAll(async () => Promise.all([db?.drop(), tripwire?.close()]));
 
 /** The cells a filter on the params document finds (the reference), by cell index. */
 async function byParams(sweepId: string, where: Record<string, number>): Promise<number[]> {
@@ -137,5 +149,82 @@ describe('results filtered on swept parameters', () => {
     expect(await plan('axes', { lambda: LAMBDAS[3], ratio: RATIOS[9] })).toMatch(/ratio = /);
     // A sweep whose spec names no axes filters on the params document.
     expect(await plan('bare', { lambda: LAMBDAS[17] })).toMatch(/params ->> /);
+  });
+});
+
+describe('results read page by page', () => {
+  const ALL = LAMBDAS.length * RATIOS.length;
+  const LONG = 2 * RESULTS_PAGE + 123;
+
+  beforeAll(async () => {
+    await db.prisma.sweep.create({ data: bareSweep('long', LONG) });
+    const rows = Array.from({ length: LONG }, (_, i) => ({
+      ...cell(i % ALL),
+      cellIndex: i,
+      cellKey: `L${i}`,
+      certified: i % 3 === 0,
+    }));
+    await writeCellBatch(db.prisma, 'long', 'test', rows);
+  }, 60_000);
+
+  async function pages(sweepId: string, where: WhereClause[], limit?: number) {
+    const sizes: number[] = [];
+    const indices: number[] = [];
+    await forEachResultPage(
+      db.prisma,
+      sweepId,
+      where,
+      (page: ResultRow[]) => {
+        sizes.push(page.length);
+        for (const r of page) indices.push(r.cellIndex);
+      },
+      { limit },
+    );
+    return { sizes, indices };
+  }
+
+  it('hand over every matching row once, in cell order, a page at a time', async () => {
+    const upTo = (n: number, step = 1) => Array.from({ length: n }, (_, i) => step * i);
+    expect(await pages('long', [])).toEqual({
+      sizes: [RESULTS_PAGE, RESULTS_PAGE, 123],
+      indices: upTo(LONG),
+    });
+    const certified = await pages('long', [{ key: 'certified', value: 'true' }]);
+    expect(certified.indices).toEqual(upTo(Math.ceil(LONG / 3), 3));
+    expect(certified.sizes).toEqual([Math.ceil(LONG / 3)]); // under a page: one FETCH
+    expect(await pages('long', [], RESULTS_PAGE + 7)).toEqual({
+      sizes: [RESULTS_PAGE, 7],
+      indices: upTo(RESULTS_PAGE + 7),
+    });
+  });
+
+  const cli = (...args: string[]) =>
+    runSgnInProcess(['sweep', 'results', 'axes', ...args], {
+      DATABASE_URL: db.url,
+      TEMPORAL_ADDRESS: tripwire.address,
+    });
+
+  it('stream CSV and JSON from the CLI equal to the rows read at once, a full page and one more', async () => {
+    expect(ALL).toBe(RESULTS_PAGE); // the cursor's first page is full: the CLI asks for another
+    const rows = await resultRows(db.prisma, 'axes', []);
+    const json = await cli('--format', 'json');
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(rows)));
+    expect(json.stdout.split('\n')).toHaveLength(ALL + 3); // `[`, a row a line, `]`, final newline
+    const csv = await cli('--format', 'csv');
+    const lines = csv.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(RESULT_CSV_HEADER.join(','));
+    expect(lines).toHaveLength(1 + ALL);
+    expect(lines[ALL].split(',')[0]).toBe(String(ALL - 1));
+    expect(tripwire.connections()).toBe(0);
+  });
+
+  it('print an empty array or the header alone when nothing matches, and nothing on a bad filter', async () => {
+    const none = ['--where', 'lambda=0.123'];
+    expect(JSON.parse((await cli('--format', 'json', ...none)).stdout)).toEqual([]);
+    expect((await cli('--format', 'csv', ...none)).stdout).toBe(`${RESULT_CSV_HEADER.join(',')}\n`);
+    const bad = await cli('--format', 'csv', '--where', 'mu0=1');
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
   });
 });
