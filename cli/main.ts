@@ -51,6 +51,8 @@ export async function main(argv: string[]): Promise<number> {
     const code = await run(rest, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
     return typeof code === 'number' ? code : 0;
   } catch (e) {
+    // The reader of stdout went away (`| head`): not an error of ours.
+    if (isClosedPipe(e)) return 0;
     // Errors from drivers can quote connection strings: credentials never reach the terminal.
     if (e instanceof InputError) {
       process.stderr.write(`sgn ${name}: ${redactSecrets(e.message)}\n`);
@@ -64,4 +66,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sgn ${name}: ${redactSecrets(text)}\n`);
     return 1;
   }
+}
+
+/** A write to a pipe whose reader has closed it. */
+export function isClosedPipe(e: unknown): boolean {
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === 'EPIPE';
 }

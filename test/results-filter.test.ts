@@ -15,6 +15,7 @@ import {
   type ResultRow,
   type WhereClause,
 } from '../sweep/queries.js';
+import { runCli } from './support/processes.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
 import { startTripwire, type Tripwire } from './support/tripwire.js';
 import { bareSweep, createTestDatabase, type TestDatabase } from './support/database.js';
@@ -218,6 +219,17 @@ describe('results read page by page', () => {
     expect(lines[ALL].split(',')[0]).toBe(String(ALL - 1));
     expect(tripwire.connections()).toBe(0);
   });
+
+  it('stop quietly when the reader closes the pipe early (`| head`)', async () => {
+    const env = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: tripwire.address };
+    for (const format of ['csv', 'json']) {
+      const r = await runCli(['sweep', 'results', 'long', '--format', format], env, {
+        closeStdoutAfter: 1000,
+      });
+      expect(r.stdout.length).toBeLessThan(LONG * 100); // it did stop early
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    }
+  }, 60_000);
 
   it('print an empty array or the header alone when nothing matches, and nothing on a bad filter', async () => {
     const none = ['--where', 'lambda=0.123'];

@@ -16,7 +16,7 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
-  opts: { onSpawn?: (pid: number) => void } = {},
+  opts: { onSpawn?: (pid: number) => void; closeStdoutAfter?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', cli, ...args], {
@@ -27,7 +27,12 @@ export function runCli(
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // A reader that stops early, like `| head`: the pipe closes under the writer.
+      if (opts.closeStdoutAfter !== undefined && stdout.length >= opts.closeStdoutAfter)
+        child.stdout.destroy();
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
