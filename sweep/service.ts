@@ -127,6 +127,9 @@ function registerSweep(prisma: PrismaClient, id: string, resolved: ResolvedSweep
     ON CONFLICT (id) DO NOTHING`;
 }
 
+const differentSpec = (id: string): InputError =>
+  new InputError('--id', `sweep "${id}" already exists with a different spec; choose another id`);
+
 /** Registers the sweep (if new) and starts its workflow (if not running). */
 export async function startSweep(
   ctx: SweepContext,
@@ -140,9 +143,7 @@ export async function startSweep(
   // Reach Temporal before writing anything: when it is down, no sweep row is left without a workflow.
   await ctx.client();
   const existing = await ctx.prisma.sweep.findUnique({ where: { id }, select: { specHash: true } });
-  if (existing && existing.specHash !== resolved.specHash) {
-    throw new InputError('--id', `sweep "${id}" already exists with a different spec; choose another id`);
-  }
+  if (existing && existing.specHash !== resolved.specHash) throw differentSpec(id);
   let created = false;
   if (!existing) {
     created = (await registerSweep(ctx.prisma, id, resolved)) === 1;
@@ -150,8 +151,7 @@ export async function startSweep(
       // Two launches racing: the other one registered it first; both go on to start the
       // workflow, unless the other registered a different spec under this id.
       const winner = await ctx.prisma.sweep.findUnique({ where: { id }, select: { specHash: true } });
-      if (winner && winner.specHash !== resolved.specHash)
-        throw new InputError('--id', `sweep "${id}" already exists with a different spec; choose another id`);
+      if (winner && winner.specHash !== resolved.specHash) throw differentSpec(id);
     }
   }
   // A sweep registered just now has no workflow yet, and its plan is at hand.
