@@ -24,7 +24,7 @@ import {
   resultRows,
   RESULT_CSV_HEADER,
   parseWhere,
-  type ResultRow,
+  resultCsvCells,
 } from '../sweep/queries.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
@@ -250,7 +250,7 @@ async function results(argv: string[], out: Out): Promise<number> {
       async (page) => {
         open();
         if (format === 'csv') {
-          out(page.map((r) => csvRow(RESULT_CSV_HEADER.map((k) => resultField(r, k)))).join('\n'));
+          out(page.map((r) => csvRow(resultCsvCells(r))).join('\n'));
         } else {
           const lines: string[] = [];
           for (const r of page) {
@@ -274,11 +274,6 @@ async function results(argv: string[], out: Out): Promise<number> {
 
 /** Rows `sweep results` shows as a table unless --limit says otherwise. */
 const TABLE_ROWS = 40;
-
-/** A CSV column of a result: a field, or `param.<name>` for one of its parameters. */
-function resultField(r: ResultRow, column: string): unknown {
-  return column.startsWith('param.') ? r.params[column.slice(6)] : r[column as keyof ResultRow];
-}
 
 /** Resolves once stdout has room again: a slow reader of a large export holds back the queries. */
 async function stdoutDrained(): Promise<void> {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '../cli/format.js';
-import { RESULT_CSV_HEADER } from '../sweep/queries.js';
+import { RESULT_CSV_HEADER, resultCsvCells } from '../sweep/queries.js';
 import type { SweepData } from './data.js';
 import type { RenderedFigure } from './figures.js';
 
@@ -89,7 +89,7 @@ export function csvTables(data: ReportTables): CsvTable[] {
     {
       file: 'cells.csv',
       header: RESULT_CSV_HEADER,
-      rows: data.cells.map((c) => RESULT_CSV_HEADER.map((k) => c[k])),
+      rows: data.cells.map(resultCsvCells),
     },
   ];
   return tables.filter((t) => t.rows.length > 0);

@@ -49,6 +49,11 @@ export const RESULT_CSV_HEADER = [
   'error',
 ] as const;
 
+/** A result's values in RESULT_CSV_HEADER's order. */
+export function resultCsvCells(r: ResultRow): unknown[] {
+  return RESULT_CSV_HEADER.map((k) => r[k]);
+}
+
 export const BAND_CSV_HEADER = [
   'param',
   'paramValue',
