@@ -2,13 +2,22 @@
  * The compute thread (see compute-thread.ts): runs its jobs one at a time in the order they
  * arrive, posting a certify job's rows as `certifyCells` emits them and progress every
  * PROGRESS_MS. Never yields to its event loop while a job runs: cancellation arrives through
- * shared memory, checked before a job starts and after every cell.
+ * shared memory, checked before a job starts and after every cell, and the thread writes where it
+ * is (job, cell, stage) to shared memory for the other side's watchdog.
  */
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { certifyCells, stepsizeRange } from '../sweep/compute.js';
-import { CANCEL_SLOTS, type ComputeJobMessage, type ComputeThreadMessage } from './compute-thread.js';
+import { certifyCells, stepsizeRange, type CellStage } from '../sweep/compute.js';
+import {
+  CANCEL_SLOTS,
+  STAGE_ANALYSIS,
+  STAGE_CELL,
+  WHERE,
+  type ComputeJobMessage,
+  type ComputeThreadMessage,
+} from './compute-thread.js';
+import { FAULTS_VARIABLE, injectFault, parseFaults } from './fault-injection.js';
 
 const PROGRESS_MS = 200;
 
@@ -34,9 +43,10 @@ class JobCancelled extends Error {}
 
 const port = parentPort;
 if (port === null) throw new Error('compute-thread-entry.ts runs as a worker thread');
-const cancelled = (workerData as { cancelled: Int32Array }).cancelled;
+const { cancelled, where } = workerData as { cancelled: Int32Array; where: Int32Array };
 const isCancelled = (job: number): boolean => Atomics.load(cancelled, job % CANCEL_SLOTS) === job;
 const post = (m: ComputeThreadMessage): void => port.postMessage(m);
+const faults = parseFaults(process.env[FAULTS_VARIABLE]);
 lowerPriority();
 
 /** After every cell: stop if cancelled, report progress now and then. */
@@ -52,16 +62,35 @@ function ticker(job: number): (done: number) => Promise<void> {
   };
 }
 
-async function run({ job, kind, spec, start, end }: ComputeJobMessage): Promise<void> {
+/**
+ * Before a cell's analysis and its certificate: tell the watchdog. A test fault strikes in the
+ * cell's own certificate (a step-size game has only its analysis stage).
+ */
+function cellHook(kind: ComputeJobMessage['kind']): (index: number, stage: CellStage) => void {
+  const faultStage: CellStage = kind === 'certify' ? 'cell' : 'analysis';
+  return (index, stage) => {
+    Atomics.store(where, WHERE.cell, index);
+    Atomics.store(where, WHERE.stage, stage === 'analysis' ? STAGE_ANALYSIS : STAGE_CELL);
+    if (faults.size > 0 && stage === faultStage) {
+      const fault = faults.get(index);
+      if (fault !== undefined) injectFault(fault);
+    }
+  };
+}
+
+async function run({ job, kind, spec, start, end, skip }: ComputeJobMessage): Promise<void> {
   try {
     if (isCancelled(job)) throw new JobCancelled();
+    Atomics.store(where, WHERE.cell, -1);
+    Atomics.store(where, WHERE.job, job);
     post({ type: 'started', job });
     const tick = ticker(job);
+    const hooks = { skip: new Map(skip), onCell: cellHook(kind) };
     if (kind === 'certify') {
-      await certifyCells(spec, start, end, tick, (rows) => post({ type: 'rows', job, rows }));
+      await certifyCells(spec, start, end, tick, (rows) => post({ type: 'rows', job, rows }), hooks);
       post({ type: 'done', job });
     } else {
-      post({ type: 'done', job, stepsizeRows: await stepsizeRange(spec, start, end, tick) });
+      post({ type: 'done', job, stepsizeRows: await stepsizeRange(spec, start, end, tick, hooks) });
     }
   } catch (e) {
     if (e instanceof JobCancelled) post({ type: 'cancelled', job });
@@ -69,6 +98,8 @@ async function run({ job, kind, spec, start, end }: ComputeJobMessage): Promise<
       const err = e instanceof Error ? e : new Error(String(e));
       post({ type: 'failed', job, error: { name: err.name, message: err.message, stack: err.stack } });
     }
+  } finally {
+    Atomics.store(where, WHERE.job, 0);
   }
 }
 

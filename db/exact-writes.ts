@@ -81,13 +81,15 @@ export interface StepsizeInsert {
   cellKey: string;
   integrator: string;
   multiplier: number;
-  step: number;
-  certifiedStep: number;
+  /** Null (as certifiedStep and convergedFraction) on a failed run: `error` says why. */
+  step: number | null;
+  certifiedStep: number | null;
   exactThreshold: number | null;
   stableExact: boolean | null;
-  convergedFraction: number;
+  convergedFraction: number | null;
   empiricalFactor: number | null;
   predictedFactor: number | null;
+  error: string | null;
 }
 
 export async function insertStepsizeResults(
@@ -100,12 +102,12 @@ export async function insertStepsizeResults(
     const doc = finiteJson(rows.slice(i, i + CHUNK));
     inserted += await db.$executeRaw(Prisma.sql`
       INSERT INTO stepsize_results (sweep_id, cell_index, cell_key, integrator, multiplier, step, certified_step,
-        exact_threshold, stable_exact, converged_fraction, empirical_factor, predicted_factor)
+        exact_threshold, stable_exact, converged_fraction, empirical_factor, predicted_factor, error)
       SELECT ${sweepId}, "cellIndex", "cellKey", integrator, multiplier, step, "certifiedStep", "exactThreshold",
-        "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor"
+        "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor", error
       FROM jsonb_to_recordset(${doc}::jsonb) AS r("cellIndex" int, "cellKey" text, integrator text, multiplier float8,
         step float8, "certifiedStep" float8, "exactThreshold" float8, "stableExact" boolean, "convergedFraction" float8,
-        "empiricalFactor" float8, "predictedFactor" float8)
+        "empiricalFactor" float8, "predictedFactor" float8, error text)
       ON CONFLICT (sweep_id, cell_key, integrator, multiplier) DO NOTHING`);
   }
   return inserted;

@@ -243,13 +243,14 @@ async function stepRows(
   resolved: ResolvedSweep,
   main: string | null,
 ): Promise<StepsizePoint[]> {
+  // Failed runs (their game could not be analysed) have no numbers to draw; the cells table lists them.
   const rows = await prisma.stepsizeResult.findMany({
-    where: { sweepId: id },
+    where: { sweepId: id, error: null },
     orderBy: [{ cellIndex: 'asc' }, { integrator: 'asc' }, { multiplier: 'asc' }],
   });
   const R = ratioLength(resolved);
   const paramsOf = new Map<number, Record<string, number>>();
-  return rows.map((s) => {
+  return rows.map(({ step, certifiedStep, convergedFraction, ...s }) => {
     // Step-size rows are indexed by game group; the group's first cell has its parameters.
     let params = paramsOf.get(s.cellIndex);
     if (!params) paramsOf.set(s.cellIndex, (params = cellAt(resolved, s.cellIndex * R).params));
@@ -258,10 +259,10 @@ async function stepRows(
       param: main === null ? Number.NaN : params[main],
       integrator: s.integrator,
       multiplier: s.multiplier,
-      step: s.step,
-      certifiedStep: s.certifiedStep,
+      step: step ?? Number.NaN,
+      certifiedStep: certifiedStep ?? 0,
       exactThreshold: s.exactThreshold,
-      convergedFraction: s.convergedFraction,
+      convergedFraction: convergedFraction ?? 0,
       empiricalFactor: s.empiricalFactor,
       predictedFactor: s.predictedFactor,
     };

@@ -63,6 +63,23 @@ function emptyRow(resolved: ResolvedSweep, cell: Cell, paramName: string | null)
   };
 }
 
+/** Rows of cells [start, end) stored as failed with `error` (a batch given up on). */
+export function failedCellRows(
+  resolved: ResolvedSweep,
+  start: number,
+  end: number,
+  error: string,
+): CellRow[] {
+  const paramName = gameParamName(resolved);
+  const rows: CellRow[] = [];
+  for (const cell of cellsInRange(resolved, start, end)) {
+    const row = emptyRow(resolved, cell, paramName);
+    row.error = error;
+    rows.push(row);
+  }
+  return rows;
+}
+
 function weightsFor(cell: Cell, analysis: { readonly optimal: { readonly weights: number[] } }): number[] {
   switch (cell.weights.kind) {
     case 'optimal':
@@ -91,6 +108,16 @@ export async function certifyRange(
   return all;
 }
 
+/**
+ * Where a range's computation is, as it goes: the compute thread's watchdog reads it to tell
+ * which cell outlasted its time budget or killed the thread, and whether it died in the game's
+ * analysis (shared by the game's cells) or in the cell's own certificate.
+ */
+export type CellStage = 'analysis' | 'cell';
+
+/** Cells (certify) or games (stepsize) stored as failed with this text instead of computed. */
+export type SkippedCells = ReadonlyMap<number, string>;
+
 /** How certifyCells hands rows over. */
 export interface EmitOptions {
   /**
@@ -107,6 +134,10 @@ export interface EmitOptions {
    * write, not a full one.
    */
   readonly smallest?: number;
+  /** Not computed: stored failed with the given text (a cell that outlasted or killed an earlier try). */
+  readonly skip?: SkippedCells;
+  /** Called before each cell's analysis and before its certificate (see CellStage). */
+  readonly onCell?: (index: number, stage: CellStage) => void;
 }
 
 /**
@@ -121,7 +152,7 @@ export async function certifyCells(
   end: number,
   tick: (done: number) => Promise<void>,
   emit: (rows: CellRow[]) => void,
-  { every = 2000, afterMs = 1000, smallest = 64 }: EmitOptions = {},
+  { every = 2000, afterMs = 1000, smallest = 64, skip, onCell }: EmitOptions = {},
 ): Promise<void> {
   const groups = new GameGroups(resolved);
   const paramName = gameParamName(resolved);
@@ -145,8 +176,16 @@ export async function certifyCells(
   };
   for (const cell of cellsInRange(resolved, start, end)) {
     const row = emptyRow(resolved, cell, paramName);
+    const skipped = skip?.get(cell.index);
+    if (skipped !== undefined) {
+      row.error = skipped;
+      await next(row);
+      continue;
+    }
     try {
+      onCell?.(cell.index, 'analysis');
       const group = groups.get(cell);
+      onCell?.(cell.index, 'cell');
       if (group.family === 'markov') Object.assign(row, markovRow(resolved, cell, group));
       else certifiedRow(resolved, cell, group.analysis, groups, row);
     } catch (e) {
@@ -251,85 +290,129 @@ export async function stepsizeRange(
   start: number,
   end: number,
   tick: (done: number) => Promise<void> = async () => {},
+  { skip, onCell }: Pick<EmitOptions, 'skip' | 'onCell'> = {},
 ): Promise<StepsizeRow[]> {
-  const opts = resolved.stepsize;
-  if (!opts) throw new Error('this sweep has no stepsize section');
+  if (!resolved.stepsize) throw new Error('this sweep has no stepsize section');
   const groups = new GameGroups(resolved);
   const R = ratioLength(resolved);
   const rows: StepsizeRow[] = [];
   let done = 0;
   for (let g = start; g < end; g++) {
-    const cell = cellAt(resolved, g * R);
     const key = gameGroupKey(resolved, g * R);
-    const group = groups.get(cell);
-    if (group.family === 'markov' || !group.game.linear) {
-      const xStar = groups.equilibriumOf(cell);
-      rows.push(...nonlinearStepsizeRows(resolved, group, xStar, g, key, cellSeed(key)));
-      await tick(++done);
-      continue;
-    }
-    const { game, analysis } = group;
-    const w = analysis.optimal.weights;
-    const cert = certifyWeights(analysis, w, {
-      c4: resolved.certify.c4,
-      warm: groups.warm,
-      alphaTrue: false,
-    });
-    const xStar = linearEquilibrium(game);
-    const rng = new SeededRandom(cellSeed(key));
-    const starts: Float64Array[] = [];
-    for (let s = 0; s < opts.seeds; s++) {
-      const u = new Float64Array(game.blocks.dim);
-      for (let i = 0; i < u.length; i++) u[i] = rng.normal();
-      const scale = opts.spread / metricNorm(u, game.blocks, w);
-      starts.push(u.map((v, i) => xStar[i] + scale * v));
-    }
-    for (const integrator of opts.integrators) {
-      // resolve.ts refuses npg / epg outside the markov family.
-      if (integrator !== 'euler' && integrator !== 'rk4')
-        throw new Error(`${integrator} needs a markov game`);
-      const certifiedStep = integrator === 'euler' ? cert.eulerStep : cert.rk4Step;
-      const exact =
-        integrator === 'euler' ? (analysis.linear?.hStabEuler ?? null) : (analysis.linear?.hStabRk4 ?? null);
-      const base = certifiedStep > 0 ? certifiedStep : (exact ?? 0);
-      for (const multiplier of opts.multipliers) {
-        const h = multiplier * base;
-        let converged = 0;
-        const factors: number[] = [];
-        // No certificate and no stable step at all (h_stab = 0): there is nothing to run.
-        for (const x0 of h > 0 ? starts : []) {
-          const r = runTrajectory(
-            integrator,
-            game.F,
-            x0,
-            xStar,
-            h,
-            opts.steps,
-            opts.tolerance,
-            game.blocks,
-            w,
-          );
-          if (r.converged) converged++;
-          if (r.factor !== null && Number.isFinite(r.factor)) factors.push(r.factor);
-        }
-        factors.sort((a, b) => a - b);
-        rows.push({
-          cellIndex: g,
-          cellKey: key,
-          integrator,
-          multiplier,
-          step: h,
-          certifiedStep,
-          exactThreshold: exact,
-          stableExact: exact === null ? null : h < exact,
-          convergedFraction: starts.length ? converged / starts.length : 0,
-          empiricalFactor: factors.length ? factors[Math.floor(factors.length / 2)] : null,
-          predictedFactor:
-            integrator === 'euler' && cert.certified ? eulerFactorBound(h, cert.alpha, cert.beta) : null,
-        });
+    const skipped = skip?.get(g);
+    if (skipped !== undefined) rows.push(...failedGameRuns(resolved, g, key, skipped));
+    else {
+      try {
+        onCell?.(g, 'analysis');
+        rows.push(...gameRuns(resolved, groups, g, key));
+      } catch (e) {
+        // The game's own failure (a singular system, a non-finite value): its runs are stored
+        // with the error and the range goes on.
+        rows.push(...failedGameRuns(resolved, g, key, e instanceof Error ? e.message : String(e)));
       }
     }
+    // Outside the game's try: a tick that throws (cancellation) ends the range, not the game.
     await tick(++done);
+  }
+  return rows;
+}
+
+/** One failed row per run of game group `g` (every integrator and multiplier), with `error`. */
+function failedGameRuns(resolved: ResolvedSweep, g: number, key: string, error: string): StepsizeRow[] {
+  const opts = resolved.stepsize;
+  if (!opts) throw new Error('this sweep has no stepsize section');
+  return opts.integrators.flatMap((integrator) =>
+    opts.multipliers.map((multiplier) => ({
+      cellIndex: g,
+      cellKey: key,
+      integrator,
+      multiplier,
+      step: null,
+      certifiedStep: null,
+      exactThreshold: null,
+      stableExact: null,
+      convergedFraction: null,
+      empiricalFactor: null,
+      predictedFactor: null,
+      error,
+    })),
+  );
+}
+
+/** Step-size rows of game groups [start, end) stored as failed with `error` (a batch given up on). */
+export function failedStepsizeRows(
+  resolved: ResolvedSweep,
+  start: number,
+  end: number,
+  error: string,
+): StepsizeRow[] {
+  const R = ratioLength(resolved);
+  const rows: StepsizeRow[] = [];
+  for (let g = start; g < end; g++)
+    rows.push(...failedGameRuns(resolved, g, gameGroupKey(resolved, g * R), error));
+  return rows;
+}
+
+/** The runs of one game group: every integrator and multiplier. */
+function gameRuns(resolved: ResolvedSweep, groups: GameGroups, g: number, key: string): StepsizeRow[] {
+  const opts = resolved.stepsize!;
+  const cell = cellAt(resolved, g * ratioLength(resolved));
+  const group = groups.get(cell);
+  if (group.family === 'markov' || !group.game.linear) {
+    const xStar = groups.equilibriumOf(cell);
+    return nonlinearStepsizeRows(resolved, group, xStar, g, key, cellSeed(key));
+  }
+  const rows: StepsizeRow[] = [];
+  const { game, analysis } = group;
+  const w = analysis.optimal.weights;
+  const cert = certifyWeights(analysis, w, {
+    c4: resolved.certify.c4,
+    warm: groups.warm,
+    alphaTrue: false,
+  });
+  const xStar = linearEquilibrium(game);
+  const rng = new SeededRandom(cellSeed(key));
+  const starts: Float64Array[] = [];
+  for (let s = 0; s < opts.seeds; s++) {
+    const u = new Float64Array(game.blocks.dim);
+    for (let i = 0; i < u.length; i++) u[i] = rng.normal();
+    const scale = opts.spread / metricNorm(u, game.blocks, w);
+    starts.push(u.map((v, i) => xStar[i] + scale * v));
+  }
+  for (const integrator of opts.integrators) {
+    // resolve.ts refuses npg / epg outside the markov family.
+    if (integrator !== 'euler' && integrator !== 'rk4') throw new Error(`${integrator} needs a markov game`);
+    const certifiedStep = integrator === 'euler' ? cert.eulerStep : cert.rk4Step;
+    const exact =
+      integrator === 'euler' ? (analysis.linear?.hStabEuler ?? null) : (analysis.linear?.hStabRk4 ?? null);
+    const base = certifiedStep > 0 ? certifiedStep : (exact ?? 0);
+    for (const multiplier of opts.multipliers) {
+      const h = multiplier * base;
+      let converged = 0;
+      const factors: number[] = [];
+      // No certificate and no stable step at all (h_stab = 0): there is nothing to run.
+      for (const x0 of h > 0 ? starts : []) {
+        const r = runTrajectory(integrator, game.F, x0, xStar, h, opts.steps, opts.tolerance, game.blocks, w);
+        if (r.converged) converged++;
+        if (r.factor !== null && Number.isFinite(r.factor)) factors.push(r.factor);
+      }
+      factors.sort((a, b) => a - b);
+      rows.push({
+        cellIndex: g,
+        cellKey: key,
+        integrator,
+        multiplier,
+        step: h,
+        certifiedStep,
+        exactThreshold: exact,
+        stableExact: exact === null ? null : h < exact,
+        convergedFraction: starts.length ? converged / starts.length : 0,
+        empiricalFactor: factors.length ? factors[Math.floor(factors.length / 2)] : null,
+        predictedFactor:
+          integrator === 'euler' && cert.certified ? eulerFactorBound(h, cert.alpha, cert.beta) : null,
+        error: null,
+      });
+    }
   }
   return rows;
 }

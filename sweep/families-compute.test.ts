@@ -165,7 +165,7 @@ describe('step-size phase on nonlinear families', () => {
       expect(x.exactThreshold).toBeNull();
       expect(x.stableExact).toBeNull();
       expect(x.certifiedStep).toBeGreaterThan(0);
-      expect(x.step).toBe(x.multiplier * x.certifiedStep);
+      expect(x.step).toBe(x.multiplier * (x.certifiedStep ?? Number.NaN));
     }
     const euler = small.filter((x) => x.integrator === 'euler');
     // The certified step at the optimal weights is the cell's Euler step (beta warm-started: 1e-9).

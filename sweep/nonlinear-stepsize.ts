@@ -105,6 +105,7 @@ export function nonlinearStepsizeRows(
           convergedFraction: 0,
           empiricalFactor: null,
           predictedFactor: null,
+          error: null,
         });
         continue;
       }
@@ -120,6 +121,7 @@ export function nonlinearStepsizeRows(
         convergedFraction: study.convergedFraction,
         empiricalFactor: study.medianFactor,
         predictedFactor: study.predictedFactor,
+        error: null,
       });
     }
   });

@@ -3,6 +3,7 @@
  * axes ordered, cell count bounded, hashed. The result is plain JSON (stored in the database and
  * re-read by workers elsewhere), so it holds no functions, class instances or undefined values.
  */
+import type { ExecutionSettings } from './execution.js';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { readDataFile } from '../cli/input.js';
 import { parseGameSpec, playerCount, type GameSpec } from '../sgn/games/spec.js';
@@ -96,7 +97,7 @@ export interface ResolvedSweep {
   region?: ResolvedRegion;
   certify: { c4: number; groundTruth: 'auto' | 'always' | 'never' };
   stepsize?: ResolvedStepsize;
-  execution: { batchSize: number; concurrency: number };
+  execution: ExecutionSettings;
   totalCells: number;
   /** Number of distinct games (totalCells / ratio-axis length). */
   gameCells: number;
@@ -240,7 +241,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
     ...(region ? { region } : {}),
     certify: { c4: spec.certify.c4, groundTruth: spec.certify.groundTruth },
     ...(stepsize ? { stepsize } : {}),
-    execution: { batchSize: spec.execution.batchSize, concurrency: spec.execution.concurrency },
+    execution: { ...spec.execution },
     totalCells,
     gameCells: totalCells / ratioLength,
     cellLimit: limit,

@@ -3,6 +3,7 @@
  * naming its path from `spec` (e.g. `spec.game.lambda.linspace[2]: must be an integer`).
  * Checks that need the game itself (players, game-file contents) live in resolve.ts.
  */
+import { EXECUTION_DEFAULTS } from './execution.js';
 import { z } from 'zod';
 import { InputError, formatPath } from '../sgn/util/errors.js';
 import { AXIS_KINDS, checkAxis, checkAxisPositive, type Axis, type AxisIssue } from './axes.js';
@@ -275,8 +276,17 @@ const stepsizeSchema = obj({
 });
 
 const executionSchema = obj({
-  batchSize: positiveInt.max(100_000, 'must be at most 100000').default(200),
-  concurrency: positiveInt.max(256, 'must be at most 256').default(4),
+  batchSize: positiveInt.max(100_000, 'must be at most 100000').default(EXECUTION_DEFAULTS.batchSize),
+  concurrency: positiveInt.max(256, 'must be at most 256').default(EXECUTION_DEFAULTS.concurrency),
+  /** Seconds a cell may compute (a week at most: a timer longer than ~24 days would overflow). */
+  cellTimeout: positive
+    .max(604_800, 'must be at most 604800 (a week)')
+    .default(EXECUTION_DEFAULTS.cellTimeout),
+  maxAttempts: positiveInt.max(100, 'must be at most 100').default(EXECUTION_DEFAULTS.maxAttempts),
+  heartbeatTimeout: positive
+    .min(2, 'must be at least 2 (seconds)')
+    .max(3600, 'must be at most 3600')
+    .default(EXECUTION_DEFAULTS.heartbeatTimeout),
 });
 
 export const sweepSpecSchema = obj({
@@ -288,7 +298,7 @@ export const sweepSpecSchema = obj({
   weights: weightsSchema.default('optimal'),
   certify: certifySchema.default({ c4: 2.5, groundTruth: 'auto' }),
   stepsize: stepsizeSchema.optional(),
-  execution: executionSchema.default({ batchSize: 200, concurrency: 4 }),
+  execution: executionSchema.default({ ...EXECUTION_DEFAULTS }),
   maxCells: positiveInt.optional(),
 });
 

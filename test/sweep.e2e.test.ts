@@ -286,7 +286,7 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     const steps = await db.prisma.stepsizeResult.findMany({ where: { sweepId: 'both' } });
     expect(steps).toHaveLength(6 * 2 * 3);
     const certifiedEuler = steps.filter(
-      (s) => s.integrator === 'euler' && s.certifiedStep > 0 && s.multiplier <= 1,
+      (s) => s.integrator === 'euler' && (s.certifiedStep ?? 0) > 0 && s.multiplier <= 1,
     );
     expect(certifiedEuler.length).toBeGreaterThan(0);
     for (const s of certifiedEuler) {
