@@ -5,6 +5,7 @@
  */
 import type { ResolvedSweep } from '../sweep/resolve.js';
 import { ratioLength } from '../sweep/cells.js';
+import { executionOf } from '../sweep/execution.js';
 import type { SweepPlan, WorkKind } from './types.js';
 
 /**
@@ -41,9 +42,12 @@ export function batchesPerRun(): number {
 
 /** The plan a sweep's workflow runs. */
 export function planOf(resolved: ResolvedSweep): SweepPlan {
+  const { maxAttempts, heartbeatTimeout } = executionOf(resolved);
   return {
     concurrency: resolved.execution.concurrency,
     batchesPerRun: batchesPerRun(),
     phases: phasesOf(resolved),
+    maxAttempts,
+    heartbeatTimeout,
   };
 }

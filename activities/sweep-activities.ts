@@ -8,20 +8,35 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '../db/client.js';
-import { CellBatchStream, storedCells } from '../db/cell-batches.js';
+import { CellBatchStream, storedCells, writeCellBatch } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { ResolvedSweep } from '../sweep/resolve.js';
-import type { CellRow } from '../sweep/compute.js';
+import { failedCellRows, failedStepsizeRows, type CellRow, type StepsizeRow } from '../sweep/compute.js';
 import { aggregateBandMaps, foldCompletedGroups } from './band-maps.js';
 import { planOf } from './plan.js';
 import type { ComputeThread, JobHandlers } from './compute-thread.js';
-import type { BatchInput, BatchOutcome, SweepActivities, SweepPlan, SweepStatus } from './types.js';
+import type {
+  BatchInput,
+  BatchOutcome,
+  FailedBatchInput,
+  SweepActivities,
+  SweepPlan,
+  SweepStatus,
+} from './types.js';
 
-/** A batch waiting for the compute thread heartbeats this often. */
-const QUEUED_HEARTBEAT_MS = 2000;
+/**
+ * A batch heartbeats this often, from a timer, whatever its cells do: a long cell that is making
+ * progress is never taken for a dead worker (the compute thread's watchdog bounds the cell by
+ * its own time budget). The worker's heartbeat throttle (1 s) decides what reaches the server.
+ */
+const HEARTBEAT_MS = 1000;
 
-/** A certify batch's transaction stays open while it computes: as long as a batch may run. */
-const BATCH_TRANSACTION_MS = 30 * 60_000;
+/**
+ * A certify batch's transaction stays open while it computes: as long as a batch may run (the
+ * workflow's start-to-close bound). Rows stream into it at least every second, so it is never
+ * idle for long; a batch of slow cells is bounded by their time budget.
+ */
+const BATCH_TRANSACTION_MS = 24 * 3600_000;
 
 export interface ActivityDeps {
   readonly prisma: PrismaClient;
@@ -48,10 +63,10 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
   }
 
   /**
-   * Queues a batch's job on the compute thread; resolves when it is done. While the job waits
-   * behind other batches' jobs the activity heartbeats on a timer (so that it is not taken for a
-   * dead worker's), then with the job's progress; the activity's cancellation cancels the job,
-   * and so does `stop` (the batch failed some other way).
+   * Queues a batch's job on the compute thread; resolves when it is done. The activity heartbeats
+   * on a timer all along (queued or computing, with the cells done so far), so that the server
+   * tells a live batch from a dead worker's and delivers a cancellation within about a second;
+   * the activity's cancellation cancels the job, and so does `stop` (the batch failed some other way).
    */
   function queueJob<T>(
     input: BatchInput,
@@ -59,20 +74,21 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     more: { onStart?: () => void; onRows?: JobHandlers['onRows']; stop?: AbortSignal } = {},
   ): Promise<T> {
     const ctx = Context.current();
-    const queued = setInterval(
-      () => ctx.heartbeat({ start: input.start, done: 0, queued: true }),
-      QUEUED_HEARTBEAT_MS,
-    );
+    let computing = false;
+    let done = 0;
+    const beat = (): void => ctx.heartbeat({ start: input.start, done, computing });
+    beat();
+    const timer = setInterval(beat, HEARTBEAT_MS);
     const signal = more.stop ? AbortSignal.any([ctx.cancellationSignal, more.stop]) : ctx.cancellationSignal;
     return submit({
       onStart: () => {
-        clearInterval(queued);
+        computing = true;
         more.onStart?.();
       },
       onRows: more.onRows,
-      onProgress: (done) => ctx.heartbeat({ start: input.start, done }),
+      onProgress: (n) => (done = n),
       signal,
-    }).finally(() => clearInterval(queued));
+    }).finally(() => clearInterval(timer));
   }
 
   async function certifyBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {
@@ -131,15 +147,42 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     });
     if (stored >= size * perGame) return { inserted: 0, alreadyStored: size, failed: 0 };
     const rows = await queueJob(input, (h) => compute.stepsize(resolved, start, end, h));
-    const inserted = await prisma.$transaction(async (tx) => {
+    const { inserted, failed } = await writeStepsizeRows(sweepId, rows, perGame);
+    return { inserted, alreadyStored: size - inserted, failed };
+  }
+
+  /** Step-size rows and the sweep's counters, in one transaction; resolves to the games inserted. */
+  function writeStepsizeRows(
+    sweepId: string,
+    rows: readonly StepsizeRow[],
+    perGame: number,
+  ): Promise<{ inserted: number; failed: number }> {
+    return prisma.$transaction(async (tx) => {
       const n = await insertStepsizeResults(tx, sweepId, rows);
       // A game's rows are written together, so whole games were inserted.
-      const games = perGame ? Math.round(n / perGame) : 0;
+      const games = perGame ? Math.round(n.inserted / perGame) : 0;
+      const failed = perGame ? Math.round(n.failed / perGame) : 0;
       if (games > 0)
-        await tx.sweep.update({ where: { id: sweepId }, data: { doneCells: { increment: games } } });
-      return games;
+        await tx.sweep.update({
+          where: { id: sweepId },
+          data: { doneCells: { increment: games }, failedCells: { increment: failed } },
+        });
+      return { inserted: games, failed };
     });
-    return { inserted, alreadyStored: size - inserted, failed: 0 };
+  }
+
+  /** Stores the cells of [start, end) not stored yet as failed with `reason` (a batch given up on). */
+  async function recordFailed(input: BatchInput, reason: string): Promise<BatchOutcome> {
+    const resolved = await resolvedSpec(input.sweepId);
+    const { sweepId, start, end, kind } = input;
+    if (kind === 'certify') {
+      const w = await writeCellBatch(prisma, sweepId, workerId, failedCellRows(resolved, start, end, reason));
+      return { inserted: w.inserted, alreadyStored: end - start - w.inserted, failed: w.failed };
+    }
+    const perGame =
+      (resolved.stepsize?.integrators.length ?? 0) * (resolved.stepsize?.multipliers.length ?? 0);
+    const w = await writeStepsizeRows(sweepId, failedStepsizeRows(resolved, start, end, reason), perGame);
+    return { inserted: w.inserted, alreadyStored: end - start - w.inserted, failed: w.failed };
   }
 
   return {
@@ -150,6 +193,10 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     async runBatch(input: BatchInput): Promise<BatchOutcome> {
       const resolved = await resolvedSpec(input.sweepId);
       return input.kind === 'certify' ? certifyBatch(input, resolved) : stepsizeBatch(input, resolved);
+    },
+
+    recordFailedCells(input: FailedBatchInput): Promise<BatchOutcome> {
+      return recordFailed(input, input.reason);
     },
 
     async aggregateBands(sweepId: string): Promise<number> {

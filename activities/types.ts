@@ -12,6 +12,10 @@ export interface SweepPlan {
   readonly batchesPerRun: number;
   /** Phases in order (certify before stepsize for kind `both`), each over its own index range. */
   readonly phases: readonly { readonly kind: WorkKind; readonly cells: number; readonly batchSize: number }[];
+  /** Attempts at a batch before it is split (its worker died) or its cells stored failed. Absent in older plans. */
+  readonly maxAttempts?: number;
+  /** Seconds without a heartbeat before a batch's worker is taken for dead. Absent in older plans. */
+  readonly heartbeatTimeout?: number;
 }
 
 export interface BatchInput {
@@ -31,13 +35,28 @@ export interface BatchOutcome {
   readonly failed: number;
 }
 
+/** A batch given up on: its cells not stored yet are stored failed with `reason`. */
+export interface FailedBatchInput extends BatchInput {
+  readonly reason: string;
+}
+
 export interface SweepActivities {
   loadPlan(sweepId: string): Promise<SweepPlan>;
   runBatch(input: BatchInput): Promise<BatchOutcome>;
+  /** Stores a given-up batch's missing cells as failed (idempotent). */
+  recordFailedCells(input: FailedBatchInput): Promise<BatchOutcome>;
   /** Folds the band-map rows no batch folded; resolves to how many. */
   aggregateBands(sweepId: string): Promise<number>;
   setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void>;
 }
 
-/** Error type names that must never be retried (invalid input). */
+/** Error type names that must never be retried (invalid input, a sweep deleted meanwhile). */
 export const NON_RETRYABLE_ERRORS = ['InputError', 'SweepNotFound'];
+
+/** A batch (or a part of a split one) waiting to run again. */
+export interface PendingRange {
+  readonly start: number;
+  readonly end: number;
+  /** Times it was put back whole because its worker died while it only waited in the queue. */
+  readonly requeued: number;
+}

@@ -15,6 +15,11 @@ export interface RawExecutor {
   $executeRaw(query: Prisma.Sql): Prisma.PrismaPromise<number>;
 }
 
+/** A PrismaClient or an interactive transaction, for statements that return rows. */
+export interface RawQueryExecutor {
+  $queryRaw<T = unknown>(query: Prisma.Sql): Prisma.PrismaPromise<T>;
+}
+
 /** Rows per statement: bounds the JSON document (a few MB at most). */
 const CHUNK = 5000;
 
@@ -93,22 +98,28 @@ export interface StepsizeInsert {
 }
 
 export async function insertStepsizeResults(
-  db: RawExecutor,
+  db: RawQueryExecutor,
   sweepId: string,
   rows: readonly StepsizeInsert[],
-): Promise<number> {
+): Promise<{ inserted: number; failed: number }> {
   let inserted = 0;
+  let failed = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
     const doc = finiteJson(rows.slice(i, i + CHUNK));
-    inserted += await db.$executeRaw(Prisma.sql`
-      INSERT INTO stepsize_results (sweep_id, cell_index, cell_key, integrator, multiplier, step, certified_step,
-        exact_threshold, stable_exact, converged_fraction, empirical_factor, predicted_factor, error)
-      SELECT ${sweepId}, "cellIndex", "cellKey", integrator, multiplier, step, "certifiedStep", "exactThreshold",
-        "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor", error
-      FROM jsonb_to_recordset(${doc}::jsonb) AS r("cellIndex" int, "cellKey" text, integrator text, multiplier float8,
-        step float8, "certifiedStep" float8, "exactThreshold" float8, "stableExact" boolean, "convergedFraction" float8,
-        "empiricalFactor" float8, "predictedFactor" float8, error text)
-      ON CONFLICT (sweep_id, cell_key, integrator, multiplier) DO NOTHING`);
+    const [r] = await db.$queryRaw<{ inserted: number; failed: number }[]>(Prisma.sql`
+      WITH ins AS (
+        INSERT INTO stepsize_results (sweep_id, cell_index, cell_key, integrator, multiplier, step, certified_step,
+          exact_threshold, stable_exact, converged_fraction, empirical_factor, predicted_factor, error)
+        SELECT ${sweepId}, "cellIndex", "cellKey", integrator, multiplier, step, "certifiedStep", "exactThreshold",
+          "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor", error
+        FROM jsonb_to_recordset(${doc}::jsonb) AS r("cellIndex" int, "cellKey" text, integrator text, multiplier float8,
+          step float8, "certifiedStep" float8, "exactThreshold" float8, "stableExact" boolean, "convergedFraction" float8,
+          "empiricalFactor" float8, "predictedFactor" float8, error text)
+        ON CONFLICT (sweep_id, cell_key, integrator, multiplier) DO NOTHING
+        RETURNING error IS NOT NULL AS failed)
+      SELECT count(*)::int AS inserted, (count(*) FILTER (WHERE failed))::int AS failed FROM ins`);
+    inserted += r.inserted;
+    failed += r.failed;
   }
-  return inserted;
+  return { inserted, failed };
 }

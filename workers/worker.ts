@@ -56,6 +56,10 @@ export async function createSweepWorker(
     workflowBundle: bundle.option,
     activities: createActivities({ prisma, compute, workerId: `${hostname()}:${process.pid}` }),
     maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
+    // Batches heartbeat every second; sending them that often (not at 0.8 x the heartbeat
+    // timeout) is what brings a sweep's cancellation to its batches within a second.
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
     shutdownGraceTime: '20s',
   };
   const worker = await Worker.create(options);

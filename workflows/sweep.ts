@@ -2,8 +2,19 @@
  * One workflow per sweep: a sliding window of batch activities over the cell range, phase
  * by phase, with pause/resume/cancel signals, a progress query and continue-as-new so the
  * history stays bounded. Deterministic and small: all work happens in activities.
+ *
+ * Every sweep ends. A cell's own failure is stored by its batch as that cell's result; what a
+ * batch cannot survive is retried a bounded number of times (the plan's maxAttempts), then:
+ * - its worker died (heartbeats stopped): the batch is split in two and each half runs again,
+ *   until the cell that kills its worker is alone, and that cell is stored failed ("worker died
+ *   N times computing this cell"). A batch whose worker died while it only waited behind another
+ *   batch is put back whole (a few times at most);
+ * - anything else (the database, a bug): its cells are stored failed with the reason.
+ * The sweep goes on either way. Cancel cancels the batches in flight (their compute stops) and
+ * ends the sweep; pause lets the batches in flight finish and starts no more.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -14,8 +25,14 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  TimeoutFailure,
 } from '@temporalio/workflow';
-import type { SweepActivities, SweepPlan } from '../activities/types.js';
+import {
+  NON_RETRYABLE_ERRORS,
+  type PendingRange,
+  type SweepActivities,
+  type SweepPlan,
+} from '../activities/types.js';
 import { cancelSignal, pauseSignal, progressQuery, resumeSignal } from './signals.js';
 
 export interface SweepWorkflowInput {
@@ -24,6 +41,8 @@ export interface SweepWorkflowInput {
   readonly plan?: SweepPlan;
   readonly phaseIndex?: number;
   readonly nextBatch?: number;
+  /** Parts of split batches, and batches put back, still to run in this phase. */
+  readonly pending?: readonly PendingRange[];
   readonly paused?: boolean;
   readonly generation?: number;
   /** The starter already marked the sweep running (the CLI does, before starting the workflow). */
@@ -35,29 +54,25 @@ export interface SweepWorkflowResult {
   readonly status: 'completed' | 'cancelled';
 }
 
-const NON_RETRYABLE = ['InputError', 'SweepNotFound'];
+/** Defaults for plans written before these settings existed. */
+const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_HEARTBEAT_TIMEOUT_S = 20;
+/** A batch whose worker died while it waited in the queue is put back whole at most this often. */
+const MAX_REQUEUES = 5;
 
-const batches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
-  startToCloseTimeout: '30 minutes',
-  // Batches heartbeat between cells; a killed worker's batch is retried elsewhere after this.
-  heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+/** Retries of the bookkeeping steps: ~10 minutes of a service's outage, then the sweep fails. */
+const BOOKKEEPING_RETRY = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '60s',
+  maximumAttempts: 15,
+  nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
+} as const;
 
 const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: BOOKKEEPING_RETRY,
 });
 
 // The same as local activities: run by the worker that runs the workflow task, without a trip
@@ -65,23 +80,46 @@ const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
 const localAggregation = proxyLocalActivities<Pick<SweepActivities, 'aggregateBands'>>({
   // PostgreSQL folds what batches left (at most ~1 s per million cells): no heartbeats needed.
   startToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: BOOKKEEPING_RETRY,
 });
 
 const localBookkeeping = proxyLocalActivities<Pick<SweepActivities, 'loadPlan' | 'setSweepStatus'>>({
   startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: BOOKKEEPING_RETRY,
 });
+
+/** The batch activity, with the plan's attempts and heartbeat timeout. */
+function batchActivities(plan: SweepPlan): Pick<SweepActivities, 'runBatch'> {
+  return proxyActivities<Pick<SweepActivities, 'runBatch'>>({
+    startToCloseTimeout: '24 hours',
+    // Batches heartbeat every second from a timer, computing or queued: silence means a dead worker.
+    heartbeatTimeout: `${plan.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_S} seconds`,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: plan.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
+    },
+  });
+}
+
+/** The batch's last attempt lost its worker (heartbeats stopped, or it ran out of time). */
+function workerLost(e: unknown): TimeoutFailure | null {
+  return e instanceof ActivityFailure && e.cause instanceof TimeoutFailure ? e.cause : null;
+}
+
+/** Whether the batch was computing (not waiting behind another batch) when its worker was lost. */
+function wasComputing(timeout: TimeoutFailure): boolean {
+  const details = timeout.lastHeartbeatDetails as { computing?: unknown } | undefined;
+  // Heartbeats of older workers carry no `computing`: count those as computing.
+  return details?.computing !== false;
+}
+
+function messageOf(e: unknown): string {
+  if (e instanceof ActivityFailure && e.cause instanceof Error) return e.cause.message;
+  return e instanceof Error ? e.message : String(e);
+}
 
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWorkflowResult> {
   const { sweepId } = input;
@@ -89,12 +127,18 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
   let cancelling = false;
   let phaseIndex = input.phaseIndex ?? 0;
   let nextBatch = input.nextBatch ?? 0;
+  const pending: PendingRange[] = [...(input.pending ?? [])];
   const generation = input.generation ?? 0;
-  const inFlight = new Set<number>();
+  /** Batches in flight: id -> first cell. */
+  const inFlight = new Map<number, number>();
+  const scopes = new Set<CancellationScope>();
+  let launched = 0;
   let plan: SweepPlan | undefined = input.plan;
   let statusDirty = false;
   // Histories recorded before the local activities replay with the task-queue ones.
   const statusActivities = patched('local-bookkeeping') ? localBookkeeping : bookkeeping;
+  // Histories recorded before cell-level failures replay with a failed batch failing the sweep.
+  const everySweepEnds = patched('every-sweep-ends');
 
   setHandler(pauseSignal, () => {
     if (!paused) statusDirty = true;
@@ -105,13 +149,15 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     paused = false;
   });
   setHandler(cancelSignal, () => {
+    if (!cancelling && everySweepEnds) for (const scope of scopes) scope.cancel();
     cancelling = true;
   });
   setHandler(progressQuery, () => {
     const phase = plan?.phases[phaseIndex];
     const total = phase ? Math.ceil(phase.cells / phase.batchSize) : 0;
-    // Batches below the smallest in-flight index are done (they are started in order).
-    const done = inFlight.size ? Math.min(...inFlight) : nextBatch;
+    // Batches below the smallest in-flight or pending cell are done (they are started in order).
+    const firsts = [...inFlight.values(), ...pending.map((p) => p.start)];
+    const done = firsts.length && phase ? Math.floor(Math.min(...firsts) / phase.batchSize) : nextBatch;
     return {
       sweepId,
       phase: plan ? (phase?.kind ?? 'aggregate') : 'planning',
@@ -128,6 +174,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     plan ??= await statusActivities.loadPlan(sweepId);
     if (generation === 0 && !paused && !input.markedRunning)
       await statusActivities.setSweepStatus(sweepId, 'running');
+    const batches = batchActivities(plan);
+    const attempts = plan.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     // Batches started per execution before continuing as new: histories stay at a few thousand events.
     const perRun = plan.batchesPerRun;
     let startedThisRun = 0;
@@ -136,7 +184,55 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     for (; phaseIndex < plan.phases.length; phaseIndex++, nextBatch = 0) {
       const { kind, cells, batchSize } = plan.phases[phaseIndex];
       const total = Math.ceil(cells / batchSize);
-      while (nextBatch < total || inFlight.size > 0) {
+
+      /** One batch: its cells stored, or (when it cannot be) split or stored failed. */
+      const runRange = async (range: PendingRange): Promise<void> => {
+        const batch = { sweepId, kind, start: range.start, end: range.end };
+        try {
+          await batches.runBatch(batch);
+        } catch (e) {
+          if (!everySweepEnds) throw e;
+          if (cancelling && isCancellation(e)) return;
+          const lost = workerLost(e);
+          if (lost !== null && !wasComputing(lost) && range.requeued < MAX_REQUEUES) {
+            pending.push({ ...range, requeued: range.requeued + 1 });
+            return;
+          }
+          if (lost !== null && range.end - range.start > 1) {
+            const mid = range.start + Math.floor((range.end - range.start) / 2);
+            pending.push(
+              { start: range.start, end: mid, requeued: 0 },
+              { start: mid, end: range.end, requeued: 0 },
+            );
+            return;
+          }
+          const reason =
+            lost !== null
+              ? `worker died ${attempts} times computing this cell`
+              : `batch gave up after ${attempts} attempts: ${messageOf(e)}`;
+          await bookkeeping.recordFailedCells({ ...batch, reason });
+        }
+      };
+
+      const launch = (range: PendingRange): void => {
+        const id = launched++;
+        inFlight.set(id, range.start);
+        const scope = new CancellationScope();
+        scopes.add(scope);
+        scope
+          .run(() => runRange(range))
+          .catch((e: unknown) => {
+            // Storing a given-up batch's cells as failed was itself cancelled: the sweep is ending.
+            if (cancelling && isCancellation(e)) return;
+            failure ??= e;
+          })
+          .finally(() => {
+            inFlight.delete(id);
+            scopes.delete(scope);
+          });
+      };
+
+      while (nextBatch < total || pending.length > 0 || inFlight.size > 0) {
         if (statusDirty) {
           statusDirty = false;
           await statusActivities.setSweepStatus(sweepId, paused ? 'paused' : 'running');
@@ -145,21 +241,17 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
           !paused &&
           !cancelling &&
           failure === null &&
-          nextBatch < total &&
+          (pending.length > 0 || nextBatch < total) &&
           inFlight.size < plan!.concurrency &&
           startedThisRun < perRun;
         while (canStart()) {
-          const batch = nextBatch++;
           startedThisRun++;
-          inFlight.add(batch);
-          const start = batch * batchSize;
-          const end = Math.min(cells, start + batchSize);
-          batches
-            .runBatch({ sweepId, kind, start, end })
-            .catch((e: unknown) => {
-              failure ??= e;
-            })
-            .finally(() => inFlight.delete(batch));
+          const range = pending.shift();
+          if (range !== undefined) launch(range);
+          else {
+            const start = nextBatch++ * batchSize;
+            launch({ start, end: Math.min(cells, start + batchSize), requeued: 0 });
+          }
         }
         const before = inFlight.size;
         const stalled = paused || cancelling || failure !== null || startedThisRun >= perRun;
@@ -171,6 +263,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
               plan,
               phaseIndex,
               nextBatch,
+              ...(pending.length > 0 ? { pending } : {}),
               paused,
               generation: generation + 1,
             });

@@ -1,0 +1,232 @@
+/**
+ * Every sweep ends, whatever its cells do: real Temporal dev server, real PostgreSQL, real worker
+ * processes with test faults injected into chosen cells (SGN_TEST_FAULTS, see
+ * activities/fault-injection.ts). Each scenario has its own task queue and workers.
+ *   - a poison cell (a singular game) among healthy ones: stored failed, the sweep completes;
+ *   - a healthy cell longer than the heartbeat timeout: stored as usual;
+ *   - a cell past its time budget: stored 'timeout after N s';
+ *   - a cell that kills its worker process: isolated by splitting, stored failed, the rest whole;
+ *   - cancel during a cell that never ends: the compute stops, the sweep reads cancelled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
+import { projectRoot } from './support/reference.js';
+import { resolveSpecFile } from '../sweep/resolve.js';
+import { certifyRange, stepsizeRange, type CellRow } from '../sweep/compute.js';
+
+let temporal: TemporalDevServer;
+let db: TestDatabase;
+let dir: string;
+const workers: WorkerProcess[] = [];
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  [temporal, db] = await Promise.all([startTemporalDevServer(), createTestDatabase({ label: 'ends' })]);
+  dir = mkdtempSync(join(tmpdir(), 'sgn-ends-'));
+}, 240_000);
+
+afterAll(async () => {
+  stopSupervising = true;
+  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await temporal?.stop();
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+let stopSupervising = false;
+
+/** The environment of one scenario: its own task queue, and the faults its workers inject. */
+function scenario(name: string, faults = ''): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    SGN_TASK_QUEUE: `ends-${name}-${process.pid}`,
+    SGN_TEST_FAULTS: faults,
+  };
+}
+
+async function addWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+  const w = startWorker(env, 2);
+  workers.push(w);
+  await w.ready;
+  return w;
+}
+
+/** A worker that is started again whenever it dies (as a process supervisor would); counts its deaths. */
+function supervisedWorker(env: NodeJS.ProcessEnv): { deaths: () => number } {
+  let deaths = 0;
+  const keep = (): void => {
+    if (stopSupervising) return;
+    const w = startWorker(env, 2);
+    workers.push(w);
+    w.child.once('exit', () => {
+      if (stopSupervising) return;
+      deaths++;
+      keep();
+    });
+  };
+  keep();
+  return { deaths: () => deaths };
+}
+
+/** A small certify spec (4 + 4 dims, 6 lambdas x 4 ratios = 24 cells) with these execution settings. */
+function certifySpec(name: string, execution: Record<string, number>): string {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(
+    path,
+    stringify({
+      kind: 'certify',
+      game: {
+        family: 'quadratic',
+        generator: 'random',
+        dims: [4, 4],
+        mu0: 1,
+        coupling: 1,
+        seed: 7,
+        lambda: { linspace: [0, 1.1, 6] },
+      },
+      weights: { ratio: { geomspace: [0.1, 10, 4] } },
+      execution,
+    }),
+  );
+  return path;
+}
+
+async function sweepRow(id: string) {
+  return db.prisma.sweep.findUniqueOrThrow({ where: { id } });
+}
+
+async function cellsOf(id: string) {
+  return db.prisma.cellResult.findMany({ where: { sweepId: id }, orderBy: { cellIndex: 'asc' } });
+}
+
+/** Stored rows equal the in-process computation (up to warm starts where a thread was replaced). */
+function expectSameCertificates(
+  stored: Awaited<ReturnType<typeof cellsOf>>,
+  want: readonly CellRow[],
+  skip: readonly number[],
+): void {
+  const byIndex = new Map(want.map((r) => [r.cellIndex, r]));
+  for (const row of stored) {
+    if (skip.includes(row.cellIndex)) continue;
+    const w = byIndex.get(row.cellIndex)!;
+    expect(row.error).toBeNull();
+    expect(row.certified).toBe(w.certified);
+    for (const k of ['alpha', 'beta', 'eulerStep'] as const) {
+      const a = row[k];
+      const b = w[k];
+      if (a === null || b === null) expect(a).toBe(b);
+      else expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(b)));
+    }
+  }
+}
+
+describe('every sweep ends', () => {
+  it('stores a poison game (singular system) as failed and completes the sweep', async () => {
+    const env = scenario('poison');
+    await addWorker(env);
+    const spec = join(projectRoot, 'test', 'fixtures', 'poison-stepsize.yaml');
+    const r = await runCli(['sweep', 'start', spec, '--wait'], env);
+    const row = await sweepRow('poison-stepsize');
+    expect(row).toMatchObject({ status: 'completed', totalCells: 6, doneCells: 6, failedCells: 1 });
+    // --wait says the sweep ended with failed cells: exit 4 and one line naming the error.
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/1 of 6 cells failed: 1 x LU matrix is singular/);
+    const runs = await db.prisma.stepsizeResult.findMany({
+      where: { sweepId: 'poison-stepsize' },
+      orderBy: [{ cellIndex: 'asc' }, { multiplier: 'asc' }],
+    });
+    // Each healthy game as computed here; the singular one (lambda = 1, index 3) failed on each run.
+    const want = await stepsizeRange(resolveSpecFile(spec), 0, 6);
+    expect(runs.map((x) => [x.cellIndex, x.multiplier, x.step, x.convergedFraction, x.error])).toEqual(
+      want.map((x) => [x.cellIndex, x.multiplier, x.step, x.convergedFraction, x.error]),
+    );
+    expect(runs.filter((x) => x.error !== null).map((x) => [x.cellIndex, x.error])).toEqual([
+      [3, 'LU matrix is singular'],
+      [3, 'LU matrix is singular'],
+    ]);
+  });
+
+  it('stores a healthy cell that computes longer than the heartbeat timeout', async () => {
+    // Heartbeat timeout 3 s, cell 7 computes 7 s: heartbeats come from a timer, not from cells.
+    const env = scenario('slow', '7:slow=7000');
+    const worker = await addWorker(env);
+    const spec = certifySpec('slow', { heartbeatTimeout: 3, batchSize: 6 });
+    const r = await runCli(['sweep', 'start', spec, '--id', 'slow', '--wait'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await sweepRow('slow')).toMatchObject({ status: 'completed', doneCells: 24, failedCells: 0 });
+    const stored = await cellsOf('slow');
+    const want = await certifyRange(resolveSpecFile(spec), 0, 24);
+    // One attempt, undisturbed: bit for bit what this process computes.
+    expect(stored.map((c) => [c.cellIndex, c.alpha, c.beta, c.error])).toEqual(
+      want.map((c) => [c.cellIndex, c.alpha, c.beta, c.error]),
+    );
+    expect(worker.child.exitCode).toBeNull();
+  });
+
+  it("stops a cell past its time budget and stores 'timeout after N s'", async () => {
+    const env = scenario('timeout', '9:hang');
+    await addWorker(env);
+    const spec = certifySpec('timeout', { cellTimeout: 2, batchSize: 6 });
+    await runCli(['sweep', 'start', spec, '--id', 'timeout', '--wait'], env);
+    expect(await sweepRow('timeout')).toMatchObject({ status: 'completed', doneCells: 24, failedCells: 1 });
+    const stored = await cellsOf('timeout');
+    expect(stored.filter((c) => c.error !== null).map((c) => [c.cellIndex, c.error])).toEqual([
+      [9, 'timeout after 2 s'],
+    ]);
+    expectSameCertificates(stored, await certifyRange(resolveSpecFile(spec), 0, 24), [9]);
+  });
+
+  it('isolates a cell that kills its worker by splitting its batch, and stores the rest', async () => {
+    const env = scenario('kill', '13:kill');
+    const supervisor = supervisedWorker(env);
+    const spec = certifySpec('kill', { heartbeatTimeout: 3, batchSize: 4, maxAttempts: 2 });
+    await runCli(['sweep', 'start', spec, '--id', 'kill'], env);
+    await waitUntil(async () => (await sweepRow('kill')).status !== 'running', 240_000, 'kill to end');
+    expect(await sweepRow('kill')).toMatchObject({ status: 'completed', doneCells: 24, failedCells: 1 });
+    const stored = await cellsOf('kill');
+    expect(stored.length).toBe(24);
+    expect(stored.filter((c) => c.error !== null).map((c) => [c.cellIndex, c.error])).toEqual([
+      [13, 'worker died 2 times computing this cell'],
+    ]);
+    expectSameCertificates(stored, await certifyRange(resolveSpecFile(spec), 0, 24), [13]);
+    // [12, 16) twice, [12, 14) twice, [13, 14) twice: the worker died at least six times.
+    expect(supervisor.deaths()).toBeGreaterThanOrEqual(6);
+  }, 300_000);
+
+  it('cancels a sweep in the middle of a cell that never ends: compute stops, status cancelled', async () => {
+    const env = scenario('cancel', '2:hang');
+    const worker = await addWorker(env);
+    const spec = certifySpec('cancel', { batchSize: 6 });
+    await runCli(['sweep', 'start', spec, '--id', 'cancel'], env);
+    // Cells 0 and 1 are stored only with their batch; wait until the worker spins in cell 2.
+    await waitUntil(async () => cpuSeconds(worker.pid, 1000).then((s) => s > 0.7), 60_000, 'cell 2 to spin');
+    const cancelledAt = Date.now();
+    const r = await runCli(['sweep', 'cancel', 'cancel'], env);
+    expect(r.code, r.stderr).toBe(0);
+    await waitUntil(async () => (await sweepRow('cancel')).status === 'cancelled', 5000, 'cancelled');
+    expect(Date.now() - cancelledAt).toBeLessThan(15_000);
+    // The compute thread is gone within about a second: the worker idles (it stays up).
+    await sleep(2000);
+    expect(await cpuSeconds(worker.pid, 2000)).toBeLessThan(0.3);
+    expect(worker.child.exitCode).toBeNull();
+  });
+});
+
+/** CPU seconds (user + system) a process used over the next `ms` milliseconds. */
+async function cpuSeconds(pid: number, ms: number): Promise<number> {
+  const ticks = (): number => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const before = ticks();
+  await sleep(ms);
+  return (ticks() - before) / 100;
+}
