@@ -61,6 +61,7 @@ for (const [name, dims] of Object.entries(games)) {
       c.mu.forEach((m, i) => close(m, lo[i], 1e-12));
       c.L.forEach((row) => row.forEach((v) => expect(v).toBe(0)));
       expect(c.certified).toBe(true);
+      expect(c.certifiedBy).toEqual(['SGN', 'Euclidean']);
       close(c.alpha, minMu, 1e-12);
       close(c.optimal.alpha, minMu, 1e-12);
       expect(c.optimal.weights).toEqual(dims.map(() => 1));
@@ -70,6 +71,10 @@ for (const [name, dims] of Object.entries(games)) {
       close(c.beta, norm, 1e-10);
       close(c.eulerStep, (2 * minMu) / norm ** 2, 1e-10);
       close(c.rk4Step, 2.5 / norm, 1e-10);
+      // The metric leaves a block-diagonal H alone: the Euclidean certificate is the same one.
+      close(c.euclidean.gamma, minMu, 1e-12);
+      close(c.euclidean.beta!, norm, 1e-10);
+      close(c.euclidean.eulerStep, c.eulerStep, 1e-12);
       close(c.linear!.alphaTrue, minMu, 1e-12);
       // Symmetric positive definite H: Euler is stable exactly for h < 2 / lambda_max(H).
       close(c.linear!.hStabEuler!, 2 / norm, 1e-9);
@@ -93,6 +98,7 @@ for (const [name, dims] of Object.entries(games)) {
         expect(Number.isFinite(c.eulerStep) && c.eulerStep > 0).toBe(true);
         expect(Number.isFinite(c.rk4Step) && c.rk4Step > 0).toBe(true);
         close(c.eulerStep, (2 * minMu) / norm ** 2, 1e-10);
+        close(c.euclidean.beta!, norm, 1e-10); // measured at M = I, not at these weights
         expectNoNaN(JSON.parse(certificateToJson(c)));
       }
     });
