@@ -32,6 +32,14 @@ const certificateJson = z.object({
   optimal: z.object({ alpha: z.number(), weights: z.array(z.number()) }),
   band: band.nullable(),
   linear: z.object({ alphaTrue: z.number(), hStabEuler: z.number(), hStabRk4: z.number() }).nullable(),
+  euclidean: z.object({
+    gamma: z.number(),
+    beta: z.number().nullable(),
+    eulerStep: z.number(),
+    rk4Step: z.number(),
+    certified: z.boolean(),
+  }),
+  certifiedBy: z.array(z.enum(['SGN', 'Euclidean'])),
   reason: z.string().nullable(),
 });
 type CertificateJson = z.infer<typeof certificateJson>;
@@ -99,6 +107,14 @@ describe('sgn certify lq64 (the paper game at lambda = 1)', () => {
     relClose(c.L[0][1], 10);
     relClose(c.L[1][0], 0.05);
     expect(c.gammaEuclidean).toBeLessThan(0); // the classical (Euclidean) test fails
+    expect(c.certifiedBy).toEqual(['SGN']);
+    expect(c.euclidean).toEqual({
+      gamma: c.gammaEuclidean,
+      beta: null,
+      eulerStep: 0,
+      rk4Step: 0,
+      certified: false,
+    });
     expect(c.weights[0]).toBe(1);
 
     const alphaMax = 1 - Math.sqrt(0.5);
@@ -127,7 +143,11 @@ describe('sgn certify lq64 (the paper game at lambda = 1)', () => {
 
   it('the readable summary says CERTIFIED and gives the margin, the steps and the band', () => {
     const text = certifyText([LQ64]);
-    expect(text).toMatch(/^CERTIFIED: gradient play contracts at rate 0\.292893/);
+    // SGN certifies, the Euclidean test fails: the verdict says which.
+    expect(text.split('\n')[0]).toBe(
+      'CERTIFIED (SGN only): gradient play contracts at rate 0.292893 in the SGN metric',
+    );
+    expect(text).not.toContain('Euclidean steps:');
     expect(text).toContain('Euclidean margin:   -4.025 (the classical test fails)');
     expect(text).toMatch(/SGN margin alpha: +0\.292893 +Lipschitz beta: 1\.70711/);
     expect(text).toMatch(/safe Euler step: +0\.20101\b/);
@@ -180,6 +200,7 @@ describe('sgn certify lq64 (the paper game at lambda = 1)', () => {
     expect(c.rk4Step).toBe(0);
     expect(c.weights).toEqual([1, 0.01]);
     expect(c.reason).toMatch(/outside the band/);
+    expect(c.certifiedBy).toEqual([]); // nor does the Euclidean test (gamma < 0)
 
     const text = certifyText([LQ64, '--weights', '1,0.01']);
     expect(text.split('\n')[0]).toBe('NOT CERTIFIED');

@@ -102,12 +102,9 @@ function n(x: number | null, digits = 6): string {
 export function summary(c: Certificate): string {
   const lines: string[] = [];
   const players = c.dims.length;
-  lines.push(
-    c.certified
-      ? `CERTIFIED: gradient play contracts at rate ${n(c.alpha)} in the SGN metric`
-      : 'NOT CERTIFIED',
-  );
-  if (c.reason) lines.push(`  why: ${c.reason}`);
+  lines.push(verdict(c));
+  // Euclidean only: the SGN failure is no longer why the game is uncertified.
+  if (c.reason) lines.push(`  ${c.euclidean.certified ? 'why not SGN' : 'why'}: ${c.reason}`);
   lines.push(
     `  game: ${players} players, blocks [${c.dims.join(', ')}] (d = ${c.dims.reduce((s, d) => s + d, 0)})`,
   );
@@ -121,6 +118,12 @@ export function summary(c: Certificate): string {
   lines.push(`  SGN margin alpha:   ${n(c.alpha)}   Lipschitz beta: ${n(c.beta)}`);
   lines.push(`  safe Euler step:    ${n(c.eulerStep)}   (2 alpha / beta^2)`);
   lines.push(`  safe RK4 step:      ${n(c.rk4Step)}   (C4 / beta, C4 = ${c.c4})`);
+  const e = c.euclidean;
+  if (e.certified) {
+    lines.push(
+      `  Euclidean steps:    Euler ${n(e.eulerStep)} (2 gamma / ||J||^2), RK4 ${n(e.rk4Step)} (C4 / ||J||), ||J|| = ${n(e.beta)}`,
+    );
+  }
   lines.push(
     `  optimal weights:    [${c.optimal.weights.map((v) => n(v)).join(', ')}] with alpha = ${n(c.optimal.alpha)}${
       c.optimal.attained ? '' : ' (supremum, approached: the coupling graph is reducible)'
@@ -145,6 +148,20 @@ export function summary(c: Certificate): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * First line: certified when SGN (at the certificate's weights) or the Euclidean test certifies,
+ * naming which, with the contraction rate each gives in its own norm.
+ */
+export function verdict(c: Certificate): string {
+  const sgn = `rate ${n(c.alpha)} in the SGN metric`;
+  const euc = `rate ${n(c.euclidean.gamma)} in the Euclidean norm`;
+  const by = c.certifiedBy;
+  if (by.length === 2) return `CERTIFIED (SGN and Euclidean): gradient play contracts at ${sgn}, at ${euc}`;
+  if (by[0] === 'SGN') return `CERTIFIED (SGN only): gradient play contracts at ${sgn}`;
+  if (by[0] === 'Euclidean') return `CERTIFIED (Euclidean only): gradient play contracts at ${euc}`;
+  return 'NOT CERTIFIED';
 }
 
 function point(x: readonly number[]): string {

@@ -129,6 +129,38 @@ describe('axisBand for N > 2', () => {
     }
   });
 
+  it('one-way coupling: closed-form edges, unbounded sides stay within the double range', () => {
+    // Only L_12 = 2: at w = (1, r, w3), S_12 = -1/sqrt(r) and S_13 = S_23 = 0, so
+    // alpha_* = min(1 - 1/sqrt(r), 1): positive iff r > 1 along w2, whatever w3 is. The outward
+    // search used to probe r = exp(+-1024), where 0 * sqrt(Infinity) made S(w) NaN and threw.
+    const mu = [1, 1, 1];
+    const L = [
+      [0, 2, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
+    const w2 = axisBand(mu, L, [1, 4, 1], 1)!;
+    expect(Math.abs(w2.rMinus - 1)).toBeLessThan(1e-12);
+    expect(w2.rPlus).toBe(Infinity);
+    expect(axisBand(mu, L, [1, 4, 1], 2)).toEqual({ rMinus: 0, rPlus: Infinity });
+    // A base whose spread is near the limit: the search stops there, still inside.
+    const near = axisBand(mu, L, [1, 4, 1e-299], 1)!;
+    expect(Math.abs(near.rMinus - 1)).toBeLessThan(1e-12);
+    expect(near.rPlus).toBe(Infinity);
+  });
+
+  it('a tiny coupling: the edge lies beyond the doubles, the band is unbounded and finite to compute', () => {
+    // Only L_12 = 1e-200: alpha_*(1, r, 1) = 1 - 1e-200 / (2 sqrt(r)) > 0 down to r = 2.5e-401,
+    // below the smallest double. The search used to reach r = exp(-1024) = 0 and build
+    // S_12 = -1e-200 * Infinity (and throw); it now stops at the largest accepted spread, 1e300.
+    const L = [
+      [0, 1e-200, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
+    expect(axisBand([1, 1, 1], L, [1, 1, 1], 1)).toEqual({ rMinus: 0, rPlus: Infinity });
+  });
+
   it('marginCurve evaluates alpha_*(r) along the axis', () => {
     const mu = [1, 1];
     const L = [

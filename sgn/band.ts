@@ -3,12 +3,15 @@
  * in r = w2/w1 has a closed form; for N > 2 we report the band along each weight axis with
  * the other weights held at the optimum (the set is a convex cone, so each slice is an interval).
  */
-import { sgnMargin } from './sgn-matrix.js';
+import { MAX_WEIGHT_SPREAD, sgnMargin } from './sgn-matrix.js';
 
 export interface Band {
   /** Lower edge of r (0 when every small ratio works). */
   readonly rMinus: number;
-  /** Upper edge of r; Infinity when unbounded (serialised as null). */
+  /**
+   * Upper edge of r; Infinity when unbounded (serialised as null). For N > 2 (axisBand) the edges
+   * are sought within the accepted weight spread: 0 / Infinity mean no edge there.
+   */
   readonly rPlus: number;
 }
 
@@ -61,9 +64,18 @@ export function marginCurve(
   return ratios.map((r) => marginAlongAxis(mu, L, base, axis, r));
 }
 
+/** log(MAX_WEIGHT_SPREAD): how far apart two log-weights may be. */
+const LOG_MAX_SPREAD = Math.log(MAX_WEIGHT_SPREAD);
+
 /**
  * Band along one axis by bisection outward from the optimum (in log r). The slice of a convex
  * cone is an interval, so the first sign change on each side is the edge.
+ *
+ * The search stays within the weights the engine computes with (spread <= MAX_WEIGHT_SPREAD
+ * together with the other weights). A side still inside the band at that limit is reported
+ * unbounded (rPlus = Infinity, rMinus = 0): uncoupled players, and players coupled one way
+ * only, keep alpha_* > 0 however far their weight moves. (The search used to run to |log r| =
+ * 1400, past exp's range near 709: the weights became Infinity or 0 and S(w) non-finite.)
  */
 export function axisBand(
   mu: readonly number[],
@@ -75,15 +87,29 @@ export function axisBand(
   const g = (logr: number): number => marginAlongAxis(mu, L, base, axis, Math.exp(logr)) - target;
   const center = Math.log(base[axis] / base[0]);
   if (!(g(center) > 0)) return null;
+  // The other weights' log range (w_0 = 1 included) bounds log r on each side.
+  let lo = 0;
+  let hi = 0;
+  base.forEach((v, i) => {
+    if (i === axis) return;
+    const t = Math.log(v / base[0]);
+    lo = Math.min(lo, t);
+    hi = Math.max(hi, t);
+  });
   const edge = (dir: 1 | -1): number => {
+    const end = dir > 0 ? lo + LOG_MAX_SPREAD : hi - LOG_MAX_SPREAD;
     let inside = center;
     let step = 1;
     let outside = center + dir * step;
-    while (g(outside) > 0) {
+    while (dir * (end - outside) > 0 && g(outside) > 0) {
       inside = outside;
       step *= 2;
       outside = center + dir * step;
-      if (Math.abs(outside - center) > 1400) return dir * Infinity;
+    }
+    if (dir * (end - outside) <= 0) {
+      // Stepped past the limit: unbounded if the limit itself is still inside.
+      if (g(end) > 0) return dir * Infinity;
+      outside = end;
     }
     for (let k = 0; k < 200 && Math.abs(outside - inside) > 1e-15 * Math.max(1, Math.abs(inside)); k++) {
       const mid = 0.5 * (inside + outside);

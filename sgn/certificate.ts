@@ -208,6 +208,30 @@ export function certifyWeights(
   };
 }
 
+/**
+ * The classical certificate beside SGN's: Euclidean strong monotonicity (Rosen), i.e. the metric
+ * M = I. gamma > 0 makes the flow contract at rate gamma in ||.||_2 and Euler contract for
+ * h < 2 gamma / ||J||^2, the SGN step rule at uniform weights (as the paper's code computes
+ * steps: 2 alpha / beta^2 and C4 / beta when alpha > 0 and beta > 0, else 0).
+ */
+export interface EuclideanCertificate {
+  /** gamma_euc = min over the region of lambda_min(sym(J)) (lowered by delta in the rigorous mode). */
+  readonly gamma: number;
+  /**
+   * max over the region of ||J||_2 (plus delta in the rigorous mode): beta at uniform weights.
+   * Null when gamma <= 0: there is no step to give, so the norm is not computed.
+   */
+  readonly beta: number | null;
+  /** 2 gamma / beta^2; 0 without a certificate. */
+  readonly eulerStep: number;
+  /** C4 / beta; 0 without a certificate. */
+  readonly rk4Step: number;
+  readonly certified: boolean;
+}
+
+/** Which tests certify the game: SGN (at the certificate's weights) and the Euclidean one. */
+export type CertifiedBy = ('SGN' | 'Euclidean')[];
+
 export interface Certificate extends WeightedCertificate {
   readonly dims: number[];
   readonly mu: number[];
@@ -222,7 +246,10 @@ export interface Certificate extends WeightedCertificate {
   readonly stepWeights: { euler: StepOptimum | null; rk4: StepOptimum | null } | null;
   /** The region the bounds rest on, the sampler, the number of points and the mode (null: none given). */
   readonly region: RegionRecord | null;
-  /** Why there is no certificate (null when certified). */
+  readonly euclidean: EuclideanCertificate;
+  /** The tests that certify, SGN first; empty when neither does. (`certified` is SGN's verdict alone.) */
+  readonly certifiedBy: CertifiedBy;
+  /** Why SGN does not certify (null when it does). */
   readonly reason: string | null;
 }
 
@@ -234,6 +261,10 @@ export function certify(game: Game, opts: CertifyOptions = {}): Certificate {
   const w = opts.weights ?? analysis.optimal.weights;
   const at = certifyWeights(analysis, w, { c4 });
   const { mu, L, optimal } = analysis;
+  const euclidean = euclideanCertificate(analysis, at, c4);
+  const certifiedBy: CertifiedBy = [];
+  if (at.certified) certifiedBy.push('SGN');
+  if (euclidean.certified) certifiedBy.push('Euclidean');
   let stepWeights: Certificate['stepWeights'] = null;
   if (opts.stepWeights && optimal.alpha > 0) {
     const evaluate = (x: readonly number[]): { alpha: number; beta: number } => {
@@ -271,7 +302,35 @@ export function certify(game: Game, opts: CertifyOptions = {}): Certificate {
         : null,
     stepWeights,
     region: analysis.region,
+    euclidean,
+    certifiedBy,
     reason: at.certified ? null : failureReason(analysis, at),
+  };
+}
+
+function euclideanCertificate(
+  analysis: GameAnalysis,
+  at: WeightedCertificate,
+  c4: number,
+): EuclideanCertificate {
+  const gamma = analysis.gammaEuclidean;
+  if (!(gamma > 0)) return { gamma, beta: null, eulerStep: 0, rk4Step: 0, certified: false };
+  // M(1, ..., 1) = I: the SGN Lipschitz constant at uniform weights is max ||J||_2 (inflated like
+  // SGN's in the rigorous mode), already computed when the certificate's weights are uniform.
+  const uniform = at.weights.every((v) => v === 1);
+  const beta = uniform
+    ? at.beta
+    : certifyWeights(
+        analysis,
+        analysis.mu.map(() => 1),
+        { c4, alphaTrue: false },
+      ).beta;
+  return {
+    gamma,
+    beta,
+    eulerStep: eulerStep(gamma, beta),
+    rk4Step: rk4Step(gamma, beta, c4),
+    certified: true,
   };
 }
 

@@ -12,7 +12,10 @@ export interface OptimalWeights {
   readonly weights: number[];
   /** alpha_*(weights): equals alpha when attained, slightly below it otherwise. */
   readonly alphaAtWeights: number;
-  /** False when K is reducible: the supremum is then approached but not attained. */
+  /**
+   * False when K is reducible with some coupling: the supremum is then approached (weights from a
+   * slightly perturbed K) but in general not attained. True for uncoupled games (L = 0).
+   */
   readonly attained: boolean;
 }
 
@@ -74,8 +77,20 @@ function perronVector(K: Matrix, tau: number): number[] {
   return v.map((t) => Math.abs(sign * t));
 }
 
+/** True when no player's cost depends on another's strategy (every L_ij = 0, i != j). */
+export function isUncoupled(L: readonly (readonly number[])[]): boolean {
+  return L.every((row, i) => row.every((v, j) => i === j || v === 0));
+}
+
 export function optimalWeights(mu: readonly number[], L: readonly (readonly number[])[]): OptimalWeights {
   const n = mu.length;
+  if (isUncoupled(L)) {
+    // S(w) = diag(mu) for every w > 0: alpha_*(w) = min mu is attained by every weighting, so
+    // the uniform one is as optimal as any. (The reducible path below would perturb K and run
+    // inverse iteration only to land near these weights and call the optimum "not attained".)
+    const alpha = Math.min(...mu);
+    return { alpha, weights: mu.map(() => 1), alphaAtWeights: alpha, attained: true };
+  }
   const alpha = perronRoot(mu, L);
   const attained = isIrreducible(L);
   let Lw: readonly (readonly number[])[] = L;

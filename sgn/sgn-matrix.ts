@@ -2,6 +2,22 @@
 import { fromRows } from './linalg/matrix.js';
 import { symmetricEigenvalues } from './linalg/symmetric-eigen.js';
 
+/**
+ * Largest max(w) / min(w) the engine computes with (normaliseWeights and `sgn certify --weights`
+ * refuse more): sqrt(w_i / w_j) and its inverse stay finite and non-zero in double precision.
+ */
+export const MAX_WEIGHT_SPREAD = 1e300;
+
+/**
+ * L * f with an absent coupling (L = 0) contributing exactly 0 whatever the weight factor f =
+ * sqrt(w_i / w_j). In exact arithmetic 0 * f = 0 for every w > 0, but band searches probe ratios
+ * at the edge of the double range, where f overflows to Infinity (or 1/f to Infinity when the
+ * ratio underflows to 0) and 0 * Infinity = NaN: uncoupled and one-way coupled games hit this.
+ */
+function coupled(l: number, f: number): number {
+  return l === 0 ? 0 : l * f;
+}
+
 export function sgnMatrix(
   mu: readonly number[],
   L: readonly (readonly number[])[],
@@ -10,7 +26,9 @@ export function sgnMatrix(
   const n = mu.length;
   return Array.from({ length: n }, (_, i) =>
     Array.from({ length: n }, (_, j) =>
-      i === j ? mu[i] : -(L[i][j] * Math.sqrt(w[i] / w[j]) + L[j][i] * Math.sqrt(w[j] / w[i])) / 2,
+      i === j
+        ? mu[i]
+        : -(coupled(L[i][j], Math.sqrt(w[i] / w[j])) + coupled(L[j][i], Math.sqrt(w[j] / w[i]))) / 2,
     ),
   );
 }
@@ -26,7 +44,7 @@ export function sgnMargin(
   w: readonly number[],
 ): number {
   if (mu.length === 2) {
-    const off = -(L[0][1] * Math.sqrt(w[0] / w[1]) + L[1][0] * Math.sqrt(w[1] / w[0])) / 2;
+    const off = -(coupled(L[0][1], Math.sqrt(w[0] / w[1])) + coupled(L[1][0], Math.sqrt(w[1] / w[0]))) / 2;
     return minEig2(mu[0], off, mu[1]);
   }
   return symmetricEigenvalues(fromRows(sgnMatrix(mu, L, w)))[0];
