@@ -77,12 +77,17 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     let computing = false;
     let done = 0;
     const beat = (): void => ctx.heartbeat({ start: input.start, done, computing });
-    beat();
+    // The first heartbeat waits for the job to start (or for a second in the queue): the server
+    // keeps the last one that got through, and the workflow reads its `computing` to tell a batch
+    // that killed its worker from one that only waited behind it. A heartbeat is sent at once
+    // only when none was sent within the throttle interval, so an early "queued" one would
+    // still be the last word of a batch that starts and kills its worker within that second.
     const timer = setInterval(beat, HEARTBEAT_MS);
     const signal = more.stop ? AbortSignal.any([ctx.cancellationSignal, more.stop]) : ctx.cancellationSignal;
     return submit({
       onStart: () => {
         computing = true;
+        beat();
         more.onStart?.();
       },
       onRows: more.onRows,

@@ -188,7 +188,10 @@ describe('every sweep ends', () => {
     const supervisor = supervisedWorker(env);
     const spec = certifySpec('kill', { heartbeatTimeout: 3, batchSize: 4, maxAttempts: 2 });
     await runCli(['sweep', 'start', spec, '--id', 'kill'], env);
-    await waitUntil(async () => (await sweepRow('kill')).status !== 'running', 240_000, 'kill to end');
+    const log = setInterval(() => {
+      void sweepRow('kill').then((r) => console.log(Date.now(), 'deaths', supervisor.deaths(), r.status, r.doneCells, r.failedCells));
+    }, 5000);
+    await waitUntil(async () => (await sweepRow('kill')).status !== 'running', 240_000, 'kill to end').finally(() => clearInterval(log));
     expect(await sweepRow('kill')).toMatchObject({ status: 'completed', doneCells: 24, failedCells: 1 });
     const stored = await cellsOf('kill');
     expect(stored.length).toBe(24);
