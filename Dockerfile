@@ -41,7 +41,8 @@ RUN npx tsx scripts/ensure-prisma-client.ts
 RUN npx tsx scripts/bundle-workflows.ts
 
 # A sweep worker: applies pending migrations (creating the database if needed), then polls
-# SGN_TASK_QUEUE until SIGTERM/SIGINT, when it drains running batches and exits.
+# its task queue (the database's own, or SGN_TASK_QUEUE) until SIGTERM/SIGINT, when it drains running
+# batches and exits.
 # node itself, not `npm run`: the signal reaches the worker directly. --single-threaded-gc: see
 # workers/node-flags.ts.
 STOPSIGNAL SIGTERM

@@ -17,5 +17,10 @@ const child = spawn(
     cwd: process.cwd(),
   },
 );
+// Node itself could not be started again (gone, out of memory): one line, not a stack.
+child.on('error', (e) => {
+  process.stderr.write(`sgn: cannot start ${process.execPath}: ${e.message}\n`);
+  process.exit(1);
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

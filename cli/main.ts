@@ -31,7 +31,10 @@ commands:
 ${lines.join('\n')}
 
 environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/sgn), TEMPORAL_ADDRESS (localhost:7233),
-             TEMPORAL_NAMESPACE (default), SGN_TASK_QUEUE (sgn-sweeps)
+             TEMPORAL_NAMESPACE (default), SGN_TASK_QUEUE (default: sgn-sweeps-<key of the database>),
+             SGN_DEBUG=1 (stack traces of unexpected errors)
+exit codes: 0 done, 1 unexpected error, 2 bad input or settings (a missing database included),
+            3 PostgreSQL or Temporal unreachable
 `;
 }
 
@@ -60,12 +63,38 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ServiceUnavailable) {
       process.stderr.write(`sgn ${name}: ${redactSecrets(e.message)}\n`);
+      if (debugging() && e.cause instanceof Error)
+        process.stderr.write(`${redactSecrets(e.cause.stack ?? e.cause.message)}\n`);
       return 3;
     }
-    const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    process.stderr.write(`sgn ${name}: ${redactSecrets(text)}\n`);
+    // Anything else is a fault of ours or of a service: one line for the user, the stack and
+    // the whole message (a driver's can run to pages) only with SGN_DEBUG=1.
+    process.stderr.write(`sgn ${name}: ${redactSecrets(oneLine(e))}\n`);
+    if (debugging())
+      process.stderr.write(`${redactSecrets(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     return 1;
   }
+}
+
+/** SGN_DEBUG=1 (or any value but 0/false/empty): stack traces of unexpected errors. */
+export function debugging(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.SGN_DEBUG?.trim().toLowerCase();
+  return v !== undefined && v !== '' && v !== '0' && v !== 'false';
+}
+
+/** An error as one line: its first line of text, its type when that says more, a hint at SGN_DEBUG. */
+export function oneLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const type = e instanceof Error && e.name !== 'Error' ? `${e.name}: ` : '';
+  // Printable: a \r or an escape from a driver's message would garble the terminal.
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const first = (lines[0] ?? 'unknown error').replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const more = lines.length > 1 ? ' ...' : '';
+  return `${type}${first}${more}${debugging() ? '' : ' (SGN_DEBUG=1 for details)'}`;
 }
 
 /** A write to a pipe whose reader has closed it. */

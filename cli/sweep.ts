@@ -43,8 +43,17 @@ export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [
 
 type Out = (s: string) => void;
 
-async function withContext<T>(fn: (ctx: SweepContext) => Promise<T>): Promise<T> {
-  const ctx = await openContext();
+/** Says on stderr what was created or migrated (first use of a database). */
+export const logToStderr = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/**
+ * Runs `fn` with the database (and, lazily, Temporal). Only `sweep start` passes `create`: the
+ * other commands read or signal what is stored, and a missing database is refused, not created.
+ */
+async function withContext<T>(fn: (ctx: SweepContext) => Promise<T>, create = false): Promise<T> {
+  const ctx = await openContext({ create, log: logToStderr });
   try {
     return await fn(ctx);
   } finally {
@@ -102,7 +111,7 @@ async function start(argv: string[], out: Out): Promise<number> {
       progressPrinter((s) => s.id),
     );
     return final.status === 'completed' ? 0 : 1;
-  });
+  }, true);
 }
 
 async function status(argv: string[], out: Out): Promise<number> {

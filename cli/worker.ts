@@ -1,7 +1,8 @@
 /** `sgn worker [--concurrency n]`: a sweep worker until SIGINT/SIGTERM. */
 import { InputError } from '../sgn/util/errors.js';
 import { temporalConfig } from '../workers/config.js';
-import { redactUrl, databaseUrl } from '../db/client.js';
+import { redactUrl, databaseUrl, parseDatabaseUrl } from '../db/url.js';
+import { probeTcp, ServiceUnavailable, shortReason } from '../db/unavailable.js';
 import { numberFlag, parse } from './args.js';
 import { missingNodeFlags } from '../workers/node-flags.js';
 
@@ -15,17 +16,27 @@ export async function runWorkerCommand(argv: string[], out: (s: string) => void)
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new InputError('--concurrency', `must be an integer in 1..256, got ${concurrency}`);
   }
+  // Settings first: a malformed DATABASE_URL is one line and exit 2 before anything is loaded.
+  parseDatabaseUrl(databaseUrl());
   const temporal = temporalConfig();
+  // A quick look for Temporal before loading the worker (seconds on a busy machine): an address
+  // where nothing listens is one line and exit 3 at once.
+  await probeTcp(temporal.address, 7233).catch((e: unknown) => {
+    throw new ServiceUnavailable(
+      'Temporal',
+      `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${shortReason(e)}`,
+      { cause: e },
+    );
+  });
   const missing = missingNodeFlags();
   // Imported lazily: the worker pulls in the Temporal native bridge, other commands need not.
   const { runWorker } = await import('../workers/worker.js');
-  const { openContext } = await import('../sweep/service.js');
-  // Bring the schema up before taking work (a fresh database on first use).
-  await (await openContext({ temporal })).close();
+  // The worker creates and migrates a fresh database (saying so on stderr) before taking work.
   await runWorker({
     concurrency,
     temporal,
-    onReady: () =>
+    log: (line) => process.stderr.write(`${line}\n`),
+    onReady: (temporal) =>
       out(
         `worker ${process.pid} polling ${temporal.taskQueue} at ${temporal.address} (namespace ${temporal.namespace}), database ${redactUrl(databaseUrl())}, concurrency ${concurrency}` +
           (missing.length

@@ -1,12 +1,15 @@
 // Database access: URL handling, PrismaClient construction, and bringing a fresh
 // database up (create it, apply committed migrations) for tests and the CLI.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { InputError } from '../sgn/util/errors.js';
 import { databaseUrl, parseDatabaseUrl, redactUrl, type PgConnectionConfig } from './url.js';
 
 export { DEFAULT_DATABASE_URL, databaseUrl, formatDatabaseUrl, parseDatabaseUrl, redactUrl } from './url.js';
@@ -124,4 +127,110 @@ export async function migrateDeploy(url: string = databaseUrl()): Promise<string
 export async function prepareDatabase(url: string = databaseUrl()): Promise<void> {
   await ensureDatabase(url);
   await migrateDeploy(url);
+}
+
+/** The committed migrations (prisma/migrations), by name. */
+export function committedMigrations(): string[] {
+  return readdirSync(join(PROJECT_ROOT, 'prisma', 'migrations'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** The PostgreSQL error code of a failed query (through Prisma's driver adapter or from pg). */
+function queryErrorCode(e: unknown): string | undefined {
+  const meta = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta;
+  const original = meta?.driverAdapterError?.cause?.originalCode;
+  if (typeof original === 'string') return original;
+  const message = e instanceof Error ? e.message : String(e);
+  return /Code: `([0-9A-Z]{5})`/.exec(message)?.[1] ?? pgErrorCode(e);
+}
+
+export interface SchemaState {
+  /** Short key of this database: its name and the random id it was given when first migrated. */
+  readonly key: string;
+  /** Whether the database itself was created by this call. */
+  readonly created: boolean;
+  /** How many migrations this call applied. */
+  readonly applied: number;
+}
+
+interface MigrationRow {
+  readonly migration_name: string;
+  readonly id: string;
+  readonly finished: boolean;
+}
+
+/**
+ * Brings the database of `url` up to the committed migrations and returns its key.
+ *
+ * `create: false` (read-only commands: sweep list/status/results/band, report): a database that
+ * does not exist, or holds no sgn tables at all, is refused with an InputError naming
+ * DATABASE_URL, and nothing is created: a mistyped name must not leave an empty database behind,
+ * nor sgn's tables in somebody else's database. Pending migrations of an sgn database (after an
+ * upgrade) are applied either way: the queries need them.
+ * `create: true` (sweep start, worker): a missing database is created, a fresh one migrated.
+ * `log` hears one line when anything was created or applied.
+ */
+export async function prepareSchema(
+  prisma: PrismaClient,
+  url: string,
+  opts: { create: boolean; log?: (line: string) => void },
+): Promise<SchemaState> {
+  const cfg = parseDatabaseUrl(url);
+  const where = `database "${cfg.database}" at ${cfg.host}:${cfg.port}`;
+  const read = () =>
+    prisma.$queryRaw<MigrationRow[]>`
+      SELECT migration_name, id, finished_at IS NOT NULL AS finished FROM _prisma_migrations
+      ORDER BY started_at, id`;
+  let rows: MigrationRow[] = [];
+  let created = false;
+  let fresh = false;
+  try {
+    rows = await read();
+  } catch (e) {
+    const code = queryErrorCode(e);
+    if (code === '3D000' || code === 'P1003') {
+      if (!opts.create)
+        throw new InputError(
+          'DATABASE_URL',
+          `${where} does not exist (nothing was created: check the name, or create it with sgn sweep start or sgn worker)`,
+        );
+      created = await ensureDatabase(url);
+      fresh = true;
+    } else if (code === '42P01') {
+      if (!opts.create)
+        throw new InputError(
+          'DATABASE_URL',
+          `${where} holds no sgn tables (not an sgn database? sgn sweep start or sgn worker sets one up)`,
+        );
+      fresh = true;
+    } else throw e;
+  }
+  const done = new Set(rows.filter((r) => r.finished).map((r) => r.migration_name));
+  const pending = committedMigrations().filter((m) => !done.has(m));
+  if (pending.length > 0) {
+    await migrateDeploy(url);
+    rows = await read();
+    const n = `${pending.length} migration${pending.length === 1 ? '' : 's'}`;
+    opts.log?.(
+      created
+        ? `created ${where} and applied ${n}`
+        : fresh
+          ? `applied ${n} to ${where} (it had no sgn tables)`
+          : `applied ${n} to ${where}`,
+    );
+  }
+  return { key: databaseKey(cfg.database, rows[0]?.id ?? ''), created, applied: pending.length };
+}
+
+/**
+ * A database's key, the suffix of its default task queue (workers/config.ts): a hash of its name
+ * and of the id Prisma gave its first migration (a random UUID, written once, when the database
+ * was first migrated). Not derived from the URL: clients and workers may reach one server by
+ * different names. Two databases on one server always differ (their names do); a copy of a
+ * database on another server under the same name shares the key.
+ */
+export function databaseKey(database: string, firstMigrationId: string): string {
+  return createHash('sha256').update(`${database}\0${firstMigrationId}`).digest('hex').slice(0, 12);
 }

@@ -1,3 +1,6 @@
+import { connect } from 'node:net';
+import { redactUrl } from './url.js';
+
 /**
  * A service the CLI needs (PostgreSQL, Temporal) cannot be reached: one line for the user,
  * naming the service, where it was looked for and the setting that chooses it. Not an input
@@ -12,6 +15,46 @@ export class ServiceUnavailable extends Error {
     super(message, options);
     this.name = 'ServiceUnavailable';
   }
+}
+
+/**
+ * `e`, from a first query of the database at `url`, as ServiceUnavailable when it means that
+ * PostgreSQL cannot be reached (exit 3, one line naming DATABASE_URL); otherwise `e` itself.
+ */
+export function postgresUnavailable(e: unknown, url: string): unknown {
+  if (!isConnectionFailure(e)) return e;
+  return new ServiceUnavailable(
+    'PostgreSQL',
+    `cannot reach PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${shortReason(e)}`,
+    { cause: e },
+  );
+}
+
+/**
+ * Resolves once a TCP connection to `address` (`host:port`, `[v6]:port`; port `defaultPort` when
+ * absent) opens; rejects with the socket's error (ECONNREFUSED, ENOTFOUND, ...) or on timeout.
+ * A quick check that a service listens there, before loading what talks to it.
+ */
+export function probeTcp(address: string, defaultPort: number, timeoutMs = 3000): Promise<void> {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(address) ?? /^([^:]*)(?::(\d+))?$/.exec(address);
+  const host = m?.[1] || 'localhost';
+  const port = m?.[2] ? Number(m[2]) : defaultPort;
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
 }
 
 /** Driver errors that mean "no server there" (or it refused us), as opposed to a query gone wrong. */

@@ -1,5 +1,6 @@
 // Database URL handling shared by prisma.config.ts (loaded by the Prisma CLI before the
 // client is generated) and db/client.ts. Must not import the generated client.
+import { InputError } from '../sgn/util/errors.js';
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/sgn';
 
@@ -56,20 +57,24 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
 /**
  * Parse a `postgres[ql]://user[:password]@host[:port]/database` URL into an object
  * config. Percent-encoded user, password and database names are decoded. Throws an
- * Error naming DATABASE_URL (never including the password) when malformed.
+ * InputError naming DATABASE_URL (never including the password) when malformed: one line for
+ * the user and exit 2, like any other bad input.
  */
 export function parseDatabaseUrl(url: string): PgConnectionConfig {
   const fail = (why: string): never => {
-    throw new Error(`DATABASE_URL is not a valid PostgreSQL URL (${why}): ${redactUrl(url)}`);
+    throw new InputError(
+      'DATABASE_URL',
+      `"${redactUrl(url)}" is not a valid PostgreSQL URL (${why}); it must be a postgresql:// URL like postgresql://user@host:5432/database`,
+    );
   };
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return fail('cannot be parsed; expected postgresql://user[:password]@host[:port]/database');
+    return fail('cannot be parsed');
   }
   if (u.protocol !== 'postgresql:' && u.protocol !== 'postgres:') {
-    fail(`scheme must be postgresql:// or postgres://, got ${u.protocol}//`);
+    fail(`scheme ${u.protocol}//, not postgresql://`);
   }
   const decode = (s: string, what: string): string => {
     try {

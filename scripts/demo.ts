@@ -160,7 +160,7 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
     log(`PostgreSQL: ${pg.description}`);
   }
   // Check the database first: when both sweeps are stored, no Temporal server is needed.
-  let ctx = await openContext({ databaseUrl, temporal: temporalConfig() });
+  let ctx = await openContext({ databaseUrl, temporal: temporalConfig(), create: true, log });
   shutdown.add('database connection', () => ctx.close());
   const sweeps = [
     { key: 'certify' as const, label: 'certify ', resolved: specs.certify },

@@ -3,21 +3,12 @@
  * start / resume / pause / cancel its workflow, and read its status. Creating the sweep row
  * happens only after the whole spec validated, so bad input writes nothing.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import {
-  createPrisma,
-  PROJECT_ROOT,
-  migrateDeploy,
-  ensureDatabase,
-  databaseUrl,
-  redactUrl,
-  type PrismaClient,
-} from '../db/client.js';
-import { isConnectionFailure, ServiceUnavailable, shortReason } from '../db/unavailable.js';
+import { createPrisma, prepareSchema, databaseUrl, type PrismaClient } from '../db/client.js';
+import { postgresUnavailable, ServiceUnavailable, shortReason } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
-import { temporalConfig, type TemporalConfig } from '../workers/config.js';
+import { scopedTaskQueue, temporalConfig, type TemporalConfig } from '../workers/config.js';
 import {
   cancelSignal,
   pauseSignal,
@@ -34,28 +25,37 @@ import { sweepIdFor, type ResolvedSweep } from './resolve.js';
 
 export interface SweepContext {
   readonly prisma: PrismaClient;
+  /** Temporal's address and namespace, and the task queue of this database (workers/config.ts). */
   readonly temporal: TemporalConfig;
   client(): Promise<Client>;
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  readonly databaseUrl?: string;
+  readonly temporal?: TemporalConfig;
+  /**
+   * Create the database when it does not exist, and migrate one without sgn tables (sweep start,
+   * workers, the demo). Default false: read-only commands refuse a missing database rather than
+   * create it (a mistyped DATABASE_URL would otherwise leave an empty database behind).
+   */
+  readonly create?: boolean;
+  /** Hears one line when the database was created or migrated. */
+  readonly log?: (line: string) => void;
+}
+
 /** Opens the database (applying pending migrations) and, lazily, a Temporal client. */
-export async function openContext(
-  opts: { databaseUrl?: string; temporal?: TemporalConfig } = {},
-): Promise<SweepContext> {
-  const prisma = createPrisma(opts.databaseUrl);
+export async function openContext(opts: OpenOptions = {}): Promise<SweepContext> {
+  const url = opts.databaseUrl ?? databaseUrl();
+  const prisma = createPrisma(url);
+  let key: string;
   try {
-    await ensureSchema(prisma, opts.databaseUrl);
+    ({ key } = await prepareSchema(prisma, url, { create: opts.create ?? false, log: opts.log }));
   } catch (e) {
     await prisma.$disconnect().catch(() => undefined);
-    if (!isConnectionFailure(e)) throw e;
-    throw new ServiceUnavailable(
-      'PostgreSQL',
-      `cannot reach PostgreSQL at ${redactUrl(opts.databaseUrl ?? databaseUrl())} (DATABASE_URL): ${shortReason(e)}`,
-      { cause: e },
-    );
+    throw postgresUnavailable(e, url);
   }
-  const temporal = opts.temporal ?? temporalConfig();
+  const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(), key);
   let connection: Connection | null = null;
   let client: Client | null = null;
   return {
@@ -83,27 +83,6 @@ export async function openContext(
   };
 }
 
-/** Applies committed migrations when the database lacks any of them (first use of a database). */
-export async function ensureSchema(prisma: PrismaClient, url?: string): Promise<void> {
-  const expected = readdirSync(join(PROJECT_ROOT, 'prisma', 'migrations'), { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
-  let applied: string[] = [];
-  try {
-    const rows = await prisma.$queryRaw<{ migration_name: string }[]>`
-      SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
-    applied = rows.map((r) => r.migration_name);
-  } catch (e) {
-    const code =
-      (e as { code?: string; meta?: { code?: string } }).meta?.code ?? (e as { code?: string }).code;
-    const message = e instanceof Error ? e.message : String(e);
-    // 42P01: no migrations table yet; 3D000 / P1003: the database itself does not exist.
-    if (!/42P01|does not exist|P1003|3D000/.test(`${code} ${message}`)) throw e;
-    if (/database .* does not exist|P1003|3D000/.test(`${code} ${message}`)) await ensureDatabase(url);
-  }
-  if (expected.some((m) => !applied.includes(m))) await migrateDeploy(url);
-}
-
 export interface StartResult {
   readonly id: string;
   /** False when an identical sweep was already registered (a re-launch resumes it). */
@@ -112,18 +91,29 @@ export interface StartResult {
   readonly started: boolean;
 }
 
+/** A new sweep's workflow id: `sgn-sweep-<id>-<10 random hex>` (workflows/signals.ts). */
+function newWorkflowId(id: string): string {
+  return sweepWorkflowId(id, randomBytes(5).toString('hex'));
+}
+
 /**
  * Inserts the sweep's row unless one with its id exists; resolves to the rows inserted (0 or 1).
  * The spec travels as JSON text: Prisma rounds the numbers of a Json value to 16 significant
  * digits on the way, and workers compute every cell from this stored spec, so a game file
  * written with 17 (e.g. -0.23122660198229492 in LQ-64's R) would be swept as a slightly
- * different game than `sgn certify` reads.
+ * different game than `sgn certify` reads. The workflow id is chosen here, once: it is stored
+ * with the row and every client reads it from there.
  */
-function registerSweep(prisma: PrismaClient, id: string, resolved: ResolvedSweep): Promise<number> {
+function registerSweep(
+  prisma: PrismaClient,
+  id: string,
+  resolved: ResolvedSweep,
+  workflowId: string,
+): Promise<number> {
   return prisma.$executeRaw`
     INSERT INTO sweeps (id, name, kind, status, spec, spec_hash, total_cells, workflow_id, updated_at)
     VALUES (${id}, ${resolved.name ?? null}, ${resolved.kind}, 'running', ${JSON.stringify(resolved)}::jsonb,
-      ${resolved.specHash}, ${totalWork(resolved)}::int, ${sweepWorkflowId(id)}, now())
+      ${resolved.specHash}, ${totalWork(resolved)}::int, ${workflowId}, now())
     ON CONFLICT (id) DO NOTHING`;
 }
 
@@ -142,21 +132,39 @@ export async function startSweep(
   }
   // Reach Temporal before writing anything: when it is down, no sweep row is left without a workflow.
   await ctx.client();
-  const existing = await ctx.prisma.sweep.findUnique({ where: { id }, select: { specHash: true } });
-  if (existing && existing.specHash !== resolved.specHash) throw differentSpec(id);
+  const select = { specHash: true, workflowId: true } as const;
+  let row = await ctx.prisma.sweep.findUnique({ where: { id }, select });
+  if (row && row.specHash !== resolved.specHash) throw differentSpec(id);
   let created = false;
-  if (!existing) {
-    created = (await registerSweep(ctx.prisma, id, resolved)) === 1;
-    if (!created) {
+  if (!row) {
+    const workflowId = newWorkflowId(id);
+    created = (await registerSweep(ctx.prisma, id, resolved, workflowId)) === 1;
+    if (created) row = { specHash: resolved.specHash, workflowId };
+    else {
       // Two launches racing: the other one registered it first; both go on to start the
-      // workflow, unless the other registered a different spec under this id.
-      const winner = await ctx.prisma.sweep.findUnique({ where: { id }, select: { specHash: true } });
-      if (winner && winner.specHash !== resolved.specHash) throw differentSpec(id);
+      // workflow, under the winner's workflow id, unless the other registered a different spec.
+      row = await ctx.prisma.sweep.findUniqueOrThrow({ where: { id }, select });
+      if (row.specHash !== resolved.specHash) throw differentSpec(id);
     }
   }
   // A sweep registered just now has no workflow yet, and its plan is at hand.
-  const started = await startWorkflow(ctx, id, created ? planOf(resolved) : undefined);
+  const started = await startWorkflow(
+    ctx,
+    { id, workflowId: row.workflowId },
+    created ? planOf(resolved) : undefined,
+  );
   return { id, created, started };
+}
+
+/** A sweep as far as its workflow is concerned: its id and its stored workflow id. */
+export interface SweepRef {
+  readonly id: string;
+  readonly workflowId: string;
+}
+
+/** The stored workflow id of sweep `id` (undefined: no such sweep). */
+export async function sweepWorkflowIdOf(prisma: PrismaClient, id: string): Promise<string | undefined> {
+  return (await prisma.sweep.findUnique({ where: { id }, select: { workflowId: true } }))?.workflowId;
 }
 
 /**
@@ -164,9 +172,9 @@ export async function startSweep(
  * the sweep was registered just now (status running, no workflow can exist yet) and this is its
  * plan, handed to the workflow so that it starts its first batches at once.
  */
-export async function startWorkflow(ctx: SweepContext, id: string, plan?: SweepPlan): Promise<boolean> {
+export async function startWorkflow(ctx: SweepContext, sweep: SweepRef, plan?: SweepPlan): Promise<boolean> {
   const client = await ctx.client();
-  const workflowId = sweepWorkflowId(id);
+  const { id, workflowId } = sweep;
   if (plan === undefined) {
     try {
       const d = await client.workflow.getHandle(workflowId).describe();
@@ -216,6 +224,7 @@ async function requireSweep(ctx: SweepContext, id: string) {
       name: true,
       kind: true,
       error: true,
+      workflowId: true,
       createdAt: true,
       finishedAt: true,
     },
@@ -238,7 +247,7 @@ export async function sweepStatus(
   let error = row.error;
   let progress: SweepProgress | null = null;
   if ((status === 'running' || status === 'paused') && opts.reconcile !== false) {
-    const handle = (await ctx.client()).workflow.getHandle(sweepWorkflowId(id));
+    const handle = (await ctx.client()).workflow.getHandle(row.workflowId);
     try {
       const d = await handle.describe();
       if (d.status.name === 'RUNNING') {
@@ -269,45 +278,99 @@ export async function sweepStatus(
   };
 }
 
-/** Resume: un-pause a running workflow, or start a new run that schedules only what is missing. */
-export async function resumeSweep(
-  ctx: SweepContext,
-  id: string,
-): Promise<'resumed' | 'restarted' | 'already-complete'> {
-  const row = await requireSweep(ctx, id);
-  const handle = (await ctx.client()).workflow.getHandle(sweepWorkflowId(id));
+type SweepRow = Awaited<ReturnType<typeof requireSweep>>;
+
+/** `sweep X is completed (800 cells stored)`, or with its failed cells. */
+function completedLine(row: SweepRow): string {
+  return `sweep ${row.id} is completed (${
+    row.failedCells > 0
+      ? `${row.failedCells} failed cell${row.failedCells === 1 ? '' : 's'}`
+      : `all ${row.totalCells} cells stored`
+  })`;
+}
+
+/** Whether the sweep's workflow is running (false: ended, or never found). */
+async function workflowRunning(ctx: SweepContext, workflowId: string): Promise<boolean> {
   try {
-    const d = await handle.describe();
-    if (d.status.name === 'RUNNING') {
-      await handle.signal(resumeSignal);
-      return 'resumed';
-    }
+    return (await (await ctx.client()).workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
   } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw e;
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
   }
-  if (row.status === 'completed' && row.doneCells >= row.totalCells) return 'already-complete';
-  await startWorkflow(ctx, id);
+}
+
+/**
+ * Resume: un-pause a running workflow, or start a new run that schedules only what is missing
+ * (a failed, cancelled or terminated sweep). A completed sweep is refused (InputError, exit 2)
+ * before Temporal is asked anything: every cell is stored; those that failed are retried by
+ * `--retry-failed`, which the refusal names.
+ */
+export async function resumeSweep(ctx: SweepContext, id: string): Promise<'resumed' | 'restarted'> {
+  const row = await requireSweep(ctx, id);
+  if (row.status === 'completed') {
+    throw new InputError(
+      'sweep resume',
+      row.failedCells > 0
+        ? `${completedLine(row)}; retry them with: sgn sweep resume ${id} --retry-failed`
+        : `${completedLine(row)}; nothing to resume`,
+    );
+  }
+  const handle = (await ctx.client()).workflow.getHandle(row.workflowId);
+  if (await workflowRunning(ctx, row.workflowId)) {
+    await handle.signal(resumeSignal);
+    return 'resumed';
+  }
+  await startWorkflow(ctx, row);
   return 'restarted';
 }
 
+/**
+ * Pause a running sweep. Refused (InputError, exit 2; nothing signalled or written) when the
+ * sweep has ended, or its workflow is not running (terminated from outside: resume restarts it).
+ */
 export async function pauseSweep(ctx: SweepContext, id: string): Promise<void> {
-  await requireSweep(ctx, id);
-  await (await ctx.client()).workflow.getHandle(sweepWorkflowId(id)).signal(pauseSignal);
+  const row = await requireSweep(ctx, id);
+  if (row.status === 'completed')
+    throw new InputError('sweep pause', `${completedLine(row)}; nothing to pause`);
+  if (row.status === 'cancelled' || row.status === 'failed')
+    throw new InputError(
+      'sweep pause',
+      `sweep ${id} is ${row.status}; nothing to pause (continue it with: sgn sweep resume ${id})`,
+    );
+  if (!(await workflowRunning(ctx, row.workflowId)))
+    throw new InputError(
+      'sweep pause',
+      `sweep ${id} has no running workflow (${row.status} in the database); continue it with: sgn sweep resume ${id}`,
+    );
+  await (await ctx.client()).workflow.getHandle(row.workflowId).signal(pauseSignal);
 }
 
+/**
+ * Cancel: signal a running workflow, or mark a sweep without one cancelled (running in the
+ * database but its workflow gone, or failed: giving up on it). A completed or already cancelled
+ * sweep is refused (InputError, exit 2) and left as it is: its status says what is stored.
+ */
 export async function cancelSweep(ctx: SweepContext, id: string): Promise<'signalled' | 'marked'> {
-  await requireSweep(ctx, id);
-  const handle = (await ctx.client()).workflow.getHandle(sweepWorkflowId(id));
-  try {
-    const d = await handle.describe();
-    if (d.status.name === 'RUNNING') {
-      await handle.signal(cancelSignal);
-      return 'signalled';
-    }
-  } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw e;
+  const row = await requireSweep(ctx, id);
+  const refuse = (r: SweepRow): never => {
+    throw new InputError(
+      'sweep cancel',
+      r.status === 'completed'
+        ? `${completedLine(r)}; nothing to cancel`
+        : `sweep ${id} is already ${r.status}; nothing to cancel`,
+    );
+  };
+  if (row.status === 'completed' || row.status === 'cancelled') refuse(row);
+  if (await workflowRunning(ctx, row.workflowId)) {
+    await (await ctx.client()).workflow.getHandle(row.workflowId).signal(cancelSignal);
+    return 'signalled';
   }
-  await ctx.prisma.sweep.update({ where: { id }, data: { status: 'cancelled', finishedAt: new Date() } });
+  // Only from a status that is not final: a workflow that completed meanwhile keeps its word.
+  const marked = await ctx.prisma.sweep.updateMany({
+    where: { id, status: { in: ['running', 'paused', 'failed'] } },
+    data: { status: 'cancelled', finishedAt: new Date() },
+  });
+  if (marked.count === 0) refuse(await requireSweep(ctx, id));
   return 'marked';
 }
 
@@ -325,11 +388,12 @@ export async function waitForSweep(
   intervalMs = 1000,
   reconcileMs = 5000,
 ): Promise<SweepStatusReport> {
+  const { workflowId } = await requireSweep(ctx, id);
   // Woken early when the workflow ends (a long poll on its result, following continue-as-new),
   // so a sweep that ends between two polls is reported at once, not up to intervalMs later.
   let ended = false;
   const end = (await ctx.client()).workflow
-    .getHandle(sweepWorkflowId(id))
+    .getHandle(workflowId)
     .result()
     .then(
       () => undefined,

@@ -59,7 +59,7 @@ async function register(
       spec: resolved as unknown as object,
       specHash: resolved.specHash,
       totalCells: totalWork(resolved),
-      workflowId: sweepWorkflowId(id),
+      workflowId: sweepWorkflowId(id, 'report'),
     },
   });
 }

@@ -17,7 +17,6 @@ import { parseDatabaseUrl, quoteIdent } from '../db/client.js';
 import { resolveSpecFile, type ResolvedSweep } from '../sweep/resolve.js';
 import type { CellRow } from '../sweep/compute.js';
 import { checkStored, referenceCells } from './support/results.js';
-import { sweepWorkflowId } from '../workflows/signals.js';
 
 const medium = join(projectRoot, 'test', 'fixtures', 'medium.yaml');
 
@@ -131,7 +130,7 @@ describe('sweeps on Temporal + PostgreSQL', () => {
   it('keeps workflow histories bounded with continue-as-new', async () => {
     const runs: number[] = [];
     for await (const wf of client.workflow.list({
-      query: `WorkflowId = '${sweepWorkflowId('one-worker')}'`,
+      query: `WorkflowId = '${(await sweepRow('one-worker')).workflowId}'`,
     })) {
       runs.push(wf.historyLength);
     }
@@ -194,7 +193,7 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     await startDetached('terminated');
     await waitForDone('terminated', 150);
     await client.workflow
-      .getHandle(sweepWorkflowId('terminated'))
+      .getHandle((await sweepRow('terminated')).workflowId)
       .terminate('test: simulated operator mistake');
     const status = await runCli(['sweep', 'status', 'terminated', '--json'], env);
     expect(JSON.parse(status.stdout).status).toBe('failed');
@@ -211,7 +210,7 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     const waiting = runCli(['sweep', 'start', medium, '--id', 'terminated-wait', '--wait'], env);
     await waitForDone('terminated-wait', 150);
     await client.workflow
-      .getHandle(sweepWorkflowId('terminated-wait'))
+      .getHandle((await sweepRow('terminated-wait')).workflowId)
       .terminate('test: terminated while a client waits');
     const r = await waiting;
     expect(r.code, r.stderr).toBe(1);

@@ -1,17 +1,23 @@
 /**
  * A sweep worker: polls the task queue, runs sweep workflows and batch activities.
- * Any number of these, on any machines, may share one task queue. SIGINT/SIGTERM shut it
+ * Any number of these, on any machines, may share one task queue, as long as they share one
+ * database (workers/config.ts: the default queue is the database's own). SIGINT/SIGTERM shut it
  * down gracefully: no new tasks, running activities get `shutdownGraceTime` to finish
  * (their batches are retried elsewhere otherwise; writes are idempotent).
  */
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
-import { createPrisma, databaseUrl, PROJECT_ROOT } from '../db/client.js';
+import { createPrisma, databaseUrl, prepareSchema, PROJECT_ROOT, type PrismaClient } from '../db/client.js';
+import { postgresUnavailable, ServiceUnavailable, shortReason } from '../db/unavailable.js';
+import { InputError } from '../sgn/util/errors.js';
 import { createActivities } from '../activities/sweep-activities.js';
 import { ComputeThread } from '../activities/compute-thread.js';
-import { temporalConfig, type TemporalConfig } from './config.js';
+import type { SweepActivities } from '../activities/types.js';
+import { scopedTaskQueue, temporalConfig, type TemporalConfig } from './config.js';
 import { cachedWorkflowBundle, type CachedBundle } from './workflow-bundle.js';
 
 export interface WorkerRunOptions {
@@ -21,7 +27,10 @@ export interface WorkerRunOptions {
   readonly databaseUrl?: string;
   /** Stop when this signal aborts (tests); SIGINT/SIGTERM always stop the worker. */
   readonly signal?: AbortSignal;
-  readonly onReady?: () => void;
+  /** Called once the worker polls; `temporal` holds the task queue it polls. */
+  readonly onReady?: (temporal: TemporalConfig) => void;
+  /** Hears one line when the database was created or migrated (a worker sets up a fresh one). */
+  readonly log?: (line: string) => void;
 }
 
 const require = createRequire(import.meta.url);
@@ -38,46 +47,134 @@ export async function sweepWorkflowBundle(): Promise<CachedBundle> {
   return cachedWorkflowBundle(workflowsPath(), PROJECT_ROOT, WORKFLOW_BUNDLE_DIR);
 }
 
-export async function createSweepWorker(
-  opts: WorkerRunOptions = {},
-): Promise<{ worker: Worker; close: () => Promise<void> }> {
-  const temporal = opts.temporal ?? temporalConfig();
-  const url = opts.databaseUrl ?? databaseUrl();
-  const prisma = createPrisma(url);
-  const connection = await NativeConnection.connect({ address: temporal.address });
-  // The compute thread loads its modules while the workflow bundle loads.
-  const compute = new ComputeThread();
-  compute.warm();
-  const bundle = await sweepWorkflowBundle();
-  const options: WorkerOptions = {
-    connection,
-    namespace: temporal.namespace,
-    taskQueue: temporal.taskQueue,
-    workflowBundle: bundle.option,
-    activities: createActivities({ prisma, compute, workerId: `${hostname()}:${process.pid}` }),
-    maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
-    // Batches heartbeat every second; sending them that often (not at 0.8 x the heartbeat
-    // timeout) is what brings a sweep's cancellation to its batches within a second.
-    maxHeartbeatThrottleInterval: '1s',
-    defaultHeartbeatThrottleInterval: '1s',
-    shutdownGraceTime: '20s',
+/**
+ * The activities, each first checking that the workflow that scheduled it is the one stored
+ * for its sweep in this worker's database. Two databases whose workers were given one task queue
+ * by hand (SGN_TASK_QUEUE) would otherwise compute each other's batches against the wrong
+ * database, silently when both hold a sweep of that id: the batch fails instead, naming the
+ * queue. One query per sweep and worker (pairs found to match are remembered).
+ */
+export function guardedActivities(
+  activities: SweepActivities,
+  prisma: PrismaClient,
+  taskQueue: string,
+): SweepActivities {
+  const verified = new Set<string>();
+  const check = async (sweepId: string): Promise<void> => {
+    const workflowId = Context.current().info.workflowExecution?.workflowId;
+    if (workflowId === undefined) return;
+    const pair = `${sweepId}\0${workflowId}`;
+    if (verified.has(pair)) return;
+    const row = await prisma.sweep.findUnique({ where: { id: sweepId }, select: { workflowId: true } });
+    // No row: the activity itself says the sweep is not in the database.
+    if (!row) return;
+    if (row.workflowId !== workflowId)
+      throw ApplicationFailure.nonRetryable(
+        `workflow ${workflowId} is not the workflow of sweep ${sweepId} in this worker's database ` +
+          `(${row.workflowId}): workers of two databases poll task queue ${taskQueue}; give each ` +
+          'database its own SGN_TASK_QUEUE, or leave it unset (a queue per database)',
+        'WrongDatabase',
+      );
+    if (verified.size >= 4096) verified.clear();
+    verified.add(pair);
   };
-  const worker = await Worker.create(options);
   return {
-    worker,
-    close: async () => {
-      await compute.close();
-      await connection.close();
-      await prisma.$disconnect();
+    async loadPlan(sweepId) {
+      await check(sweepId);
+      return activities.loadPlan(sweepId);
+    },
+    async runBatch(input) {
+      await check(input.sweepId);
+      return activities.runBatch(input);
+    },
+    async recordFailedCells(input) {
+      await check(input.sweepId);
+      return activities.recordFailedCells(input);
+    },
+    async aggregateBands(sweepId) {
+      await check(sweepId);
+      return activities.aggregateBands(sweepId);
+    },
+    async setSweepStatus(sweepId, status, error) {
+      await check(sweepId);
+      return activities.setSweepStatus(sweepId, status, error);
     },
   };
 }
 
+export async function createSweepWorker(
+  opts: WorkerRunOptions = {},
+): Promise<{ worker: Worker; temporal: TemporalConfig; close: () => Promise<void> }> {
+  const url = opts.databaseUrl ?? databaseUrl();
+  const prisma = createPrisma(url);
+  let connection: NativeConnection | undefined;
+  let compute: ComputeThread | undefined;
+  const close = async (): Promise<void> => {
+    await compute?.close();
+    await connection?.close();
+    await prisma.$disconnect();
+  };
+  try {
+    // A worker sets up a fresh database (creates it, applies the migrations), and its task
+    // queue is the database's own unless SGN_TASK_QUEUE names one (workers/config.ts).
+    let key: string;
+    try {
+      ({ key } = await prepareSchema(prisma, url, { create: true, log: opts.log }));
+    } catch (e) {
+      throw postgresUnavailable(e, url);
+    }
+    const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(), key);
+    try {
+      connection = await NativeConnection.connect({ address: temporal.address });
+    } catch (e) {
+      throw new ServiceUnavailable(
+        'Temporal',
+        `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${shortReason(e)}`,
+        { cause: e },
+      );
+    }
+    // The compute thread loads its modules while the workflow bundle loads.
+    compute = new ComputeThread();
+    compute.warm();
+    const bundle = await sweepWorkflowBundle();
+    const activities = createActivities({ prisma, compute, workerId: `${hostname()}:${process.pid}` });
+    const options: WorkerOptions = {
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      workflowBundle: bundle.option,
+      activities: guardedActivities(activities, prisma, temporal.taskQueue),
+      maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
+      // Batches heartbeat every second; sending them that often (not at 0.8 x the heartbeat
+    // timeout) is what brings a sweep's cancellation to its batches within a second.
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
+    shutdownGraceTime: '20s',
+    };
+    let worker: Worker;
+    try {
+      worker = await Worker.create(options);
+    } catch (e) {
+      // The one setting Worker.create checks against the server.
+      if (/namespace .*not found/i.test(e instanceof Error ? e.message : String(e)))
+        throw new InputError(
+          'TEMPORAL_NAMESPACE',
+          `namespace "${temporal.namespace}" not found at ${temporal.address}`,
+        );
+      throw e;
+    }
+    return { worker, temporal, close };
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw e;
+  }
+}
+
 /** Runs a worker until SIGINT/SIGTERM (handled by the Temporal runtime) or `signal`. */
 export async function runWorker(opts: WorkerRunOptions = {}): Promise<void> {
-  const { worker, close } = await createSweepWorker(opts);
+  const { worker, temporal, close } = await createSweepWorker(opts);
   opts.signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
-  opts.onReady?.();
+  opts.onReady?.(temporal);
   try {
     await worker.run();
   } finally {

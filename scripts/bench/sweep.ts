@@ -35,7 +35,6 @@ import { runCli, startWorker, type WorkerProcess } from '../../test/support/proc
 import { resolveSpec } from '../../sweep/resolve.js';
 import { certifyRange } from '../../sweep/compute.js';
 import { parseDatabaseUrl } from '../../db/url.js';
-import { sweepWorkflowId } from '../../workflows/signals.js';
 import { intOption, outRoot, parseArgs } from './common.js';
 import { missingNodeFlags, NODE_FLAGS } from '../../workers/node-flags.js';
 import {
@@ -166,7 +165,7 @@ export async function main(args: string[]): Promise<void> {
         load,
         cpu,
         mainThreads: meter.mainThreads,
-        timeline: await sweepTimeline(temporal.address, sweepWorkflowId(id)),
+        timeline: await sweepTimeline(temporal.address, row.workflowId),
         pairs: [],
       };
     };

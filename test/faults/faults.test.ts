@@ -13,7 +13,6 @@ import { Client, Connection } from '@temporalio/client';
 import { createPrisma, prepareDatabase, type PrismaClient } from '../../db/client.js';
 import { resolveSpecFile } from '../../sweep/resolve.js';
 import type { CellRow } from '../../sweep/compute.js';
-import { sweepWorkflowId } from '../../workflows/signals.js';
 import { SeededRandom } from '../../sgn/util/random.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseService } from '../../scripts/demo/services.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../support/temporal-server.js';
@@ -209,7 +208,11 @@ describe('faults during a sweep', () => {
     await startDetached(id);
     const monitor = new ProgressMonitor(prisma, id);
     await monitor.waitForStored(400, SWEEP_TIMEOUT);
-    await client.workflow.getHandle(sweepWorkflowId(id)).terminate('fault suite: operator mistake');
+    const { workflowId } = await prisma.sweep.findUniqueOrThrow({
+      where: { id },
+      select: { workflowId: true },
+    });
+    await client.workflow.getHandle(workflowId).terminate('fault suite: operator mistake');
     const failed = await runCli(['sweep', 'status', id, '--json'], env);
     expect((JSON.parse(failed.stdout) as { status: string }).status).toBe('failed');
     const resumed = await runCli(['sweep', 'resume', id], env);

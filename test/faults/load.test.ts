@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { resolveSpecFile, type ResolvedSweep } from '../../sweep/resolve.js';
 import { certifyRange } from '../../sweep/compute.js';
-import { sweepWorkflowId } from '../../workflows/signals.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../support/temporal-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runCli, startWorker, type WorkerProcess } from '../support/processes.js';
@@ -108,7 +107,11 @@ describe('load', () => {
 
     // Histories: continue-as-new keeps every execution short.
     const histories: number[] = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowId = '${sweepWorkflowId('load-1m')}'` }))
+    const { workflowId } = await db.prisma.sweep.findUniqueOrThrow({
+      where: { id: 'load-1m' },
+      select: { workflowId: true },
+    });
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
       histories.push(wf.historyLength);
     const longest = Math.max(...histories);
 
