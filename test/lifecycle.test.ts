@@ -169,6 +169,10 @@ describe('two databases on one Temporal server', () => {
         calls.push(`runBatch ${input.sweepId}`);
         return { inserted: 0, alreadyStored: 0, failed: 0 };
       },
+      recordFailedCells: async (input) => {
+        calls.push(`recordFailedCells ${input.sweepId}`);
+        return { inserted: 0, alreadyStored: 0, failed: 0 };
+      },
       aggregateBands: async () => 0,
       setSweepStatus: async () => undefined,
     };
