@@ -6,7 +6,8 @@
  *   hang      spins forever (a cell that never ends: the cell time budget stops it)
  *   slow=MS   spins MS milliseconds, then computes the cell as usual (a long, healthy cell)
  *   exit      ends the compute thread (process.exit in a worker thread ends the thread)
- *   kill      SIGKILLs the whole worker process (a segfault or the kernel's OOM killer)
+ *   kill      computes 1.5 s, then SIGKILLs the whole worker process (the kernel's OOM killer,
+ *             a segfault): long enough for the batch's last heartbeat to say it was computing
  *   oom       fills the thread's heap until V8 gives up
  *
  * Indices are cell indices for certify and game-group indices for step-size runs.
@@ -58,6 +59,7 @@ export function injectFault(fault: FaultAction): void {
       process.exit(1);
       return;
     case 'kill':
+      spin(1500);
       process.kill(process.pid, 'SIGKILL');
       return;
     case 'oom': {

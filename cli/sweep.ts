@@ -10,6 +10,7 @@ import {
   openContext,
   pauseSweep,
   resumeSweep,
+  retryFailedCells,
   startSweep,
   sweepStatus,
   waitForSweep,
@@ -24,6 +25,8 @@ import {
   resultRows,
   RESULT_CSV_HEADER,
   parseWhere,
+  failureKinds,
+  failureSummary,
   resultCsvCells,
 } from '../sweep/queries.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
@@ -34,14 +37,17 @@ import { readDataFile } from './input.js';
 import { csvRow, num, table, toCsv } from './format.js';
 import { progressPrinter } from './progress.js';
 
-export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N]
+export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N] [--cell-timeout S]
   sgn sweep status <id> [--json] [--watch]
   sgn sweep list [--json]
   sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N]
-  sgn sweep resume <id> | pause <id> | cancel <id>
+  sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
   sgn sweep band <id> --out <file.json|csv|svg|png|html>`;
 
 type Out = (s: string) => void;
+
+/** `sweep start --wait`: the sweep completed, but some of its cells are stored failed. */
+export const EXIT_CELLS_FAILED = 4;
 
 /** Says on stderr what was created or migrated (first use of a database). */
 export const logToStderr = (line: string): void => {
@@ -84,7 +90,12 @@ function statusJson(s: SweepStatusReport): string {
 async function start(argv: string[], out: Out): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { id: { type: 'string' }, wait: { type: 'boolean', default: false }, 'max-cells': { type: 'string' } },
+    {
+      id: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      'max-cells': { type: 'string' },
+      'cell-timeout': { type: 'string' },
+    },
     'sweep start',
   );
   if (positionals.length !== 1) throw new InputError('sweep start', 'expects one spec file');
@@ -96,7 +107,13 @@ async function start(argv: string[], out: Out): Promise<number> {
       '--id',
       `"${values.id}" is not a valid sweep id (letters, digits, _ . -; at most 64)`,
     );
-  const resolved = resolveSpec(readDataFile(specPath), { baseDir: dirname(resolvePath(specPath)), maxCells });
+  const cellTimeout = numberFlag(values['cell-timeout'], '--cell-timeout');
+  if (cellTimeout !== undefined && !(cellTimeout > 0 && cellTimeout <= 604_800))
+    throw new InputError('--cell-timeout', 'must be a number of seconds in (0, 604800]');
+  const spec = resolveSpec(readDataFile(specPath), { baseDir: dirname(resolvePath(specPath)), maxCells });
+  // Execution settings are not part of the spec's identity: the flag changes how, not what.
+  const resolved =
+    cellTimeout === undefined ? spec : { ...spec, execution: { ...spec.execution, cellTimeout } };
   return withContext(async (ctx) => {
     const r = await startSweep(ctx, resolved, { id: values.id });
     out(r.id);
@@ -110,7 +127,18 @@ async function start(argv: string[], out: Out): Promise<number> {
       r.id,
       progressPrinter((s) => s.id),
     );
-    return final.status === 'completed' ? 0 : 1;
+    if (final.status !== 'completed') {
+      process.stderr.write(`sweep ${r.id} ${final.status}${final.error ? `: ${final.error}` : ''}\n`);
+      return 1;
+    }
+    if (final.failedCells === 0) return 0;
+    // Completed, with cells stored failed: a distinct exit code, and what went wrong in one line.
+    const kinds = await failureKinds(ctx.prisma, r.id);
+    process.stderr.write(
+      `sweep ${r.id} completed; ${failureSummary(final.failedCells, final.totalCells, kinds)} ` +
+        `(list them: sgn sweep results ${r.id} --where error=any)\n`,
+    );
+    return EXIT_CELLS_FAILED;
   }, true);
 }
 
@@ -123,7 +151,9 @@ async function status(argv: string[], out: Out): Promise<number> {
   const id = oneId(positionals, 'status');
   return withContext(async (ctx) => {
     if (values.json) {
-      out(statusJson(await sweepStatus(ctx, id)));
+      const s = await sweepStatus(ctx, id);
+      const failures = s.failedCells > 0 ? await failureKinds(ctx.prisma, id) : [];
+      out(JSON.stringify({ ...JSON.parse(statusJson(s)), failures }));
       return 0;
     }
     const s =
@@ -151,6 +181,11 @@ async function status(argv: string[], out: Out): Promise<number> {
       ),
     );
     if (s.error) out(`error: ${s.error}`);
+    if (s.failedCells > 0)
+      out(
+        `${failureSummary(s.failedCells, s.totalCells, await failureKinds(ctx.prisma, id))} ` +
+          `(list them: sgn sweep results ${id} --where error=any)`,
+      );
     return 0;
   });
 }
@@ -221,9 +256,21 @@ async function results(argv: string[], out: Out): Promise<number> {
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
       const paramNames = Object.keys(shown[0]?.params ?? {});
+      // The error column only when a shown cell failed: its text is the cell's result.
+      const errors = shown.some((r) => r.error !== null);
       out(
         table(
-          ['cell', ...paramNames, 'certified', 'alpha', 'beta', 'eulerStep', 'rk4Step', 'alphaTrue'],
+          [
+            'cell',
+            ...paramNames,
+            'certified',
+            'alpha',
+            'beta',
+            'eulerStep',
+            'rk4Step',
+            'alphaTrue',
+            ...(errors ? ['error'] : []),
+          ],
           shown.map((r) => [
             String(r.cellIndex),
             ...paramNames.map((p) => num(r.params[p])),
@@ -233,6 +280,7 @@ async function results(argv: string[], out: Out): Promise<number> {
             num(r.eulerStep),
             num(r.rk4Step),
             num(r.alphaTrue),
+            ...(errors ? [r.error ?? ''] : []),
           ]),
         ),
       );
@@ -365,10 +413,17 @@ async function band(argv: string[], out: Out): Promise<number> {
 }
 
 async function simple(argv: string[], out: Out, name: 'resume' | 'pause' | 'cancel'): Promise<number> {
-  const { positionals } = parse(argv, {}, `sweep ${name}`);
+  const { values, positionals } = parse(
+    argv,
+    name === 'resume' ? { 'retry-failed': { type: 'boolean', default: false } } : {},
+    `sweep ${name}`,
+  );
   const id = oneId(positionals, name);
   return withContext(async (ctx) => {
-    if (name === 'resume') out(`${id}: ${await resumeSweep(ctx, id)}`);
+    if (name === 'resume' && values['retry-failed'] === true) {
+      const n = await retryFailedCells(ctx, id);
+      out(`${id}: retrying ${n} failed cell${n === 1 ? '' : 's'}`);
+    } else if (name === 'resume') out(`${id}: ${await resumeSweep(ctx, id)}`);
     else if (name === 'pause') {
       await pauseSweep(ctx, id);
       out(`${id}: pause requested (batches in flight finish first)`);

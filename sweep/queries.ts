@@ -148,7 +148,14 @@ function conditions(
     } else if (key === 'cellKey') {
       parts.push(Prisma.sql`cell_key = ${value}`);
     } else if (key === 'error') {
-      parts.push(value === 'none' ? Prisma.sql`error IS NULL` : Prisma.sql`error IS NOT NULL`);
+      // any: every failed cell; none: every cell computed; other text: failed cells whose error contains it.
+      parts.push(
+        value === 'none'
+          ? Prisma.sql`error IS NULL`
+          : value === 'any' || value === ''
+            ? Prisma.sql`error IS NOT NULL`
+            : Prisma.sql`strpos(error, ${value}) > 0`,
+      );
     } else {
       const param = params?.get(key);
       if (params && !param) {
@@ -339,4 +346,36 @@ export async function bandMapRows(prisma: PrismaClient, sweepId: string) {
       certifiedFraction: true,
     },
   });
+}
+
+/** How many cells (games, for step-size runs) of a sweep failed with one error text. */
+export interface FailureKind {
+  readonly error: string;
+  readonly cells: number;
+}
+
+/**
+ * A sweep's failed cells grouped by their error text, most frequent first (at most `limit`
+ * kinds): certify cells, and step-size games (whose runs all carry the game's error).
+ */
+export async function failureKinds(prisma: PrismaClient, sweepId: string, limit = 5): Promise<FailureKind[]> {
+  const rows = await prisma.$queryRaw<{ error: string; cells: number }[]>`
+    SELECT error, count(*)::int AS cells FROM (
+      SELECT error FROM cell_results WHERE sweep_id = ${sweepId} AND error IS NOT NULL
+      UNION ALL
+      SELECT DISTINCT ON (cell_index) error FROM stepsize_results
+      WHERE sweep_id = ${sweepId} AND error IS NOT NULL
+    ) failed
+    GROUP BY error ORDER BY cells DESC, error LIMIT ${limit}`;
+  return rows;
+}
+
+/** One line for people: `1 of 6 cells failed: 1 x LU matrix is singular, 2 x timeout after 5 s`. */
+export function failureSummary(failed: number, total: number, kinds: readonly FailureKind[]): string {
+  const shown = kinds.reduce((s, k) => s + k.cells, 0);
+  const parts = kinds.map(
+    (k) => `${k.cells} x ${k.error.length > 100 ? `${k.error.slice(0, 97)}...` : k.error}`,
+  );
+  if (failed > shown) parts.push(`${failed - shown} other`);
+  return `${failed} of ${total} cells failed: ${parts.join(', ')}`;
 }

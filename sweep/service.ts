@@ -325,6 +325,51 @@ export async function resumeSweep(ctx: SweepContext, id: string): Promise<'resum
 }
 
 /**
+ * `sgn sweep resume <id> --retry-failed`: forgets the sweep's failed cells (certify rows and
+ * step-size runs with an error, the band-map rows folded from them, and their counts), then
+ * starts its workflow, whose batches find every other cell stored and compute only the missing
+ * ones. Refused while the sweep runs. Resolves to the cells put back.
+ */
+export async function retryFailedCells(ctx: SweepContext, id: string): Promise<number> {
+  const row = await requireSweep(ctx, id);
+  if (row.status === 'running' || row.status === 'paused' || (await workflowRunning(ctx, row.workflowId)))
+    throw new InputError(
+      'sweep resume --retry-failed',
+      `sweep ${id} is ${row.status === 'paused' ? 'paused' : 'running'}; retry its failed cells once it has ended`,
+    );
+  if (row.failedCells === 0) {
+    throw new InputError('sweep resume --retry-failed', `sweep ${id} has no failed cells`);
+  }
+  const retried = await ctx.prisma.$transaction(async (tx) => {
+    // Band-map rows summarise a game's cells: a game with a failed cell is folded again when the
+    // retry has stored it (the sweep's last step folds every game without a row).
+    await tx.$executeRaw`
+      DELETE FROM band_maps b WHERE b.sweep_id = ${id} AND b.param_value IN (
+        SELECT game_param FROM cell_results WHERE sweep_id = ${id} AND error IS NOT NULL AND game_param IS NOT NULL)`;
+    const cells = await tx.$executeRaw`DELETE FROM cell_results WHERE sweep_id = ${id} AND error IS NOT NULL`;
+    const [games] = await tx.$queryRaw<{ n: number }[]>`
+      WITH gone AS (DELETE FROM stepsize_results WHERE sweep_id = ${id} AND cell_index IN (
+        SELECT cell_index FROM stepsize_results WHERE sweep_id = ${id} AND error IS NOT NULL)
+        RETURNING cell_index)
+      SELECT count(DISTINCT cell_index)::int AS n FROM gone`;
+    const n = cells + games.n;
+    await tx.sweep.update({
+      where: { id },
+      data: {
+        doneCells: { decrement: n },
+        failedCells: { decrement: n },
+        status: 'running',
+        error: null,
+        finishedAt: null,
+      },
+    });
+    return n;
+  });
+  await startWorkflow(ctx, row);
+  return retried;
+}
+
+/**
  * Pause a running sweep. Refused (InputError, exit 2; nothing signalled or written) when the
  * sweep has ended, or its workflow is not running (terminated from outside: resume restarts it).
  */

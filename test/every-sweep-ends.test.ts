@@ -137,7 +137,7 @@ describe('every sweep ends', () => {
     expect(row).toMatchObject({ status: 'completed', totalCells: 6, doneCells: 6, failedCells: 1 });
     // --wait says the sweep ended with failed cells: exit 4 and one line naming the error.
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/1 of 6 cells failed: 1 x LU matrix is singular/);
+    expect(r.stderr).toMatch(/completed; 1 of 6 cells failed: 1 x LU matrix is singular \(list them/);
     const runs = await db.prisma.stepsizeResult.findMany({
       where: { sweepId: 'poison-stepsize' },
       orderBy: [{ cellIndex: 'asc' }, { multiplier: 'asc' }],
@@ -181,6 +181,35 @@ describe('every sweep ends', () => {
       [9, 'timeout after 2 s'],
     ]);
     expectSameCertificates(stored, await certifyRange(resolveSpecFile(spec), 0, 24), [9]);
+    // status and results tell which cell failed and why.
+    const status = await runCli(['sweep', 'status', 'timeout'], env);
+    expect(status.stdout).toContain('1 of 24 cells failed: 1 x timeout after 2 s');
+    const failed = await runCli(['sweep', 'results', 'timeout', '--where', 'error=any'], env);
+    expect(failed.code, failed.stderr).toBe(0);
+    const lines = failed.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/\berror$/);
+    expect(lines.slice(2)).toEqual([expect.stringMatching(/^9 .* timeout after 2 s$/)]);
+  });
+
+  it('retries only the failed cells on resume --retry-failed, keeping every stored result', async () => {
+    // The 'timeout' sweep again, with a worker that has no fault: cell 9 now computes.
+    const env = scenario('timeout');
+    await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+    await addWorker(env);
+    const before = await cellsOf('timeout');
+    const r = await runCli(['sweep', 'resume', 'timeout', '--retry-failed'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('timeout: retrying 1 failed cell');
+    await waitUntil(async () => (await sweepRow('timeout')).status === 'completed', 60_000, 'the retry');
+    expect(await sweepRow('timeout')).toMatchObject({ doneCells: 24, failedCells: 0 });
+    const after = await cellsOf('timeout');
+    expect(after.filter((c) => c.cellIndex !== 9)).toEqual(before.filter((c) => c.cellIndex !== 9));
+    expect(after[9].error).toBeNull();
+    expectSameCertificates(after, await certifyRange(resolveSpecFile(join(dir, 'timeout.yaml')), 0, 24), []);
+    // A second retry has nothing to do: refused with one line.
+    const again = await runCli(['sweep', 'resume', 'timeout', '--retry-failed'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim().split('\n')).toEqual([expect.stringContaining('has no failed cells')]);
   });
 
   it('isolates a cell that kills its worker by splitting its batch, and stores the rest', async () => {
@@ -188,10 +217,7 @@ describe('every sweep ends', () => {
     const supervisor = supervisedWorker(env);
     const spec = certifySpec('kill', { heartbeatTimeout: 3, batchSize: 4, maxAttempts: 2 });
     await runCli(['sweep', 'start', spec, '--id', 'kill'], env);
-    const log = setInterval(() => {
-      void sweepRow('kill').then((r) => console.log(Date.now(), 'deaths', supervisor.deaths(), r.status, r.doneCells, r.failedCells));
-    }, 5000);
-    await waitUntil(async () => (await sweepRow('kill')).status !== 'running', 240_000, 'kill to end').finally(() => clearInterval(log));
+    await waitUntil(async () => (await sweepRow('kill')).status !== 'running', 240_000, 'kill to end');
     expect(await sweepRow('kill')).toMatchObject({ status: 'completed', doneCells: 24, failedCells: 1 });
     const stored = await cellsOf('kill');
     expect(stored.length).toBe(24);

@@ -109,11 +109,17 @@ function workerLost(e: unknown): TimeoutFailure | null {
   return e instanceof ActivityFailure && e.cause instanceof TimeoutFailure ? e.cause : null;
 }
 
-/** Whether the batch was computing (not waiting behind another batch) when its worker was lost. */
-function wasComputing(timeout: TimeoutFailure): boolean {
-  const details = timeout.lastHeartbeatDetails as { computing?: unknown } | undefined;
-  // Heartbeats of older workers carry no `computing`: count those as computing.
-  return details?.computing !== false;
+/**
+ * What the batch was doing when its worker was lost, by its last heartbeat that reached the
+ * server: computing, waiting behind another batch on the same worker, or unknown (no heartbeat
+ * got through: it died within its first second).
+ */
+function stateAtLoss(timeout: TimeoutFailure): 'computing' | 'queued' | 'unknown' {
+  const details = timeout.lastHeartbeatDetails as { computing?: unknown; queued?: unknown } | undefined;
+  if (details === undefined || details === null) return 'unknown';
+  // Older workers' heartbeats say `queued: true` while waiting and carry no `computing`.
+  if (details.computing === false || details.queued === true) return 'queued';
+  return 'computing';
 }
 
 function messageOf(e: unknown): string {
@@ -194,11 +200,15 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
           if (!everySweepEnds) throw e;
           if (cancelling && isCancellation(e)) return;
           const lost = workerLost(e);
-          if (lost !== null && !wasComputing(lost) && range.requeued < MAX_REQUEUES) {
+          const single = range.end - range.start === 1;
+          const state = lost === null ? null : stateAtLoss(lost);
+          // Not seen computing when its worker died: perhaps another batch's cell killed it. A
+          // batch is put back whole; a lone cell too, unless it was seen computing.
+          if ((state === 'queued' || (state === 'unknown' && single)) && range.requeued < MAX_REQUEUES) {
             pending.push({ ...range, requeued: range.requeued + 1 });
             return;
           }
-          if (lost !== null && range.end - range.start > 1) {
+          if (lost !== null && !single) {
             const mid = range.start + Math.floor((range.end - range.start) / 2);
             pending.push(
               { start: range.start, end: mid, requeued: 0 },
