@@ -262,11 +262,12 @@ const DOUBLE = 8;
  * peak RSS). In d x d matrices of doubles (d the joint dimension, d_i the largest block):
  *   quadratic: H; while building, the generator's d_i x d_i temporaries; while analysing, sym(J),
  *     the metric's work matrix, the SIMD copy of J, the Lanczos basis (up to d/5 vectors and their
- *     images below 4096, else LANCZOS_STEPS_LARGE), the blocks' copies; and with ground truth a
- *     copy of H for the eigenvalues;
- *   tanh: Qb and Aoff, one Jacobian per sample point (all kept), the analysis as above, and in the
- *     rigorous mode one more matrix;
- *   markov: Fisher and Euclidean reduced Jacobians at every point (the tables are at most 256 x 256);
+ *     images, at most 820 each), the blocks' copies, up to d = 4096 two more for the dense path;
+ *     and with ground truth a copy of H for the eigenvalues;
+ *   tanh: Qb and Aoff, one Jacobian per sample point and its SIMD copy (all kept), the analysis as
+ *     above, and in the rigorous mode one more matrix;
+ *   markov: Fisher and Euclidean reduced Jacobians at every point and their SIMD copies (the
+ *     tables are at most 256 x 256);
  * plus CELL_OVERHEAD_BYTES and, for step-size runs, the starts (seeds x d).
  */
 export function estimateCellMemory(shape: CellShape): Estimate {
@@ -280,14 +281,19 @@ export function estimateCellMemory(shape: CellShape): Estimate {
   // takes over); uncapped above, where ~300-400 steps are typical: as many as at 4096 assumed.
   const lanczos = 2 * d * Math.ceil(Math.min(d, DENSE_FALLBACK_MAX_N) / 5);
   const blocks = 2 * big * big + cross;
-  const analysis = 3 * square + lanczos + blocks;
+  // Up to 4096 an eigenvalue problem on d x d may end on the dense path: a copy to reduce and the
+  // accumulated transformations for the eigenvector (measured: the clean generator's d = 4000).
+  const dense = d <= DENSE_FALLBACK_MAX_N ? 2 * square : 0;
+  const analysis = 3 * square + lanczos + blocks + dense;
   let matrices: number;
   let sampled = 0;
+  // Every kept Jacobian also gets a copy in the SIMD kernels' memory (metric.ts); markov keeps
+  // two sets (Fisher and Euclidean geometry).
   if (game.family === 'markov') {
-    sampled = 2 * shape.points * square;
+    sampled = 4 * shape.points * square;
     matrices = analysis;
   } else if (game.family === 'tanh') {
-    sampled = shape.points * square;
+    sampled = 2 * shape.points * square;
     matrices = 2 * square + analysis + (shape.rigorous ? square : 0);
   } else {
     const build = game.build === 'random' ? 2 * big * big + cross : game.build === 'clean' ? cross : 0;
@@ -303,7 +309,7 @@ export function estimateCellMemory(shape: CellShape): Estimate {
     return {
       amount: bytes,
       driver: 'sampler',
-      detail: `${n(shape.points)} sample points keep ${game.family === 'markov' ? '2 x ' : ''}${n(shape.points)} Jacobians of ${n(d)} x ${n(d)}`,
+      detail: `${n(shape.points)} sample points keep ${game.family === 'markov' ? 4 : 2} x ${n(shape.points)} Jacobians of ${n(d)} x ${n(d)}`,
     };
   return { amount: bytes, driver: 'size', detail: `d = ${n(d)}: dense ${n(d)} x ${n(d)} matrices` };
 }
