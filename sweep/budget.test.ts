@@ -307,7 +307,7 @@ describe('resolveSpec checks the budget before anything runs', () => {
     };
     const e = refusal(() => resolveSpec(spec, opts));
     expect(e.field).toBe('spec.stepsize.steps');
-    expect(e.problem).toContain('steps 1e11 x seeds 100000 x integrators euler x 1 multipliers');
+    expect(e.problem).toContain('steps 1e11 x seeds 100000 x integrators euler x 1 multiplier,');
     expect(e.problem).toContain(
       'above the cell work limit 1e12 set by the default limit (SGN_MAX_CELL_WORK)',
     );
