@@ -19,6 +19,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { readDataFile } from './input.js';
 import { numberFlag, numberListFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
+import { checkGameFileBudget } from '../sweep/budget.js';
 
 export const certifyUsage =
   'sgn certify <game.json> [--weights w1,w2,...] [--c4 2.5] [--json] [--step-weights] [--ground-truth auto|always|never] [--region box:R|box:R1,R2,..|ball:R] [--sampler centre|vertices|grid:K|random:N|sobol:N|halton:N] [--rigorous]';
@@ -52,6 +53,14 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
   const weights = numberListFlag(values.weights, '--weights');
   const file = splitGameFile(readDataFile(positionals[0]));
   const spec = parseGameSpec(file.game, 'game');
+  // Refuses, before the game is built, what would not fit in memory or a bounded time.
+  checkGameFileBudget(spec, {
+    region: values.region !== undefined,
+    sampler: values.sampler,
+    regionSection: file.region,
+    rigorous: values.rigorous,
+    groundTruth,
+  });
   if (spec.family === 'markov') {
     const report = certifyMarkov(spec, file.region, {
       weights: weights && normaliseWeights(weights, 2, '--weights'),

@@ -27,6 +27,7 @@ import { readDataFile } from './input.js';
 import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { markovSetup } from './markov-region.js';
+import { checkGameFileBudget } from '../sweep/budget.js';
 
 export const simulateUsage =
   'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c] [--seeds n] [--seed s] [--spread r]\n' +
@@ -132,6 +133,14 @@ export function runSimulate(argv: string[], out: (s: string) => void): void {
   const file = splitGameFile(readDataFile(positionals[0]));
   const spec = parseGameSpec(file.game, 'game');
   const integrator = (integratorText ?? (spec.family === 'markov' ? 'npg' : 'euler')) as ExperimentIntegrator;
+  // Refuses, before the game is built, what would not fit in memory or a bounded time.
+  checkGameFileBudget(spec, {
+    region: values.region !== undefined,
+    sampler: values.sampler,
+    regionSection: file.region,
+    rigorous: values.rigorous,
+    runs: { steps, seeds, integrator },
+  });
   const common = { integrator, seeds, seed, spread, project: values.project, c4 };
   const setup =
     spec.family === 'markov'

@@ -7,7 +7,6 @@ import type { ExecutionSettings } from './execution.js';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { readDataFile } from '../cli/input.js';
 import { parseGameSpec, playerCount, type GameSpec } from '../sgn/games/spec.js';
-import { buildGame } from '../sgn/games/build.js';
 import {
   MARKOV_DEFAULT_REGION,
   MARKOV_NO_RIGOROUS,
@@ -18,6 +17,7 @@ import type { RegionKind } from '../sgn/regions/region.js';
 import { checkSampler, defaultSampler, type SamplerSpec } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValues, firstNonInteger, type Axis } from './axes.js';
+import { budgetLimits, checkCellBudget, gameDimension, sweepCellShape } from './budget.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import {
   GAME_AXIS_FIELDS,
@@ -113,6 +113,10 @@ export interface ResolveOptions {
   baseDir: string;
   /** Overrides spec.maxCells and SGN_MAX_CELLS. */
   maxCells?: number;
+  /** Overrides SGN_MAX_CELL_MEMORY (bytes a cell may take; see budget.ts). */
+  maxCellMemory?: number;
+  /** Overrides SGN_MAX_CELL_WORK (floating-point operations a cell may take; see budget.ts). */
+  maxCellWork?: number;
 }
 
 const GAME_ROOT = `${SPEC_ROOT}.game`;
@@ -248,6 +252,20 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
     cellLimitSource: source,
     specHash: '',
   };
+  // Every cell must fit the worker's memory and a bounded amount of work (budget.ts), checked
+  // here, before anything is stored or started.
+  const shape = sweepCellShape(resolved);
+  checkCellBudget(
+    shape,
+    budgetLimits(process.env, { maxCellMemory: opts.maxCellMemory, maxCellWork: opts.maxCellWork }),
+    {
+      size: `${GAME_ROOT}.${shape.game.sizeField}`,
+      sampler: `${REGION_ROOT}.sampler`,
+      groundTruth: `${SPEC_ROOT}.certify.groundTruth`,
+      steps: `${SPEC_ROOT}.stepsize.steps`,
+      seeds: `${SPEC_ROOT}.stepsize.seeds`,
+    },
+  );
   resolved.specHash = sha256Hex(canonicalJson(hashedPart(resolved)));
   return resolved;
 }
@@ -411,8 +429,8 @@ function resolveRegionSection(
         `${REGION_ROOT}.radius`,
         `has ${radii.length} radii, expected 1 or ${players} (one per player)`,
       );
-    // Dimension of the joint state: building the base game is cheap next to the sweep itself.
-    const dim = buildGame(game).blocks.dim;
+    // Dimension of the joint state, from the spec: the game is not built here (it may not fit).
+    const dim = gameDimension(game);
     for (const [name, p] of [
       ['centre', centre],
       ['start', start],

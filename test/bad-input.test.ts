@@ -27,12 +27,12 @@ import { startTripwire, type Tripwire } from './support/tripwire.js';
 
 const entrySchema = z.strictObject({
   file: z.string(),
-  command: z.enum(['sweep start', 'certify']),
+  command: z.enum(['sweep start', 'certify', 'simulate']),
   field: z.string(),
   says: z.string(),
   category: z.string(),
 });
-type Entry = z.infer<typeof entrySchema> & { args?: string[] };
+type Entry = z.infer<typeof entrySchema> & { args?: string[]; env?: Record<string, string> };
 const manifest = z
   .strictObject({ $comment: z.string(), entries: z.array(entrySchema) })
   .parse(JSON.parse(readFileSync(join(projectRoot, 'test/fixtures/bad-inputs/manifest.json'), 'utf8')));
@@ -60,6 +60,9 @@ const REQUIRED_CATEGORIES = [
   'code tag',
   'alias bomb',
   'deep nesting',
+  'cell memory over the limit',
+  'cell work over the limit',
+  'bad budget variable',
 ];
 
 const VALID_SPEC = 'examples/small.yaml';
@@ -72,6 +75,12 @@ const HUGE_YAML = join(tmp, 'huge-spec.yaml');
 const DEEP_JSON = join(tmp, 'deep-spec.json');
 const DEEP_YAML = join(tmp, 'deep-spec.yaml');
 const DEPTH = 200_000;
+// Cells that cannot fit (sweep/budget.ts): refused from the spec alone, before anything is built.
+const HUGE_DIMS_SPEC = join(tmp, 'huge-dims-spec.json');
+const ENDLESS_STEPS_SPEC = join(tmp, 'endless-stepsize-spec.json');
+const HUGE_DIMS_GAME = join(tmp, 'huge-dims-game.json');
+/** Buildable (d = 3000, some 30 s of Gram-Schmidt and bounds): refused under a 256 MB limit within the 3 s bound. */
+const BIG_CLEAN_GAME = join(tmp, 'big-clean-game.json');
 
 /** Inputs too large to commit, and bad flags (the defect is in the command line, not a file). */
 const extra: Entry[] = [
@@ -150,6 +159,70 @@ const extra: Entry[] = [
     says: 'is not a valid sweep id',
     category: 'injection attempt',
   },
+  {
+    file: HUGE_DIMS_SPEC,
+    command: 'sweep start',
+    field: 'spec.game.dims',
+    says: '(d = 200,000: dense 200,000 x 200,000 matrices), above the cell memory limit',
+    category: 'cell memory over the limit',
+  },
+  {
+    file: ENDLESS_STEPS_SPEC,
+    command: 'sweep start',
+    field: 'spec.stepsize.steps',
+    says: 'steps 1e11 x seeds 100000 x integrators euler, rk4 x 2 multipliers, d = 4), above the cell work limit 1e12 set by the default limit (SGN_MAX_CELL_WORK)',
+    category: 'cell work over the limit',
+  },
+  {
+    file: HUGE_DIMS_GAME,
+    command: 'certify',
+    field: 'game.dims',
+    says: '(d = 200,000: dense 200,000 x 200,000 matrices), above the cell memory limit',
+    category: 'cell memory over the limit',
+  },
+  {
+    file: BIG_CLEAN_GAME,
+    env: { SGN_MAX_CELL_MEMORY: '256MB' },
+    command: 'certify',
+    field: 'game.dims',
+    says: 'above the cell memory limit 244 MiB set by SGN_MAX_CELL_MEMORY; shrink dims or raise SGN_MAX_CELL_MEMORY',
+    category: 'cell memory over the limit',
+  },
+  {
+    file: BIG_CLEAN_GAME,
+    args: ['--ground-truth', 'always'],
+    command: 'certify',
+    field: '--ground-truth',
+    says: 'all eigenvalues of the 3000 x 3000 H), above the cell work limit 1e11 set by SGN_MAX_CELL_WORK',
+    category: 'cell work over the limit',
+    env: { SGN_MAX_CELL_WORK: '1e11' },
+  },
+  {
+    file: 'examples/games/scalar-toy.json',
+    args: ['--steps', '10000000', '--seeds', '100000'],
+    command: 'simulate',
+    field: '--steps',
+    says: 'steps 1e7 x seeds 100000 x euler, d = 2), above the cell work limit',
+    category: 'cell work over the limit',
+  },
+  {
+    file: VALID_SPEC,
+    args: ['--id', 'budget-probe'],
+    env: { SGN_MAX_CELL_MEMORY: 'lots' },
+    command: 'sweep start',
+    field: 'SGN_MAX_CELL_MEMORY',
+    says: 'must be a number of bytes or a size like 512MB, 4GB or 1.5GiB, got "lots"',
+    category: 'bad budget variable',
+  },
+  {
+    file: VALID_GAME,
+    args: ['--json'],
+    env: { SGN_MAX_CELL_WORK: '-5' },
+    command: 'certify',
+    field: 'SGN_MAX_CELL_WORK',
+    says: 'must be a positive number of floating-point operations (e.g. 1e12), got "-5"',
+    category: 'bad budget variable',
+  },
 ];
 
 const corpus: Entry[] = [...manifest.entries, ...extra];
@@ -192,9 +265,33 @@ const SPAWNED_FILES = [
   'test/fixtures/bad-inputs/specs/missing-kind.yaml',
   'test/fixtures/bad-inputs/specs/binary.yaml',
   HUGE_JSON,
+  HUGE_DIMS_SPEC,
 ];
 
 beforeAll(async () => {
+  writeFileSync(
+    HUGE_DIMS_SPEC,
+    JSON.stringify({
+      kind: 'certify',
+      game: { family: 'quadratic', generator: 'random', dims: [100000, 100000] },
+    }),
+  );
+  writeFileSync(
+    ENDLESS_STEPS_SPEC,
+    JSON.stringify({
+      kind: 'stepsize',
+      game: { family: 'quadratic', generator: 'random', dims: [2, 2] },
+      stepsize: { integrators: ['euler', 'rk4'], multipliers: [0.5, 1], steps: 1e11, seeds: 100000 },
+    }),
+  );
+  writeFileSync(
+    HUGE_DIMS_GAME,
+    JSON.stringify({ family: 'quadratic', generator: 'random', dims: [100000, 100000] }),
+  );
+  writeFileSync(
+    BIG_CLEAN_GAME,
+    JSON.stringify({ family: 'quadratic', generator: 'clean', dims: [1500, 1500] }),
+  );
   writeHugeJson(HUGE_JSON, 70 * 1024 * 1024);
   // Sparse: 2 GB by size, no disk used. Reading it would take seconds (and fail as a string).
   writeFileSync(HUGE_SPARSE, '{"family": "quadratic", "H": [');
@@ -290,7 +387,7 @@ describe('controls: the valid inputs next to the corpus get past validation', ()
 describe('every malformed input is refused: exit 2, one line naming the field, no stack trace', () => {
   for (const e of corpus) {
     it(`${e.command} ${e.file.replace(`${tmp}/`, '<tmp>/')}${e.args ? ` ${e.args.join(' ')}` : ''}: ${e.field}`, async () => {
-      const r = await runSgnInProcess(argvOf(e), env);
+      const r = await runSgnInProcess(argvOf(e), { ...env, ...e.env });
       expectRefused(r, e);
       // Bounded before parsing: the 70 MB and 2 GB files, the 8 MB YAML (9 s and 1.4 GB to parse)
       // and the alias bomb are refused at once (a loose bound: the machine may be shared).
