@@ -5,6 +5,7 @@
  * down gracefully: no new tasks, running activities get `shutdownGraceTime` to finish
  * (their batches are retried elsewhere otherwise; writes are idempotent).
  */
+import { cellMemoryLimit, MiB } from '../sweep/budget.js';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
@@ -133,8 +134,11 @@ export async function createSweepWorker(
         { cause: e },
       );
     }
-    // The compute thread loads its modules while the workflow bundle loads.
-    compute = new ComputeThread();
+    // The compute thread loads its modules while the workflow bundle loads. Its heap is capped at
+    // the cell memory limit: a cell whose objects outgrow it is stored 'out of memory' (typed
+    // arrays and the kernels' WebAssembly memory live outside that heap: sweep start's budget
+    // check bounds those before anything runs).
+    compute = new ComputeThread({ heapLimitMb: Math.ceil(cellMemoryLimit().value / MiB) });
     compute.warm();
     const bundle = await sweepWorkflowBundle();
     const activities = createActivities({ prisma, compute, workerId: `${hostname()}:${process.pid}` });
@@ -146,10 +150,10 @@ export async function createSweepWorker(
       activities: guardedActivities(activities, prisma, temporal.taskQueue),
       maxConcurrentActivityTaskExecutions: opts.concurrency ?? 2,
       // Batches heartbeat every second; sending them that often (not at 0.8 x the heartbeat
-    // timeout) is what brings a sweep's cancellation to its batches within a second.
-    maxHeartbeatThrottleInterval: '1s',
-    defaultHeartbeatThrottleInterval: '1s',
-    shutdownGraceTime: '20s',
+      // timeout) is what brings a sweep's cancellation to its batches within a second.
+      maxHeartbeatThrottleInterval: '1s',
+      defaultHeartbeatThrottleInterval: '1s',
+      shutdownGraceTime: '20s',
     };
     let worker: Worker;
     try {
