@@ -96,7 +96,9 @@ describe('(a) credentials are never printed', () => {
       DATABASE_URL: `postgresql://postgres:${PASSWORD}@127.0.0.1:99999/sgn`,
     });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('DATABASE_URL: "postgresql://postgres:***@127.0.0.1:99999/sgn" is not a valid PostgreSQL URL');
+    expect(r.stderr).toContain(
+      'DATABASE_URL: "postgresql://postgres:***@127.0.0.1:99999/sgn" is not a valid PostgreSQL URL',
+    );
     expectNoSecret(r.stdout + r.stderr);
   });
 

@@ -6,6 +6,8 @@ export interface FaultRow {
   readonly injected: number;
   readonly expected: number;
   readonly stored: number;
+  /** Cells stored failed (a cell's own failure is its result), as the scenario expects. */
+  readonly failed: number;
   readonly duplicates: number;
   /** Cells missing or differing from the undisturbed in-process computation. */
   readonly mismatches: number;
@@ -22,6 +24,7 @@ const HEADER = [
   'times injected',
   'cells expected',
   'cells stored',
+  'cells failed',
   'duplicates',
   'mismatches',
   'status & counts',
@@ -35,6 +38,7 @@ export function formatFaultTable(rows: readonly FaultRow[]): string {
     String(r.injected),
     String(r.expected),
     String(r.stored),
+    String(r.failed),
     String(r.duplicates),
     String(r.mismatches),
     r.countsRight ? 'right' : 'WRONG',

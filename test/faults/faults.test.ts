@@ -6,7 +6,7 @@
  * the sweep's status and counters are right. The suite ends by printing a table of what it did.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -86,6 +86,7 @@ async function settle(
     injected,
     expected: check.expected,
     stored: check.stored,
+    failed: check.failedCells,
     duplicates: check.duplicates,
     mismatches: check.mismatches + check.missing,
     countsRight: check.countsRight,
@@ -246,4 +247,132 @@ describe('faults during a sweep', () => {
     expect(b.stdout.trim()).toBe(id);
     await settle('same sweep started twice at once', id, 2, [], started);
   }, 600_000);
+  // Faults inside cells: workers of their own (their own task queue) inject them (SGN_TEST_FAULTS).
+  // A cell's own failure is its stored result; every other cell is stored once, equal to the
+  // in-process computation (to 1e-9 where a replaced compute thread restarted the warm starts).
+  it('stores a poison cell (one that never ends) as timed out and completes the sweep', async () => {
+    const started = Date.now();
+    await cellFaultScenario('poison-hang', '700:hang', { cellTimeout: 3 }, 1);
+    await settleCellFaults('poison cell that never ends (cell budget 3 s)', 'poison-hang', 1, started, {
+      700: 'timeout after 3 s',
+    });
+  }, 600_000);
+
+  it('stores a healthy cell that computes longer than the heartbeat timeout', async () => {
+    const started = Date.now();
+    await cellFaultScenario('slow-cell', '500:slow=25000', {}, 1);
+    await settleCellFaults('slow cell (25 s, heartbeat timeout 20 s)', 'slow-cell', 1, started, {});
+  }, 600_000);
+
+  it('isolates a cell that kills its worker process, by splitting its batch', async () => {
+    const started = Date.now();
+    const deaths = await cellFaultScenario('worker-killer', '900:kill', { heartbeatTimeout: 4 }, 2);
+    await settleCellFaults('cell that kills its worker (SIGKILL)', 'worker-killer', deaths, started, {
+      900: 'worker died 2 times computing this cell',
+    });
+  }, 600_000);
 });
+
+/**
+ * Runs the suite's spec (with these execution settings) on two workers of its own that inject
+ * `faults`, restarted when they die; resolves, once the sweep has ended, to the workers' deaths.
+ */
+async function cellFaultScenario(
+  id: string,
+  faults: string,
+  execution: Record<string, number>,
+  maxAttempts: number,
+): Promise<number> {
+  const scenarioEnv = { ...env, SGN_TASK_QUEUE: `faults-${id}-${process.pid}`, SGN_TEST_FAULTS: faults };
+  const spec = join(stateDir, `${id}.yaml`);
+  const text = readFileSync(SPEC, 'utf8').replace(
+    /execution:[\s\S]*$/,
+    `execution:\n  batchSize: 20\n  concurrency: 4\n  maxAttempts: ${maxAttempts}\n${Object.entries(execution)
+      .map(([k, v]) => `  ${k}: ${v}\n`)
+      .join('')}`,
+  );
+  writeFileSync(spec, text);
+  let deaths = 0;
+  let done = false;
+  const own: WorkerProcess[] = [];
+  const keep = (): void => {
+    if (done) return;
+    const w = startWorker(scenarioEnv, 2);
+    own.push(w);
+    workers.push(w);
+    w.child.once('exit', () => {
+      if (done) return;
+      deaths++;
+      keep();
+    });
+  };
+  keep();
+  keep();
+  try {
+    const r = await runCli(['sweep', 'start', spec, '--id', id], scenarioEnv);
+    expect(r.code, r.stderr).toBe(0);
+    await waitUntil(
+      async () => !['running', null].includes(await sweepStatus(id)),
+      SWEEP_TIMEOUT,
+      `${id} to end`,
+    );
+  } finally {
+    done = true;
+    await Promise.all(own.map((w) => w.kill('SIGTERM')));
+  }
+  return deaths;
+}
+
+/** The table row and checks of a cell-fault scenario: `failures` are the cells expected to fail. */
+async function settleCellFaults(
+  fault: string,
+  id: string,
+  injected: number,
+  startedAt: number,
+  failures: Readonly<Record<number, string>>,
+): Promise<void> {
+  const rows = await prisma.cellResult.findMany({ where: { sweepId: id } });
+  const sweep = await prisma.sweep.findUniqueOrThrow({ where: { id } });
+  const byIndex = new Map([...reference.values()].map((r) => [r.cellIndex, r]));
+  const close = (a: number | null, b: number | null): boolean =>
+    a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  let mismatches = 0;
+  for (const row of rows) {
+    const want = failures[row.cellIndex];
+    const ref = byIndex.get(row.cellIndex);
+    const ok =
+      want !== undefined
+        ? row.error === want
+        : ref !== undefined &&
+          row.error === null &&
+          row.certified === ref.certified &&
+          (['alpha', 'beta', 'eulerStep', 'rk4Step'] as const).every((k) => close(row[k], ref[k]));
+    if (!ok) mismatches++;
+  }
+  const expected = reference.size;
+  const keys = new Set(rows.map((r) => r.cellKey));
+  const failed = Object.keys(failures).length;
+  const countsRight =
+    sweep.status === 'completed' &&
+    sweep.doneCells === expected &&
+    sweep.failedCells === failed &&
+    rows.length === expected;
+  table.push({
+    fault,
+    injected,
+    expected,
+    stored: rows.length,
+    failed: sweep.failedCells,
+    duplicates: rows.length - keys.size,
+    mismatches: mismatches + (expected - keys.size),
+    countsRight,
+    recoverySeconds: null,
+    totalSeconds: (Date.now() - startedAt) / 1000,
+  });
+  expect({ mismatches, stored: rows.length, keys: keys.size }).toEqual({
+    mismatches: 0,
+    stored: expected,
+    keys: expected,
+  });
+  expect(countsRight, JSON.stringify(sweep)).toBe(true);
+}
