@@ -42,12 +42,13 @@ export function batchesPerRun(): number {
 
 /** The plan a sweep's workflow runs. */
 export function planOf(resolved: ResolvedSweep): SweepPlan {
-  const { maxAttempts, heartbeatTimeout } = executionOf(resolved);
+  const { maxAttempts, maxWorkerDeaths, heartbeatTimeout } = executionOf(resolved);
   return {
     concurrency: resolved.execution.concurrency,
     batchesPerRun: batchesPerRun(),
     phases: phasesOf(resolved),
     maxAttempts,
+    maxWorkerDeaths,
     heartbeatTimeout,
   };
 }

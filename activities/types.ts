@@ -12,8 +12,10 @@ export interface SweepPlan {
   readonly batchesPerRun: number;
   /** Phases in order (certify before stepsize for kind `both`), each over its own index range. */
   readonly phases: readonly { readonly kind: WorkKind; readonly cells: number; readonly batchSize: number }[];
-  /** Attempts at a batch before it is split (its worker died) or its cells stored failed. Absent in older plans. */
+  /** Attempts at a batch whose services fail before its cells are stored failed. Absent in older plans. */
   readonly maxAttempts?: number;
+  /** Deaths of a batch's worker while computing before the batch is split. Absent in older plans. */
+  readonly maxWorkerDeaths?: number;
   /** Seconds without a heartbeat before a batch's worker is taken for dead. Absent in older plans. */
   readonly heartbeatTimeout?: number;
 }
@@ -51,7 +53,10 @@ export interface SweepActivities {
 }
 
 /** Error type names that must never be retried (invalid input, a sweep deleted meanwhile). */
-export const NON_RETRYABLE_ERRORS = ['InputError', 'SweepNotFound'];
+export const NON_RETRYABLE_ERRORS = ['InputError', 'SweepNotFound', 'WrongDatabase'];
+
+/** Failures that end the sweep (its row is gone, or the worker is not its database's). */
+export const SWEEP_ENDING_ERRORS = ['SweepNotFound', 'WrongDatabase'];
 
 /** A batch (or a part of a split one) waiting to run again. */
 export interface PendingRange {

@@ -9,8 +9,14 @@ export interface ExecutionSettings {
   readonly concurrency: number;
   /** Seconds one cell may compute before it is stopped and stored with `timeout after N s`. */
   readonly cellTimeout: number;
-  /** Attempts at a batch whose worker or services fail (not its cells: those are stored failed at once). */
+  /**
+   * Attempts at a batch whose services fail (the database, Temporal): with backoff from 1 s to
+   * 30 s, the default rides out ~2.5 minutes of an outage. Not its cells' own failures: those are
+   * stored failed at once.
+   */
   readonly maxAttempts: number;
+  /** Deaths of a batch's worker while it computes before the batch is split (a lone cell: stored failed). */
+  readonly maxWorkerDeaths: number;
   /** Seconds without a heartbeat after which a batch's worker is taken for dead. */
   readonly heartbeatTimeout: number;
 }
@@ -19,7 +25,8 @@ export const EXECUTION_DEFAULTS: ExecutionSettings = {
   batchSize: 200,
   concurrency: 4,
   cellTimeout: 900,
-  maxAttempts: 3,
+  maxAttempts: 10,
+  maxWorkerDeaths: 3,
   heartbeatTimeout: 20,
 };
 

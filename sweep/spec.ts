@@ -283,6 +283,7 @@ const executionSchema = obj({
     .max(604_800, 'must be at most 604800 (a week)')
     .default(EXECUTION_DEFAULTS.cellTimeout),
   maxAttempts: positiveInt.max(100, 'must be at most 100').default(EXECUTION_DEFAULTS.maxAttempts),
+  maxWorkerDeaths: positiveInt.max(20, 'must be at most 20').default(EXECUTION_DEFAULTS.maxWorkerDeaths),
   heartbeatTimeout: positive
     .min(2, 'must be at least 2 (seconds)')
     .max(3600, 'must be at most 3600')

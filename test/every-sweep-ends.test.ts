@@ -215,7 +215,7 @@ describe('every sweep ends', () => {
   it('isolates a cell that kills its worker by splitting its batch, and stores the rest', async () => {
     const env = scenario('kill', '13:kill');
     const supervisor = supervisedWorker(env);
-    const spec = certifySpec('kill', { heartbeatTimeout: 3, batchSize: 4, maxAttempts: 2 });
+    const spec = certifySpec('kill', { heartbeatTimeout: 3, batchSize: 4, maxWorkerDeaths: 2 });
     await runCli(['sweep', 'start', spec, '--id', 'kill'], env);
     await waitUntil(async () => (await sweepRow('kill')).status !== 'running', 240_000, 'kill to end');
     expect(await sweepRow('kill')).toMatchObject({ status: 'completed', doneCells: 24, failedCells: 1 });

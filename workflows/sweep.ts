@@ -3,14 +3,17 @@
  * by phase, with pause/resume/cancel signals, a progress query and continue-as-new so the
  * history stays bounded. Deterministic and small: all work happens in activities.
  *
- * Every sweep ends. A cell's own failure is stored by its batch as that cell's result; what a
- * batch cannot survive is retried a bounded number of times (the plan's maxAttempts), then:
- * - its worker died (heartbeats stopped): the batch is split in two and each half runs again,
- *   until the cell that kills its worker is alone, and that cell is stored failed ("worker died
- *   N times computing this cell"). A batch whose worker died while it only waited behind another
- *   batch is put back whole (a few times at most);
- * - anything else (the database, a bug): its cells are stored failed with the reason.
- * The sweep goes on either way. Cancel cancels the batches in flight (their compute stops) and
+ * Every sweep ends. A cell's own failure is stored by its batch as that cell's result. The
+ * workflow itself retries a batch that fails (one activity attempt at a time, with backoff), as
+ * it can then tell why:
+ * - its worker died while it computed (heartbeats stopped): after maxWorkerDeaths deaths the batch
+ *   is split in two and each half runs again, until the cell that kills its worker is alone, and
+ *   that cell is stored failed ("worker died N times computing this cell"). A batch whose worker
+ *   died while it only waited behind another batch is put back whole (a few times at most);
+ * - anything else (the database, Temporal, a bug): after maxAttempts attempts its cells are
+ *   stored failed with the reason.
+ * The sweep goes on either way; only a sweep deleted meanwhile, or a worker of another database,
+ * ends it as failed. Cancel cancels the batches in flight (their compute stops) and
  * ends the sweep; pause lets the batches in flight finish and starts no more.
  */
 import {
@@ -25,10 +28,12 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import {
   NON_RETRYABLE_ERRORS,
+  SWEEP_ENDING_ERRORS,
   type PendingRange,
   type SweepActivities,
   type SweepPlan,
@@ -55,7 +60,8 @@ export interface SweepWorkflowResult {
 }
 
 /** Defaults for plans written before these settings existed. */
-const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_MAX_WORKER_DEATHS = 3;
 const DEFAULT_HEARTBEAT_TIMEOUT_S = 20;
 /** A batch whose worker died while it waited in the queue is put back whole at most this often. */
 const MAX_REQUEUES = 5;
@@ -88,20 +94,42 @@ const localBookkeeping = proxyLocalActivities<Pick<SweepActivities, 'loadPlan' |
   retry: BOOKKEEPING_RETRY,
 });
 
-/** The batch activity, with the plan's attempts and heartbeat timeout. */
+/**
+ * The batch activity, one attempt at a time: the workflow retries (runRange below), because only
+ * it can count a batch's worker deaths apart from its services' errors.
+ */
 function batchActivities(plan: SweepPlan): Pick<SweepActivities, 'runBatch'> {
   return proxyActivities<Pick<SweepActivities, 'runBatch'>>({
     startToCloseTimeout: '24 hours',
     // Batches heartbeat every second from a timer, computing or queued: silence means a dead worker.
     heartbeatTimeout: `${plan.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_S} seconds`,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      maximumAttempts: plan.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
-    },
+    retry: { maximumAttempts: 1 },
   });
+}
+
+/** Histories recorded before every sweep ended: the batch activity as it was then (retried by Temporal). */
+const legacyBatches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
+  },
+});
+
+/** Seconds before the n-th retry (n >= 1): 1, 2, 4, ... up to 30. */
+function backoffSeconds(n: number): number {
+  return Math.min(30, 2 ** (n - 1));
+}
+
+/** The failure's type when it is one that must not be retried. */
+function nonRetryableType(e: unknown): string | null {
+  const cause = e instanceof ActivityFailure ? e.cause : e;
+  if (!(cause instanceof ApplicationFailure)) return null;
+  if (cause.nonRetryable || NON_RETRYABLE_ERRORS.includes(cause.type ?? '')) return cause.type ?? 'Error';
+  return null;
 }
 
 /** The batch's last attempt lost its worker (heartbeats stopped, or it ran out of time). */
@@ -180,8 +208,9 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     plan ??= await statusActivities.loadPlan(sweepId);
     if (generation === 0 && !paused && !input.markedRunning)
       await statusActivities.setSweepStatus(sweepId, 'running');
-    const batches = batchActivities(plan);
-    const attempts = plan.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const batches = everySweepEnds ? batchActivities(plan) : legacyBatches;
+    const maxAttempts = plan.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const maxDeaths = plan.maxWorkerDeaths ?? DEFAULT_MAX_WORKER_DEATHS;
     // Batches started per execution before continuing as new: histories stay at a few thousand events.
     const perRun = plan.batchesPerRun;
     let startedThisRun = 0;
@@ -191,36 +220,59 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
       const { kind, cells, batchSize } = plan.phases[phaseIndex];
       const total = Math.ceil(cells / batchSize);
 
-      /** One batch: its cells stored, or (when it cannot be) split or stored failed. */
+      /** One batch: its cells stored, or (when it cannot be) put back, split or stored failed. */
       const runRange = async (range: PendingRange): Promise<void> => {
         const batch = { sweepId, kind, start: range.start, end: range.end };
-        try {
-          await batches.runBatch(batch);
-        } catch (e) {
-          if (!everySweepEnds) throw e;
-          if (cancelling && isCancellation(e)) return;
-          const lost = workerLost(e);
-          const single = range.end - range.start === 1;
-          const state = lost === null ? null : stateAtLoss(lost);
-          // Not seen computing when its worker died: perhaps another batch's cell killed it. A
-          // batch is put back whole; a lone cell too, unless it was seen computing.
-          if ((state === 'queued' || (state === 'unknown' && single)) && range.requeued < MAX_REQUEUES) {
-            pending.push({ ...range, requeued: range.requeued + 1 });
+        const single = range.end - range.start === 1;
+        let deaths = 0;
+        let errors = 0;
+        for (;;) {
+          try {
+            await batches.runBatch(batch);
+            return;
+          } catch (e) {
+            if (!everySweepEnds) throw e;
+            if (cancelling && isCancellation(e)) return;
+            const lost = workerLost(e);
+            if (lost !== null) {
+              const state = stateAtLoss(lost);
+              // Not seen computing when its worker died: perhaps another batch's cell killed it.
+              // A batch is put back whole; a lone cell too, unless it was seen computing.
+              if ((state === 'queued' || (state === 'unknown' && single)) && range.requeued < MAX_REQUEUES) {
+                pending.push({ ...range, requeued: range.requeued + 1 });
+                return;
+              }
+              if (++deaths < maxDeaths) {
+                await sleep(`${backoffSeconds(deaths)} seconds`);
+                continue;
+              }
+              if (!single) {
+                const mid = range.start + Math.floor((range.end - range.start) / 2);
+                pending.push(
+                  { start: range.start, end: mid, requeued: 0 },
+                  { start: mid, end: range.end, requeued: 0 },
+                );
+                return;
+              }
+              await bookkeeping.recordFailedCells({
+                ...batch,
+                reason: `worker died ${deaths} times computing this cell`,
+              });
+              return;
+            }
+            const type = nonRetryableType(e);
+            if (type !== null && SWEEP_ENDING_ERRORS.includes(type)) throw e;
+            if (type === null && ++errors < maxAttempts) {
+              await sleep(`${backoffSeconds(errors)} seconds`);
+              continue;
+            }
+            await bookkeeping.recordFailedCells({
+              ...batch,
+              reason:
+                type !== null ? messageOf(e) : `batch gave up after ${errors} attempts: ${messageOf(e)}`,
+            });
             return;
           }
-          if (lost !== null && !single) {
-            const mid = range.start + Math.floor((range.end - range.start) / 2);
-            pending.push(
-              { start: range.start, end: mid, requeued: 0 },
-              { start: mid, end: range.end, requeued: 0 },
-            );
-            return;
-          }
-          const reason =
-            lost !== null
-              ? `worker died ${attempts} times computing this cell`
-              : `batch gave up after ${attempts} attempts: ${messageOf(e)}`;
-          await bookkeeping.recordFailedCells({ ...batch, reason });
         }
       };
 

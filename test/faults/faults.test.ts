@@ -281,13 +281,15 @@ async function cellFaultScenario(
   id: string,
   faults: string,
   execution: Record<string, number>,
-  maxAttempts: number,
+  maxWorkerDeaths: number,
 ): Promise<number> {
   const scenarioEnv = { ...env, SGN_TASK_QUEUE: `faults-${id}-${process.pid}`, SGN_TEST_FAULTS: faults };
   const spec = join(stateDir, `${id}.yaml`);
   const text = readFileSync(SPEC, 'utf8').replace(
     /execution:[\s\S]*$/,
-    `execution:\n  batchSize: 20\n  concurrency: 4\n  maxAttempts: ${maxAttempts}\n${Object.entries(execution)
+    `execution:\n  batchSize: 20\n  concurrency: 4\n  maxWorkerDeaths: ${maxWorkerDeaths}\n${Object.entries(
+      execution,
+    )
       .map(([k, v]) => `  ${k}: ${v}\n`)
       .join('')}`,
   );
