@@ -56,7 +56,14 @@ describe('valid specs', () => {
     const r = resolveSpec(certify, { baseDir: dir });
     expect(r.totalCells).toBe(25);
     expect(r.certify).toEqual({ c4: 2.5, groundTruth: 'auto' });
-    expect(r.execution).toEqual({ batchSize: 200, concurrency: 4 });
+    expect(r.execution).toEqual({
+      batchSize: 200,
+      concurrency: 4,
+      cellTimeout: 900,
+      maxAttempts: 10,
+      maxWorkerDeaths: 3,
+      heartbeatTimeout: 20,
+    });
     const s = resolveSpec(stepsize, { baseDir: dir });
     expect(s.stepsize).toEqual({
       integrators: ['euler', 'rk4'],
