@@ -6,6 +6,7 @@
  *   - a healthy cell longer than the heartbeat timeout: stored as usual;
  *   - a cell past its time budget: stored 'timeout after N s';
  *   - a cell that kills its worker process: isolated by splitting, stored failed, the rest whole;
+ *   - a database that keeps failing a sweep's batches: bounded attempts, cells stored failed;
  *   - cancel during a cell that never ends: the compute stops, the sweep reads cancelled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import pg from 'pg';
 import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
@@ -210,6 +212,37 @@ describe('every sweep ends', () => {
     const again = await runCli(['sweep', 'resume', 'timeout', '--retry-failed'], env);
     expect(again.code).toBe(2);
     expect(again.stderr.trim().split('\n')).toEqual([expect.stringContaining('has no failed cells')]);
+  });
+
+  it('gives up on batches whose database keeps failing, stores their cells failed with the reason, and goes on', async () => {
+    const env = scenario('db-fails');
+    await addWorker(env);
+    const spec = certifySpec('db-fails', { batchSize: 6, maxAttempts: 2 });
+    // The results table is gone while the sweep runs: every batch fails on the database, twice.
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query('ALTER TABLE cell_results RENAME TO cell_results_away');
+      const r = await runCli(['sweep', 'start', spec, '--id', 'db-fails'], env);
+      expect(r.code, r.stderr).toBe(0);
+      // Storing the given-up cells fails too until the table is back (bookkeeping retries on).
+      await sleep(6000);
+    } finally {
+      await admin.query('ALTER TABLE cell_results_away RENAME TO cell_results');
+      await admin.end();
+    }
+    await waitUntil(async () => (await sweepRow('db-fails')).status === 'completed', 120_000, 'db-fails');
+    expect(await sweepRow('db-fails')).toMatchObject({ doneCells: 24, failedCells: 24 });
+    const stored = await cellsOf('db-fails');
+    expect(stored.length).toBe(24);
+    for (const c of stored)
+      expect(c.error).toMatch(/^batch gave up after 2 attempts: .*cell_results.* does not exist/);
+    // The database is back: a retry stores every cell.
+    const retry = await runCli(['sweep', 'resume', 'db-fails', '--retry-failed'], env);
+    expect(retry.stdout.trim()).toBe('db-fails: retrying 24 failed cells');
+    await waitUntil(async () => (await sweepRow('db-fails')).status === 'completed', 60_000, 'the retry');
+    expect(await sweepRow('db-fails')).toMatchObject({ doneCells: 24, failedCells: 0 });
+    expectSameCertificates(await cellsOf('db-fails'), await certifyRange(resolveSpecFile(spec), 0, 24), []);
   });
 
   it('isolates a cell that kills its worker by splitting its batch, and stores the rest', async () => {

@@ -150,9 +150,12 @@ function stateAtLoss(timeout: TimeoutFailure): 'computing' | 'queued' | 'unknown
   return 'computing';
 }
 
+/** A failure's message on one line (drivers' messages span several), as stored with a cell. */
 function messageOf(e: unknown): string {
-  if (e instanceof ActivityFailure && e.cause instanceof Error) return e.cause.message;
-  return e instanceof Error ? e.message : String(e);
+  const cause = e instanceof ActivityFailure && e.cause instanceof Error ? e.cause : e;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
 }
 
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWorkflowResult> {
