@@ -20,7 +20,8 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { resolveSpecFile } from '../sweep/resolve.js';
-import { certifyRange, stepsizeRange, type CellRow } from '../sweep/compute.js';
+import { certifyRange, stepsizeRange } from '../sweep/compute.js';
+import { differingCertificates, type CertificateFields } from './support/results.js';
 
 let temporal: TemporalDevServer;
 let db: TestDatabase;
@@ -110,23 +111,11 @@ async function cellsOf(id: string) {
 
 /** Stored rows equal the in-process computation (up to warm starts where a thread was replaced). */
 function expectSameCertificates(
-  stored: Awaited<ReturnType<typeof cellsOf>>,
-  want: readonly CellRow[],
+  stored: readonly CertificateFields[],
+  want: readonly CertificateFields[],
   skip: readonly number[],
 ): void {
-  const byIndex = new Map(want.map((r) => [r.cellIndex, r]));
-  for (const row of stored) {
-    if (skip.includes(row.cellIndex)) continue;
-    const w = byIndex.get(row.cellIndex)!;
-    expect(row.error).toBeNull();
-    expect(row.certified).toBe(w.certified);
-    for (const k of ['alpha', 'beta', 'eulerStep'] as const) {
-      const a = row[k];
-      const b = w[k];
-      if (a === null || b === null) expect(a).toBe(b);
-      else expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(b)));
-    }
-  }
+  expect(differingCertificates(stored, want, skip)).toEqual([]);
 }
 
 describe('every sweep ends', () => {

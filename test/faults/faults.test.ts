@@ -18,7 +18,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabaseService } from '../../scrip
 import { startTemporalDevServer, type TemporalDevServer } from '../support/temporal-server.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from '../support/processes.js';
 import { projectRoot } from '../support/reference.js';
-import { checkStored, referenceCells, type StoredCheck } from '../support/results.js';
+import { checkStored, differingCertificates, referenceCells, type StoredCheck } from '../support/results.js';
 import { ProgressMonitor } from './progress-monitor.js';
 import { formatFaultTable, type FaultRow } from './fault-table.js';
 
@@ -335,22 +335,10 @@ async function settleCellFaults(
 ): Promise<void> {
   const rows = await prisma.cellResult.findMany({ where: { sweepId: id } });
   const sweep = await prisma.sweep.findUniqueOrThrow({ where: { id } });
-  const byIndex = new Map([...reference.values()].map((r) => [r.cellIndex, r]));
-  const close = (a: number | null, b: number | null): boolean =>
-    a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
-  let mismatches = 0;
-  for (const row of rows) {
-    const want = failures[row.cellIndex];
-    const ref = byIndex.get(row.cellIndex);
-    const ok =
-      want !== undefined
-        ? row.error === want
-        : ref !== undefined &&
-          row.error === null &&
-          row.certified === ref.certified &&
-          (['alpha', 'beta', 'eulerStep', 'rk4Step'] as const).every((k) => close(row[k], ref[k]));
-    if (!ok) mismatches++;
-  }
+  const failedRows = rows.filter((r) => failures[r.cellIndex] !== undefined);
+  const mismatches =
+    failedRows.filter((r) => r.error !== failures[r.cellIndex]).length +
+    differingCertificates(rows, [...reference.values()], Object.keys(failures).map(Number)).length;
   const expected = reference.size;
   const keys = new Set(rows.map((r) => r.cellKey));
   const failed = Object.keys(failures).length;

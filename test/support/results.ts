@@ -94,3 +94,39 @@ export async function checkStored(
       sweep.failedCells === 0,
   };
 }
+
+/** The fields a certificate is compared on when it may come from a cold restart. */
+export type CertificateFields = Pick<
+  CellRow,
+  'cellIndex' | 'error' | 'certified' | 'alpha' | 'beta' | 'eulerStep'
+>;
+
+/**
+ * Cells that are not exactly the reference's because their computation restarted cold (a compute
+ * thread replaced after a cell killed it, a batch split): the same certificates to 1e-8
+ * relative (Lanczos from another start vector finds the same eigenvalue to ~1e-12). Returns
+ * the indices (not in `skip`) that differ or are missing, empty when all agree.
+ */
+export function differingCertificates(
+  got: readonly CertificateFields[],
+  want: readonly CertificateFields[],
+  skip: readonly number[] = [],
+): number[] {
+  const byIndex = new Map(want.map((r) => [r.cellIndex, r]));
+  const close = (a: number | null, b: number | null): boolean =>
+    a === null || b === null ? a === b : Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(b));
+  const differing: number[] = [];
+  for (const row of got) {
+    if (skip.includes(row.cellIndex)) continue;
+    const w = byIndex.get(row.cellIndex);
+    const same =
+      w !== undefined &&
+      row.error === w.error &&
+      row.certified === w.certified &&
+      close(row.alpha, w.alpha) &&
+      close(row.beta, w.beta) &&
+      close(row.eulerStep, w.eulerStep);
+    if (!same) differing.push(row.cellIndex);
+  }
+  return differing;
+}
