@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { checkServerIdentity as checkIdentity, connect as tlsConnect } from 'node:tls';
 import {
   loadClientConfigProfile,
@@ -61,6 +61,8 @@ export const DEFAULT_ADDRESS = 'localhost:7233';
 
 /** The connection options of `config`: the one builder both the client and the workers use. */
 export function temporalConnectionOptions(config: TemporalConfig): TemporalConnectionOptions {
+  if (config.tls !== undefined && config.tls !== false && isIP(hostPort(config.address).host))
+    quietIpServerNameWarning();
   return {
     address: config.address,
     ...(config.tls !== undefined && config.tls !== false ? { tls: config.tls } : {}),
@@ -69,12 +71,23 @@ export function temporalConnectionOptions(config: TemporalConfig): TemporalConne
   };
 }
 
-/** The TOML file the loader reads: TEMPORAL_CONFIG_FILE, else the user's default one. */
+/**
+ * The TOML file: TEMPORAL_CONFIG_FILE, else temporalio/temporal.toml in the user's config
+ * directory, found as @temporalio/envconfig finds it (XDG_CONFIG_HOME or ~/.config on Linux).
+ */
 function configFilePath(env: NodeJS.ProcessEnv): string {
   const explicit = env.TEMPORAL_CONFIG_FILE;
   if (explicit !== undefined) return explicit;
-  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return join(base, 'temporalio', 'temporal.toml');
+  const home = env.HOME || homedir();
+  const dir =
+    process.platform === 'win32'
+      ? env.APPDATA || join(home, 'AppData', 'Roaming')
+      : process.platform === 'darwin'
+        ? join(home, 'Library', 'Application Support')
+        : env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME)
+          ? env.XDG_CONFIG_HOME
+          : join(home, '.config');
+  return join(dir, 'temporalio', 'temporal.toml');
 }
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
@@ -113,20 +126,19 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
   const file = configFilePath(env);
   const profileName = env.TEMPORAL_PROFILE || 'default';
   const fileSetting = env.TEMPORAL_CONFIG_FILE !== undefined ? 'TEMPORAL_CONFIG_FILE' : file;
-  if (env.TEMPORAL_CONFIG_FILE !== undefined) {
-    // The loader takes a missing file for an empty one; one named explicitly must be there.
-    try {
-      readFileSync(env.TEMPORAL_CONFIG_FILE);
-    } catch (e) {
-      throw new InputError(
-        'TEMPORAL_CONFIG_FILE',
-        `cannot read ${env.TEMPORAL_CONFIG_FILE}: ${shortReason(e)}`,
-      );
-    }
+  // The file is read here: one named by TEMPORAL_CONFIG_FILE must be there (the loader takes a
+  // missing file for an empty one), and the loader trips over a file without any profile table.
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (env.TEMPORAL_CONFIG_FILE !== undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new InputError(fileSetting, `cannot read ${file}: ${shortReason(e)}`);
   }
+  const data = /^\s*\[\s*profile\s*\]\s*$/m.test(text) ? text : `${text}\n[profile]\n`;
   let profile: ClientConfigProfile;
   try {
-    profile = loadClientConfigProfile({ overrideEnvVars: vars });
+    profile = loadClientConfigProfile({ configSource: { data }, overrideEnvVars: vars });
   } catch (e) {
     const message = firstLine(e);
     if (/^Profile '.*' not found/.test(message))
@@ -205,6 +217,23 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
 export function scopedTaskQueue(config: TemporalConfig, databaseKey: string): TemporalConfig {
   if (!config.perDatabaseQueue) return config;
   return { ...config, taskQueue: `${config.taskQueue}-${databaseKey}`, perDatabaseQueue: false };
+}
+
+let warningFiltered = false;
+
+/**
+ * The client's gRPC library gives TLS an IP address as the server name when TEMPORAL_ADDRESS is
+ * one, and Node then warns (DEP0123, RFC 6066) on stderr, two lines the user can do nothing
+ * about, before the CLI's one-line messages. That warning alone is dropped.
+ */
+function quietIpServerNameWarning(): void {
+  if (warningFiltered) return;
+  warningFiltered = true;
+  const emit = process.emitWarning.bind(process) as (warning: string | Error, ...rest: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]): void => {
+    if (rest.includes('DEP0123')) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 /** host and port of `address` (`host:port`, `[v6]:port`; 7233 when absent). */
