@@ -38,7 +38,7 @@ export async function runWorkerCommand(argv: string[], out: (s: string) => void)
     log: (line) => process.stderr.write(`${line}\n`),
     onReady: (temporal) =>
       out(
-        `worker ${process.pid} polling ${temporal.taskQueue} at ${temporal.address} (namespace ${temporal.namespace}), database ${redactUrl(databaseUrl())}, concurrency ${concurrency}` +
+        `worker ${process.pid} polling ${temporal.taskQueue} at ${temporal.address}${temporal.tls ? ' over TLS' : ''} (namespace ${temporal.namespace}), database ${redactUrl(databaseUrl())}, concurrency ${concurrency}` +
           (missing.length
             ? ` (started without node ${missing.join(' ')}: slower, see workers/node-flags.ts)`
             : ''),

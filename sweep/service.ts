@@ -6,9 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createPrisma, prepareSchema, databaseUrl, type PrismaClient } from '../db/client.js';
-import { postgresUnavailable, ServiceUnavailable, shortReason } from '../db/unavailable.js';
+import { postgresUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
-import { scopedTaskQueue, temporalConfig, type TemporalConfig } from '../workers/config.js';
+import {
+  scopedTaskQueue,
+  temporalConfig,
+  temporalConnectionOptions,
+  temporalUnavailable,
+  type TemporalConfig,
+} from '../workers/config.js';
 import {
   cancelSignal,
   pauseSignal,
@@ -64,13 +70,12 @@ export async function openContext(opts: OpenOptions = {}): Promise<SweepContext>
     async client() {
       if (!client) {
         try {
-          connection = await Connection.connect({ address: temporal.address, connectTimeout: '5s' });
+          connection = await Connection.connect({
+            ...temporalConnectionOptions(temporal),
+            connectTimeout: '5s',
+          });
         } catch (e) {
-          throw new ServiceUnavailable(
-            'Temporal',
-            `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${shortReason(e)}`,
-            { cause: e },
-          );
+          throw await temporalUnavailable(temporal, e);
         }
         client = new Client({ connection, namespace: temporal.namespace });
       }

@@ -13,12 +13,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
 import { createPrisma, databaseUrl, prepareSchema, PROJECT_ROOT, type PrismaClient } from '../db/client.js';
-import { postgresUnavailable, ServiceUnavailable, shortReason } from '../db/unavailable.js';
+import { postgresUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 import { createActivities } from '../activities/sweep-activities.js';
 import { ComputeThread } from '../activities/compute-thread.js';
 import type { SweepActivities } from '../activities/types.js';
-import { scopedTaskQueue, temporalConfig, type TemporalConfig } from './config.js';
+import {
+  scopedTaskQueue,
+  temporalConfig,
+  temporalConnectionOptions,
+  temporalUnavailable,
+  type TemporalConfig,
+} from './config.js';
 import { cachedWorkflowBundle, type CachedBundle } from './workflow-bundle.js';
 
 export interface WorkerRunOptions {
@@ -126,13 +132,9 @@ export async function createSweepWorker(
     }
     const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(), key);
     try {
-      connection = await NativeConnection.connect({ address: temporal.address });
+      connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
     } catch (e) {
-      throw new ServiceUnavailable(
-        'Temporal',
-        `cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS): ${shortReason(e)}`,
-        { cause: e },
-      );
+      throw await temporalUnavailable(temporal, e);
     }
     // The compute thread loads its modules while the workflow bundle loads. Its heap is capped at
     // the cell memory limit: a cell whose objects outgrow it is stored 'out of memory' (typed
