@@ -71,8 +71,11 @@ export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
  * a password typed with a raw '@' or '/' in it is still hidden whole (over-redacting is fine).
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@').replace(PASSWORD_PARAMETER, '$1***');
 }
+
+/** A password given as a query parameter (libpq's password= and sslpassword=; refused, but echoed). */
+const PASSWORD_PARAMETER = /([?&](?:ssl)?password=)[^&#\s]*/gi;
 
 /** Passwords shorter than this are not searched for as bare text (they would mask ordinary words). */
 const MIN_LITERAL_SECRET = 4;
@@ -83,7 +86,9 @@ const MIN_LITERAL_SECRET = 4;
  * percent-encoded (a driver may echo it outside a URL).
  */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@');
+  let out = text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@')
+    .replace(PASSWORD_PARAMETER, '$1***');
   const url = env.DATABASE_URL?.trim();
   const m = url ? /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:(.*)@/i.exec(url) : null;
   if (m) {
