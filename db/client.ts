@@ -14,6 +14,7 @@ import {
   databaseUrl,
   parseDatabaseUrl,
   prismaPgPool,
+  redactSecrets,
   redactUrl,
   resolveSslPrefer,
   type PgConnectionConfig,
@@ -27,6 +28,7 @@ export {
   pgClientConfig,
   redactUrl,
   resolveSslPrefer,
+  withDatabase,
 } from './url.js';
 export type { PgConnectionConfig } from './url.js';
 export { PrismaClient, Prisma } from '../generated/prisma/client.js';
@@ -131,7 +133,7 @@ export async function migrateDeploy(url: string = databaseUrl()): Promise<string
       else
         reject(
           new Error(
-            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}):\n${out.trim()}`,
+            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}):\n${redactSecrets(out.trim(), { DATABASE_URL: url })}`,
           ),
         );
     });

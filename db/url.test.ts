@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../sgn/util/errors.js';
 import {
+  formatDatabaseUrl,
   parseDatabaseUrl,
   pgClientConfig,
   redactSecrets,
   redactUrl,
+  withDatabase,
   type PgConnectionConfig,
 } from './url.js';
 
@@ -167,6 +169,24 @@ describe('parseDatabaseUrl: sslmode onto pg.ssl (libpq semantics)', () => {
   });
 });
 
+describe('derived URLs', () => {
+  it('withDatabase replaces the database name only, keeping credentials and parameters', () => {
+    expect(withDatabase(`${BASE}?sslmode=verify-full&sslrootcert=${CA}`, 'sgn_test_1')).toBe(
+      `postgresql://u:hunter22@db.example:6543/sgn_test_1?sslmode=verify-full&sslrootcert=${CA}`,
+    );
+    const socket = withDatabase('postgresql://postgres@/test?host=/var/run/postgresql', 'other db');
+    expect(socket).toBe('postgresql://postgres@/other%20db?host=/var/run/postgresql');
+    expect(parseDatabaseUrl(socket)).toMatchObject({ host: '/var/run/postgresql', database: 'other db' });
+  });
+
+  it('formatDatabaseUrl round-trips a socket directory and an IPv6 address', () => {
+    for (const host of ['/var/run/postgresql', '::1', 'db.example']) {
+      const cfg = { host, port: 5433, user: 'u@x', password: 'p/w', database: 'd b' };
+      expect(parseDatabaseUrl(formatDatabaseUrl(cfg))).toStrictEqual(cfg);
+    }
+  });
+});
+
 describe('redaction', () => {
   it('redactUrl and redactSecrets keep hiding the password with query parameters present', () => {
     const url = `postgresql://u:hunter22@db:5432/sgn?sslmode=verify-full&sslrootcert=${CA}`;
@@ -174,6 +194,15 @@ describe('redaction', () => {
     expect(redactUrl('postgresql://u@db/sgn?sslmode=require&password=hunter22&x=1')).toBe(
       'postgresql://u@db/sgn?sslmode=require&password=***&x=1',
     );
+    // An '@' in a parameter is not the end of the userinfo: the host stays visible.
+    expect(redactUrl('postgresql://u:hunter22@db/sgn?application_name=me@site')).toBe(
+      'postgresql://u:***@db/sgn?application_name=me@site',
+    );
+    expect(
+      redactSecrets('echo hunter22', {
+        DATABASE_URL: 'postgresql://u:hunter22@db/sgn?application_name=me@site',
+      }),
+    ).toBe('echo ***');
     expect(redactSecrets('bad: postgresql://u@db/sgn?sslpassword=hunter22')).toBe(
       'bad: postgresql://u@db/sgn?sslpassword=***',
     );

@@ -71,7 +71,17 @@ export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
  * a password typed with a raw '@' or '/' in it is still hidden whole (over-redacting is fine).
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@').replace(PASSWORD_PARAMETER, '$1***');
+  const [head, query] = splitQuery(url);
+  return (
+    head.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1***@') +
+    query.replace(PASSWORD_PARAMETER, '$1***')
+  );
+}
+
+/** [everything before the first '?', the rest] (an '@' in a parameter is not the userinfo's). */
+function splitQuery(url: string): [string, string] {
+  const q = url.indexOf('?');
+  return q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q)];
 }
 
 /** A password given as a query parameter (libpq's password= and sslpassword=; refused, but echoed). */
@@ -90,7 +100,7 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@')
     .replace(PASSWORD_PARAMETER, '$1***');
   const url = env.DATABASE_URL?.trim();
-  const m = url ? /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:(.*)@/i.exec(url) : null;
+  const m = url ? /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:(.*)@/i.exec(splitQuery(url)[0]) : null;
   if (m) {
     const raw = m[1];
     let decoded = raw;
@@ -231,12 +241,28 @@ export function parseDatabaseUrl(url: string): PgConnectionConfig {
   return cfg;
 }
 
-/** Build a URL from a config (used to derive per-test database URLs). */
+/**
+ * Build a URL from host, port, user, password and database (nothing else of `cfg`: to derive a
+ * URL keeping TLS and other parameters, use withDatabase).
+ */
 export function formatDatabaseUrl(cfg: PgConnectionConfig): string {
   const auth =
     encodeURIComponent(cfg.user) + (cfg.password !== undefined ? `:${encodeURIComponent(cfg.password)}` : '');
-  const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  const host = cfg.host.startsWith('/')
+    ? encodeURIComponent(cfg.host) // a Unix socket directory
+    : cfg.host.includes(':')
+      ? `[${cfg.host}]`
+      : cfg.host;
   return `postgresql://${auth}@${host}:${cfg.port}/${encodeURIComponent(cfg.database)}`;
+}
+
+/** `url` naming another database, all else (host, credentials, parameters) kept. */
+export function withDatabase(url: string, database: string): string {
+  parseDatabaseUrl(url); // a clear error for a bad URL
+  const [head, query] = splitQuery(url);
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(\/.*)?$/i.exec(head);
+  if (!m) throw new InputError('DATABASE_URL', `"${redactUrl(url)}" has no database name to replace`);
+  return `${m[1]}/${encodeURIComponent(database)}${query}`;
 }
 
 /** The config as node-postgres takes it (without this module's own markers). */
