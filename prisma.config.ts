@@ -4,7 +4,7 @@
 // database resolves to the main database.
 import { defineConfig } from 'prisma/config';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseUrl, parseDatabaseUrl } from './db/url.js';
+import { databaseUrl, parseDatabaseUrl, resolveSslPrefer } from './db/url.js';
 
 // The schema's `url = env("DATABASE_URL")` must resolve even when the variable is unset:
 // otherwise the CLI cannot read engineType = "client" from the schema, falls back to the
@@ -19,5 +19,8 @@ export default defineConfig({
   // allowExitOnIdle: the CLI never closes the adapter's pool; without it every command
   // lingers for pg's 10 s idle timeout before exiting. (migrate deploy has a second 10 s
   // linger, the schema engine's advisory-lock timer: db/client.ts migrateDeploy() unrefs it.)
-  adapter: async () => new PrismaPg({ ...parseDatabaseUrl(databaseUrl()), allowExitOnIdle: true }),
+  // The same URL -> config function as the workers, the CLI and the tests (db/url.ts): TLS
+  // (sslmode, sslrootcert, ...), Unix sockets (host=/dir) and the other parameters alike.
+  adapter: async () =>
+    new PrismaPg({ ...(await resolveSslPrefer(parseDatabaseUrl(databaseUrl()))), allowExitOnIdle: true }),
 });

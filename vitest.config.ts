@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'sgn/**/*.test.ts',
+      'db/**/*.test.ts',
       'sweep/**/*.test.ts',
       'cli/**/*.test.ts',
       'report/**/*.test.ts',

@@ -10,9 +10,26 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { InputError } from '../sgn/util/errors.js';
-import { databaseUrl, parseDatabaseUrl, redactUrl, type PgConnectionConfig } from './url.js';
+import {
+  databaseUrl,
+  parseDatabaseUrl,
+  prismaPgPool,
+  redactSecrets,
+  redactUrl,
+  resolveSslPrefer,
+  type PgConnectionConfig,
+} from './url.js';
 
-export { DEFAULT_DATABASE_URL, databaseUrl, formatDatabaseUrl, parseDatabaseUrl, redactUrl } from './url.js';
+export {
+  DEFAULT_DATABASE_URL,
+  databaseUrl,
+  formatDatabaseUrl,
+  parseDatabaseUrl,
+  pgClientConfig,
+  redactUrl,
+  resolveSslPrefer,
+  withDatabase,
+} from './url.js';
 export type { PgConnectionConfig } from './url.js';
 export { PrismaClient, Prisma } from '../generated/prisma/client.js';
 
@@ -21,8 +38,8 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A PrismaClient using the pg driver adapter (no native engine); `max` bounds its pool. */
 export function createPrisma(url: string = databaseUrl(), opts: { max?: number } = {}): PrismaClient {
-  const config = opts.max === undefined ? parseDatabaseUrl(url) : { ...parseDatabaseUrl(url), max: opts.max };
-  return new PrismaClient({ adapter: new PrismaPg(config) });
+  const pool = prismaPgPool(parseDatabaseUrl(url), opts.max === undefined ? {} : { max: opts.max });
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 /** Double-quote a PostgreSQL identifier. */
@@ -36,7 +53,7 @@ async function withMaintenanceClient<T>(
   fn: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
   // Connect to the `postgres` maintenance database (the target may not exist yet).
-  const client = new pg.Client({ ...cfg, database: 'postgres' });
+  const client = new pg.Client({ ...(await resolveSslPrefer(cfg)), database: 'postgres' });
   await client.connect();
   try {
     return await fn(client);
@@ -116,7 +133,7 @@ export async function migrateDeploy(url: string = databaseUrl()): Promise<string
       else
         reject(
           new Error(
-            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}):\n${out.trim()}`,
+            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}):\n${redactSecrets(out.trim(), { DATABASE_URL: url })}`,
           ),
         );
     });

@@ -25,9 +25,15 @@ export function postgresUnavailable(e: unknown, url: string): unknown {
   if (!isConnectionFailure(e)) return e;
   return new ServiceUnavailable(
     'PostgreSQL',
-    `cannot reach PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${shortReason(e)}`,
+    `cannot reach PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${tlsReason(e)}`,
     { cause: e },
   );
+}
+
+/** The driver's reason, saying TLS when it is a TLS failure and does not say so itself. */
+function tlsReason(e: unknown): string {
+  const reason = shortReason(e);
+  return isTlsFailure(e) && !/TLS|SSL/.test(reason) ? `TLS: ${reason}` : reason;
 }
 
 /**
@@ -59,16 +65,32 @@ export function probeTcp(address: string, defaultPort: number, timeoutMs = 3000)
 
 /** Driver errors that mean "no server there" (or it refused us), as opposed to a query gone wrong. */
 const CONNECTION_FAILURE =
-  /Can't reach database server|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|P1001|P1002|P1017|password authentication failed|the database system is (starting up|shutting down)|Connection terminated|timeout exceeded when trying to connect/i;
+  /Can't reach database server|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|P1001|P1002|P1017|password authentication failed|no pg_hba\.conf entry|the database system is (starting up|shutting down)|Connection terminated|timeout exceeded when trying to connect/i;
 
-export function isConnectionFailure(e: unknown): boolean {
+/**
+ * TLS failures (sslmode): a certificate that does not verify, a host name it does not name, a
+ * server without TLS. Node's own messages ("unable to verify the first certificate") do not say
+ * TLS: the reason shown gets that word.
+ */
+const TLS_FAILURE =
+  /Error opening a TLS connection|does not support SSL|error establishing an SSL connection|CERT_|_CERT\b|UNABLE_TO_|ERR_TLS_|ERR_SSL_|self[- ]signed certificate|Hostname\/IP does not match certificate/i;
+
+function matches(e: unknown, re: RegExp): boolean {
   for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
     const code = (err as { code?: unknown }).code;
     const text = `${typeof code === 'string' ? code : ''} ${err instanceof Error ? err.message : String(err)}`;
-    if (CONNECTION_FAILURE.test(text)) return true;
+    if (re.test(text)) return true;
     err = (err as { cause?: unknown }).cause;
   }
   return false;
+}
+
+export function isConnectionFailure(e: unknown): boolean {
+  return matches(e, CONNECTION_FAILURE) || isTlsFailure(e);
+}
+
+export function isTlsFailure(e: unknown): boolean {
+  return matches(e, TLS_FAILURE);
 }
 
 /** The driver's own short reason: the last line of its message that says something. */

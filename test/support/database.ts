@@ -6,10 +6,11 @@ import {
   createPrisma,
   dropDatabase,
   ensureDatabase,
-  formatDatabaseUrl,
   migrateDeploy,
   parseDatabaseUrl,
   quoteIdent,
+  resolveSslPrefer,
+  withDatabase,
   type Prisma,
   type PrismaClient,
 } from '../../db/client.js';
@@ -51,9 +52,9 @@ function uniqueName(label?: string): string {
 
 /** Drop test databases left behind by crashed runs (older than a day). Best effort. */
 async function pruneStale(serverUrl: string): Promise<void> {
-  const cfg = { ...parseDatabaseUrl(serverUrl), database: 'postgres' };
-  const c = new pg.Client(cfg);
+  let c: pg.Client | undefined;
   try {
+    c = new pg.Client({ ...(await resolveSslPrefer(parseDatabaseUrl(serverUrl))), database: 'postgres' });
     await c.connect();
     const res = await c.query<{ datname: string }>(
       "SELECT datname FROM pg_database WHERE datname LIKE 'sgn\\_test\\_%'",
@@ -68,7 +69,7 @@ async function pruneStale(serverUrl: string): Promise<void> {
   } catch {
     // pruning is a courtesy; never fail a test for it
   } finally {
-    await c.end().catch(() => undefined);
+    await c?.end().catch(() => undefined);
   }
 }
 
@@ -82,7 +83,7 @@ export async function createTestDatabase(
   const serverUrl = opts.serverUrl ?? testServerUrl();
   await pruneStale(serverUrl);
   const name = uniqueName(opts.label);
-  const url = formatDatabaseUrl({ ...parseDatabaseUrl(serverUrl), database: name });
+  const url = withDatabase(serverUrl, name); // keeps TEST_DATABASE_URL's parameters (sslmode, host=...)
   await ensureDatabase(url);
   try {
     await migrateDeploy(url);
