@@ -1,11 +1,11 @@
 /**
  * Every sweep ends, whatever its cells do: real Temporal dev server, real PostgreSQL, real worker
  * processes with test faults injected into chosen cells (SGN_TEST_FAULTS, see
- * activities/fault-injection.ts). Each scenario has its own task queue and workers.
+ * activities/fault-injection.ts). Each scenario has its own task queue and workers. (A cell that
+ * kills its worker process, isolated by splitting its batch, is in the fault suite: test/faults.)
  *   - a poison cell (a singular game) among healthy ones: stored failed, the sweep completes;
  *   - a healthy cell longer than the heartbeat timeout: stored as usual;
  *   - a cell past its time budget: stored 'timeout after N s';
- *   - a cell that kills its worker process: isolated by splitting, stored failed, the rest whole;
  *   - a database that keeps failing a sweep's batches: bounded attempts, cells stored failed;
  *   - cancel during a cell that never ends: the compute stops, the sweep reads cancelled.
  */
@@ -35,14 +35,11 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  stopSupervising = true;
   await Promise.all(workers.map((w) => w.kill('SIGKILL')));
   await temporal?.stop();
   await db?.drop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
-
-let stopSupervising = false;
 
 /** The environment of one scenario: its own task queue, and the faults its workers inject. */
 function scenario(name: string, faults = ''): NodeJS.ProcessEnv {
@@ -59,23 +56,6 @@ async function addWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   workers.push(w);
   await w.ready;
   return w;
-}
-
-/** A worker that is started again whenever it dies (as a process supervisor would); counts its deaths. */
-function supervisedWorker(env: NodeJS.ProcessEnv): { deaths: () => number } {
-  let deaths = 0;
-  const keep = (): void => {
-    if (stopSupervising) return;
-    const w = startWorker(env, 2);
-    workers.push(w);
-    w.child.once('exit', () => {
-      if (stopSupervising) return;
-      deaths++;
-      keep();
-    });
-  };
-  keep();
-  return { deaths: () => deaths };
 }
 
 /** A small certify spec (4 + 4 dims, 6 lambdas x 4 ratios = 24 cells) with these execution settings. */
@@ -233,23 +213,6 @@ describe('every sweep ends', () => {
     expect(await sweepRow('db-fails')).toMatchObject({ doneCells: 24, failedCells: 0 });
     expectSameCertificates(await cellsOf('db-fails'), await certifyRange(resolveSpecFile(spec), 0, 24), []);
   });
-
-  it('isolates a cell that kills its worker by splitting its batch, and stores the rest', async () => {
-    const env = scenario('kill', '13:kill');
-    const supervisor = supervisedWorker(env);
-    const spec = certifySpec('kill', { heartbeatTimeout: 3, batchSize: 4, maxWorkerDeaths: 2 });
-    await runCli(['sweep', 'start', spec, '--id', 'kill'], env);
-    await waitUntil(async () => (await sweepRow('kill')).status !== 'running', 240_000, 'kill to end');
-    expect(await sweepRow('kill')).toMatchObject({ status: 'completed', doneCells: 24, failedCells: 1 });
-    const stored = await cellsOf('kill');
-    expect(stored.length).toBe(24);
-    expect(stored.filter((c) => c.error !== null).map((c) => [c.cellIndex, c.error])).toEqual([
-      [13, 'worker died 2 times computing this cell'],
-    ]);
-    expectSameCertificates(stored, await certifyRange(resolveSpecFile(spec), 0, 24), [13]);
-    // [12, 16) twice, [12, 14) twice, [13, 14) twice: the worker died at least six times.
-    expect(supervisor.deaths()).toBeGreaterThanOrEqual(6);
-  }, 300_000);
 
   it('cancels a sweep in the middle of a cell that never ends: compute stops, status cancelled', async () => {
     const env = scenario('cancel', '2:hang');

@@ -266,7 +266,13 @@ describe('faults during a sweep', () => {
 
   it('isolates a cell that kills its worker process, by splitting its batch', async () => {
     const started = Date.now();
-    const deaths = await cellFaultScenario('worker-killer', '900:kill', { heartbeatTimeout: 4 }, 2);
+    // Batches of 4: the poison cell is alone after two splits (4 -> 2 -> 1), six deaths.
+    const deaths = await cellFaultScenario(
+      'worker-killer',
+      '900:kill',
+      { heartbeatTimeout: 3, batchSize: 4 },
+      2,
+    );
     await settleCellFaults('cell that kills its worker (SIGKILL)', 'worker-killer', deaths, started, {
       900: 'worker died 2 times computing this cell',
     });
@@ -285,11 +291,10 @@ async function cellFaultScenario(
 ): Promise<number> {
   const scenarioEnv = { ...env, SGN_TASK_QUEUE: `faults-${id}-${process.pid}`, SGN_TEST_FAULTS: faults };
   const spec = join(stateDir, `${id}.yaml`);
+  const settings = { batchSize: 20, concurrency: 4, maxWorkerDeaths, ...execution };
   const text = readFileSync(SPEC, 'utf8').replace(
     /execution:[\s\S]*$/,
-    `execution:\n  batchSize: 20\n  concurrency: 4\n  maxWorkerDeaths: ${maxWorkerDeaths}\n${Object.entries(
-      execution,
-    )
+    `execution:\n${Object.entries(settings)
       .map(([k, v]) => `  ${k}: ${v}\n`)
       .join('')}`,
   );
