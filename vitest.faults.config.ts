@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    globalSetup: ['test/global-setup.ts'],
     include: ['test/faults/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 300_000,
