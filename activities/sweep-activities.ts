@@ -38,6 +38,11 @@ const HEARTBEAT_MS = 1000;
  */
 const BATCH_TRANSACTION_MS = 24 * 3600_000;
 
+/** Step-size runs per game: every integrator at every multiplier (0 without a stepsize section). */
+function runsPerGame(resolved: ResolvedSweep): number {
+  return (resolved.stepsize?.integrators.length ?? 0) * (resolved.stepsize?.multipliers.length ?? 0);
+}
+
 export interface ActivityDeps {
   readonly prisma: PrismaClient;
   /** Recorded on every row this worker writes. */
@@ -144,8 +149,7 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
 
   async function stepsizeBatch(input: BatchInput, resolved: ResolvedSweep): Promise<BatchOutcome> {
     const { sweepId, start, end } = input;
-    const perGame =
-      (resolved.stepsize?.integrators.length ?? 0) * (resolved.stepsize?.multipliers.length ?? 0);
+    const perGame = runsPerGame(resolved);
     const size = end - start;
     const stored = await prisma.stepsizeResult.count({
       where: { sweepId, cellIndex: { gte: start, lt: end } },
@@ -177,16 +181,22 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
   }
 
   /** Stores the cells of [start, end) not stored yet as failed with `reason` (a batch given up on). */
-  async function recordFailed(input: BatchInput, reason: string): Promise<BatchOutcome> {
-    const resolved = await resolvedSpec(input.sweepId);
-    const { sweepId, start, end, kind } = input;
-    if (kind === 'certify') {
-      const w = await writeCellBatch(prisma, sweepId, workerId, failedCellRows(resolved, start, end, reason));
-      return { inserted: w.inserted, alreadyStored: end - start - w.inserted, failed: w.failed };
-    }
-    const perGame =
-      (resolved.stepsize?.integrators.length ?? 0) * (resolved.stepsize?.multipliers.length ?? 0);
-    const w = await writeStepsizeRows(sweepId, failedStepsizeRows(resolved, start, end, reason), perGame);
+  async function recordFailed({
+    sweepId,
+    kind,
+    start,
+    end,
+    reason,
+  }: FailedBatchInput): Promise<BatchOutcome> {
+    const resolved = await resolvedSpec(sweepId);
+    const w =
+      kind === 'certify'
+        ? await writeCellBatch(prisma, sweepId, workerId, failedCellRows(resolved, start, end, reason))
+        : await writeStepsizeRows(
+            sweepId,
+            failedStepsizeRows(resolved, start, end, reason),
+            runsPerGame(resolved),
+          );
     return { inserted: w.inserted, alreadyStored: end - start - w.inserted, failed: w.failed };
   }
 
@@ -200,9 +210,7 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
       return input.kind === 'certify' ? certifyBatch(input, resolved) : stepsizeBatch(input, resolved);
     },
 
-    recordFailedCells(input: FailedBatchInput): Promise<BatchOutcome> {
-      return recordFailed(input, input.reason);
-    },
+    recordFailedCells: recordFailed,
 
     async aggregateBands(sweepId: string): Promise<number> {
       const resolved = await resolvedSpec(sweepId);
