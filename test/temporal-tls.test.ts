@@ -10,7 +10,7 @@
  * unreadable CA: one line naming the variable, exit 2. TEMPORAL_API_KEY: an HTTP/2 server behind
  * the same certificate records the `authorization` header both the CLI and a worker send.
  */
-import { execFileSync } from 'node:child_process';
+import { makeTestCertificates } from './support/tls-certificates.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { connect as netConnect, type AddressInfo } from 'node:net';
@@ -39,80 +39,13 @@ let capture: Http2SecureServer;
 let captureAddress: string;
 const captured: Record<string, string | string[] | undefined>[] = [];
 const workers: WorkerProcess[] = [];
-const caPath = join(tmp, 'ca.pem');
-const wrongCaPath = join(tmp, 'wrong-ca.pem');
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] });
-}
+const caPath = join(tmp, 'ca.crt');
+const wrongCaPath = join(tmp, 'wrong-ca.crt');
 
 /** A CA, a server certificate it signs (127.0.0.1, localhost), and an unrelated CA. */
 function makeCertificates(): { key: Buffer; cert: Buffer } {
-  const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    ...subj('sgn test CA'),
-  );
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-keyout',
-    'wrong-ca.key',
-    '-out',
-    'wrong-ca.pem',
-    ...subj('another CA'),
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    ...subj('localhost'),
-  );
-  writeFileSync(
-    join(tmp, 'ext.cnf'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n',
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-    '-out',
-    'server.pem',
-  );
-  return {
-    key: readFileSync(join(tmp, 'server.key')),
-    cert: readFileSync(join(tmp, 'server.pem')),
-  };
+  const made = makeTestCertificates(tmp, ['IP:127.0.0.1', 'DNS:localhost']);
+  return { key: readFileSync(made.serverKeyFile), cert: readFileSync(made.serverCertFile) };
 }
 
 const listen = (server: TlsServer | Http2SecureServer): Promise<string> =>

@@ -2,6 +2,8 @@
 // self-signed CA and a server certificate made with openssl, `ssl = on`, and a pg_hba.conf that
 // accepts TCP connections over TLS only (`hostssl`), on a free port. Started as the `postgres`
 // system user when running as root (initdb refuses root).
+import { makeTestCertificates } from './tls-certificates.js';
+import { freePort } from './temporal-server.js';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import {
   appendFileSync,
@@ -12,7 +14,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,74 +54,11 @@ async function must(cmd: string, args: string[], opts: SpawnOptions = {}): Promi
   return r.output;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Why a cluster cannot be started here (no binaries, no openssl, no postgres user), or null. */
 export function tlsClusterUnavailable(): string | null {
   if (!existsSync(join(PG_BIN, 'initdb'))) return `no initdb in ${PG_BIN} (set SGN_TEST_PG_BIN)`;
   if (!['/usr/bin/openssl', '/usr/local/bin/openssl'].some((p) => existsSync(p))) return 'no openssl';
   return null;
-}
-
-async function certificates(dir: string, serverName: string): Promise<void> {
-  const ossl = (args: string[]) => must('openssl', args, { cwd: dir });
-  for (const ca of ['ca', 'wrong-ca']) {
-    await ossl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=sgn test ${ca}`,
-      '-keyout',
-      `${ca}.key`,
-      '-out',
-      `${ca}.crt`,
-    ]);
-  }
-  await ossl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    `/CN=${serverName}`,
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-  ]);
-  writeFileSync(join(dir, 'server.ext'), `subjectAltName = DNS:${serverName}\n`);
-  await ossl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-    '-out',
-    'server.crt',
-  ]);
 }
 
 /**
@@ -137,7 +75,7 @@ export async function startTlsCluster(): Promise<TlsCluster> {
   const data = join(dir, 'data');
   let as: SpawnOptions = {};
   try {
-    await certificates(dir, serverName);
+    makeTestCertificates(dir, [`DNS:${serverName}`]);
     if (root) {
       const ids = await must('id', ['-u', 'postgres']).then(async (uid) => ({
         uid: Number(uid.trim()),
