@@ -3,18 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
-    include: [
-      'sgn/**/*.test.ts',
-      'db/**/*.test.ts',
-      'sweep/**/*.test.ts',
-      'cli/**/*.test.ts',
-      'report/**/*.test.ts',
-      'activities/**/*.test.ts',
-      'local/**/*.test.ts',
-      'test/**/*.test.ts',
-    ],
+    // Tests sit beside what they test, in every room of the house.
+    include: ['**/*.test.ts'],
     // The million-cell load test takes minutes: `npm run test:faults` runs it.
-    exclude: ['**/node_modules/**', 'test/faults/load.test.ts'],
+    exclude: ['**/node_modules/**', 'dist/**', '.cache/**', 'test/faults/load.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration suites share one PostgreSQL database and one Temporal server.

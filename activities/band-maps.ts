@@ -12,7 +12,7 @@
  */
 import { Prisma } from '../db/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { ResolvedSweep } from '../sweep/resolve.js';
+import type { ResolvedSweep } from '../sweep/resolved.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
 import { gameParamName, gameSlice } from '../sweep/axes.js';
 

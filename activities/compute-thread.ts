@@ -29,7 +29,7 @@ import { Worker } from 'node:worker_threads';
 import { executionOf } from '../sweep/execution.js';
 import { ratioLength } from '../sweep/cells.js';
 import type { CellRow, StepsizeRow } from '../sweep/compute.js';
-import type { ResolvedSweep } from '../sweep/resolve.js';
+import type { ResolvedSweep } from '../sweep/resolved.js';
 
 /** The thread's entry: a plain ES module that registers tsx and imports compute-thread-entry.ts. */
 const ENTRY = new URL('./compute-thread-boot.mjs', import.meta.url);

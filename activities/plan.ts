@@ -3,10 +3,10 @@
  * batches per workflow execution. A pure function of the resolved spec (and one setting), so the
  * CLI hands it to a new sweep's workflow, which then need not load it.
  */
-import type { ResolvedSweep } from '../sweep/resolve.js';
+import type { ResolvedSweep } from '../sweep/resolved.js';
 import { ratioLength } from '../sweep/cells.js';
 import { executionOf } from '../sweep/execution.js';
-import type { SweepPlan, WorkKind } from './types.js';
+import type { SweepPlan, WorkKind } from '../contracts/activities.js';
 
 /**
  * Phases and their batch sizes: certify runs over every cell; stepsize over game groups (one

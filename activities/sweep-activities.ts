@@ -6,11 +6,10 @@
  * retries idempotent.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { PrismaClient } from '../db/client.js';
-import { CellBatchStream, storedCells, writeCellBatch } from '../db/cell-batches.js';
+import { CellBatchStream, SweepNotFoundError, storedCells, writeCellBatch } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
-import type { ResolvedSweep } from '../sweep/resolve.js';
+import type { ResolvedSweep } from '../sweep/resolved.js';
 import { failedCellRows, failedStepsizeRows, type CellRow, type StepsizeRow } from '../sweep/compute.js';
 import { aggregateBandMaps, foldCompletedGroups } from './band-maps.js';
 import { planOf } from './plan.js';
@@ -22,7 +21,7 @@ import type {
   SweepActivities,
   SweepPlan,
   SweepStatus,
-} from './types.js';
+} from '../contracts/activities.js';
 
 /**
  * A batch heartbeats this often, from a timer, whatever its cells do: a long cell that is making
@@ -59,8 +58,7 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     const cached = specs.get(sweepId);
     if (cached) return cached;
     const row = await prisma.sweep.findUnique({ where: { id: sweepId }, select: { spec: true } });
-    if (!row)
-      throw ApplicationFailure.nonRetryable(`sweep ${sweepId} is not in the database`, 'SweepNotFound');
+    if (!row) throw new SweepNotFoundError(sweepId, 'nothing to compute');
     const resolved = row.spec as unknown as ResolvedSweep;
     if (specs.size > 64) specs.clear();
     specs.set(sweepId, resolved);

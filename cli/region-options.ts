@@ -4,7 +4,8 @@
  * and keeps the file's centre and start); --rigorous turns the rigorous mode on.
  */
 import type { Game } from '../sgn/games/game.js';
-import { parseRegionText, regionFields, resolveRegion, type RegionSpec } from '../sgn/regions/region.js';
+import { parseRegionText, regionFields, type RegionSpec } from '../sgn/regions/region.js';
+import { resolveRegion } from '../sgn/regions/resolve.js';
 import { parseSamplerText } from '../sgn/regions/samplers.js';
 import { parseRegionSection } from '../sgn/regions/section.js';
 import type { RegionSampling } from '../sgn/regions/sampling.js';

@@ -384,10 +384,13 @@ function isUniqueViolation(e: unknown): boolean {
 
 /** Rows written for a sweep that is not (or no longer) in the database. */
 export class SweepNotFoundError extends Error {
-  // The error type Temporal reports: the sweep workflow does not retry it.
+  // The error type Temporal reports (contracts/failures.ts): the sweep workflow does not retry it.
   override readonly name = 'SweepNotFound';
-  constructor(readonly sweepId: string) {
-    super(`sweep ${sweepId} is not in the database: its cell results are not written`);
+  constructor(
+    readonly sweepId: string,
+    consequence = 'its cell results are not written',
+  ) {
+    super(`sweep ${sweepId} is not in the database: ${consequence}`);
   }
 }
 

@@ -7,9 +7,9 @@ import type { PrismaClient } from '../db/client.js';
 import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
 import { gameParamName, gameSlice } from '../sweep/axes.js';
-import type { ResolvedSweep } from '../sweep/resolve.js';
+import type { ResolvedSweep } from '../sweep/resolved.js';
 import { InputError } from '../sgn/util/errors.js';
-import { buildGame } from '../sgn/games/quadratic.js';
+import { buildGame } from '../sgn/games/build.js';
 import { analyseGame, certifyWeights } from '../sgn/certificate.js';
 
 /**

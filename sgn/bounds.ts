@@ -1,7 +1,7 @@
 /** Block bounds mu_i, L_ij and the Euclidean margin, from Jacobians evaluated on a region. */
 import { block, symPart, type DenseMatrix } from './linalg/matrix.js';
 import { minSymmetricEigenvalue, spectralNorm } from './linalg/spectral-norm.js';
-import type { Blocks } from './games/game.js';
+import type { Blocks } from './games/blocks.js';
 
 export interface BlockBounds {
   /** mu_i = min over the samples of lambda_min(sym(J_ii)). */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadGolden, loadJson, lq64GamePath } from '../test/support/reference.js';
 import { parseGameSpec } from './games/spec.js';
-import { buildGame } from './games/quadratic.js';
+import { buildGame } from './games/build.js';
 import { certify } from './certificate.js';
 
 const golden = loadGolden();

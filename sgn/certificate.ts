@@ -7,7 +7,8 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { DenseMatrix } from './linalg/matrix.js';
 import { generalEigenvalues } from './linalg/eigenvalues.js';
-import type { Game, Blocks } from './games/game.js';
+import type { Blocks } from './games/blocks.js';
+import type { Game } from './games/game.js';
 import { blockBounds } from './bounds.js';
 import { sgnMargin } from './sgn-matrix.js';
 import { optimalWeights, type OptimalWeights } from './optimal-weights.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blocksOf } from './games/game.js';
+import { blocksOf } from './games/blocks.js';
 import { runTrajectory } from './integrators.js';
 
 const blocks = blocksOf([1, 1]);

@@ -2,7 +2,7 @@
  * Integrators for gradient play x' = -F(x) and trajectory statistics measured in the SGN
  * metric. Used by step-size experiments: run at h = c * h_certified and see what happens.
  */
-import type { Blocks } from './games/game.js';
+import type { Blocks } from './games/blocks.js';
 
 export type Integrator = 'euler' | 'rk4';
 export type Field = (x: Float64Array) => Float64Array;

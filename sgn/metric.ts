@@ -21,7 +21,7 @@ import {
 import { lanczosExtreme, type LanczosResult } from './linalg/lanczos.js';
 import { symmetricExtremeEigenpair } from './linalg/symmetric-eigen.js';
 import { simdMatrix, SYMV_MIN_N, type SimdMatrix } from './linalg/simd.js';
-import type { Blocks } from './games/game.js';
+import type { Blocks } from './games/blocks.js';
 
 /** sqrt(w_i) spread over player i's coordinates. */
 function metricRoot(blocks: Blocks, w: readonly number[], root: Float64Array): Float64Array {

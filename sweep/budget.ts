@@ -28,7 +28,7 @@ import {
   type SamplerSpec,
 } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
-import type { ResolvedSweep } from './resolve.js';
+import type { ResolvedSweep } from './resolved.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;

@@ -5,7 +5,7 @@
 import type { GameSpec } from '../sgn/games/spec.js';
 import { axisValue, type Axis } from './axes.js';
 import { canonicalJson, canonicalNumberRecord, sha256Hex } from './canonical.js';
-import { RADIUS_AXIS, type ResolvedSweep } from './resolve.js';
+import { RADIUS_AXIS, type ResolvedSweep } from './resolved.js';
 
 export type CellWeights =
   { kind: 'optimal' } | { kind: 'fixed'; values: number[] } | { kind: 'ratio'; ratio: number };

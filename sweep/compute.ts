@@ -14,7 +14,7 @@ import { gameParamName } from './axes.js';
 import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
 import { GameGroups, type GroupAnalysis } from './groups.js';
 import { nonlinearStepsizeRows } from './nonlinear-stepsize.js';
-import type { ResolvedSweep } from './resolve.js';
+import type { ResolvedSweep } from './resolved.js';
 import type { Integrator } from './spec.js';
 import { Matrix, solve } from 'ml-matrix';
 import type { CellInsert, StepsizeInsert } from '../db/exact-writes.js';

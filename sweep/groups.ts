@@ -21,10 +21,11 @@ import {
 } from '../sgn/games/markov/region-setup.js';
 import { analyseGame, type GameAnalysis } from '../sgn/certificate.js';
 import type { MetricWarmStart } from '../sgn/metric.js';
-import { regionFields, resolveRegion, type Region } from '../sgn/regions/region.js';
+import { regionFields, type Region } from '../sgn/regions/region.js';
+import { resolveRegion } from '../sgn/regions/resolve.js';
 import type { RegionSampling } from '../sgn/regions/sampling.js';
 import { gameGroupKey, gameKey, type Cell } from './cells.js';
-import { REGION_ROOT, type ResolvedSweep } from './resolve.js';
+import { REGION_ROOT, type ResolvedSweep } from './resolved.js';
 
 export type GroupAnalysis =
   | {

@@ -22,7 +22,7 @@ import { gameSimulation, markovSimulation, type Simulation } from '../sgn/experi
 import { runStudy } from '../sgn/experiments/trajectories.js';
 import type { StepsizeInsert } from '../db/exact-writes.js';
 import type { GroupAnalysis } from './groups.js';
-import { REGION_ROOT, type ResolvedSweep } from './resolve.js';
+import { REGION_ROOT, type ResolvedSweep } from './resolved.js';
 import type { Integrator } from './spec.js';
 
 type Row = StepsizeInsert & { integrator: Integrator };

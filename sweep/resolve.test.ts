@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildGame } from '../sgn/games/quadratic.js';
+import { buildGame } from '../sgn/games/build.js';
 import { parseGameSpec } from '../sgn/games/spec.js';
 import { cellAt } from './cells.js';
 import { resolveSpec, resolveSpecFile, sweepIdFor } from './resolve.js';

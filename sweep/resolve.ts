@@ -3,7 +3,6 @@
  * axes ordered, cell count bounded, hashed. The result is plain JSON (stored in the database and
  * re-read by workers elsewhere), so it holds no functions, class instances or undefined values.
  */
-import type { ExecutionSettings } from './execution.js';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { readDataFile } from '../cli/input.js';
 import { parseGameSpec, playerCount, type GameSpec } from '../sgn/games/spec.js';
@@ -13,100 +12,31 @@ import {
   markovDefaultSampler,
 } from '../sgn/games/markov/region-setup.js';
 import { parseRegionSection, splitGameFile } from '../sgn/regions/section.js';
-import type { RegionKind } from '../sgn/regions/region.js';
-import { checkSampler, defaultSampler, type SamplerSpec } from '../sgn/regions/samplers.js';
+import { checkSampler, defaultSampler } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValues, firstNonInteger, type Axis } from './axes.js';
 import { budgetLimits, checkCellBudget, gameDimension, sweepCellShape } from './budget.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
+import {
+  DEFAULT_MAX_CELLS,
+  MAX_MULTIPLIERS,
+  RADIUS_AXIS,
+  REGION_ROOT,
+  SWEEP_FORMAT,
+  type ResolvedRegion,
+  type ResolvedStepsize,
+  type ResolvedSweep,
+  type ResolvedWeights,
+  type SweepAxis,
+} from './resolved.js';
 import {
   GAME_AXIS_FIELDS,
   SPEC_ROOT,
   isAxisObject,
   parseSweepSpec,
   type GameAxisField,
-  type Integrator,
-  type SweepKind,
   type SweepRegionSection,
 } from './spec.js';
-
-export const SWEEP_FORMAT = 'sgn-sweep/1';
-export const DEFAULT_MAX_CELLS = 5_000_000;
-/** Multipliers are run inside every cell, so their count is kept small. */
-export const MAX_MULTIPLIERS = 1000;
-
-export interface SweepAxis {
-  /** Parameter name in cell params: the game field ('lambda', 'seed', ...), 'radius' or 'ratio'. */
-  name: string;
-  target: 'game' | 'region' | 'weights';
-  /** Where the axis is written in the spec, for messages. */
-  field: string;
-  axis: Axis;
-  length: number;
-}
-
-export type ResolvedWeights = { kind: 'optimal' } | { kind: 'fixed'; values: number[] } | { kind: 'ratio' };
-
-/** Name of the region-radius axis in cell params. */
-export const RADIUS_AXIS = 'radius';
-export const REGION_ROOT = `${SPEC_ROOT}.region`;
-
-/**
- * The region every cell's bounds are taken over (sgn/regions/). The radius is either fixed
- * (`radii`) or the axis named 'radius' (one radius for every player).
- */
-export interface ResolvedRegion {
-  kind: RegionKind;
-  /** Fixed radii (one, or one per player); absent when the radius is an axis. */
-  radii?: number[];
-  /** A given centre (the joint state); absent: the game's equilibrium. */
-  centre?: number[];
-  /** Where Newton starts for the equilibrium (default: the origin). */
-  start?: number[];
-  /** The sampler, defaults applied (see effectiveSampler). */
-  sampler: SamplerSpec;
-  rigorous: boolean;
-  /** Where the section came from, for messages ('spec.region' or the game file). */
-  source: string;
-}
-
-export interface ResolvedStepsize {
-  integrators: Integrator[];
-  multipliers: number[];
-  steps: number;
-  seeds: number;
-  spread: number;
-  tolerance: number;
-  weights: 'optimal';
-}
-
-export interface ResolvedSweep {
-  format: typeof SWEEP_FORMAT;
-  id?: string;
-  name?: string;
-  kind: SweepKind;
-  /** The spec's game.file as written (informational: its content is inlined in `game`). */
-  gameFile?: string;
-  /** Base game, defaults applied, every swept field at its axis' first value. */
-  game: GameSpec;
-  players: number;
-  /** Game axes in spec order, then the ratio axis (fastest-varying: consecutive cells share a game). */
-  axes: SweepAxis[];
-  weights: ResolvedWeights;
-  /** Absent: no region (quadratic games only; their bounds hold everywhere). */
-  region?: ResolvedRegion;
-  certify: { c4: number; groundTruth: 'auto' | 'always' | 'never' };
-  stepsize?: ResolvedStepsize;
-  execution: ExecutionSettings;
-  totalCells: number;
-  /** Number of distinct games (totalCells / ratio-axis length). */
-  gameCells: number;
-  /** The cell limit that was applied, and where it came from. */
-  cellLimit: number;
-  cellLimitSource: string;
-  /** sha256 of the canonical JSON of everything that determines results (see hashedPart). */
-  specHash: string;
-}
 
 export interface ResolveOptions {
   /** Directory that relative paths in the spec (game.file) are resolved against. */

@@ -20,14 +20,16 @@ import {
   pauseSignal,
   progressQuery,
   resumeSignal,
+  SWEEP_WORKFLOW_TYPE,
   sweepWorkflowId,
   type SweepProgress,
-} from '../workflows/signals.js';
+} from '../contracts/workflow.js';
 import type { sweepWorkflow } from '../workflows/sweep.js';
 import { planOf, totalWork } from '../activities/plan.js';
-import type { SweepPlan } from '../activities/types.js';
-import type { SweepStatus } from '../activities/types.js';
-import { sweepIdFor, type ResolvedSweep } from './resolve.js';
+import type { SweepPlan } from '../contracts/activities.js';
+import type { SweepStatus } from '../contracts/activities.js';
+import { sweepIdFor } from './resolve.js';
+import { type ResolvedSweep } from './resolved.js';
 
 export interface SweepContext {
   readonly prisma: PrismaClient;
@@ -193,7 +195,7 @@ export async function startWorkflow(ctx: SweepContext, sweep: SweepRef, plan?: S
       data: { status: 'running', error: null, finishedAt: null },
     });
   }
-  const handle = await client.workflow.start<typeof sweepWorkflow>('sweepWorkflow', {
+  const handle = await client.workflow.start<typeof sweepWorkflow>(SWEEP_WORKFLOW_TYPE, {
     taskQueue: ctx.temporal.taskQueue,
     workflowId,
     args: [plan ? { sweepId: id, plan, markedRunning: true } : { sweepId: id, markedRunning: true }],

@@ -3,7 +3,8 @@
 // the final aggregation only what is missing, and the result is the same either way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { resolveSpec, type ResolvedSweep } from '../sweep/resolve.js';
+import { resolveSpec } from '../sweep/resolve.js';
+import { type ResolvedSweep } from '../sweep/resolved.js';
 import { certifyRange } from '../sweep/compute.js';
 import { gameParamName } from '../sweep/axes.js';
 import { CellBatchStream, writeCellBatch } from '../db/cell-batches.js';

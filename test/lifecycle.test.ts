@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, formatDatabaseUrl, parseDatabaseUrl, quoteIdent } from '../db/client.js';
 import { resolveSpecFile } from '../sweep/resolve.js';
 import { guardedActivities } from '../workers/worker.js';
-import type { SweepActivities } from '../activities/types.js';
+import type { SweepActivities } from '../contracts/activities.js';
 import { bareSweep, createTestDatabase, testServerUrl, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, type CliResult, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';

@@ -14,7 +14,8 @@ import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/pr
 import { projectRoot } from './support/reference.js';
 import pg from 'pg';
 import { parseDatabaseUrl, quoteIdent } from '../db/client.js';
-import { resolveSpecFile, type ResolvedSweep } from '../sweep/resolve.js';
+import { resolveSpecFile } from '../sweep/resolve.js';
+import { type ResolvedSweep } from '../sweep/resolved.js';
 import type { CellRow } from '../sweep/compute.js';
 import { checkStored, referenceCells } from './support/results.js';
 

@@ -9,7 +9,6 @@ import { cellMemoryLimit, MiB } from '../sweep/budget.js';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
 import { createPrisma, databaseUrl, prepareSchema, PROJECT_ROOT, type PrismaClient } from '../db/client.js';
@@ -17,7 +16,7 @@ import { postgresUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 import { createActivities } from '../activities/sweep-activities.js';
 import { ComputeThread } from '../activities/compute-thread.js';
-import type { SweepActivities } from '../activities/types.js';
+import type { SweepActivities } from '../contracts/activities.js';
 import {
   scopedTaskQueue,
   temporalConfig,
@@ -61,6 +60,11 @@ export async function sweepWorkflowBundle(): Promise<CachedBundle> {
  * database, silently when both hold a sweep of that id: the batch fails instead, naming the
  * queue. One query per sweep and worker (pairs found to match are remembered).
  */
+/** A batch of another database's sweep reached this worker (contracts/failures.ts: not retried). */
+export class WrongDatabaseError extends Error {
+  override readonly name = 'WrongDatabase';
+}
+
 export function guardedActivities(
   activities: SweepActivities,
   prisma: PrismaClient,
@@ -76,11 +80,10 @@ export function guardedActivities(
     // No row: the activity itself says the sweep is not in the database.
     if (!row) return;
     if (row.workflowId !== workflowId)
-      throw ApplicationFailure.nonRetryable(
+      throw new WrongDatabaseError(
         `workflow ${workflowId} is not the workflow of sweep ${sweepId} in this worker's database ` +
           `(${row.workflowId}): workers of two databases poll task queue ${taskQueue}; give each ` +
           'database its own SGN_TASK_QUEUE, or leave it unset (a queue per database)',
-        'WrongDatabase',
       );
     if (verified.size >= 4096) verified.clear();
     verified.add(pair);

@@ -31,49 +31,24 @@ import {
   sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
+import type { SweepActivities, SweepPlan } from '../contracts/activities.js';
+import { FAILURE_TYPES, NON_RETRYABLE_ERRORS, SWEEP_ENDING_ERRORS } from '../contracts/failures.js';
 import {
-  NON_RETRYABLE_ERRORS,
-  SWEEP_ENDING_ERRORS,
+  BOOKKEEPING_RETRY,
+  LEGACY_BATCH_RETRY,
+  MAX_REQUEUES,
+  batchBackoffSeconds,
+} from '../contracts/retry.js';
+import {
+  cancelSignal,
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
   type PendingRange,
-  type SweepActivities,
-  type SweepPlan,
-} from '../activities/types.js';
-import { cancelSignal, pauseSignal, progressQuery, resumeSignal } from './signals.js';
-
-export interface SweepWorkflowInput {
-  readonly sweepId: string;
-  /** Carried across continue-as-new. */
-  readonly plan?: SweepPlan;
-  readonly phaseIndex?: number;
-  readonly nextBatch?: number;
-  /** Parts of split batches, and batches put back, still to run in this phase. */
-  readonly pending?: readonly PendingRange[];
-  readonly paused?: boolean;
-  readonly generation?: number;
-  /** The starter already marked the sweep running (the CLI does, before starting the workflow). */
-  readonly markedRunning?: boolean;
-}
-
-export interface SweepWorkflowResult {
-  readonly sweepId: string;
-  readonly status: 'completed' | 'cancelled';
-}
-
-/** Defaults for plans written before these settings existed. */
-const DEFAULT_MAX_ATTEMPTS = 10;
-const DEFAULT_MAX_WORKER_DEATHS = 3;
-const DEFAULT_HEARTBEAT_TIMEOUT_S = 20;
-/** A batch whose worker died while it waited in the queue is put back whole at most this often. */
-const MAX_REQUEUES = 5;
-
-/** Retries of the bookkeeping steps: ~10 minutes of a service's outage, then the sweep fails. */
-const BOOKKEEPING_RETRY = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '60s',
-  maximumAttempts: 15,
-  nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
-} as const;
+  type SweepWorkflowInput,
+  type SweepWorkflowResult,
+} from '../contracts/workflow.js';
+import { EXECUTION_DEFAULTS } from '../sweep/execution.js';
 
 const bookkeeping = proxyActivities<Omit<SweepActivities, 'runBatch'>>({
   startToCloseTimeout: '10 minutes',
@@ -102,7 +77,7 @@ function batchActivities(plan: SweepPlan): Pick<SweepActivities, 'runBatch'> {
   return proxyActivities<Pick<SweepActivities, 'runBatch'>>({
     startToCloseTimeout: '24 hours',
     // Batches heartbeat every second from a timer, computing or queued: silence means a dead worker.
-    heartbeatTimeout: `${plan.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_S} seconds`,
+    heartbeatTimeout: `${plan.heartbeatTimeout ?? EXECUTION_DEFAULTS.heartbeatTimeout} seconds`,
     retry: { maximumAttempts: 1 },
   });
 }
@@ -111,18 +86,8 @@ function batchActivities(plan: SweepPlan): Pick<SweepActivities, 'runBatch'> {
 const legacyBatches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
-  },
+  retry: LEGACY_BATCH_RETRY,
 });
-
-/** Seconds before the n-th retry (n >= 1): 1, 2, 4, ... up to 30. */
-function backoffSeconds(n: number): number {
-  return Math.min(30, 2 ** (n - 1));
-}
 
 /** The failure's type when it is one that must not be retried. */
 function nonRetryableType(e: unknown): string | null {
@@ -212,8 +177,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     if (generation === 0 && !paused && !input.markedRunning)
       await statusActivities.setSweepStatus(sweepId, 'running');
     const batches = everySweepEnds ? batchActivities(plan) : legacyBatches;
-    const maxAttempts = plan.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    const maxDeaths = plan.maxWorkerDeaths ?? DEFAULT_MAX_WORKER_DEATHS;
+    const maxAttempts = plan.maxAttempts ?? EXECUTION_DEFAULTS.maxAttempts;
+    const maxDeaths = plan.maxWorkerDeaths ?? EXECUTION_DEFAULTS.maxWorkerDeaths;
     // Batches started per execution before continuing as new: histories stay at a few thousand events.
     const perRun = plan.batchesPerRun;
     let startedThisRun = 0;
@@ -246,7 +211,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
                 return;
               }
               if (++deaths < maxDeaths) {
-                await sleep(`${backoffSeconds(deaths)} seconds`);
+                await sleep(`${batchBackoffSeconds(deaths)} seconds`);
                 continue;
               }
               if (!single) {
@@ -266,7 +231,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
             const type = nonRetryableType(e);
             if (type !== null && SWEEP_ENDING_ERRORS.includes(type)) throw e;
             if (type === null && ++errors < maxAttempts) {
-              await sleep(`${backoffSeconds(errors)} seconds`);
+              await sleep(`${batchBackoffSeconds(errors)} seconds`);
               continue;
             }
             await bookkeeping.recordFailedCells({
@@ -360,6 +325,6 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
       statusActivities.setSweepStatus(sweepId, outcome, outcome === 'failed' ? message : undefined),
     );
     if (outcome === 'cancelled') throw e;
-    throw ApplicationFailure.nonRetryable(`sweep ${sweepId} failed: ${message}`, 'SweepFailed');
+    throw ApplicationFailure.nonRetryable(`sweep ${sweepId} failed: ${message}`, FAILURE_TYPES.sweepFailed);
   }
 }

@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { parseGameSpec } from '../../sgn/games/spec.js';
-import { buildGame } from '../../sgn/games/quadratic.js';
+import { buildGame } from '../../sgn/games/build.js';
 import { analyseGame, certify, certifyWeights, type Certificate } from '../../sgn/certificate.js';
 import type { Game } from '../../sgn/games/game.js';
 import { block, symPart } from '../../sgn/linalg/matrix.js';

@@ -7,7 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT } from '../../db/client.js';
 import { readDataFile } from '../../cli/input.js';
-import { resolveSpecFile, type ResolvedSweep } from '../../sweep/resolve.js';
+import { resolveSpecFile } from '../../sweep/resolve.js';
+import { type ResolvedSweep } from '../../sweep/resolved.js';
 
 export type DemoScale = 'full' | 'small';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blocksOf } from '../games/game.js';
+import { blocksOf } from '../games/blocks.js';
 import { metricNorm } from '../integrators.js';
 import { contains, type Region } from '../regions/region.js';
 import { InputError } from '../util/errors.js';

@@ -7,7 +7,7 @@
  * (the box is no level set of ||.||_M) and lose the guarantee; one from inside the M(w)-ball
  * stays in that ball, hence in the region, so the certified rate applies at every step.
  */
-import type { Blocks } from '../games/game.js';
+import type { Blocks } from '../games/blocks.js';
 import { coordinateRadii, type Region } from '../regions/region.js';
 import { InputError } from '../util/errors.js';
 import { SeededRandom } from '../util/random.js';

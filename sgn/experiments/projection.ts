@@ -8,7 +8,7 @@
  * x* lies in the box it stays the fixed point and a certified contraction survives projection.
  * The box is centred at x* (as `--region box:R` is by default), so that is always the case.
  */
-import type { Blocks } from '../games/game.js';
+import type { Blocks } from '../games/blocks.js';
 import { parseRegionText } from '../regions/region.js';
 import { InputError } from '../util/errors.js';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../util/errors.js';
-import { regionFields, resolveRegion } from '../regions/region.js';
+import { regionFields } from '../regions/region.js';
+import { resolveRegion } from '../regions/resolve.js';
 import { splitGameFile } from '../regions/section.js';
 import { buildGame } from './build.js';
 import { parseGameSpec } from './spec.js';

@@ -2,12 +2,10 @@
 import { symPart, zeros, type DenseMatrix, matvec } from '../linalg/matrix.js';
 import { minSymmetricEigenvalue, spectralNorm } from '../linalg/spectral-norm.js';
 import { SeededRandom } from '../util/random.js';
-import { blocksOf, type Game } from './game.js';
+import { blocksOf } from './blocks.js';
+import type { Game } from './game.js';
 import type { GeneratedQuadraticSpec, QuadraticSpec, TwoPlayerQuadraticSpec } from './spec.js';
 import { orthonormalCoupling, gaussianCoupling, gramPlusShift } from './generators.js';
-
-// Callers predating the family dispatcher import buildGame from here.
-export { buildGame } from './build.js';
 
 type KnownBounds = NonNullable<NonNullable<Game['linear']>['knownBounds']>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGameSpec } from './spec.js';
-import { buildGame } from './quadratic.js';
+import { buildGame } from './build.js';
 import { get } from '../linalg/matrix.js';
 import { InputError } from '../util/errors.js';
 

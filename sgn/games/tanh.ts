@@ -11,7 +11,8 @@
 import { zeros, type DenseMatrix, matvec } from '../linalg/matrix.js';
 import { spectralNorm } from '../linalg/spectral-norm.js';
 import { coordinateRadii, type Region } from '../regions/region.js';
-import { blocksOf, type Game } from './game.js';
+import { blocksOf } from './blocks.js';
+import type { Game } from './game.js';
 import type { TanhSpec } from './spec.js';
 
 export interface TanhParameters {

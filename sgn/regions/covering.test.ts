@@ -4,7 +4,7 @@
  * many points of the region, which can only underestimate r_cov).
  */
 import { describe, expect, it } from 'vitest';
-import { blocksOf } from '../games/game.js';
+import { blocksOf } from '../games/blocks.js';
 import { SeededRandom } from '../util/random.js';
 import type { Region, RegionKind } from './region.js';
 import { samplePoints, type SamplerSpec } from './samplers.js';

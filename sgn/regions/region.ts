@@ -3,8 +3,7 @@
  * of player i} (one radius, or one per player) or a Euclidean ball {x : ||x - c||_2 <= r}, around
  * a given centre or around the game's equilibrium.
  */
-import type { Blocks, Game } from '../games/game.js';
-import { findEquilibrium } from '../games/equilibrium.js';
+import type { Blocks } from '../games/blocks.js';
 import { InputError } from '../util/errors.js';
 
 export const REGION_KINDS = ['box', 'ball'] as const;
@@ -67,38 +66,6 @@ export interface RegionFields {
 
 export function regionFields(root: string): RegionFields {
   return { radius: `${root}.radius`, centre: `${root}.centre`, start: `${root}.start` };
-}
-
-/**
- * The region of `spec` for `game`: radii expanded per player, the centre checked or computed
- * (Newton on F, see equilibrium.ts).
- */
-export function resolveRegion(spec: RegionSpec, game: Game, fields: RegionFields): Region {
-  const { blocks } = game;
-  const n = blocks.dims.length;
-  const radii = checkRadii(spec.radii, fields.radius);
-  if (spec.kind === 'ball' && radii.length !== 1)
-    throw new InputError(fields.radius, 'a ball has one radius (per-player radii are for box)');
-  if (radii.length !== 1 && radii.length !== n)
-    throw new InputError(fields.radius, `has ${radii.length} radii, expected 1 or ${n} (one per player)`);
-  const perPlayer = radii.length === 1 ? new Array<number>(n).fill(radii[0]) : radii;
-  const checkPoint = (p: readonly number[], at: string): Float64Array => {
-    if (p.length !== blocks.dim)
-      throw new InputError(at, `has ${p.length} entries, expected ${blocks.dim} (the joint state)`);
-    return Float64Array.from(p);
-  };
-  if (spec.centre) {
-    return {
-      kind: spec.kind,
-      blocks,
-      centre: checkPoint(spec.centre, fields.centre),
-      radii: perPlayer,
-      centreSource: 'given',
-    };
-  }
-  const start = spec.start ? checkPoint(spec.start, fields.start) : undefined;
-  const eq = findEquilibrium(game, { start, field: fields.centre });
-  return { kind: spec.kind, blocks, centre: eq.x, radii: perPlayer, centreSource: 'equilibrium' };
 }
 
 /** The radius along each coordinate (box half-widths; a ball's radius everywhere). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { blocksOf } from '../games/game.js';
+import { blocksOf } from '../games/blocks.js';
 import { InputError } from '../util/errors.js';
 import { contains, parseRegionText, type Region, type RegionKind } from './region.js';
 import {

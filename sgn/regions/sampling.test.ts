@@ -13,7 +13,8 @@ import { zeros, type DenseMatrix } from '../linalg/matrix.js';
 import { spectralNorm } from '../linalg/spectral-norm.js';
 import { analyseGame, certify, certifyWeights } from '../certificate.js';
 import { InputError } from '../util/errors.js';
-import { regionFields, resolveRegion, type Region } from './region.js';
+import { regionFields, type Region } from './region.js';
+import { resolveRegion } from './resolve.js';
 import { samplePoints, type SamplerSpec } from './samplers.js';
 import { splitGameFile } from './section.js';
 

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { resolveSpecFile, type ResolvedSweep } from '../../sweep/resolve.js';
+import { resolveSpecFile } from '../../sweep/resolve.js';
+import { type ResolvedSweep } from '../../sweep/resolved.js';
 import { certifyRange } from '../../sweep/compute.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../support/temporal-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

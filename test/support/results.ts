@@ -4,7 +4,7 @@
  */
 import type { PrismaClient } from '../../db/client.js';
 import { certifyRange, type CellRow } from '../../sweep/compute.js';
-import type { ResolvedSweep } from '../../sweep/resolve.js';
+import type { ResolvedSweep } from '../../sweep/resolved.js';
 
 /** The certificate columns compared with the reference (bit for bit, through JSON). */
 export const COMPARED_COLUMNS: readonly (keyof CellRow)[] = [

@@ -21,7 +21,7 @@
  */
 import { zeros, type DenseMatrix } from '../../linalg/matrix.js';
 import { symmetricEigen } from '../../linalg/symmetric-eigen.js';
-import { blocksOf, type Blocks } from '../game.js';
+import { blocksOf, type Blocks } from '../blocks.js';
 import { blockBounds } from '../../bounds.js';
 import { sgnMargin } from '../../sgn-matrix.js';
 import { optimalWeights } from '../../optimal-weights.js';

@@ -3,7 +3,8 @@
  * S x A logits of its softmax policy. F is the analytic pseudo-gradient, J its exact Jacobian.
  */
 import { zeros, type DenseMatrix } from '../../linalg/matrix.js';
-import { blocksOf, type Game } from '../game.js';
+import { blocksOf } from '../blocks.js';
+import type { Game } from '../game.js';
 import type { MarkovModel } from './model.js';
 import {
   evaluatePolicies,

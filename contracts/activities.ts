@@ -51,17 +51,3 @@ export interface SweepActivities {
   aggregateBands(sweepId: string): Promise<number>;
   setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void>;
 }
-
-/** Error type names that must never be retried (invalid input, a sweep deleted meanwhile). */
-export const NON_RETRYABLE_ERRORS = ['InputError', 'SweepNotFound', 'WrongDatabase'];
-
-/** Failures that end the sweep (its row is gone, or the worker is not its database's). */
-export const SWEEP_ENDING_ERRORS = ['SweepNotFound', 'WrongDatabase'];
-
-/** A batch (or a part of a split one) waiting to run again. */
-export interface PendingRange {
-  readonly start: number;
-  readonly end: number;
-  /** Times it was put back whole because its worker died while it only waited in the queue. */
-  readonly requeued: number;
-}
