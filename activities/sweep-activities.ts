@@ -9,6 +9,7 @@ import { Context } from '@temporalio/activity';
 import type { PrismaClient } from '../db/client.js';
 import { CellBatchStream, SweepNotFoundError, storedCells, writeCellBatch } from '../db/cell-batches.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
+import { writeSweepStatus, type SweepStatus } from '../db/sweep-status.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { failedCellRows, failedStepsizeRows, type CellRow, type StepsizeRow } from '../sweep/compute.js';
 import { aggregateBandMaps, foldCompletedGroups } from './band-maps.js';
@@ -20,7 +21,6 @@ import type {
   FailedBatchInput,
   SweepActivities,
   SweepPlan,
-  SweepStatus,
 } from '../contracts/activities.js';
 
 /**
@@ -219,11 +219,8 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
     },
 
     async setSweepStatus(sweepId: string, status: SweepStatus, error?: string): Promise<void> {
-      const terminal = status === 'completed' || status === 'failed' || status === 'cancelled';
-      await prisma.sweep.update({
-        where: { id: sweepId },
-        data: { status, error: error ?? null, finishedAt: terminal ? new Date() : null },
-      });
+      if (!(await writeSweepStatus(prisma, sweepId, status, { error })))
+        throw new SweepNotFoundError(sweepId, `its status is not written (${status})`);
     },
   };
 }

@@ -16,7 +16,7 @@ import {
 } from '../sgn/certificate.js';
 import { certifyMarkov, markovSummary } from './certify-markov.js';
 import { InputError } from '../sgn/util/errors.js';
-import { readDataFile } from './input.js';
+import { readDataFile } from '../formats/data-file.js';
 import { numberFlag, numberListFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { checkGameFileBudget } from '../sweep/budget.js';

@@ -1,19 +1,4 @@
-/** Output helpers: CSV, aligned tables, a progress line. */
-
-export function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [header.join(','), ...rows.map(csvRow)].join('\n') + '\n';
-}
-
-/** One CSV line (no newline). */
-export function csvRow(cells: readonly unknown[]): string {
-  return cells.map(csvCell).join(',');
-}
+/** Terminal output helpers: numbers, aligned tables, a progress line. */
 
 export function num(x: number | null | undefined, digits = 6): string {
   if (x === null || x === undefined) return '-';

@@ -1,5 +1,5 @@
 /** Live progress of a sweep on stderr: a redrawn line on a terminal, a line every few seconds otherwise. */
-import type { SweepStatusReport } from '../sweep/service.js';
+import type { SweepStatusReport } from '../app/sweeps.js';
 import { progressLine } from './format.js';
 
 /** `label` names the sweep in the line; the rate is taken over the last ~15 s of samples. */

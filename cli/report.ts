@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
-import { openContext } from '../sweep/service.js';
+import { openContext } from '../app/context.js';
 import { writeSweepReport } from '../report/sweep-report.js';
 import { parse } from './args.js';
 

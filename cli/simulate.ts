@@ -23,7 +23,7 @@ import { EXPERIMENT_INTEGRATORS, type ExperimentIntegrator } from '../sgn/experi
 import { gameSimulation, markovSimulation, type Simulation } from '../sgn/experiments/simulation.js';
 import { runStudy, type TrajectoryStudy } from '../sgn/experiments/trajectories.js';
 import { InputError } from '../sgn/util/errors.js';
-import { readDataFile } from './input.js';
+import { readDataFile } from '../formats/data-file.js';
 import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { markovSetup } from './markov-region.js';

@@ -7,16 +7,15 @@ import { resolveSpec } from '../sweep/resolve.js';
 import { ID_PATTERN } from '../sweep/spec.js';
 import {
   cancelSweep,
-  openContext,
   pauseSweep,
   resumeSweep,
   retryFailedCells,
   startSweep,
   sweepStatus,
   waitForSweep,
-  type SweepContext,
   type SweepStatusReport,
-} from '../sweep/service.js';
+} from '../app/sweeps.js';
+import { openContext, type SweepContext } from '../app/context.js';
 import {
   bandMapRows,
   BAND_CSV_HEADER,
@@ -27,14 +26,17 @@ import {
   parseWhere,
   failureKinds,
   failureSummary,
+  listSweeps,
   resultCsvCells,
+  storedStatus,
 } from '../sweep/queries.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
 import type { PrismaClient } from '../db/client.js';
 import { numberFlag, parse } from './args.js';
-import { readDataFile } from './input.js';
-import { csvRow, num, table, toCsv } from './format.js';
+import { readDataFile } from '../formats/data-file.js';
+import { num, table } from './format.js';
+import { csvRow, toCsv } from '../formats/csv.js';
 import { progressPrinter } from './progress.js';
 
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N] [--cell-timeout S]
@@ -193,19 +195,7 @@ async function status(argv: string[], out: Out): Promise<number> {
 async function list(argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean', default: false } }, 'sweep list');
   return withContext(async (ctx) => {
-    const rows = await ctx.prisma.sweep.findMany({
-      orderBy: { createdAt: 'desc' },
-      select: {
-        id: true,
-        name: true,
-        kind: true,
-        status: true,
-        totalCells: true,
-        doneCells: true,
-        failedCells: true,
-        createdAt: true,
-      },
-    });
+    const rows = await listSweeps(ctx.prisma);
     if (values.json) {
       out(JSON.stringify(rows));
       return 0;
@@ -342,9 +332,9 @@ async function stdoutDrained(): Promise<void> {
  * has completed, say that the map holds only the games stored so far.
  */
 async function partialBandNote(prisma: PrismaClient, id: string): Promise<string | null> {
-  const sweep = await prisma.sweep.findUnique({ where: { id }, select: { status: true } });
-  if (!sweep || sweep.status === 'completed') return null;
-  return `note: sweep ${id} is ${sweep.status}: its band map holds the games whose cells are all stored so far`;
+  const status = await storedStatus(prisma, id);
+  if (status === null || status === 'completed') return null;
+  return `note: sweep ${id} is ${status}: its band map holds the games whose cells are all stored so far`;
 }
 
 /** Output formats of `sweep band --out`, by file extension: tables, or the picture (report/band.ts). */
@@ -379,8 +369,8 @@ async function band(argv: string[], out: Out): Promise<number> {
     }
     const maps = await bandMapRows(ctx.prisma, id);
     if (maps.length === 0) {
-      const exists = await ctx.prisma.sweep.findUnique({ where: { id }, select: { id: true } });
-      if (!exists) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
+      if ((await storedStatus(ctx.prisma, id)) === null)
+        throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
       throw new InputError(
         'sweep band',
         `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,

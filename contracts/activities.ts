@@ -3,8 +3,9 @@
  * ranges only: workers read the resolved spec from the database and expand their own cells.
  * (Types only: workflow code imports this file, so it must stay free of runtime imports.)
  */
+import type { SweepStatus } from '../db/sweep-status.js';
+
 export type WorkKind = 'certify' | 'stepsize';
-export type SweepStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 export interface SweepPlan {
   readonly concurrency: number;

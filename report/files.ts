@@ -1,7 +1,7 @@
 /** A sweep's tables as CSV files, and rendered figures as SVG + PNG + Vega-Lite JSON files. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toCsv } from '../cli/format.js';
+import { toCsv } from '../formats/csv.js';
 import { RESULT_CSV_HEADER, resultCsvCells } from '../sweep/queries.js';
 import type { SweepData } from './data.js';
 import type { RenderedFigure } from './figures.js';

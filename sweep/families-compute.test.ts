@@ -4,7 +4,7 @@
  * the region by resolveRegion / the Markov equilibrium and its logit cube).
  */
 import { describe, expect, it } from 'vitest';
-import { readDataFile } from '../cli/input.js';
+import { readDataFile } from '../formats/data-file.js';
 import { buildGame } from '../sgn/games/build.js';
 import { parseGameSpec, type GameSpec } from '../sgn/games/spec.js';
 import { buildMarkovGame, type MarkovSpec } from '../sgn/games/markov/spec.js';

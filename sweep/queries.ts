@@ -379,3 +379,25 @@ export function failureSummary(failed: number, total: number, kinds: readonly Fa
   if (failed > shown) parts.push(`${failed - shown} other`);
   return `${failed} of ${total} cells failed: ${parts.join(', ')}`;
 }
+
+/** Every sweep, newest first, as `sgn sweep list` shows them. */
+export function listSweeps(prisma: PrismaClient) {
+  return prisma.sweep.findMany({
+    orderBy: { createdAt: 'desc' },
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      status: true,
+      totalCells: true,
+      doneCells: true,
+      failedCells: true,
+      createdAt: true,
+    },
+  });
+}
+
+/** Sweep `id`'s stored status (null: no such sweep). */
+export async function storedStatus(prisma: PrismaClient, id: string): Promise<string | null> {
+  return (await prisma.sweep.findUnique({ where: { id }, select: { status: true } }))?.status ?? null;
+}

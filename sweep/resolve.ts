@@ -4,7 +4,7 @@
  * re-read by workers elsewhere), so it holds no functions, class instances or undefined values.
  */
 import { dirname, resolve as resolvePath } from 'node:path';
-import { readDataFile } from '../cli/input.js';
+import { readDataFile } from '../formats/data-file.js';
 import { parseGameSpec, playerCount, type GameSpec } from '../sgn/games/spec.js';
 import {
   MARKOV_DEFAULT_REGION,

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DEFAULT_MAX_INPUT_BYTES, MAX_YAML_BYTES } from '../cli/input.js';
+import { DEFAULT_MAX_INPUT_BYTES, MAX_YAML_BYTES } from '../formats/data-file.js';
 import { bareSweep, createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, type CliResult } from './support/processes.js';
 import { projectRoot } from './support/reference.js';

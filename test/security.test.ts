@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_INPUT_BYTES } from '../cli/input.js';
+import { DEFAULT_MAX_INPUT_BYTES } from '../formats/data-file.js';
 import { formatDatabaseUrl, parseDatabaseUrl, redactSecrets, redactUrl } from '../db/url.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, type CliResult, type WorkerProcess } from './support/processes.js';

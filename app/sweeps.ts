@@ -1,20 +1,14 @@
 /**
  * Sweep operations shared by the CLI, the demo and tests: register a sweep in the database,
  * start / resume / pause / cancel its workflow, and read its status. Creating the sweep row
- * happens only after the whole spec validated, so bad input writes nothing.
+ * happens only after the whole spec validated, so bad input writes nothing. The only room that
+ * talks to both Temporal and the database (through a SweepContext, context.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { createPrisma, prepareSchema, databaseUrl, type PrismaClient } from '../db/client.js';
-import { postgresUnavailable } from '../db/unavailable.js';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
-import {
-  scopedTaskQueue,
-  temporalConfig,
-  temporalConnectionOptions,
-  temporalUnavailable,
-  type TemporalConfig,
-} from '../workers/config.js';
+import type { SweepContext } from './context.js';
 import {
   cancelSignal,
   pauseSignal,
@@ -27,68 +21,9 @@ import {
 import type { sweepWorkflow } from '../workflows/sweep.js';
 import { planOf, totalWork } from '../activities/plan.js';
 import type { SweepPlan } from '../contracts/activities.js';
-import type { SweepStatus } from '../contracts/activities.js';
-import { sweepIdFor } from './resolve.js';
-import { type ResolvedSweep } from './resolved.js';
-
-export interface SweepContext {
-  readonly prisma: PrismaClient;
-  /** Temporal's address and namespace, and the task queue of this database (workers/config.ts). */
-  readonly temporal: TemporalConfig;
-  client(): Promise<Client>;
-  close(): Promise<void>;
-}
-
-export interface OpenOptions {
-  readonly databaseUrl?: string;
-  readonly temporal?: TemporalConfig;
-  /**
-   * Create the database when it does not exist, and migrate one without sgn tables (sweep start,
-   * workers, the demo). Default false: read-only commands refuse a missing database rather than
-   * create it (a mistyped DATABASE_URL would otherwise leave an empty database behind).
-   */
-  readonly create?: boolean;
-  /** Hears one line when the database was created or migrated. */
-  readonly log?: (line: string) => void;
-}
-
-/** Opens the database (applying pending migrations) and, lazily, a Temporal client. */
-export async function openContext(opts: OpenOptions = {}): Promise<SweepContext> {
-  const url = opts.databaseUrl ?? databaseUrl();
-  const prisma = createPrisma(url);
-  let key: string;
-  try {
-    ({ key } = await prepareSchema(prisma, url, { create: opts.create ?? false, log: opts.log }));
-  } catch (e) {
-    await prisma.$disconnect().catch(() => undefined);
-    throw postgresUnavailable(e, url);
-  }
-  const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(), key);
-  let connection: Connection | null = null;
-  let client: Client | null = null;
-  return {
-    prisma,
-    temporal,
-    async client() {
-      if (!client) {
-        try {
-          connection = await Connection.connect({
-            ...temporalConnectionOptions(temporal),
-            connectTimeout: '5s',
-          });
-        } catch (e) {
-          throw await temporalUnavailable(temporal, e);
-        }
-        client = new Client({ connection, namespace: temporal.namespace });
-      }
-      return client;
-    },
-    async close() {
-      await connection?.close();
-      await prisma.$disconnect();
-    },
-  };
-}
+import { writeSweepStatus, type SweepStatus } from '../db/sweep-status.js';
+import { sweepIdFor } from '../sweep/resolve.js';
+import type { ResolvedSweep } from '../sweep/resolved.js';
 
 export interface StartResult {
   readonly id: string;
@@ -190,10 +125,7 @@ export async function startWorkflow(ctx: SweepContext, sweep: SweepRef, plan?: S
       if (!(e instanceof WorkflowNotFoundError)) throw e;
     }
     // Marked before the start, so a fast workflow's final status is never overwritten.
-    await ctx.prisma.sweep.update({
-      where: { id },
-      data: { status: 'running', error: null, finishedAt: null },
-    });
+    await writeSweepStatus(ctx.prisma, id, 'running');
   }
   const handle = await client.workflow.start<typeof sweepWorkflow>(SWEEP_WORKFLOW_TYPE, {
     taskQueue: ctx.temporal.taskQueue,
@@ -262,7 +194,7 @@ export async function sweepStatus(
       } else if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') {
         status = d.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
         error = `workflow ${d.status.name.toLowerCase()}; continue it with: sgn sweep resume ${id}`;
-        await ctx.prisma.sweep.update({ where: { id }, data: { status, error } });
+        await writeSweepStatus(ctx.prisma, id, status, { error });
       }
     } catch (e) {
       if (!(e instanceof WorkflowNotFoundError)) throw e;
@@ -362,14 +294,9 @@ export async function retryFailedCells(ctx: SweepContext, id: string): Promise<n
     const n = cells + games.n;
     await tx.sweep.update({
       where: { id },
-      data: {
-        doneCells: { decrement: n },
-        failedCells: { decrement: n },
-        status: 'running',
-        error: null,
-        finishedAt: null,
-      },
+      data: { doneCells: { decrement: n }, failedCells: { decrement: n } },
     });
+    await writeSweepStatus(tx, id, 'running');
     return n;
   });
   await startWorkflow(ctx, row);
@@ -418,11 +345,10 @@ export async function cancelSweep(ctx: SweepContext, id: string): Promise<'signa
     return 'signalled';
   }
   // Only from a status that is not final: a workflow that completed meanwhile keeps its word.
-  const marked = await ctx.prisma.sweep.updateMany({
-    where: { id, status: { in: ['running', 'paused', 'failed'] } },
-    data: { status: 'cancelled', finishedAt: new Date() },
+  const marked = await writeSweepStatus(ctx.prisma, id, 'cancelled', {
+    onlyFrom: ['running', 'paused', 'failed'],
   });
-  if (marked.count === 0) refuse(await requireSweep(ctx, id));
+  if (!marked) refuse(await requireSweep(ctx, id));
   return 'marked';
 }
 

@@ -1,0 +1,73 @@
+/**
+ * What the application layer works through: the sweep database (migrated as asked) and, opened
+ * on first use, a Temporal client on that database's task queue.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { createPrisma, prepareSchema, databaseUrl, type PrismaClient } from '../db/client.js';
+import { postgresUnavailable } from '../db/unavailable.js';
+import {
+  scopedTaskQueue,
+  temporalConfig,
+  temporalConnectionOptions,
+  temporalUnavailable,
+  type TemporalConfig,
+} from '../workers/config.js';
+
+export interface SweepContext {
+  readonly prisma: PrismaClient;
+  /** Temporal's address and namespace, and the task queue of this database (workers/config.ts). */
+  readonly temporal: TemporalConfig;
+  client(): Promise<Client>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly databaseUrl?: string;
+  readonly temporal?: TemporalConfig;
+  /**
+   * Create the database when it does not exist, and migrate one without sgn tables (sweep start,
+   * workers, the demo). Default false: read-only commands refuse a missing database rather than
+   * create it (a mistyped DATABASE_URL would otherwise leave an empty database behind).
+   */
+  readonly create?: boolean;
+  /** Hears one line when the database was created or migrated. */
+  readonly log?: (line: string) => void;
+}
+
+/** Opens the database (applying pending migrations) and, lazily, a Temporal client. */
+export async function openContext(opts: OpenOptions = {}): Promise<SweepContext> {
+  const url = opts.databaseUrl ?? databaseUrl();
+  const prisma = createPrisma(url);
+  let key: string;
+  try {
+    ({ key } = await prepareSchema(prisma, url, { create: opts.create ?? false, log: opts.log }));
+  } catch (e) {
+    await prisma.$disconnect().catch(() => undefined);
+    throw postgresUnavailable(e, url);
+  }
+  const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(), key);
+  let connection: Connection | null = null;
+  let client: Client | null = null;
+  return {
+    prisma,
+    temporal,
+    async client() {
+      if (!client) {
+        try {
+          connection = await Connection.connect({
+            ...temporalConnectionOptions(temporal),
+            connectTimeout: '5s',
+          });
+        } catch (e) {
+          throw await temporalUnavailable(temporal, e);
+        }
+        client = new Client({ connection, namespace: temporal.namespace });
+      }
+      return client;
+    },
+    async close() {
+      await connection?.close();
+      await prisma.$disconnect();
+    },
+  };
+}
