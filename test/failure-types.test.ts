@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SweepNotFoundError } from '../db/cell-batches.js';
 import { InputError } from '../sgn/util/errors.js';
 import { WrongDatabaseError } from '../workers/worker.js';
-import { FAILURE_TYPES, NON_RETRYABLE_ERRORS, SWEEP_ENDING_ERRORS } from './failures.js';
+import { FAILURE_TYPES, NON_RETRYABLE_ERRORS, SWEEP_ENDING_ERRORS } from '../contracts/failures.js';
 
 // Temporal reports an activity's error under its `name`: the classes must carry exactly the
 // types the workflow's retry decisions are declared with.
