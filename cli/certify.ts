@@ -3,8 +3,8 @@
  *   [--ground-truth auto|always|never] [--region box:R|ball:R] [--sampler S] [--rigorous]`
  */
 import { buildGame } from '../sgn/games/build.js';
-import { parseGameSpec } from '../sgn/games/spec.js';
-import { splitGameFile } from '../sgn/regions/section.js';
+import { parseGameSpec } from '../formats/game-file.js';
+import { splitGameFile } from '../formats/region-section.js';
 import type { RegionRecord } from '../sgn/regions/sampling.js';
 import { regionText } from '../sgn/regions/region.js';
 import {

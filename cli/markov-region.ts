@@ -16,7 +16,7 @@ import {
   markovRegionBounds,
 } from '../sgn/games/markov/region-setup.js';
 import { parseRegionText, type Region } from '../sgn/regions/region.js';
-import { parseRegionSection } from '../sgn/regions/section.js';
+import { parseRegionSection } from '../formats/region-section.js';
 import { parseSamplerText, type SamplerSpec } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
 

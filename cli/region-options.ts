@@ -7,7 +7,7 @@ import type { Game } from '../sgn/games/game.js';
 import { parseRegionText, regionFields, type RegionSpec } from '../sgn/regions/region.js';
 import { resolveRegion } from '../sgn/regions/resolve.js';
 import { parseSamplerText } from '../sgn/regions/samplers.js';
-import { parseRegionSection } from '../sgn/regions/section.js';
+import { parseRegionSection } from '../formats/region-section.js';
 import type { RegionSampling } from '../sgn/regions/sampling.js';
 import { InputError } from '../sgn/util/errors.js';
 

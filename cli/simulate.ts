@@ -6,12 +6,12 @@
  */
 import type { Game } from '../sgn/games/game.js';
 import { buildGame } from '../sgn/games/build.js';
-import { parseGameSpec } from '../sgn/games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import { findEquilibrium } from '../sgn/games/equilibrium.js';
 import { buildMarkovGame, type MarkovSpec } from '../sgn/games/markov/spec.js';
 import { certify } from '../sgn/certificate.js';
 import { regionText } from '../sgn/regions/region.js';
-import { splitGameFile } from '../sgn/regions/section.js';
+import { splitGameFile } from '../formats/region-section.js';
 import {
   invariantMetricRadius,
   uniformInBox,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadGolden, loadJson, lq64GamePath } from '../test/support/reference.js';
-import { parseGameSpec } from './games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import { buildGame } from './games/build.js';
 import { certify } from './certificate.js';
 

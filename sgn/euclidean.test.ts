@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildGame } from './games/build.js';
-import { parseGameSpec } from './games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import { certify, certificateToJson } from './certificate.js';
 import { loadJson, lq64GamePath } from '../test/support/reference.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { buildGame } from './games/build.js';
-import { parseGameSpec } from './games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import type { Game } from './games/game.js';
 import { certify, certificateToJson } from './certificate.js';
 import { optimalWeights } from './optimal-weights.js';

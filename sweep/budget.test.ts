@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGameSpec } from '../sgn/games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import { InputError } from '../sgn/util/errors.js';
 import {
   CELL_OVERHEAD_BYTES,

@@ -60,6 +60,7 @@ export function gameKey(resolved: ResolvedSweep, index: number): string {
 
 export function cellAt(resolved: ResolvedSweep, index: number): Cell {
   const { params, values } = decode(resolved, index);
+  // The base game with this cell's axis values put in (resolveSpec checked the game at every axis value).
   const game: Record<string, unknown> = { ...resolved.game };
   let weights: CellWeights;
   switch (resolved.weights.kind) {
@@ -77,7 +78,14 @@ export function cellAt(resolved: ResolvedSweep, index: number): Cell {
   });
   const region = resolved.region;
   const radii = !region ? null : region.radii ? region.radii : [params[RADIUS_AXIS]];
-  return { index, key: keyOf(planFor(resolved).all, values), params, game: game as GameSpec, weights, radii };
+  return {
+    index,
+    key: keyOf(planFor(resolved).all, values),
+    params,
+    game: game as unknown as GameSpec,
+    weights,
+    radii,
+  };
 }
 
 /** Cells start .. end - 1 (end clamped to the cell count), decoded one at a time. */

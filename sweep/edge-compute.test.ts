@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { buildGame } from '../sgn/games/build.js';
-import { parseGameSpec } from '../sgn/games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import { resolveSpec } from './resolve.js';
 import { certifyRange } from './compute.js';
 

@@ -6,12 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { readDataFile } from '../formats/data-file.js';
 import { buildGame } from '../sgn/games/build.js';
-import { parseGameSpec, type GameSpec } from '../sgn/games/spec.js';
+import { type GameSpec } from '../sgn/games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import { buildMarkovGame, type MarkovSpec } from '../sgn/games/markov/spec.js';
 import { markovEquilibrium } from '../sgn/games/markov/equilibrium.js';
 import { markovCertificate } from '../sgn/games/markov/fisher.js';
 import { logitCubePoints } from '../sgn/games/markov/region.js';
-import { splitGameFile } from '../sgn/regions/section.js';
+import { splitGameFile } from '../formats/region-section.js';
 import { regionFields } from '../sgn/regions/region.js';
 import { resolveRegion } from '../sgn/regions/resolve.js';
 import { certify } from '../sgn/certificate.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildGame } from '../sgn/games/build.js';
-import { parseGameSpec } from '../sgn/games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import { cellAt } from './cells.js';
 import { resolveSpec, resolveSpecFile, sweepIdFor } from './resolve.js';
 

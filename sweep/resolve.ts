@@ -5,13 +5,14 @@
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { readDataFile } from '../formats/data-file.js';
-import { parseGameSpec, playerCount, type GameSpec } from '../sgn/games/spec.js';
+import { playerCount, type GameSpec } from '../sgn/games/spec.js';
+import { parseGameSpec } from '../formats/game-file.js';
 import {
   MARKOV_DEFAULT_REGION,
   MARKOV_NO_RIGOROUS,
   markovDefaultSampler,
 } from '../sgn/games/markov/region-setup.js';
-import { parseRegionSection, splitGameFile } from '../sgn/regions/section.js';
+import { parseRegionSection, splitGameFile } from '../formats/region-section.js';
 import { checkSampler, defaultSampler } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValues, firstNonInteger, type Axis } from './axes.js';

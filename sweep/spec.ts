@@ -5,7 +5,8 @@
  */
 import { EXECUTION_DEFAULTS } from './execution.js';
 import { z } from 'zod';
-import { InputError, formatPath } from '../sgn/util/errors.js';
+import { InputError } from '../sgn/util/errors.js';
+import { inputErrorFromZod } from '../formats/zod-errors.js';
 import { AXIS_KINDS, checkAxis, checkAxisPositive, type Axis, type AxisIssue } from './axes.js';
 
 export const SPEC_ROOT = 'spec';
@@ -68,7 +69,7 @@ function byShape<T>(expected: string, pick: (v: unknown) => z.ZodType<T> | undef
     const r = schema.safeParse(v);
     if (!r.success) {
       for (const iss of r.error.issues) {
-        // Keep unknown keys recognisable (sweepInputError reports them first, as "unknown field").
+        // Keep unknown keys recognisable (inputErrorFromZod reports them first, as "unknown field").
         if (iss.code === 'unrecognized_keys') {
           ctx.addIssue({
             code: 'unrecognized_keys',
@@ -307,25 +308,12 @@ export type SweepSpec = z.output<typeof sweepSpecSchema>;
 export type SweepGameSection = SweepSpec['game'];
 export type StepsizeSection = NonNullable<SweepSpec['stepsize']>;
 
-/**
- * The first zod issue as an InputError. Unknown fields are reported first: a misspelt key is
- * usually the cause of the other issues.
- */
-export function sweepInputError(root: string, err: z.ZodError): InputError {
-  const issue = err.issues.find((i) => i.code === 'unrecognized_keys') ?? err.issues[0];
-  if (issue.code === 'unrecognized_keys') {
-    const more = issue.keys.length > 1 ? ` (also: ${issue.keys.slice(1).join(', ')})` : '';
-    return new InputError(formatPath(root, [...issue.path, issue.keys[0]]), `unknown field${more}`);
-  }
-  return new InputError(formatPath(root, issue.path), issue.message);
-}
-
 /** Validates a parsed spec object (structure and per-field rules only; see resolveSpec). */
 export function parseSweepSpec(raw: unknown): SweepSpec {
   if (!isPlainObject(raw))
     throw new InputError(SPEC_ROOT, 'must be an object (a YAML mapping or a JSON object)');
   const r = sweepSpecSchema.safeParse(raw);
-  if (!r.success) throw sweepInputError(SPEC_ROOT, r.error);
+  if (!r.success) throw inputErrorFromZod(SPEC_ROOT, r.error);
   const spec = r.data;
   if (spec.kind !== 'certify' && !spec.stepsize) {
     throw new InputError(`${SPEC_ROOT}.stepsize`, `is required when kind is "${spec.kind}"`);

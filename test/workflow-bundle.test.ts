@@ -19,8 +19,9 @@ describe('workflow bundle cache', () => {
       expect.arrayContaining([
         'workflows/index.ts',
         'workflows/sweep.ts',
-        'workflows/signals.ts',
-        'activities/types.ts',
+        'contracts/workflow.ts',
+        'contracts/activities.ts',
+        'contracts/retry.ts',
       ]),
     );
     expect(files.some((f) => f.startsWith('sgn/'))).toBe(false);

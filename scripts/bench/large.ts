@@ -13,7 +13,7 @@
  * Lanczos path, with the dense ~eps-accurate kernels.
  */
 import { join } from 'node:path';
-import { parseGameSpec } from '../../sgn/games/spec.js';
+import { parseGameSpec } from '../../formats/game-file.js';
 import { buildGame } from '../../sgn/games/build.js';
 import { analyseGame, certify, certifyWeights, type Certificate } from '../../sgn/certificate.js';
 import type { Game } from '../../sgn/games/game.js';

@@ -14,7 +14,8 @@
 import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseGameSpec, type TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
+import { type TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
+import { parseGameSpec } from '../../formats/game-file.js';
 import { parseArgs, writeCsvFlat } from './common.js';
 import {
   GRID_COLS,

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../util/random.js';
 import { get } from '../linalg/matrix.js';
-import { parseGameSpec, type TanhSpec } from './spec.js';
+import { type TanhSpec } from './spec.js';
+import { parseGameSpec } from '../../formats/game-file.js';
 import { buildGame } from './build.js';
 import type { Game } from './game.js';
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../util/errors.js';
 import { regionFields } from '../regions/region.js';
 import { resolveRegion } from '../regions/resolve.js';
-import { splitGameFile } from '../regions/section.js';
+import { splitGameFile } from '../../formats/region-section.js';
 import { buildGame } from './build.js';
-import { parseGameSpec } from './spec.js';
+import { parseGameSpec } from '../../formats/game-file.js';
 import { findEquilibrium } from './equilibrium.js';
 import type { Game } from './game.js';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildGame } from '../games/build.js';
-import { parseGameSpec } from '../games/spec.js';
+import { parseGameSpec } from '../../formats/game-file.js';
 import type { Game } from '../games/game.js';
 import { sech2SlopeBound } from '../games/tanh.js';
 import { zeros, type DenseMatrix } from '../linalg/matrix.js';
@@ -16,7 +16,7 @@ import { InputError } from '../util/errors.js';
 import { regionFields, type Region } from './region.js';
 import { resolveRegion } from './resolve.js';
 import { samplePoints, type SamplerSpec } from './samplers.js';
-import { splitGameFile } from './section.js';
+import { splitGameFile } from '../../formats/region-section.js';
 
 const example = splitGameFile(
   JSON.parse(readFileSync(new URL('../../examples/games/tanh-2p.json', import.meta.url), 'utf8')),

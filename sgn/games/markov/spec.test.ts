@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../util/errors.js';
-import { buildMarkovGame, markovTables, parseMarkovSpec } from './spec.js';
+import { buildMarkovGame, markovTables } from './spec.js';
+import { parseMarkovSpec } from '../../../formats/markov-file.js';
 import { markovModel, paperTables } from './model.js';
 import { randomTables } from './test-games.js';
 import { readFileSync } from 'node:fs';
-import { parseGameSpec } from '../spec.js';
+import { parseGameSpec } from '../../../formats/game-file.js';
 import { buildGame } from '../build.js';
 
 function errorOf(obj: Record<string, unknown>): InputError {

@@ -1,18 +1,11 @@
 /**
- * The `markov` game-file format: a two-player tabular Markov game with softmax policies. Every
- * field is optional; the defaults are the paper's coordination game (2 states, 2 actions,
- * gamma = 0.9, tau = 1, start in state 0, see model.ts). Errors name the field.
+ * A two-player tabular Markov game with softmax policies, as data (formats/markov-file.ts reads
+ * it from a file): its tables completed and checked, and the game built from them. Every field
+ * is optional; the defaults are the paper's coordination game (2 states, 2 actions, gamma = 0.9,
+ * tau = 1, start in state 0, see model.ts). Errors name the field.
  */
-import { z } from 'zod';
-import { InputError, inputErrorFromZod } from '../../util/errors.js';
-import {
-  PAPER_GAMMA,
-  PAPER_TAU,
-  markovModel,
-  paperRewards,
-  paperTransitions,
-  type MarkovTables,
-} from './model.js';
+import { InputError } from '../../util/errors.js';
+import { markovModel, paperRewards, paperTransitions, type MarkovTables } from './model.js';
 import { markovGame, type MarkovGame } from './markov-game.js';
 
 /** Largest S x A: the Jacobian is 2 S A square, one exact tangent per column. */
@@ -22,54 +15,23 @@ export const MAX_REWARD = 1e12;
 /** Tolerance on "sums to 1" for transition rows and the start distribution. */
 export const DISTRIBUTION_TOLERANCE = 1e-9;
 
-const finite = z
-  .number()
-  .refine(Number.isFinite, 'must be a finite number')
-  .refine((x) => Math.abs(x) <= MAX_REWARD, `must be at most ${MAX_REWARD} in magnitude`);
-const probability = z
-  .number()
-  .refine(Number.isFinite, 'must be a finite number')
-  .refine((x) => x >= 0 && x <= 1, 'must be a probability in [0, 1]');
-const rewardTable = z.array(z.array(z.array(finite)));
-
-export const markovGameSchema = z.strictObject({
-  family: z.literal('markov'),
-  name: z.string().optional(),
-  states: z.number().int('must be an integer').min(1, 'must be at least 1').optional(),
-  actions: z
-    .number()
-    .int('must be an integer')
-    .min(2, 'must be at least 2 (one action leaves no policy)')
-    .optional(),
-  gamma: z
-    .number()
-    .refine(Number.isFinite, 'must be a finite number')
-    .refine((g) => g >= 0 && g < 1, 'must be in [0, 1)')
-    .default(PAPER_GAMMA),
-  tau: z
-    .number()
-    .refine(Number.isFinite, 'must be a finite number')
-    .refine((t) => t >= 0, 'must be >= 0')
-    .default(PAPER_TAU),
+/** A two-player tabular Markov game; absent tables are the paper's (see markovTables). */
+export interface MarkovSpec {
+  family: 'markov';
+  name?: string;
+  states?: number;
+  actions?: number;
+  gamma: number;
+  tau: number;
   /** P[s][a1][a2][s']: a distribution over next states for every state and joint action. */
-  P: z.array(z.array(z.array(z.array(probability)))).optional(),
+  P?: number[][][][];
   /** R[s][a1][a2]: player 1's reward, and player 2's too unless R2 is given (cooperative). */
-  R: rewardTable.optional(),
-  R2: rewardTable.optional(),
+  R?: number[][][];
+  R2?: number[][][];
   /** Start distribution over states (default: state 0). */
-  start: z.array(probability).optional(),
+  start?: number[];
   /** Scale the discounted return by 1 - gamma, as the paper's code does (default true). */
-  normalisedReturn: z.boolean().default(true),
-});
-
-export type MarkovSpec = z.infer<typeof markovGameSchema>;
-
-/** Validates a parsed `markov` game object; throws InputError naming the field (rooted at `root`). */
-export function parseMarkovSpec(obj: Record<string, unknown>, root = 'game'): MarkovSpec {
-  const parsed = markovGameSchema.safeParse(obj);
-  if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
-  markovTables(parsed.data, root);
-  return parsed.data;
+  normalisedReturn: boolean;
 }
 
 function expectLength(v: readonly unknown[], n: number, field: string, what: string): void {

@@ -7,9 +7,10 @@
  * found by Newton from `start` (default: the origin).
  */
 import { z } from 'zod';
-import { InputError, inputErrorFromZod } from '../util/errors.js';
-import { parseRegionText, REGION_KINDS, type RegionSpec } from './region.js';
-import { parseSamplerText, type SamplerSpec } from './samplers.js';
+import { InputError } from '../sgn/util/errors.js';
+import { inputErrorFromZod } from './zod-errors.js';
+import { parseRegionText, REGION_KINDS, type RegionSpec } from '../sgn/regions/region.js';
+import { parseSamplerText, type SamplerSpec } from '../sgn/regions/samplers.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const radius = finite.refine((r) => r > 0, 'must be positive');
