@@ -1,9 +1,10 @@
 /** The tanh and scalar-preset game specs: accepted forms and every refusal naming its field. */
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../util/errors.js';
-import { get } from '../linalg/matrix.js';
-import { FAMILIES, parseGameSpec, playerCount } from './spec.js';
-import { buildGame } from './build.js';
+import { InputError } from '../sgn/util/errors.js';
+import { get } from '../sgn/linalg/matrix.js';
+import { FAMILIES, parseGameSpec } from './game-file.js';
+import { playerCount } from '../sgn/games/spec.js';
+import { buildGame } from '../sgn/games/build.js';
 
 function refusal(input: unknown): InputError {
   try {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseGameSpec } from './spec.js';
-import { buildGame } from './build.js';
-import { get } from '../linalg/matrix.js';
-import { InputError } from '../util/errors.js';
+import { parseGameSpec } from './game-file.js';
+import { buildGame } from '../sgn/games/build.js';
+import { get } from '../sgn/linalg/matrix.js';
+import { InputError } from '../sgn/util/errors.js';
 
 function errorOf(input: unknown): string {
   try {
