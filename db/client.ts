@@ -128,14 +128,31 @@ export async function migrateDeploy(url: string = databaseUrl()): Promise<string
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolve(out);
-      else
+      else {
+        const text = redactSecrets(out.trim(), { DATABASE_URL: url });
         reject(
           new Error(
-            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}):\n${redactSecrets(out.trim(), { DATABASE_URL: url })}`,
+            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}): ${prismaReason(text)}\n${text}`,
           ),
         );
+      }
     });
   });
+}
+
+/**
+ * The Prisma CLI's reason for failing, on one line: its last `Error: ...` line and the line of
+ * text after it (`P3005 The database schema is not empty. ...`); else its last line.
+ */
+export function prismaReason(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^Error:\s*(.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const next = lines.slice(i + 1).find((l) => l !== '');
+    return [m[1], next].filter(Boolean).join(' ') || 'no reason given';
+  }
+  return lines.filter(Boolean).at(-1) ?? 'no reason given';
 }
 
 /** Create the database if needed and apply migrations. */

@@ -629,13 +629,13 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore', () => {
-  it('keeps host installs, generated code and scratch output out of the image', () => {
+  it('keeps host installs, generated code, scratch output and TLS keys out of the image', () => {
     const ignored = read('.dockerignore')
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
     expect(ignored).toEqual(
-      expect.arrayContaining(['node_modules', 'generated', '.tmp', 'bench-out', '.git']),
+      expect.arrayContaining(['node_modules', 'generated', '.tmp', 'bench-out', '.git', '.env', 'tls']),
     );
   });
 });

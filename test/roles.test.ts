@@ -466,6 +466,59 @@ describe('the worker role', () => {
   }, 120_000);
 });
 
+describe('sgn migrate as a role that may not set up a database', () => {
+  it('a missing database it may not create, an empty one it may not create tables in: one line each, nothing created', async () => {
+    const missing = `${DATABASE}_missing`;
+    const as = (database: string): string =>
+      formatDatabaseUrl({ ...server, user: role.operator, password: PASSWORD, database });
+    expect(oneLine(await runSgnInProcess(['migrate'], { DATABASE_URL: as(missing) }), 2, 'missing')).toBe(
+      `sgn migrate: DATABASE_URL: database "${missing}" at ${server.host}:${server.port} does not exist and role "${role.operator}" may not create it: create it as a superuser (CREATE DATABASE ${missing} OWNER ${role.operator}; db/roles.sql does) or give the role CREATEDB`,
+    );
+    const empty = `${DATABASE}_empty`;
+    await asAdmin((c) => c.query(`CREATE DATABASE ${quoteIdent(empty)}`), 'postgres');
+    try {
+      expect(oneLine(await runSgnInProcess(['migrate'], { DATABASE_URL: as(empty) }), 2, 'empty')).toBe(
+        `sgn migrate: DATABASE_URL: role "${role.operator}" may not create tables in schema "public" of database "${empty}" at ${server.host}:${server.port}: make it the database's owner (ALTER DATABASE ${empty} OWNER TO ${role.operator}) or GRANT CREATE ON SCHEMA public TO ${role.operator}`,
+      );
+      const tables = await asAdmin(
+        async (c) => (await c.query("SELECT 1 FROM pg_tables WHERE schemaname = 'public'")).rowCount,
+        empty,
+      );
+      expect(tables).toBe(0);
+    } finally {
+      await asAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(empty)} WITH (FORCE)`), 'postgres');
+    }
+    const exists = await asAdmin(
+      async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [missing])).rowCount,
+      'postgres',
+    );
+    expect(exists).toBe(0);
+  });
+
+  it('refuses to grant a superuser, itself, or a role inside the owner', async () => {
+    const owner = { DATABASE_URL: urlAs('owner') };
+    expect(
+      oneLine(await runSgnInProcess(['migrate', '--reader-role', server.user], owner), 2, 'superuser'),
+    ).toMatch(
+      new RegExp(`^sgn migrate: --reader-role: role "${server.user}" is a superuser: no grant restricts it`),
+    );
+    expect(
+      oneLine(await runSgnInProcess(['migrate', '--worker-role', role.owner], owner), 2, 'itself'),
+    ).toMatch(/--worker-role: ".*" is the role sgn migrate runs as, the owner of the tables: name another$/);
+    const inner = `${ROLE_PREFIX}_inner`;
+    await asAdmin(async (c) => {
+      await c.query(`CREATE ROLE ${quoteIdent(inner)} IN ROLE ${quoteIdent(role.owner)}`);
+    }, 'postgres');
+    try {
+      expect(oneLine(await runSgnInProcess(['migrate', '--reader-role', inner], owner), 2, 'member')).toBe(
+        `sgn migrate: --reader-role: role "${inner}" is a member of "${role.owner}", the owner of the tables, and holds all its privileges: name a role outside it`,
+      );
+    } finally {
+      await asAdmin((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(inner)}`), 'postgres');
+    }
+  });
+});
+
 describe('the reader role', () => {
   it('cannot write anything', async () => {
     for (const sql of [
