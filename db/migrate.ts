@@ -45,7 +45,10 @@ interface State {
   readonly schema: string | null;
   /** Owner of the tables; null before the first migration. */
   readonly owner: string | null;
-  /** Whether this role acts as that owner (is it, a member of it, or a superuser). */
+  /**
+   * Whether this role is that owner (or there are no tables yet). Not a member of it nor a
+   * superuser: the tables a migration creates belong to whoever runs it, and must be the owner's.
+   */
   readonly ownsTables: boolean;
   /** Whether this role may create tables in `schema`. */
   readonly mayCreate: boolean;
@@ -80,7 +83,7 @@ async function readState(c: pg.Client): Promise<State> {
       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
       coalesce(n.nspname, current_schema()) AS schema,
       pg_get_userbyid(t.relowner) AS owner,
-      t.oid IS NULL OR pg_has_role(current_user, t.relowner, 'USAGE') AS owns,
+      t.oid IS NULL OR t.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owns,
       has_schema_privilege(coalesce(n.nspname, current_schema()), 'CREATE') AS may_create
     FROM (SELECT to_regclass('_prisma_migrations') AS oid) r
     LEFT JOIN pg_class t ON t.oid = r.oid

@@ -495,6 +495,13 @@ describe('sgn migrate as a role that may not set up a database', () => {
     expect(exists).toBe(0);
   });
 
+  it('a superuser is not the owner either: its migrations would leave tables the owner does not own', async () => {
+    const r = await runSgnInProcess(['migrate'], { DATABASE_URL: withDatabase(testServerUrl(), DATABASE) });
+    expect(oneLine(r, 2, 'migrate as the superuser')).toBe(
+      `sgn migrate: DATABASE_URL: role "${server.user}" does not own the sgn tables of database "${DATABASE}" at ${server.host}:${server.port} (their owner is "${role.owner}"): run \`sgn migrate\` as "${role.owner}"`,
+    );
+  });
+
   it('refuses to grant a superuser, itself, or a role inside the owner', async () => {
     const owner = { DATABASE_URL: urlAs('owner') };
     expect(
