@@ -3,7 +3,7 @@
  * on first use, a Temporal client on that database's task queue.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createPrisma, prepareSchema, databaseUrl, type PrismaClient } from '../db/client.js';
+import { autoMigrate, createPrisma, databaseUrl, prepareSchema, type PrismaClient } from '../db/client.js';
 import { postgresUnavailable } from '../db/unavailable.js';
 import {
   scopedTaskQueue,
@@ -25,22 +25,31 @@ export interface OpenOptions {
   readonly databaseUrl?: string;
   readonly temporal?: TemporalConfig;
   /**
-   * Create the database when it does not exist, and migrate one without sgn tables (sweep start,
-   * workers, the demo). Default false: read-only commands refuse a missing database rather than
-   * create it (a mistyped DATABASE_URL would otherwise leave an empty database behind).
+   * Apply pending migrations (db/client.ts prepareSchema). Default: SGN_AUTO_MIGRATE; without it
+   * the schema is only checked, and a database behind it is refused (run `sgn migrate`).
+   */
+  readonly migrate?: boolean;
+  /**
+   * When migrating: create the database when it does not exist, and migrate one without sgn
+   * tables (sweep start, the demo). Default false: read-only commands refuse a missing database
+   * rather than create it (a mistyped DATABASE_URL would otherwise leave an empty database behind).
    */
   readonly create?: boolean;
   /** Hears one line when the database was created or migrated. */
   readonly log?: (line: string) => void;
 }
 
-/** Opens the database (applying pending migrations) and, lazily, a Temporal client. */
+/** Opens the database (checking its schema, or migrating it) and, lazily, a Temporal client. */
 export async function openContext(opts: OpenOptions = {}): Promise<SweepContext> {
   const url = opts.databaseUrl ?? databaseUrl();
   const prisma = createPrisma(url);
   let key: string;
   try {
-    ({ key } = await prepareSchema(prisma, url, { create: opts.create ?? false, log: opts.log }));
+    ({ key } = await prepareSchema(prisma, url, {
+      migrate: opts.migrate ?? autoMigrate(),
+      create: opts.create ?? false,
+      log: opts.log,
+    }));
   } catch (e) {
     await prisma.$disconnect().catch(() => undefined);
     throw postgresUnavailable(e, url);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { PrismaClient } from '../db/client.js';
+import { queryErrorCode, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
 import type { SweepContext } from './context.js';
 import {
@@ -33,7 +33,7 @@ export interface StartResult {
   readonly started: boolean;
 }
 
-/** A new sweep's workflow id: `sgn-sweep-<id>-<10 random hex>` (workflows/signals.ts). */
+/** A new sweep's workflow id: `sgn-sweep-<id>-<10 random hex>` (contracts/workflow.ts). */
 function newWorkflowId(id: string): string {
   return sweepWorkflowId(id, randomBytes(5).toString('hex'));
 }
@@ -194,7 +194,10 @@ export async function sweepStatus(
       } else if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') {
         status = d.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
         error = `workflow ${d.status.name.toLowerCase()}; continue it with: sgn sweep resume ${id}`;
-        await writeSweepStatus(ctx.prisma, id, status, { error });
+        await writeSweepStatus(ctx.prisma, id, status, { error }).catch((e: unknown) => {
+          // A read-only role (docs/deployment.md, "Roles") reports what it found without recording it.
+          if (queryErrorCode(e) !== '42501') throw e;
+        });
       }
     } catch (e) {
       if (!(e instanceof WorkflowNotFoundError)) throw e;

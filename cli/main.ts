@@ -2,8 +2,8 @@
  * The `sgn` program as a function: subcommands, one line on stderr per error, the exit code
  * returned. Separate from cli/sgn.ts (which runs it) so tests can call it in-process.
  */
-import { redactSecrets } from '../db/url.js';
-import { ServiceUnavailable } from '../db/unavailable.js';
+import { databaseUrl, redactSecrets } from '../db/url.js';
+import { permissionDenied, ServiceUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 
 type Command = (argv: string[], out: (s: string) => void) => void | number | Promise<void | number>;
@@ -21,6 +21,7 @@ const commands: Record<string, Loader> = {
   sweep: () => import('./sweep.js').then((m) => ({ run: m.runSweep, usage: m.sweepUsage })),
   report: () => import('./report.js').then((m) => ({ run: m.runReport, usage: m.reportUsage })),
   worker: () => import('./worker.js').then((m) => ({ run: m.runWorkerCommand, usage: m.workerUsage })),
+  migrate: () => import('./migrate.js').then((m) => ({ run: m.runMigrate, usage: m.migrateUsage })),
 };
 
 async function usage(): Promise<string> {
@@ -32,7 +33,8 @@ ${lines.join('\n')}
 
 environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/sgn), TEMPORAL_ADDRESS (localhost:7233),
              TEMPORAL_NAMESPACE (default), SGN_TASK_QUEUE (default: sgn-sweeps-<key of the database>),
-             SGN_DEBUG=1 (stack traces of unexpected errors)
+             SGN_AUTO_MIGRATE=1 (sweep start and worker create and migrate the database themselves;
+             otherwise only \`sgn migrate\` changes the schema), SGN_DEBUG=1 (stack traces of unexpected errors)
 exit codes: 0 done, 1 unexpected error, 2 bad input or settings (a missing database included),
             3 PostgreSQL or Temporal unreachable
 `;
@@ -66,6 +68,12 @@ export async function main(argv: string[]): Promise<number> {
       if (debugging() && e.cause instanceof Error)
         process.stderr.write(`${redactSecrets(e.cause.stack ?? e.cause.message)}\n`);
       return 3;
+    }
+    // A role without the privileges the command needs (docs/deployment.md, "Roles"): a setting.
+    const denied = permissionDenied(e, databaseUrl());
+    if (denied) {
+      process.stderr.write(`sgn ${name}: ${redactSecrets(denied.message)}\n`);
+      return 2;
     }
     // Anything else is a fault of ours or of a service: one line for the user, the stack and
     // the whole message (a driver's can run to pages) only with SGN_DEBUG=1.

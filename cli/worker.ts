@@ -1,7 +1,7 @@
 /** `sgn worker [--concurrency n]`: a sweep worker until SIGINT/SIGTERM. */
 import { InputError } from '../sgn/util/errors.js';
 import { temporalConfig } from '../workers/config.js';
-import { redactUrl, databaseUrl, parseDatabaseUrl } from '../db/url.js';
+import { autoMigrate, redactUrl, databaseUrl, parseDatabaseUrl } from '../db/url.js';
 import { probeTcp, ServiceUnavailable, shortReason } from '../db/unavailable.js';
 import { numberFlag, parse } from './args.js';
 import { missingNodeFlags } from '../workers/node-flags.js';
@@ -18,6 +18,7 @@ export async function runWorkerCommand(argv: string[], out: (s: string) => void)
   }
   // Settings first: a malformed DATABASE_URL is one line and exit 2 before anything is loaded.
   parseDatabaseUrl(databaseUrl());
+  autoMigrate();
   const temporal = temporalConfig();
   // A quick look for Temporal before loading the worker (seconds on a busy machine): an address
   // where nothing listens is one line and exit 3 at once.
@@ -31,7 +32,8 @@ export async function runWorkerCommand(argv: string[], out: (s: string) => void)
   const missing = missingNodeFlags();
   // Imported lazily: the worker pulls in the Temporal native bridge, other commands need not.
   const { runWorker } = await import('../workers/worker.js');
-  // The worker creates and migrates a fresh database (saying so on stderr) before taking work.
+  // The worker checks the database's schema before taking work: one line and exit 2 when it is
+  // behind (run `sgn migrate`); with SGN_AUTO_MIGRATE=1 it sets the database up instead.
   await runWorker({
     concurrency,
     temporal,

@@ -30,7 +30,7 @@ export const progressQuery = defineQuery<SweepProgress>('progress');
 
 /**
  * The workflow id of a sweep being registered: `sgn-sweep-<id>-<suffix>`, where the suffix is
- * random hex chosen once, at registration (sweep/service.ts), and stored in `sweeps.workflow_id`.
+ * random hex chosen once, at registration (app/sweeps.ts), and stored in `sweeps.workflow_id`.
  * Every client reads the id from there, so two databases that share one Temporal namespace never
  * address each other's workflows even when they hold sweeps of the same id. (Sweeps registered
  * before the suffix keep their stored `sgn-sweep-<id>`.) Pure: workflow code imports this file.

@@ -10,10 +10,12 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { InputError } from '../sgn/util/errors.js';
+import { postgresError } from './unavailable.js';
 import {
   databaseUrl,
   parseDatabaseUrl,
   prismaPgPool,
+  quoteIdent,
   redactSecrets,
   redactUrl,
   resolveSslPrefer,
@@ -21,11 +23,13 @@ import {
 } from './url.js';
 
 export {
+  autoMigrate,
   DEFAULT_DATABASE_URL,
   databaseUrl,
   formatDatabaseUrl,
   parseDatabaseUrl,
   pgClientConfig,
+  quoteIdent,
   redactUrl,
   resolveSslPrefer,
   withDatabase,
@@ -40,12 +44,6 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export function createPrisma(url: string = databaseUrl(), opts: { max?: number } = {}): PrismaClient {
   const pool = prismaPgPool(parseDatabaseUrl(url), opts.max === undefined ? {} : { max: opts.max });
   return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-}
-
-/** Double-quote a PostgreSQL identifier. */
-export function quoteIdent(name: string): string {
-  if (name.includes('\0')) throw new Error('identifier contains a NUL byte');
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 async function withMaintenanceClient<T>(
@@ -130,14 +128,31 @@ export async function migrateDeploy(url: string = databaseUrl()): Promise<string
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolve(out);
-      else
+      else {
+        const text = redactSecrets(out.trim(), { DATABASE_URL: url });
         reject(
           new Error(
-            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}):\n${redactSecrets(out.trim(), { DATABASE_URL: url })}`,
+            `prisma migrate deploy failed for ${redactUrl(url)} (${signal ?? `exit ${code}`}): ${prismaReason(text)}\n${text}`,
           ),
         );
+      }
     });
   });
+}
+
+/**
+ * The Prisma CLI's reason for failing, on one line: its last `Error: ...` line and the line of
+ * text after it (`P3005 The database schema is not empty. ...`); else its last line.
+ */
+export function prismaReason(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^Error:\s*(.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const next = lines.slice(i + 1).find((l) => l !== '');
+    return [m[1], next].filter(Boolean).join(' ') || 'no reason given';
+  }
+  return lines.filter(Boolean).at(-1) ?? 'no reason given';
 }
 
 /** Create the database if needed and apply migrations. */
@@ -155,10 +170,9 @@ export function committedMigrations(): string[] {
 }
 
 /** The PostgreSQL error code of a failed query (through Prisma's driver adapter or from pg). */
-function queryErrorCode(e: unknown): string | undefined {
-  const meta = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta;
-  const original = meta?.driverAdapterError?.cause?.originalCode;
-  if (typeof original === 'string') return original;
+export function queryErrorCode(e: unknown): string | undefined {
+  const original = postgresError(e)?.code;
+  if (original !== undefined) return original;
   const message = e instanceof Error ? e.message : String(e);
   return /Code: `([0-9A-Z]{5})`/.exec(message)?.[1] ?? pgErrorCode(e);
 }
@@ -178,24 +192,44 @@ interface MigrationRow {
   readonly finished: boolean;
 }
 
+/** `database "sgn" at host:5432`, as messages name a database. */
+export function describeDatabase(cfg: PgConnectionConfig): string {
+  return `database "${cfg.database}" at ${cfg.host}:${cfg.port}`;
+}
+
 /**
- * Brings the database of `url` up to the committed migrations and returns its key.
+ * The one line for a database that lacks committed migrations (`pending`, of `committed`), e.g.
+ *   DATABASE_URL: database schema is behind: run `sgn migrate` (database "sgn" at h:5432 lacks 1
+ *   of 6 migrations, the newest X)
+ */
+export function schemaBehind(where: string, pending: readonly string[], committed: number): InputError {
+  return new InputError(
+    'DATABASE_URL',
+    `database schema is behind: run \`sgn migrate\` (${where} lacks ${pending.length} of ${committed} migration${committed === 1 ? '' : 's'}, the newest ${pending[pending.length - 1]})`,
+  );
+}
+
+/**
+ * Checks that the database of `url` has every committed migration and returns its key; with
+ * `migrate`, brings it there first.
  *
- * `create: false` (read-only commands: sweep list/status/results/band, report): a database that
- * does not exist, or holds no sgn tables at all, is refused with an InputError naming
- * DATABASE_URL, and nothing is created: a mistyped name must not leave an empty database behind,
- * nor sgn's tables in somebody else's database. Pending migrations of an sgn database (after an
- * upgrade) are applied either way: the queries need them.
- * `create: true` (sweep start, worker): a missing database is created, a fresh one migrated.
+ * `migrate: false` (the default everywhere but `sgn migrate` and SGN_AUTO_MIGRATE=1): nothing
+ * is changed. A database that does not exist, holds no sgn tables, or lacks migrations is refused
+ * with one line naming DATABASE_URL (an InputError, exit 2) that says to run `sgn migrate`.
+ * `migrate: true`: pending migrations of an sgn database are applied; with `create` too (sweep
+ * start, worker), a missing database is created and an empty one migrated, else (read-only
+ * commands) those are refused as above: a mistyped name must not leave an empty database behind,
+ * nor sgn's tables in somebody else's database.
  * `log` hears one line when anything was created or applied.
  */
 export async function prepareSchema(
   prisma: PrismaClient,
   url: string,
-  opts: { create: boolean; log?: (line: string) => void },
+  opts: { migrate: boolean; create?: boolean; log?: (line: string) => void },
 ): Promise<SchemaState> {
   const cfg = parseDatabaseUrl(url);
-  const where = `database "${cfg.database}" at ${cfg.host}:${cfg.port}`;
+  const where = describeDatabase(cfg);
+  const create = opts.migrate && opts.create === true;
   const read = () =>
     prisma.$queryRaw<MigrationRow[]>`
       SELECT migration_name, id, finished_at IS NOT NULL AS finished FROM _prisma_migrations
@@ -208,25 +242,27 @@ export async function prepareSchema(
   } catch (e) {
     const code = queryErrorCode(e);
     if (code === '3D000' || code === 'P1003') {
-      if (!opts.create)
+      if (!create)
         throw new InputError(
           'DATABASE_URL',
-          `${where} does not exist (nothing was created: check the name, or create it with sgn sweep start or sgn worker)`,
+          `${where} does not exist (nothing was created: check the name, or set it up with \`sgn migrate\`)`,
         );
       created = await ensureDatabase(url);
       fresh = true;
     } else if (code === '42P01') {
-      if (!opts.create)
+      if (!create)
         throw new InputError(
           'DATABASE_URL',
-          `${where} holds no sgn tables (not an sgn database? sgn sweep start or sgn worker sets one up)`,
+          `${where} holds no sgn tables (not an sgn database? \`sgn migrate\` sets one up)`,
         );
       fresh = true;
     } else throw e;
   }
   const done = new Set(rows.filter((r) => r.finished).map((r) => r.migration_name));
-  const pending = committedMigrations().filter((m) => !done.has(m));
+  const committed = committedMigrations();
+  const pending = committed.filter((m) => !done.has(m));
   if (pending.length > 0) {
+    if (!opts.migrate) throw schemaBehind(where, pending, committed.length);
     await migrateDeploy(url);
     rows = await read();
     const n = `${pending.length} migration${pending.length === 1 ? '' : 's'}`;

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { redactUrl } from './url.js';
+import { InputError } from '../sgn/util/errors.js';
+import { parseDatabaseUrl, redactUrl } from './url.js';
 
 /**
  * A service the CLI needs (PostgreSQL, Temporal) cannot be reached: one line for the user,
@@ -103,4 +104,52 @@ export function shortReason(e: unknown): string {
     .map((l) => l.trim())
     .filter(Boolean);
   return lines[lines.length - 1] ?? 'no reason given';
+}
+
+/**
+ * PostgreSQL's own error (code and message) inside `e`: a pg error, or one passed through
+ * Prisma's driver adapter (as `meta.driverAdapterError.cause` or `cause`).
+ */
+export function postgresError(e: unknown): { code: string; message: string } | undefined {
+  for (let err: unknown = e, depth = 0; err && typeof err === 'object' && depth < 5; depth++) {
+    const o = err as {
+      code?: unknown;
+      message?: unknown;
+      severity?: unknown;
+      originalCode?: unknown;
+      originalMessage?: unknown;
+      meta?: { driverAdapterError?: unknown };
+      cause?: unknown;
+    };
+    if (typeof o.originalCode === 'string')
+      return {
+        code: o.originalCode,
+        message: typeof o.originalMessage === 'string' ? o.originalMessage : '',
+      };
+    // node-postgres: a five-character SQLSTATE with a severity.
+    if (typeof o.code === 'string' && /^[0-9A-Z]{5}$/.test(o.code) && typeof o.severity === 'string')
+      return { code: o.code, message: typeof o.message === 'string' ? o.message : '' };
+    err = o.meta?.driverAdapterError ?? o.cause;
+  }
+  return undefined;
+}
+
+/**
+ * `e` as one line for the user when PostgreSQL refused the role of DATABASE_URL a privilege
+ * (SQLSTATE 42501: a command run with a role that lacks its privileges, docs/deployment.md
+ * "Roles"): an InputError naming DATABASE_URL and the role (exit 2). Undefined for anything else.
+ */
+export function permissionDenied(e: unknown, url: string): InputError | undefined {
+  const pgErr = postgresError(e);
+  if (pgErr?.code !== '42501') return undefined;
+  let role = '';
+  try {
+    role = ` "${parseDatabaseUrl(url).user}"`;
+  } catch {
+    // a URL that does not parse never reached the server
+  }
+  return new InputError(
+    'DATABASE_URL',
+    `role${role} may not do this: ${pgErr.message || 'permission denied'} (each command needs its role's privileges: docs/deployment.md, "Roles")`,
+  );
 }

@@ -67,6 +67,24 @@ export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * SGN_AUTO_MIGRATE: whether commands other than `sgn migrate` may change the schema (create a
+ * missing database, apply pending migrations). Off unless set to 1 or true: in production only
+ * `sgn migrate`, run as the role that owns the schema, does (docs/deployment.md, "Roles").
+ */
+export function autoMigrate(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.SGN_AUTO_MIGRATE?.trim().toLowerCase();
+  if (v === undefined || v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw new InputError('SGN_AUTO_MIGRATE', `must be 1 or 0, got ${JSON.stringify(env.SGN_AUTO_MIGRATE)}`);
+}
+
+/** Double-quote a PostgreSQL identifier. */
+export function quoteIdent(name: string): string {
+  if (name.includes('\0')) throw new Error('identifier contains a NUL byte');
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
  * The URL with any password replaced, safe for messages and logs. Greedy up to the last '@':
  * a password typed with a raw '@' or '/' in it is still hidden whole (over-redacting is fine).
  */

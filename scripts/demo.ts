@@ -161,8 +161,9 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
     databaseUrl = pg.url;
     log(`PostgreSQL: ${pg.description}`);
   }
-  // Check the database first: when both sweeps are stored, no Temporal server is needed.
-  let ctx = await openContext({ databaseUrl, temporal: temporalConfig(), create: true, log });
+  // Check the database first: when both sweeps are stored, no Temporal server is needed. The
+  // demo sets its database up itself (creates it, applies the migrations), as `sgn migrate` does.
+  let ctx = await openContext({ databaseUrl, temporal: temporalConfig(), migrate: true, create: true, log });
   shutdown.add('database connection', () => ctx.close());
   const sweeps = [
     { key: 'certify' as const, label: 'certify ', resolved: specs.certify },

@@ -5,7 +5,8 @@
  * - two databases holding a sweep of the same id, one worker each, no SGN_TASK_QUEUE: both
  *   complete with their own cells (workflow ids and the default task queue are the database's);
  * - cancel / pause / resume of a completed sweep: exit 2, one line, row and workflow unchanged;
- * - sweep list/status/results/band and report against a missing database create nothing;
+ * - sweep list/status/results/band and report against a missing database create nothing, nor do
+ *   sweep start and worker unless SGN_AUTO_MIGRATE=1 (then sweep start sets the database up);
  * - DATABASE_URL=notaurl / mysql://: exit 2, one line; a worker with Temporal unreachable: exit 3.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -282,7 +283,7 @@ describe('read-only commands never create a database', () => {
       const r = await runSgnInProcess(argv, { DATABASE_URL: url, TEMPORAL_ADDRESS: temporal.address });
       const line = oneLine(r, 2, argv.join(' '));
       expect(line).toBe(
-        `sgn ${argv[0]}: DATABASE_URL: database "${name}" at ${parseDatabaseUrl(url).host}:${parseDatabaseUrl(url).port} does not exist (nothing was created: check the name, or create it with sgn sweep start or sgn worker)`,
+        `sgn ${argv[0]}: DATABASE_URL: database "${name}" at ${parseDatabaseUrl(url).host}:${parseDatabaseUrl(url).port} does not exist (nothing was created: check the name, or set it up with \`sgn migrate\`)`,
       );
       expect(await databaseExists(name), argv.join(' ')).toBe(false);
     }
@@ -311,12 +312,28 @@ describe('read-only commands never create a database', () => {
     }
   });
 
-  it('sweep start creates and migrates a missing database, and says so on stderr', async () => {
+  it('sweep start and worker leave a missing database to sgn migrate: one line, exit 2, nothing created', async () => {
+    const { name, url } = await missingDatabase('nomigrate');
+    for (const argv of [['sweep', 'start', SPEC, '--id', 'created'], ['worker']]) {
+      const r = await runSgnInProcess(argv, {
+        DATABASE_URL: url,
+        TEMPORAL_ADDRESS: temporal.address,
+        SGN_AUTO_MIGRATE: undefined,
+      });
+      expect(oneLine(r, 2, argv.join(' '))).toBe(
+        `sgn ${argv[0]}: DATABASE_URL: database "${name}" at ${parseDatabaseUrl(url).host}:${parseDatabaseUrl(url).port} does not exist (nothing was created: check the name, or set it up with \`sgn migrate\`)`,
+      );
+      expect(await databaseExists(name), argv.join(' ')).toBe(false);
+    }
+  }, 60_000);
+
+  it('with SGN_AUTO_MIGRATE=1, sweep start creates and migrates a missing database, and says so on stderr', async () => {
     const { name, url } = await missingDatabase('start');
     try {
       const r = await runCli(['sweep', 'start', SPEC, '--id', 'created'], {
         DATABASE_URL: url,
         TEMPORAL_ADDRESS: temporal.address,
+        SGN_AUTO_MIGRATE: '1',
       });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.trim()).toBe('created');

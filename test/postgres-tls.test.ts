@@ -172,6 +172,14 @@ describe.skipIf(unavailable !== null)(
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('no sweeps yet');
+      // sgn migrate's own connection (db/migrate.ts) over TLS too, and refused without it.
+      const check = await runSgnInProcess(['migrate', '--check'], { DATABASE_URL: u });
+      expect(check.stderr).toBe('');
+      expect(check.code).toBe(0);
+      expect(check.stdout).toMatch(/^database "sgn_tls" at localhost:\d+ is up to date/);
+      const plainCheck = await runSgnInProcess(['migrate', '--check'], { DATABASE_URL: plain });
+      expect(plainCheck.code).toBe(3);
+      expect(plainCheck.stderr).toMatch(/^sgn migrate: cannot reach PostgreSQL .*no pg_hba\.conf entry/);
     }, 120_000);
   },
 );

@@ -11,7 +11,14 @@ import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
-import { createPrisma, databaseUrl, prepareSchema, PROJECT_ROOT, type PrismaClient } from '../db/client.js';
+import {
+  autoMigrate,
+  createPrisma,
+  databaseUrl,
+  prepareSchema,
+  PROJECT_ROOT,
+  type PrismaClient,
+} from '../db/client.js';
 import { postgresUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 import { createActivities } from '../activities/sweep-activities.js';
@@ -35,7 +42,14 @@ export interface WorkerRunOptions {
   readonly signal?: AbortSignal;
   /** Called once the worker polls; `temporal` holds the task queue it polls. */
   readonly onReady?: (temporal: TemporalConfig) => void;
-  /** Hears one line when the database was created or migrated (a worker sets up a fresh one). */
+  /**
+   * Set up the database before taking work: create it if missing, apply pending migrations.
+   * Default: SGN_AUTO_MIGRATE (local and test set-ups). Without it a worker only checks the
+   * schema, and refuses to start, in one line, when the database is behind: in production
+   * `sgn migrate` is its own step, run as the role that owns the schema.
+   */
+  readonly migrate?: boolean;
+  /** Hears one line when the database was created or migrated. */
   readonly log?: (line: string) => void;
 }
 
@@ -125,11 +139,15 @@ export async function createSweepWorker(
     await prisma.$disconnect();
   };
   try {
-    // A worker sets up a fresh database (creates it, applies the migrations), and its task
+    // A worker checks the schema (or, when told to migrate, sets up the database), and its task
     // queue is the database's own unless SGN_TASK_QUEUE names one (workers/config.ts).
     let key: string;
     try {
-      ({ key } = await prepareSchema(prisma, url, { create: true, log: opts.log }));
+      ({ key } = await prepareSchema(prisma, url, {
+        migrate: opts.migrate ?? autoMigrate(),
+        create: true,
+        log: opts.log,
+      }));
     } catch (e) {
       throw postgresUnavailable(e, url);
     }
