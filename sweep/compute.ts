@@ -16,7 +16,7 @@ import { GameGroups, type GroupAnalysis } from './groups.js';
 import { nonlinearStepsizeRows } from './nonlinear-stepsize.js';
 import type { ResolvedSweep } from './resolved.js';
 import type { Integrator } from './spec.js';
-import { Matrix, solve } from 'ml-matrix';
+import { findEquilibrium } from '../sgn/games/equilibrium.js';
 import type { CellInsert, StepsizeInsert } from '../db/exact-writes.js';
 
 /** One certificate row and one step-size row: the shapes the database layer stores. */
@@ -264,17 +264,11 @@ export function cellSeed(key: string): number {
   return Number.parseInt(key.slice(0, 8), 16) | 0;
 }
 
-/** Equilibrium of a linear game: H x* = -c. */
+/** Equilibrium of a linear game: H x* = -c (a singular H fails the game's runs, naming it). */
 function linearEquilibrium(game: Game): Float64Array {
-  const lin = game.linear;
-  if (!lin) throw new Error('step-size experiments need a linear game (the quadratic family)');
-  if (lin.c.every((v) => v === 0)) return new Float64Array(game.blocks.dim);
-  const n = game.blocks.dim;
-  const H = new Matrix(
-    Array.from({ length: n }, (_, i) => Array.from(lin.H.data.subarray(i * n, (i + 1) * n))),
-  );
-  const x = solve(H, Matrix.columnVector(Array.from(lin.c, (v) => -v)));
-  return Float64Array.from(x.to1DArray());
+  if (!game.linear) throw new Error('step-size experiments need a linear game (the quadratic family)');
+  if (game.linear.c.every((v) => v === 0)) return new Float64Array(game.blocks.dim);
+  return findEquilibrium(game, { field: 'game', centreHint: false }).x;
 }
 
 /**

@@ -370,7 +370,7 @@ export async function failureKinds(prisma: PrismaClient, sweepId: string, limit 
   return rows;
 }
 
-/** One line for people: `1 of 6 cells failed: 1 x LU matrix is singular, 2 x timeout after 5 s`. */
+/** One line for people: `1 of 6 cells failed: 1 x game: H is singular, ..., 2 x timeout after 5 s`. */
 export function failureSummary(failed: number, total: number, kinds: readonly FailureKind[]): string {
   const shown = kinds.reduce((s, k) => s + k.cells, 0);
   const parts = kinds.map(

@@ -21,6 +21,8 @@ export interface EquilibriumOptions {
   readonly start?: Float64Array;
   /** The field errors name (where the user could give a centre instead). */
   readonly field?: string;
+  /** Whether errors suggest giving a centre (false where the caller has none to give). */
+  readonly centreHint?: boolean;
   readonly maxIterations?: number;
   /** Stop when ||F(x)|| <= tolerance * max(1, ||F(start)||). */
   readonly tolerance?: number;
@@ -47,7 +49,10 @@ export function findEquilibrium(game: Game, opts: EquilibriumOptions = {}): Equi
     const minusC = game.linear.c.map((v) => -v);
     const x = solve(game.linear.H, minusC);
     if (x === null)
-      throw new InputError(field, 'H is singular, so the game has no unique equilibrium: give a centre');
+      throw new InputError(
+        field,
+        `H is singular, so the game has no unique equilibrium${opts.centreHint === false ? '' : ': give a centre'}`,
+      );
     return { x, residual: norm(game.F(x)), iterations: 0 };
   }
   const maxIterations = opts.maxIterations ?? 100;
