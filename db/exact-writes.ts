@@ -54,33 +54,6 @@ export interface CellInsert {
   error: string | null;
 }
 
-/** Inserts cell results, skipping cells already stored; resolves to the number inserted. */
-export async function insertCellResults(
-  db: RawExecutor,
-  sweepId: string,
-  computedBy: string,
-  rows: readonly CellInsert[],
-): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const doc = finiteJson(rows.slice(i, i + CHUNK));
-    inserted += await db.$executeRaw(Prisma.sql`
-      INSERT INTO cell_results (sweep_id, cell_index, cell_key, params, game_param, ratio, region_radius, seed, certified,
-        gamma_euclidean, alpha, beta, euler_step, rk4_step, weights, mu, coupling_l, optimal_alpha, optimal_ratio,
-        band_minus, band_plus, alpha_true, h_stab_euler, h_stab_rk4, error, computed_by)
-      SELECT ${sweepId}, "cellIndex", "cellKey", params, "gameParam", ratio, "regionRadius", seed, certified,
-        "gammaEuclidean", alpha, beta, "eulerStep", "rk4Step", weights, mu, "couplingL", "optimalAlpha", "optimalRatio",
-        "bandMinus", "bandPlus", "alphaTrue", "hStabEuler", "hStabRk4", error, ${computedBy}
-      FROM jsonb_to_recordset(${doc}::jsonb) AS r("cellIndex" int, "cellKey" text, params jsonb, "gameParam" float8,
-        ratio float8, "regionRadius" float8, seed int, certified boolean, "gammaEuclidean" float8, alpha float8,
-        beta float8, "eulerStep" float8, "rk4Step" float8, weights float8[], mu float8[], "couplingL" jsonb,
-        "optimalAlpha" float8, "optimalRatio" float8, "bandMinus" float8, "bandPlus" float8, "alphaTrue" float8,
-        "hStabEuler" float8, "hStabRk4" float8, error text)
-      ON CONFLICT (sweep_id, cell_key) DO NOTHING`);
-  }
-  return inserted;
-}
-
 export interface StepsizeInsert {
   cellIndex: number;
   cellKey: string;

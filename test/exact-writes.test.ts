@@ -1,7 +1,7 @@
 /** Doubles survive the trip through Prisma and PostgreSQL bit for bit (see db/exact-writes.ts). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareSweep, createTestDatabase, type TestDatabase } from './support/database.js';
-import { insertCellResults, type CellInsert } from '../db/exact-writes.js';
+import type { CellInsert } from '../db/exact-writes.js';
 import { resultRows } from '../sweep/queries.js';
 import pg from 'pg';
 import { parseDatabaseUrl } from '../db/client.js';
@@ -80,8 +80,8 @@ function row(i: number, x: number): CellInsert {
 describe('exact writes', () => {
   it('stores awkward doubles exactly and skips duplicates', async () => {
     const rows = awkward.map((x, i) => row(i, x));
-    expect(await insertCellResults(db.prisma, 's', 'test', rows)).toBe(rows.length);
-    expect(await insertCellResults(db.prisma, 's', 'test', rows)).toBe(0);
+    expect((await writeCellBatch(db.prisma, 's', 'test', rows)).inserted).toBe(rows.length);
+    expect((await writeCellBatch(db.prisma, 's', 'test', rows)).inserted).toBe(0);
     const back = await db.prisma.cellResult.findMany({
       where: { sweepId: 's' },
       orderBy: { cellIndex: 'asc' },

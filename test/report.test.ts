@@ -15,7 +15,8 @@ import { projectRoot } from './support/reference.js';
 import { resolveSpec, resolveSpecFile } from '../sweep/resolve.js';
 import { type ResolvedSweep } from '../sweep/resolved.js';
 import { certifyRange, stepsizeRange } from '../sweep/compute.js';
-import { insertCellResults, insertStepsizeResults } from '../db/exact-writes.js';
+import { insertStepsizeResults } from '../db/exact-writes.js';
+import { CellBatchStream } from '../db/cell-batches.js';
 import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
 import { totalWork } from '../activities/plan.js';
 import { sweepWorkflowId } from '../contracts/workflow.js';
@@ -69,15 +70,10 @@ async function register(
 async function storeCells(db: TestDatabase, id: string, resolved: ResolvedSweep, end: number): Promise<void> {
   const rows = await certifyRange(resolved, 0, end);
   await db.prisma.$transaction(async (tx) => {
-    const n = await insertCellResults(tx, id, 'report-test', rows);
+    const stream = new CellBatchStream(tx, id, 'report-test');
+    stream.push(rows);
+    await stream.finish();
     await foldCompletedGroups(tx, id, resolved, 0, end);
-    await tx.sweep.update({
-      where: { id },
-      data: {
-        doneCells: { increment: n },
-        failedCells: { increment: rows.filter((r) => r.error !== null).length },
-      },
-    });
   });
 }
 
