@@ -199,7 +199,16 @@ function entryPoint(cmd: string[]): { nodeFlags: string[]; file: string; args: s
   return { nodeFlags: rest.slice(0, f), file: rest[f], args: rest.slice(f + 1) };
 }
 
-describe('the worker command', () => {
+/** The Dockerfile's ENTRYPOINT and CMD (exec form). */
+function dockerExec(op: 'ENTRYPOINT' | 'CMD'): string[] {
+  const found = dockerfileInstructions(read('Dockerfile'))
+    .filter((i) => i.op === op)
+    .at(-1);
+  expect(found, `Dockerfile ${op}`).toBeDefined();
+  return strings(JSON.parse(found!.args), `Dockerfile ${op}`);
+}
+
+describe('the worker command (the image: ENTRYPOINT node <flags> dist/cli/sgn.js, CMD its arguments)', () => {
   let help = '';
   beforeAll(async () => {
     const r = await runCli(['--help'], {});
@@ -208,30 +217,37 @@ describe('the worker command', () => {
   });
 
   const composeCmd = argv(service('worker').command, 'worker.command');
+  const entrypoint = dockerExec('ENTRYPOINT');
 
-  it('runs `sgn worker` through the real CLI entry point', () => {
-    const { file, args } = entryPoint(composeCmd);
-    expect(file).toBe('cli/sgn.ts');
-    expect(existsSync(join(projectRoot, file))).toBe(true);
-    expect(args[0]).toBe('worker');
+  it('the ENTRYPOINT runs the compiled CLI with node and the flags sgn processes run with, no tsx', () => {
+    expect(entrypoint[0]).toBe('node');
+    const file = entrypoint.findIndex((a, i) => i > 0 && !a.startsWith('-'));
+    expect(file, `entry file in ${entrypoint.join(' ')}`).toBe(entrypoint.length - 1);
+    expect(entrypoint.slice(1, file)).toEqual(NODE_FLAGS);
+    expect(entrypoint.join(' ')).not.toMatch(/tsx/);
+    // dist/cli/sgn.js is what `npm run build` makes of cli/sgn.ts (tsconfig.build.json).
+    expect(entrypoint[file]).toBe('dist/cli/sgn.js');
+    const build = JSON.parse(read('tsconfig.build.json').replace(/^\s*\/\/.*$/gm, '')) as {
+      compilerOptions: { outDir: string; rootDir: string };
+      include: string[];
+    };
+    expect(build.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });
+    expect(build.include).toContain('cli');
+    expect(existsSync(join(projectRoot, 'cli', 'sgn.ts'))).toBe(true);
+  });
+
+  it('compose runs `sgn worker` through it, with flags the CLI has', () => {
+    expect(composeCmd[0]).toBe('worker');
     // The subcommand and its flags are registered in cli/sgn.ts.
     const usage = help.split('\n').find((l) => l.trim().startsWith('sgn worker'));
     expect(usage, `"sgn worker" in:\n${help}`).toBeDefined();
-    for (const flag of args.slice(1).filter((a) => a.startsWith('--'))) expect(usage).toContain(flag);
-  });
-
-  it('runs node with the flags sgn processes run with (workers/node-flags.ts)', () => {
-    expect(entryPoint(composeCmd).nodeFlags).toEqual(NODE_FLAGS);
+    for (const flag of composeCmd.slice(1).filter((a) => a.startsWith('--'))) expect(usage).toContain(flag);
+    // `command: ["migrate"]` (a one-shot set-up of the database) is a command too.
+    expect(help).toMatch(/^\s+sgn migrate\b/m);
   });
 
   it('is the Dockerfile CMD too', () => {
-    const ins = dockerfileInstructions(read('Dockerfile'));
-    const cmd = ins.filter((i) => i.op === 'CMD').at(-1);
-    expect(cmd).toBeDefined();
-    expect(ins.some((i) => i.op === 'ENTRYPOINT')).toBe(false);
-    const dockerCmd = strings(JSON.parse(cmd!.args), 'Dockerfile CMD');
-    expect(dockerCmd).toEqual(composeCmd);
-    expect(entryPoint(dockerCmd).file).toBe('cli/sgn.ts');
+    expect(dockerExec('CMD')).toEqual(composeCmd);
   });
 });
 
@@ -258,19 +274,31 @@ describe('Dockerfile', () => {
   const ins = dockerfileInstructions(read('Dockerfile'));
   const runs = ins.filter((i) => i.op === 'RUN').map((i) => i.args);
 
-  it('builds on node:20-bookworm-slim, installs from the lockfile and generates the Prisma client', () => {
-    expect(ins[0]).toEqual({ op: 'FROM', args: 'node:20-bookworm-slim' });
+  it('builds on node:20-bookworm-slim: npm ci, npm run build, the workflow bundle; runs on production dependencies', () => {
+    const froms = ins.filter((i) => i.op === 'FROM').map((i) => i.args.split(/\s+/)[0]);
+    expect(froms.length).toBeGreaterThanOrEqual(1);
+    for (const f of froms) expect(f).toBe('node:20-bookworm-slim');
     expect(runs.some((r) => /\bnpm ci\b/.test(r))).toBe(true);
-    // The same fallback as .ci/run for the npm lockfile bug, keyed on the same message.
-    const message = /grep -q '([^']+)'/.exec(read('.ci/run'));
-    expect(message).not.toBeNull();
-    expect(runs.some((r) => r.includes(message![1]) && /npm install --no-save/.test(r))).toBe(true);
-    expect(runs.some((r) => r.includes('scripts/ensure-prisma-client.ts'))).toBe(true);
-    expect(existsSync(join(projectRoot, 'scripts/ensure-prisma-client.ts'))).toBe(true);
+    expect(runs.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
+    expect(runs.some((r) => r.includes('dist/scripts/bundle-workflows.js'))).toBe(true);
+    expect(existsSync(join(projectRoot, 'scripts/bundle-workflows.ts'))).toBe(true);
+    // The image the ENTRYPOINT runs in (the last stage) has no dev dependencies and runs no tsx.
+    const last = ins.map((i) => i.op).lastIndexOf('FROM');
+    const final = ins.slice(last);
+    const finalRuns = final.filter((i) => i.op === 'RUN').map((i) => i.args);
+    expect(finalRuns.some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(final.map((i) => i.args).join('\n')).not.toMatch(/\btsx\b/);
+    const pkg = dict(JSON.parse(read('package.json')), 'package.json');
+    expect(Object.keys(dict(pkg.dependencies, 'dependencies'))).not.toContain('tsx');
+    // Migrations run in the image (a worker's start, `sgn migrate`): the Prisma CLI is a dependency.
+    expect(Object.keys(dict(pkg.dependencies, 'dependencies'))).toContain('prisma');
+    // npm ci accepts the lockfile as it is: no fallback to npm install.
+    expect(runs.some((r) => /npm install/.test(r))).toBe(false);
   });
 
   it('copies files that exist', () => {
-    for (const copy of ins.filter((i) => i.op === 'COPY')) {
+    // COPY --from=<stage> copies from an earlier stage, not from the project.
+    for (const copy of ins.filter((i) => i.op === 'COPY' && !/--from=/.test(i.args))) {
       const parts = copy.args.split(/\s+/).filter((p) => !p.startsWith('--'));
       for (const src of parts.slice(0, -1)) expect(existsSync(join(projectRoot, src)), src).toBe(true);
     }
