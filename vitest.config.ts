@@ -13,8 +13,9 @@ export default defineConfig({
       'local/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    // The million-cell load test takes minutes: `npm run test:faults` runs it.
-    exclude: ['**/node_modules/**', 'test/faults/load.test.ts'],
+    // The million-cell load test takes minutes: `npm run test:faults` runs it; the fresh-clone
+    // test (npm install in a copy) `npm run test:fresh`.
+    exclude: ['**/node_modules/**', 'test/faults/load.test.ts', 'test/fresh/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration suites share one PostgreSQL database and one Temporal server.
