@@ -4,6 +4,11 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'generated', 'out', 'bench-out', '.tmp', '.cache'] },
   { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  // CommonJS configuration files (dependency-cruiser reads .cjs).
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

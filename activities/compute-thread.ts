@@ -31,8 +31,14 @@ import { ratioLength } from '../sweep/cells.js';
 import type { CellRow, StepsizeRow } from '../sweep/compute.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 
-/** The thread's entry: a plain ES module that registers tsx and imports compute-thread-entry.ts. */
-const ENTRY = new URL('./compute-thread-boot.mjs', import.meta.url);
+/**
+ * The thread's entry. Compiled (dist/, `npm run build`): compute-thread-entry.js itself. From the
+ * TypeScript sources: a plain ES module that registers tsx and imports compute-thread-entry.ts
+ * (Node cannot start a thread from a .ts file, whatever loader the process runs with).
+ */
+const ENTRY = import.meta.url.endsWith('.js')
+  ? new URL('./compute-thread-entry.js', import.meta.url)
+  : new URL('./compute-thread-boot.mjs', import.meta.url);
 
 /**
  * Cancelled jobs are marked in a shared array at slot `job % CANCEL_SLOTS`: exact as long as fewer

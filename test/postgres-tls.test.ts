@@ -13,6 +13,7 @@ import {
   prepareDatabase,
   resolveSslPrefer,
 } from '../db/client.js';
+import { testServerUrl } from './support/database.js';
 import { runCli } from './support/processes.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
 import { startTlsCluster, tlsClusterUnavailable, type TlsCluster } from './support/tls-postgres.js';
@@ -135,7 +136,9 @@ describe.skipIf(unavailable !== null)(
     it('sslmode=prefer uses TLS where offered (this server), and falls back where not (the machine server)', async () => {
       expect(await sslOf(url('sslmode=prefer'))).toBe(true);
       expect(await sslViaPrisma(url('sslmode=prefer'))).toBe(true);
-      const plainServer = 'postgresql://postgres@127.0.0.1:5432/test?sslmode=prefer';
+      // The tests' own server (TEST_DATABASE_URL: the machine's, or the run's embedded one), no TLS.
+      const server = testServerUrl();
+      const plainServer = `${server}${server.includes('?') ? '&' : '?'}sslmode=prefer`;
       expect(await sslOf(plainServer)).toBe(false);
       expect(await sslViaPrisma(plainServer)).toBe(false);
     });

@@ -55,8 +55,9 @@ export interface WorkerRunOptions {
 
 const require = createRequire(import.meta.url);
 
+/** The workflow entry beside this module: index.js when compiled (dist/), else index.ts. */
 export function workflowsPath(): string {
-  return require.resolve('../workflows/index.ts');
+  return require.resolve(import.meta.url.endsWith('.js') ? '../workflows/index.js' : '../workflows/index.ts');
 }
 
 /** Where prebuilt workflow bundles are kept (see workflow-bundle.ts). */

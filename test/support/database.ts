@@ -1,7 +1,13 @@
 // A fresh, uniquely named PostgreSQL database per test file, with migrations applied.
 // Server: env TEST_DATABASE_URL (its database name is only used to take host, port and
-// credentials from), else postgresql://postgres@127.0.0.1:5432/test.
+// credentials from), else postgresql://postgres@127.0.0.1:5432/test. When no server answers there,
+// the test run's global setup starts an embedded one and points TEST_DATABASE_URL at it
+// (ensureTestServer below).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { startEmbeddedPostgres } from '../../local/embedded-postgres.js';
 import {
   createPrisma,
   dropDatabase,
@@ -9,6 +15,7 @@ import {
   migrateDeploy,
   parseDatabaseUrl,
   quoteIdent,
+  redactUrl,
   resolveSslPrefer,
   withDatabase,
   type Prisma,
@@ -37,6 +44,80 @@ export interface TestDatabase {
 
 export function testServerUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.TEST_DATABASE_URL?.trim() || DEFAULT_TEST_SERVER_URL;
+}
+
+/** Socket errors meaning that nothing answers at that address (as opposed to a server refusing us). */
+const NOTHING_THERE = new Set([
+  'ECONNREFUSED',
+  'ENOENT', // a Unix socket that is not there
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Why no PostgreSQL server answers at `serverUrl` (`connect ECONNREFUSED 127.0.0.1:5432`), or null
+ * when one does, even if it then refuses the login (tests then fail saying so: a server that is
+ * there but misconfigured is not replaced).
+ */
+export async function noServerAt(serverUrl: string): Promise<string | null> {
+  const c = new pg.Client({
+    ...(await resolveSslPrefer(parseDatabaseUrl(serverUrl))),
+    database: 'postgres',
+    connectionTimeoutMillis: 5_000,
+  });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return null;
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    if (typeof code === 'string' && NOTHING_THERE.has(code)) return message;
+    if (/timeout/i.test(message) && typeof code !== 'string') return message;
+    return null;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+export interface TestServer {
+  /** The server URL the tests use (TEST_DATABASE_URL's value for the test processes). */
+  readonly url: string;
+  /** Stops what was started (nothing when the configured server answered). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The PostgreSQL server for this test run: TEST_DATABASE_URL's (or the default) when a server
+ * answers there; otherwise an embedded PostgreSQL started now (data in a temporary directory,
+ * deleted by stop()), said through `log`. SGN_TEST_EMBEDDED_PG=0 forbids the fallback (the tests
+ * then fail naming the URL).
+ */
+export async function ensureTestServer(
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<TestServer> {
+  const configured = testServerUrl(env);
+  const why = await noServerAt(configured);
+  if (why === null) return { url: configured, stop: async () => undefined };
+  const where = `${redactUrl(configured)}${env.TEST_DATABASE_URL?.trim() ? ' (TEST_DATABASE_URL)' : ' (the default; set TEST_DATABASE_URL to choose another)'}`;
+  if (env.SGN_TEST_EMBEDDED_PG === '0')
+    throw new Error(`no PostgreSQL answers at ${where}: ${why}; SGN_TEST_EMBEDDED_PG=0 forbids starting one`);
+  const server = await startEmbeddedPostgres({
+    stateDir: mkdtempSync(join(tmpdir(), 'sgn-test-postgres-')),
+    persistent: false,
+    database: 'postgres',
+    // Test data is thrown away: no need to survive a crash.
+    settings: ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'],
+    log,
+    hint: `(no PostgreSQL answers at ${where})`,
+  });
+  log(`no PostgreSQL answers at ${where} (${why}): started ${server.description} for this test run`);
+  return { url: server.url, stop: () => server.stop() };
 }
 
 function uniqueName(label?: string): string {
