@@ -108,7 +108,9 @@ describe('every sweep ends', () => {
     expect(row).toMatchObject({ status: 'completed', totalCells: 6, doneCells: 6, failedCells: 1 });
     // --wait says the sweep ended with failed cells: exit 4 and one line naming the error.
     expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/completed; 1 of 6 cells failed: 1 x game: H is singular, so the game has no unique equilibrium \(list them/);
+    expect(r.stderr).toMatch(
+      /completed; 1 of 6 cells failed: 1 x game: H is singular, so the game has no unique equilibrium \(list them/,
+    );
     const runs = await db.prisma.stepsizeResult.findMany({
       where: { sweepId: 'poison-stepsize' },
       orderBy: [{ cellIndex: 'asc' }, { multiplier: 'asc' }],
