@@ -17,6 +17,7 @@ import { nonlinearStepsizeRows } from './nonlinear-stepsize.js';
 import type { ResolvedSweep } from './resolve.js';
 import type { Integrator } from './spec.js';
 import { Matrix, solve } from 'ml-matrix';
+import { toMlMatrix } from '../sgn/linalg/ml-matrix-adapter.js';
 import type { CellInsert, StepsizeInsert } from '../db/exact-writes.js';
 
 /** One certificate row and one step-size row: the shapes the database layer stores. */
@@ -269,11 +270,7 @@ function linearEquilibrium(game: Game): Float64Array {
   const lin = game.linear;
   if (!lin) throw new Error('step-size experiments need a linear game (the quadratic family)');
   if (lin.c.every((v) => v === 0)) return new Float64Array(game.blocks.dim);
-  const n = game.blocks.dim;
-  const H = new Matrix(
-    Array.from({ length: n }, (_, i) => Array.from(lin.H.data.subarray(i * n, (i + 1) * n))),
-  );
-  const x = solve(H, Matrix.columnVector(Array.from(lin.c, (v) => -v)));
+  const x = solve(toMlMatrix(lin.H), Matrix.columnVector(Array.from(lin.c, (v) => -v)));
   return Float64Array.from(x.to1DArray());
 }
 

@@ -6,7 +6,7 @@ import { parseGameSpec } from '../games/spec.js';
 import type { Game } from '../games/game.js';
 import { findEquilibrium } from '../games/equilibrium.js';
 import { certify, type Certificate } from '../certificate.js';
-import { generalEigenvalues } from '../linalg/eigenvalues.js';
+import { generalEigenvalues } from '../linalg/eigen.js';
 import { parseRegionSection, splitGameFile } from '../regions/section.js';
 import { regionFields, resolveRegion, type Region } from '../regions/region.js';
 import { markovModel, paperTables } from '../games/markov/model.js';

@@ -10,7 +10,7 @@
  * few runs (the dev machine is shared and noisy); dense runs predicted to exceed 20 s are skipped.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { generalEigenvalues } from './eigenvalues.js';
+import { generalEigenvalues } from './general-eigen.js';
 import { lanczosExtreme } from './lanczos.js';
 import { type DenseMatrix, matvec, toRows } from './matrix.js';
 import { randomMatrix, randomSymmetric, seededRandom } from './random.js';
