@@ -189,34 +189,18 @@ export function simdTridiagonalWork(a: DenseMatrix): SimdTridiagonalWork | null 
   if (n * n < SIMD_MIN_ENTRIES) return null;
   const e = getEngine();
   if (e === null) return null;
-  const { heap, kernels } = e;
-  const mBytes = alignedBytes(n * n * 8);
-  const vBytes = alignedBytes(n * 8);
-  const bytes = mBytes + 4 * vBytes;
-  const ptr = heap.alloc(bytes);
-  const h = heap.view;
-  const w = h.subarray(ptr / 8, ptr / 8 + n * n);
-  w.set(a.data);
-  const vPtr = [0, 1, 2, 3].map((k) => ptr + mBytes + k * vBytes);
-  const vectors = vPtr.map((q) => {
-    const v = h.subarray(q / 8, q / 8 + n);
-    v.fill(0);
-    return v;
-  });
-  let freed = false;
+  const { kernels } = e;
+  const ws = squareWorkspace(e.heap, a.data, n, 4);
+  const { ptr, vectorPtrs: vPtr } = ws;
   return {
-    w,
-    vectors,
+    w: ws.matrix,
+    vectors: ws.vectors,
     sweep(k1, pending, product, vp, wp, v, p) {
       if (pending && product) kernels.sweepUpdateAndProduct(ptr, n, k1, vPtr[vp], vPtr[wp], vPtr[v], vPtr[p]);
       else if (pending) kernels.sweepUpdate(ptr, n, k1, vPtr[vp], vPtr[wp]);
       else if (product) kernels.sweepProduct(ptr, n, k1, vPtr[v], vPtr[p]);
     },
-    free() {
-      if (freed) return;
-      freed = true;
-      heap.release(ptr, bytes);
-    },
+    free: ws.free,
   };
 }
 
@@ -300,29 +284,49 @@ export function simdHessenbergWork(h: Float64Array, n: number): SimdHessenbergWo
   if (n * n < SIMD_MIN_ENTRIES) return null;
   const e = getEngine();
   if (e === null) return null;
-  const { heap, kernels } = e;
-  const mBytes = alignedBytes(n * n * 8);
-  const vBytes = alignedBytes(n * 8);
-  const bytes = mBytes + 2 * vBytes;
-  const ptr = heap.alloc(bytes);
-  const hp = heap.view;
-  const view = hp.subarray(ptr / 8, ptr / 8 + n * n);
-  view.set(h.subarray(0, n * n));
-  const vPtr = ptr + mBytes;
-  const uPtr = vPtr + vBytes;
-  const v = hp.subarray(vPtr / 8, vPtr / 8 + n);
-  v.fill(0);
-  let freed = false;
+  const { kernels } = e;
+  // vectors: v (the reflector, filled by the caller) and u (the kernel's scratch)
+  const ws = squareWorkspace(e.heap, h.subarray(0, n * n), n, 2);
+  const { ptr } = ws;
+  const [vPtr, uPtr] = ws.vectorPtrs;
   return {
-    h: view,
-    v,
+    h: ws.matrix,
+    v: ws.vectors[0],
     step(k, tau) {
       kernels.hessenbergStep(ptr, n, k, vPtr, uPtr, tau);
     },
-    free() {
-      if (freed) return;
-      freed = true;
-      heap.release(ptr, bytes);
-    },
+    free: ws.free,
   };
+}
+
+/**
+ * One block of SIMD memory laid out as [n x n matrix | count n-vectors], each part 16-aligned:
+ * a copy of `data` and zeroed vectors, as views valid until `free()` (a reduction allocates
+ * nothing else while it runs, so the memory cannot grow under them).
+ */
+interface SquareWorkspace {
+  readonly ptr: number;
+  readonly matrix: Float64Array;
+  readonly vectorPtrs: readonly number[];
+  readonly vectors: readonly Float64Array[];
+  readonly free: () => void;
+}
+
+function squareWorkspace(heap: WasmHeap, data: Float64Array, n: number, count: number): SquareWorkspace {
+  const mBytes = alignedBytes(n * n * 8);
+  const vBytes = alignedBytes(n * 8);
+  const bytes = mBytes + count * vBytes;
+  const ptr = heap.alloc(bytes);
+  const view = heap.view;
+  const matrix = view.subarray(ptr / 8, ptr / 8 + n * n);
+  matrix.set(data);
+  const vectorPtrs = Array.from({ length: count }, (_, k) => ptr + mBytes + k * vBytes);
+  const vectors = vectorPtrs.map((q) => view.subarray(q / 8, q / 8 + n).fill(0));
+  let freed = false;
+  const free = (): void => {
+    if (freed) return;
+    freed = true;
+    heap.release(ptr, bytes);
+  };
+  return { ptr, matrix, vectorPtrs, vectors, free };
 }
