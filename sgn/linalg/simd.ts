@@ -11,8 +11,9 @@
  * The kernels are instantiated once, on one memory (wasm-memory.ts allocates in it). A
  * `SimdMatrix` holds a copy of a matrix there plus two scratch vectors; products copy x in and y
  * out (O(n), next to O(n^2) work). Memory is returned by `free()` (or, for a SimdMatrix, when it
- * is garbage-collected). Sums are accumulated in two lanes (even and odd columns) and then added,
- * so results differ from matrix.ts's left-to-right sums in the last bits, deterministically.
+ * is garbage-collected). matvec and symv accumulate their sums in two lanes (even and odd
+ * columns) and then add them, so they differ from matrix.ts's left-to-right sums in the last bits,
+ * deterministically; matvecT adds in matrix.ts's order and matches it bit for bit.
  *
  * Where WebAssembly SIMD is unavailable the factories return null and callers use their JS loops.
  */
