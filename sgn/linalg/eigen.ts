@@ -12,14 +12,14 @@
  *
  * Why not ml-matrix's EigenvalueDecomposition, which the certificate used for the players' gain
  * matrices: it always accumulates eigenvectors, on arrays of arrays. Measured against it on the
- * (shared, 2-core, loaded) dev machine, microseconds per call, best of 30, input as the call
- * sites have it (number[][], converted per call):
+ * (shared, 2-core, loaded) dev machine, microseconds per call, the best of 4 processes x 30
+ * windows of 20 ms, input as the call sites have it (number[][], converted per call):
  *
  *   n                       3     4     6     8    10    16    32     64
- *   general    ours       5.7   9.2    15    26    43    74   371   2060
- *              ml-matrix  6.0   7.8    19    41    78   237  1600  11600
- *   symmetric  ours       3.5   6.1    12    13    29    50   167    630
- *              ml-matrix  3.8   5.6    10    20    45   134   920   9000
+ *   general    ours       5.5   8.5    13    25    41    74   371   2060
+ *              ml-matrix  5.8   7.7    19    40    78   237  1600  11600
+ *   symmetric  ours       3.5   6.1    12    13    21    50   103    405
+ *              ml-matrix  3.8   5.6    10    21    46   134   920   9040
  *
  * Tied within the noise up to n = 6 (a certificate's handful of players), ours faster from n = 8
  * on, ~5x and more from n = 32 (bench-kernels.ts --ml: 8.6 s against 1.9 s at n = 512). A tie is
