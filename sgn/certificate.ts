@@ -4,9 +4,8 @@
  * truth it can be compared with. `analyseGame` holds everything that depends on the game
  * only, so sweeps over weights reuse it (and warm-start the iterative kernels).
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { DenseMatrix } from './linalg/matrix.js';
-import { generalEigenvalues } from './linalg/eigenvalues.js';
+import { fromRows, type DenseMatrix } from './linalg/matrix.js';
+import { generalEigenvalues, spectralRadius } from './linalg/eigen.js';
 import type { Blocks } from './games/blocks.js';
 import type { Game } from './games/game.js';
 import { blockBounds } from './bounds.js';
@@ -129,11 +128,10 @@ function gainRadius(mu: readonly number[], L: readonly (readonly number[])[]): n
   if (mu.some((m) => m <= 0)) return Infinity;
   const n = mu.length;
   if (n === 2) return Math.sqrt((L[0][1] * L[1][0]) / (mu[0] * mu[1]));
-  const G = new Matrix(
+  const G = fromRows(
     Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : L[i][j] / mu[i]))),
   );
-  const e = new EigenvalueDecomposition(G);
-  return Math.max(...e.realEigenvalues.map((re, k) => Math.hypot(re, e.imaginaryEigenvalues[k])));
+  return spectralRadius(G);
 }
 
 export interface WeightedCertificate {

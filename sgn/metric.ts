@@ -19,7 +19,7 @@ import {
   spectralNorm,
 } from './linalg/spectral-norm.js';
 import { lanczosExtreme, type LanczosResult } from './linalg/lanczos.js';
-import { symmetricExtremeEigenpair } from './linalg/symmetric-eigen.js';
+import { symmetricExtremeEigenpair } from './linalg/eigen.js';
 import { simdMatrix, SYMV_MIN_N, type SimdMatrix } from './linalg/simd.js';
 import type { Blocks } from './games/blocks.js';
 

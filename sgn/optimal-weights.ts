@@ -2,7 +2,10 @@
  * Exact optimal SGN weights: max_w alpha_*(w) = tau(K), K = diag(mu) - L, attained at
  * w_i = u_i / v_i with u, v the left and right Perron vectors of K (sgn-math.md).
  */
-import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
+import { Matrix, solve } from 'ml-matrix';
+import { generalEigenvalues } from './linalg/eigen.js';
+import { fromRows, transpose, type DenseMatrix } from './linalg/matrix.js';
+import { toMlMatrix } from './linalg/ml-matrix-adapter.js';
 import { sgnMargin } from './sgn-matrix.js';
 
 export interface OptimalWeights {
@@ -26,13 +29,13 @@ const REDUCIBLE_EPSILON = 1e-10;
 export function perronRoot(mu: readonly number[], L: readonly (readonly number[])[]): number {
   const n = mu.length;
   if (n === 2) return (mu[0] + mu[1]) / 2 - Math.sqrt(((mu[0] - mu[1]) / 2) ** 2 + L[0][1] * L[1][0]);
-  const e = new EigenvalueDecomposition(kMatrix(mu, L));
-  return Math.min(...e.realEigenvalues);
+  // Sorted by real part, ascending: the first is the smallest real part, the Perron root's.
+  return generalEigenvalues(kMatrix(mu, L)).re[0];
 }
 
-function kMatrix(mu: readonly number[], L: readonly (readonly number[])[]): Matrix {
+function kMatrix(mu: readonly number[], L: readonly (readonly number[])[]): DenseMatrix {
   const n = mu.length;
-  return new Matrix(
+  return fromRows(
     Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? mu[i] : -L[i][j]))),
   );
 }
@@ -60,7 +63,8 @@ export function isIrreducible(L: readonly (readonly number[])[]): boolean {
 }
 
 /** Positive vector x with (K - tau I) x = 0, by inverse iteration just below tau. */
-function perronVector(K: Matrix, tau: number): number[] {
+function perronVector(k: DenseMatrix, tau: number): number[] {
+  const K = toMlMatrix(k);
   const n = K.rows;
   const scale = Math.max(1e-300, K.max(), -K.min());
   // (K - sigma I) with sigma < tau is a nonsingular M-matrix: its inverse is entrywise
@@ -106,7 +110,7 @@ export function optimalWeights(mu: readonly number[], L: readonly (readonly numb
     const K = kMatrix(mu, Lw);
     const tau = attained ? alpha : perronRoot(mu, Lw);
     const v = perronVector(K, tau);
-    const u = perronVector(K.transpose(), tau);
+    const u = perronVector(transpose(K), tau);
     weights = u.map((ui, i) => ui / v[i] / (u[0] / v[0]));
   }
   return { alpha, weights, alphaAtWeights: sgnMargin(mu, L, weights), attained };

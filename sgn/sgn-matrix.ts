@@ -1,6 +1,6 @@
 /** The SGN matrix S(w) and the SGN margin alpha_*(w) = lambda_min(S(w)). */
 import { fromRows } from './linalg/matrix.js';
-import { symmetricEigenvalues } from './linalg/symmetric-eigen.js';
+import { symmetricEigenvalues } from './linalg/eigen.js';
 
 /**
  * Largest max(w) / min(w) the engine computes with (normaliseWeights and `sgn certify --weights`

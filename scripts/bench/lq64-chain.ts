@@ -21,7 +21,7 @@ import type { TwoPlayerQuadraticSpec } from '../../sgn/games/spec.js';
 // zod (the main thread validates the game and hands it over).
 import { buildQuadraticGame } from '../../sgn/games/quadratic.js';
 import { analyseGame, certifyWeights } from '../../sgn/certificate.js';
-import { generalEigenvalues } from '../../sgn/linalg/eigenvalues.js';
+import { generalEigenvalues } from '../../sgn/linalg/eigen.js';
 import { eulerThreshold, rk4Threshold } from '../../sgn/stability.js';
 import type { MetricWarmStart } from '../../sgn/metric.js';
 

@@ -6,7 +6,7 @@ import { parseGameSpec } from '../../formats/game-file.js';
 import type { Game } from '../games/game.js';
 import { findEquilibrium } from '../games/equilibrium.js';
 import { certify, type Certificate } from '../certificate.js';
-import { generalEigenvalues } from '../linalg/eigenvalues.js';
+import { generalEigenvalues } from '../linalg/eigen.js';
 import { parseRegionSection, splitGameFile } from '../../formats/region-section.js';
 import { regionFields, type Region } from '../regions/region.js';
 import { resolveRegion } from '../regions/resolve.js';

@@ -5,6 +5,7 @@
  */
 import { LuDecomposition, Matrix } from 'ml-matrix';
 import type { DenseMatrix } from '../linalg/matrix.js';
+import { toMlMatrix } from '../linalg/ml-matrix-adapter.js';
 import { InputError } from '../util/errors.js';
 import type { Game } from './game.js';
 
@@ -36,7 +37,7 @@ function norm(v: Float64Array): number {
 
 /** Solves A y = b, or returns null when A is (numerically) singular. */
 function solve(A: DenseMatrix, b: Float64Array): Float64Array | null {
-  const lu = new LuDecomposition(Matrix.from1DArray(A.rows, A.cols, A.data));
+  const lu = new LuDecomposition(toMlMatrix(A));
   if (lu.isSingular()) return null;
   const y = Float64Array.from(lu.solve(Matrix.columnVector(Array.from(b))).getColumn(0));
   return y.every(Number.isFinite) ? y : null;

@@ -2,6 +2,8 @@
  * Timings of the linalg kernels, dense vs Lanczos:  npx tsx sgn/linalg/bench-kernels.ts [--ml] [--quick]
  *
  *   --ml     also time ml-matrix's EigenvalueDecomposition (general, up to n = 1024: ~1 min there)
+ *   --ml-small  only ml-matrix vs eigen.ts at a certificate's sizes (players: n = 3..64), the
+ *            table in eigen.ts (there: each implementation in its own process, best of 4)
  *   --quick  sizes 64 and 256 only
  *
  * Matrices are seeded Gaussian (symmetric ones as (B + B^T)/2): their extreme eigenvalues sit at a
@@ -10,9 +12,9 @@
  * few runs (the dev machine is shared and noisy); dense runs predicted to exceed 20 s are skipped.
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { generalEigenvalues } from './eigenvalues.js';
+import { generalEigenvalues, symmetricEigenvalues } from './eigen.js';
 import { lanczosExtreme } from './lanczos.js';
-import { type DenseMatrix, matvec, toRows } from './matrix.js';
+import { type DenseMatrix, fromRows, matvec, toRows } from './matrix.js';
 import { randomMatrix, randomSymmetric, seededRandom } from './random.js';
 import {
   DENSE_MAX_N_SPECTRAL,
@@ -20,9 +22,41 @@ import {
   minSymmetricEigenvalue,
   spectralNorm,
 } from './spectral-norm.js';
-import { symmetricEigenvalues } from './symmetric-eigen.js';
 
 const args = new Set(process.argv.slice(2));
+
+if (args.has('--ml-small')) {
+  /** Best time per call (us) over 30 windows of 20 ms. */
+  const perCallUs = (fn: () => void): number => {
+    let best = Infinity;
+    for (let w = 0; w < 30; w++) {
+      let calls = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < 20) {
+        fn();
+        calls++;
+      }
+      best = Math.min(best, (performance.now() - t0) / calls);
+    }
+    return best * 1000;
+  };
+  console.log(
+    'us per call, input number[][] as at the call sites: n, general ours / ml-matrix, symmetric ours / ml-matrix',
+  );
+  for (const n of [3, 4, 6, 8, 10, 16, 32, 64]) {
+    const rng = seededRandom(4000 + n);
+    const g = toRows(randomMatrix(n, n, rng));
+    const s = toRows(randomSymmetric(n, rng));
+    const cols = [
+      perCallUs(() => generalEigenvalues(fromRows(g))),
+      perCallUs(() => new EigenvalueDecomposition(new Matrix(g)).realEigenvalues),
+      perCallUs(() => symmetricEigenvalues(fromRows(s))),
+      perCallUs(() => new EigenvalueDecomposition(new Matrix(s), { assumeSymmetric: true }).realEigenvalues),
+    ];
+    console.log(`${String(n).padStart(5)} ${cols.map((t) => t.toFixed(1).padStart(9)).join('')}`);
+  }
+  process.exit(0);
+}
 const SIZES = args.has('--quick') ? [64, 256] : [64, 256, 1024, 2048];
 const BUDGET_MS = 20_000;
 

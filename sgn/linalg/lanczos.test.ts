@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { lanczosExtreme, type SymmetricOperator } from './lanczos.js';
 import { type DenseMatrix, matvec, matvecT, scale, zeros } from './matrix.js';
 import { randomMatrix, randomSymmetric, seededRandom } from './random.js';
-import { maxAbs, sortedAsc, symmetricWithSpectrum, toMl, twoEigenvalueMatrix } from './test-utils.js';
+import { maxAbs, sortedAsc, symmetricWithSpectrum, twoEigenvalueMatrix } from './test-utils.js';
+import { toMlMatrix } from './ml-matrix-adapter.js';
 
 // Tolerances, relative to ||A||_2: default tol 1e-12 bounds the residual, and the eigenvalue error
 // is at most the residual (usually ~residual^2 / gap), so 1e-11 leaves margin; residuals are
@@ -46,7 +47,9 @@ describe('lanczosExtreme vs ml-matrix EigenvalueDecomposition', () => {
   for (const n of [1, 2, 3, 10, 64, 200]) {
     it(`random symmetric n=${n}`, () => {
       const a = randomSymmetric(n, rng);
-      const ref = sortedAsc(new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true }).realEigenvalues);
+      const ref = sortedAsc(
+        new EigenvalueDecomposition(toMlMatrix(a), { assumeSymmetric: true }).realEigenvalues,
+      );
       checkAgainst(a, ref, `n=${n}`);
     });
   }

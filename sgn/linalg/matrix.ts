@@ -1,7 +1,7 @@
 /**
  * Dense row-major matrices on Float64Array: the one shape every kernel in `sgn/` shares.
- * Small and allocation-conscious on purpose; ml-matrix is used where it serves (general
- * eigendecomposition) and as the dense reference in tests.
+ * Small and allocation-conscious on purpose; ml-matrix is used where it serves (linear solves,
+ * through ml-matrix-adapter.ts) and as the dense reference in tests.
  */
 export interface DenseMatrix {
   readonly rows: number;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type DenseMatrix, fromRows, matvec, matvecT, symPart, zeros } from './matrix.js';
 import { randomMatrix, randomSymmetric, seededRandom } from './random.js';
 import { maxSymmetricEigenvalue, minSymmetricEigenvalue, spectralNorm } from './spectral-norm.js';
-import { maxAbs, sortedAsc, symmetricWithSpectrum, toMl } from './test-utils.js';
+import { maxAbs, sortedAsc, symmetricWithSpectrum } from './test-utils.js';
+import { toMlMatrix } from './ml-matrix-adapter.js';
 
 // Tolerances (relative): dense paths ~1e-15 measured, Lanczos converged to tol = 1e-12 on the
 // residual of A^T A (or A), so sigma is within ~tol/2 and eigenvalues within ~tol ||A||.
@@ -12,7 +13,7 @@ const TOL_LANCZOS = 1e-11;
 const METHODS = ['dense', 'lanczos', 'auto'] as const;
 
 function mlSigmaMax(a: DenseMatrix): number {
-  const svd = new SingularValueDecomposition(toMl(a), {
+  const svd = new SingularValueDecomposition(toMlMatrix(a), {
     computeLeftSingularVectors: false,
     computeRightSingularVectors: false,
     autoTranspose: true,
@@ -119,7 +120,9 @@ describe('min/maxSymmetricEigenvalue vs ml-matrix EigenvalueDecomposition', () =
   for (const n of [1, 2, 3, 10, 64, 200]) {
     it(`random symmetric n=${n}`, () => {
       const a = randomSymmetric(n, rng);
-      const ref = sortedAsc(new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true }).realEigenvalues);
+      const ref = sortedAsc(
+        new EigenvalueDecomposition(toMlMatrix(a), { assumeSymmetric: true }).realEigenvalues,
+      );
       const nrm = maxAbs(ref);
       for (const method of METHODS) {
         const tol = method === 'dense' ? TOL_DENSE * 10 : TOL_LANCZOS;

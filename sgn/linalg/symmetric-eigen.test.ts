@@ -15,9 +15,9 @@ import {
   maxAbs,
   sortedAsc,
   symmetricWithSpectrum,
-  toMl,
   twoEigenvalueMatrix,
 } from './test-utils.js';
+import { toMlMatrix } from './ml-matrix-adapter.js';
 
 // Tolerances (absolute, relative to ||A||_2 = max |lambda|): our dense kernels measure ~1e-14
 // against NumPy; ml-matrix (JAMA) itself is ~3e-14 at n = 512, hence 1e-12 against it.
@@ -25,7 +25,7 @@ const TOL_VS_ML = 1e-12;
 const TOL_EXACT = 1e-13; // against exactly known spectra / residuals
 
 function mlSymmetricValues(a: DenseMatrix): number[] {
-  return sortedAsc(new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true }).realEigenvalues);
+  return sortedAsc(new EigenvalueDecomposition(toMlMatrix(a), { assumeSymmetric: true }).realEigenvalues);
 }
 
 function column(m: DenseMatrix, j: number): Float64Array {

@@ -1,14 +1,9 @@
 /**
- * Shared helpers for the linalg tests (not a test file itself): conversions to ml-matrix, matrices
- * with exactly known spectra, and eigenvalue matching.
+ * Shared helpers for the linalg tests (not a test file itself): matrices with exactly known
+ * spectra, and eigenvalue matching. (Conversion to ml-matrix: ml-matrix-adapter.ts.)
  */
-import { Matrix } from 'ml-matrix';
-import { type DenseMatrix, toRows, zeros } from './matrix.js';
+import { type DenseMatrix, zeros } from './matrix.js';
 import { randomOrthogonal, randomVector } from './random.js';
-
-export function toMl(a: DenseMatrix): Matrix {
-  return new Matrix(toRows(a));
-}
 
 export function maxAbs(x: ArrayLike<number>): number {
   let m = 0;

@@ -20,7 +20,7 @@
  * policy gradient, for comparison.
  */
 import { zeros, type DenseMatrix } from '../../linalg/matrix.js';
-import { symmetricEigen } from '../../linalg/symmetric-eigen.js';
+import { symmetricEigen } from '../../linalg/eigen.js';
 import { blocksOf, type Blocks } from '../blocks.js';
 import { blockBounds } from '../../bounds.js';
 import { sgnMargin } from '../../sgn-matrix.js';

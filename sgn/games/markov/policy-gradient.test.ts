@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generalEigenvalues } from '../../linalg/eigenvalues.js';
+import { generalEigenvalues } from '../../linalg/eigen.js';
 import { eulerThreshold } from '../../stability.js';
 import { markovModel, paperTables } from './model.js';
 import { markovGame } from './markov-game.js';

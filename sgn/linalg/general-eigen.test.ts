@@ -1,9 +1,10 @@
 import { EigenvalueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { generalEigenvalues } from './eigenvalues.js';
+import { generalEigenvalues } from './general-eigen.js';
 import { type DenseMatrix, fromRows, zeros } from './matrix.js';
 import { randomMatrix, randomSymmetric, seededRandom } from './random.js';
-import { eigenvalueMatchError, generalWithSpectrum, maxAbs, toMl } from './test-utils.js';
+import { eigenvalueMatchError, generalWithSpectrum, maxAbs } from './test-utils.js';
+import { toMlMatrix } from './ml-matrix-adapter.js';
 
 // Tolerance: backward-stable QR gives eigenvalue errors ~ cond(lambda) * eps * ||A||; random
 // Gaussian matrices have modest condition numbers (measured ~1e-14 * ||A|| vs NumPy), so 1e-11
@@ -15,7 +16,7 @@ function frob(a: DenseMatrix): number {
 }
 
 function mlEigenvalues(a: DenseMatrix): { re: number[]; im: number[] } {
-  const e = new EigenvalueDecomposition(toMl(a), { assumeSymmetric: false });
+  const e = new EigenvalueDecomposition(toMlMatrix(a), { assumeSymmetric: false });
   return { re: e.realEigenvalues, im: e.imaginaryEigenvalues };
 }
 
