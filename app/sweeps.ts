@@ -21,7 +21,8 @@ import {
 import type { sweepWorkflow } from '../workflows/sweep.js';
 import { planOf, totalWork } from '../activities/plan.js';
 import type { SweepPlan } from '../contracts/activities.js';
-import { writeSweepStatus, type SweepStatus } from '../db/sweep-status.js';
+import type { SweepStatus } from '../db/sweep-states.js';
+import { writeSweepStatus } from '../db/sweep-status.js';
 import { sweepIdFor } from '../sweep/resolve.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 

@@ -3,7 +3,7 @@
  * ranges only: workers read the resolved spec from the database and expand their own cells.
  * (Types only: workflow code imports this file, so it must stay free of runtime imports.)
  */
-import type { SweepStatus } from '../db/sweep-status.js';
+import type { SweepStatus } from '../db/sweep-states.js';
 
 export type WorkKind = 'certify' | 'stepsize';
 

@@ -6,11 +6,7 @@
  * always agree with the status.
  */
 import type { Prisma, PrismaClient } from './client.js';
-
-export type SweepStatus = 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
-
-/** Statuses a sweep ends in (its `finished_at` is set). */
-export const FINAL_STATUSES: readonly SweepStatus[] = ['completed', 'failed', 'cancelled'];
+import { FINAL_STATUSES, type SweepStatus } from './sweep-states.js';
 
 export interface StatusWrite {
   /** Why a sweep failed (or was found gone); cleared by any other write. */
