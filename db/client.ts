@@ -2,10 +2,10 @@
 // database up (create it, apply committed migrations) for tests and the CLI.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../config/project-root.js';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -36,17 +36,6 @@ export {
 } from './url.js';
 export type { PgConnectionConfig } from './url.js';
 export { PrismaClient, Prisma } from '../generated/prisma/client.js';
-
-/** Project root (the directory holding prisma.config.ts). */
-export const PROJECT_ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
-
-/** The nearest folder above `from` holding prisma.config.ts: `..` from db/, `../..` from dist/db/. */
-function projectRoot(from: string): string {
-  for (let d = join(from, '..'); ; d = dirname(d)) {
-    if (existsSync(join(d, 'prisma.config.ts'))) return d;
-    if (dirname(d) === d) return join(from, '..');
-  }
-}
 
 /** A PrismaClient using the pg driver adapter (no native engine); `max` bounds its pool. */
 export function createPrisma(url: string = databaseUrl(), opts: { max?: number } = {}): PrismaClient {

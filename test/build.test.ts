@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testServerUrl, type TestDatabase } from './support/database.js';
 import { runCli, waitUntil, type CliResult } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { withDatabase, dropDatabase } from '../db/client.js';
 import { NODE_FLAGS } from '../workers/node-flags.js';
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import pg from 'pg';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';

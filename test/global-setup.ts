@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { ensureTemporalCli } from '../local/temporal-cli.js';
-import { PROJECT_ROOT } from '../db/client.js';
+import { PROJECT_ROOT } from '../config/project-root.js';
 import { ensureTestServer } from './support/database.js';
 
 const log = (line: string): void => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { Prisma, parseDatabaseUrl } from '../db/client.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 
 describe('parseDatabaseUrl', () => {
   it('decodes the URL into a PrismaPg object config', () => {

@@ -25,7 +25,7 @@ import { runCli, startWorker, type CliResult, type WorkerProcess } from './suppo
 import { projectRoot } from './support/reference.js';
 import { checkStored, referenceCells } from './support/results.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 
 const SPEC = join(projectRoot, 'examples', 'small.yaml');
 const ID = 'same-id';

@@ -25,7 +25,7 @@ import { testServerUrl } from './support/database.js';
 import { runCli, startWorker, type CliResult, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 
 const SPEC = join(projectRoot, 'test', 'fixtures', 'both.yaml');
 const ID = 'roles';

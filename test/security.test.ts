@@ -21,7 +21,7 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, type CliResult, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { startTripwire, type Tripwire } from './support/tripwire.js';
 
 const PASSWORD = 's3cr3t-pw';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';

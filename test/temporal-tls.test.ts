@@ -24,7 +24,7 @@ import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, type CliResult, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { checkStored, referenceCells } from './support/results.js';
-import { startTemporalDevServer, type TemporalDevServer } from './support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 
 const SPEC = join(projectRoot, 'examples', 'small.yaml');
 const NAMESPACE = 'sgn-tls';

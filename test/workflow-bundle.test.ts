@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cachedWorkflowBundle, workflowBundleKey, workflowSources } from '../workers/workflow-bundle.js';
 import { workflowsPath } from '../workers/worker.js';
-import { PROJECT_ROOT } from '../db/client.js';
+import { PROJECT_ROOT } from '../config/project-root.js';
 
 // Inside the project, so that the bundler resolves @temporalio/workflow from its node_modules.
 mkdirSync(join(PROJECT_ROOT, '.tmp'), { recursive: true });

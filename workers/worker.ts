@@ -11,14 +11,8 @@ import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
-import {
-  autoMigrate,
-  createPrisma,
-  databaseUrl,
-  prepareSchema,
-  PROJECT_ROOT,
-  type PrismaClient,
-} from '../db/client.js';
+import { autoMigrate, createPrisma, databaseUrl, prepareSchema, type PrismaClient } from '../db/client.js';
+import { PROJECT_ROOT } from '../config/project-root.js';
 import { postgresUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 import { createActivities } from '../activities/sweep-activities.js';

@@ -29,7 +29,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import { startTemporalDevServer } from '../../test/support/temporal-server.js';
+import { startTemporalDevServer } from '../../local/temporal-dev-server.js';
 import { createTestDatabase } from '../../test/support/database.js';
 import { runCli, startWorker, type WorkerProcess } from '../../test/support/processes.js';
 import { resolveSpec } from '../../sweep/resolve.js';

@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startTemporalDevServer } from '../../test/support/temporal-server.js';
+import { startTemporalDevServer } from '../../local/temporal-dev-server.js';
 import { ensureTemporalCli } from '../../local/temporal-cli.js';
 import { startEmbeddedPostgres as startEmbeddedPostgres_ } from '../../local/embedded-postgres.js';
-import { PROJECT_ROOT } from '../../db/client.js';
+import { PROJECT_ROOT } from '../../config/project-root.js';
 
 export interface Service {
   /** What it is, for the log: `embedded PostgreSQL 18 (data in ...)`. */

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { PROJECT_ROOT } from '../../db/client.js';
+import { PROJECT_ROOT } from '../../config/project-root.js';
 import { readDataFile } from '../../formats/data-file.js';
 import { resolveSpecFile } from '../../sweep/resolve.js';
 import { type ResolvedSweep } from '../../sweep/resolved.js';

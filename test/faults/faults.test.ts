@@ -15,7 +15,7 @@ import { resolveSpecFile } from '../../sweep/resolve.js';
 import type { CellRow } from '../../sweep/compute.js';
 import { SeededRandom } from '../../sgn/util/random.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseService } from '../../scripts/demo/services.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../local/temporal-dev-server.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from '../support/processes.js';
 import { projectRoot } from '../support/reference.js';
 import { checkStored, differingCertificates, referenceCells, type StoredCheck } from '../support/results.js';

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { resolveSpecFile } from '../../sweep/resolve.js';
 import { type ResolvedSweep } from '../../sweep/resolved.js';
 import { certifyRange } from '../../sweep/compute.js';
-import { startTemporalDevServer, type TemporalDevServer } from '../support/temporal-server.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../local/temporal-dev-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runCli, startWorker, type WorkerProcess } from '../support/processes.js';
 import { projectRoot } from '../support/reference.js';

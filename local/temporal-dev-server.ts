@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTemporalCli } from '../../local/temporal-cli.js';
-import { PROJECT_ROOT } from '../../db/client.js';
+import { ensureTemporalCli } from './temporal-cli.js';
+import { PROJECT_ROOT } from '../config/project-root.js';
 import { Connection } from '@temporalio/client';
 
 export interface TemporalDevServerOptions {
