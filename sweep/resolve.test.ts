@@ -43,6 +43,25 @@ describe('examples', () => {
   });
 });
 
+describe("paper-random-suite: the paper's 30 seeds x 7 lambdas", () => {
+  it("resolves to 210 cells whose games are the seeds' paper-random games", () => {
+    const r = resolveSpecFile(join(examples, 'paper-random-suite.yaml'));
+    expect(r.totalCells).toBe(210);
+    expect(r.axes.map((a) => [a.name, a.length])).toEqual([
+      ['seed', 30],
+      ['lambda', 7],
+    ]);
+    const last = cellAt(r, 209);
+    expect(last.game).toMatchObject({ generator: 'paper-random', seed: 41345, lambda: 2.5, a: 10, b: 0.05 });
+    const direct = buildGame(
+      parseGameSpec({ family: 'quadratic', generator: 'paper-random', seed: 41345, lambda: 2.5 }),
+    );
+    expect(buildGame(last.game).linear!.H.data).toEqual(direct.linear!.H.data);
+    // Seeds differ: the first cell's game is another draw.
+    expect(buildGame(cellAt(r, 0).game).linear!.H.data).not.toEqual(direct.linear!.H.data);
+  });
+});
+
 describe('resolved sweeps', () => {
   const raw = {
     name: 'Coupling / Ratio study!',

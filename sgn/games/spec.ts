@@ -41,11 +41,15 @@ export const twoPlayerQuadraticSchema = z.strictObject({
   c: z.array(finite).optional(),
 });
 
+/** Every `generator` a quadratic game file may name. */
+export const GENERATORS = ['clean', 'random', 'paper-random'] as const;
+const unknownGenerator = `unknown generator (known: ${GENERATORS.join(', ')})`;
+
 /** Seeded generators: `clean` (Q_i = mu0 I, orthonormal couplings), `random` (Q_i = B^T B + mu0 I). */
 export const generatedQuadraticSchema = z.strictObject({
   family: z.literal('quadratic'),
   name: z.string().optional(),
-  generator: z.enum(['clean', 'random']),
+  generator: z.enum(['clean', 'random'], { error: unknownGenerator }),
   dims: dims.min(2, 'a game needs at least 2 players'),
   mu0: finite.default(1),
   /** Coupling scale: one number for every ordered pair, or an N x N matrix (diagonal ignored). */
@@ -53,6 +57,35 @@ export const generatedQuadraticSchema = z.strictObject({
   /** Overall multiplier on every coupling (the swept "coupling strength"). */
   lambda: finite.default(1),
   seed: z.number().int('must be an integer').default(0),
+});
+
+/** The paper's defaults (LQ_GAMES/config.py GameConfig: d = 64, mu0 = 1, a = 10, b = 0.05, seed 12345). */
+export const PAPER_RANDOM_DEFAULTS = { dims: [32, 32], mu0: 1, a: 10, b: 0.05, seed: 12345 } as const;
+
+/**
+ * The paper's random ensemble, draw for draw (LQ_GAMES/random_suite.generate_random_game(seed)):
+ * with NumPy's default_rng(seed) reproduced (sgn/random), R_1 (d1 x d1), R_2 (d2 x d2) and
+ * R_base (d1 x d2) standard normal in that order, Q_i = R_i^T R_i + mu0 I, R = R_base / ||R_base||_2
+ * and H = [[Q1, lambda a R], [lambda b R^T, Q2]]. The seed is NumPy's: a non-negative integer.
+ */
+export const paperRandomQuadraticSchema = z.strictObject({
+  family: z.literal('quadratic'),
+  name: z.string().optional(),
+  generator: z.literal('paper-random'),
+  dims: z
+    .array(positiveInt)
+    .length(2, 'the paper-random generator has exactly 2 blocks')
+    .default([...PAPER_RANDOM_DEFAULTS.dims]),
+  mu0: finite.default(PAPER_RANDOM_DEFAULTS.mu0),
+  a: finite.default(PAPER_RANDOM_DEFAULTS.a),
+  b: finite.default(PAPER_RANDOM_DEFAULTS.b),
+  lambda: finite.default(1),
+  seed: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be >= 0 (a NumPy seed)')
+    .refine(Number.isSafeInteger, 'must be below 2^53')
+    .default(PAPER_RANDOM_DEFAULTS.seed),
 });
 
 /**
@@ -91,9 +124,14 @@ export const tanhSchema = z.strictObject({
 export type ExplicitQuadraticSpec = z.infer<typeof explicitQuadraticSchema>;
 export type TwoPlayerQuadraticSpec = z.infer<typeof twoPlayerQuadraticSchema>;
 export type GeneratedQuadraticSpec = z.infer<typeof generatedQuadraticSchema>;
+export type PaperRandomQuadraticSpec = z.infer<typeof paperRandomQuadraticSchema>;
 export type ScalarPresetSpec = z.infer<typeof scalarPresetSchema>;
 export type QuadraticSpec =
-  ExplicitQuadraticSpec | TwoPlayerQuadraticSpec | GeneratedQuadraticSpec | ScalarPresetSpec;
+  | ExplicitQuadraticSpec
+  | TwoPlayerQuadraticSpec
+  | GeneratedQuadraticSpec
+  | PaperRandomQuadraticSpec
+  | ScalarPresetSpec;
 export type TanhSpec = z.infer<typeof tanhSchema>;
 /** Every family's spec; each carries its `family` literal, so `spec.family` narrows. */
 export type GameSpec = QuadraticSpec | TanhSpec | MarkovSpec;
@@ -138,7 +176,9 @@ function parseQuadraticSpec(obj: Record<string, unknown>, root: string): Quadrat
   }
   const schema =
     'generator' in obj
-      ? generatedQuadraticSchema
+      ? obj.generator === 'paper-random'
+        ? paperRandomQuadraticSchema
+        : generatedQuadraticSchema
       : 'H' in obj
         ? explicitQuadraticSchema
         : twoPlayerQuadraticSchema;
@@ -220,7 +260,7 @@ function checkShapes(spec: QuadraticSpec, root: string): void {
     if (spec.c && spec.c.length !== d1 + d2) {
       throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${d1 + d2}`);
     }
-  } else {
+  } else if (spec.generator !== 'paper-random') {
     const n = spec.dims.length;
     if (Array.isArray(spec.coupling)) checkMatrix(spec.coupling, `${root}.coupling`, n, n);
   }
