@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildGame } from '../sgn/games/quadratic.js';
 import { parseGameSpec } from '../sgn/games/spec.js';
 import { cellAt } from './cells.js';
-import { resolveSpec, resolveSpecFile, sweepIdFor } from './resolve.js';
+import { hashedPart, resolveSpec, resolveSpecFile, sweepIdFor } from './resolve.js';
 
 const examples = new URL('../examples/', import.meta.url).pathname;
 
@@ -59,6 +59,24 @@ describe("paper-random-suite: the paper's 30 seeds x 7 lambdas", () => {
     expect(buildGame(last.game).linear!.H.data).toEqual(direct.linear!.H.data);
     // Seeds differ: the first cell's game is another draw.
     expect(buildGame(cellAt(r, 0).game).linear!.H.data).not.toEqual(direct.linear!.H.data);
+  });
+});
+
+describe('markov: the Fisher convention in a sweep', () => {
+  it('passes game.fisher through to every cell (default: the paper convention, no field)', () => {
+    const base = { kind: 'certify', game: { family: 'markov', tau: { values: [0.5, 1] } } };
+    const plain = resolveSpec(base, { baseDir: '.' });
+    const option = resolveSpec(
+      { ...base, game: { ...base.game, fisher: { blockRegularisation: 1e-3 } } },
+      { baseDir: '.' },
+    );
+    expect(cellAt(plain, 1).game).not.toHaveProperty('fisher');
+    expect(cellAt(option, 1).game).toMatchObject({ tau: 1, fisher: { blockRegularisation: 1e-3 } });
+    // A different sweep: the game is part of what its id hashes.
+    expect(JSON.stringify(hashedPart(option))).not.toBe(JSON.stringify(hashedPart(plain)));
+    expect(() =>
+      resolveSpec({ ...base, game: { ...base.game, fisher: { blockRegularisation: -1 } } }, { baseDir: '.' }),
+    ).toThrow(/fisher\.blockRegularisation/);
   });
 });
 

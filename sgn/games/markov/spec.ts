@@ -19,6 +19,8 @@ import { markovGame, type MarkovGame } from './markov-game.js';
 export const MAX_STATE_ACTIONS = 256;
 /** Rewards beyond this would swamp the entropy term in double precision anyway. */
 export const MAX_REWARD = 1e12;
+/** Beyond this a Fisher block's regularisation swamps it (its eigenvalues are at most 1). */
+export const MAX_BLOCK_REGULARISATION = 1e3;
 /** Tolerance on "sums to 1" for transition rows and the start distribution. */
 export const DISTRIBUTION_TOLERANCE = 1e-9;
 
@@ -60,6 +62,20 @@ export const markovGameSchema = z.strictObject({
   start: z.array(probability).optional(),
   /** Scale the discounted return by 1 - gamma, as the paper's code does (default true). */
   normalisedReturn: z.boolean().default(true),
+  /**
+   * The Fisher geometry. blockRegularisation eps > 0 uses each player's Fisher block as G_i + eps I
+   * (the certificate, natural policy gradient and its metric); 0, the default, is the paper's
+   * convention (markov/sgn_theory.py: G_i unregularised, eigenvalues floored at 1e-6).
+   */
+  fisher: z
+    .strictObject({
+      blockRegularisation: z
+        .number()
+        .refine(Number.isFinite, 'must be a finite number')
+        .refine((e) => e >= 0 && e <= MAX_BLOCK_REGULARISATION, `must be in [0, ${MAX_BLOCK_REGULARISATION}]`)
+        .default(0),
+    })
+    .optional(),
 });
 
 export type MarkovSpec = z.infer<typeof markovGameSchema>;
@@ -138,6 +154,7 @@ export function markovTables(spec: MarkovSpec, root = 'game'): MarkovTables {
     R2: spec.R2,
     start,
     normalisedReturn: spec.normalisedReturn,
+    fisherRegularisation: spec.fisher?.blockRegularisation ?? 0,
   };
 }
 
