@@ -73,7 +73,15 @@ describe('markov: the Fisher convention in a sweep', () => {
     expect(cellAt(plain, 1).game).not.toHaveProperty('fisher');
     expect(cellAt(option, 1).game).toMatchObject({ tau: 1, fisher: { blockRegularisation: 1e-3 } });
     // A different sweep: the game is part of what its id hashes.
-    expect(JSON.stringify(hashedPart(option))).not.toBe(JSON.stringify(hashedPart(plain)));
+    expect(option.specHash).not.toBe(plain.specHash);
+    // The default convention is hashed as written out: equal to an explicit 0, and unlike the
+    // hash of the same spec before the default changed (which had no such field).
+    const explicit = resolveSpec(
+      { ...base, game: { ...base.game, fisher: { blockRegularisation: 0 } } },
+      { baseDir: '.' },
+    );
+    expect(explicit.specHash).toBe(plain.specHash);
+    expect(hashedPart(plain)).toMatchObject({ game: { fisher: { blockRegularisation: 0 } } });
     expect(() =>
       resolveSpec({ ...base, game: { ...base.game, fisher: { blockRegularisation: -1 } } }, { baseDir: '.' }),
     ).toThrow(/fisher\.blockRegularisation/);
