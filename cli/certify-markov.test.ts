@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../sgn/util/errors.js';
 import { runCertify } from './certify.js';
+import { loadStored } from '../test/support/python-reference.js';
 
 const MARKOV = 'examples/games/markov-coordination.json';
 
@@ -37,6 +38,38 @@ function sgnMargin2(mu: number[], L: number[][], w: number[]): number {
 }
 
 describe('sgn certify, markov family', () => {
+  it("equals the paper's code on examples/games/markov-coordination.json (1e-6 relative)", () => {
+    // sgn/games/markov/testdata/paper-markov.json: compute_local_sgn of the paper's markov/sgn_theory.py
+    // (scripts/reference/paper_markov.py); its weights come from a ratio grid, so alpha and beta are
+    // compared at its ratio, and the optimum is at least its alpha.
+    const paper = loadStored<{
+      cases: {
+        tau: number;
+        rewardScale: number;
+        atEquilibrium: boolean;
+        mu: number[];
+        L: number[];
+        alpha: number;
+        ratio: number;
+        beta: number;
+        etaMax: number;
+      }[];
+    }>('sgn/games/markov/testdata/paper-markov.json').cases.find(
+      (c) => c.tau === 1 && c.rewardScale === 1 && c.atEquilibrium,
+    );
+    if (!paper) throw new Error('the stored reference lacks the paper game');
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    const r = certifyJson('--weights', `1,${paper.ratio}`);
+    expect((r as Report & { fisher: { blockRegularisation: number } }).fisher.blockRegularisation).toBe(0);
+    for (const i of [0, 1]) expect(rel(r.mu[i], paper.mu[i])).toBeLessThan(1e-6);
+    expect(rel(r.L[0][1], paper.L[0])).toBeLessThan(1e-6);
+    expect(rel(r.L[1][0], paper.L[1])).toBeLessThan(1e-6);
+    expect(rel(r.alpha, paper.alpha)).toBeLessThan(1e-6);
+    expect(rel(r.beta, paper.beta)).toBeLessThan(1e-6);
+    expect(rel(r.etaMax, paper.etaMax)).toBeLessThan(1e-6);
+    expect(r.optimal.alpha).toBeGreaterThanOrEqual(paper.alpha);
+  });
+
   it('certifies the paper game in Fisher geometry on the 256 vertices of the logit cube', () => {
     const r = certifyJson();
     expect(r.certified).toBe(true);

@@ -56,6 +56,8 @@ export function certifyMarkov(spec: MarkovSpec, section: unknown, o: MarkovCerti
     ...geometryJson(fisher, c4),
     etaMax: fisher.etaMax,
     c4,
+    /** The Fisher blocks' regularisation (game.fisher.blockRegularisation; 0: the paper's convention). */
+    fisher: { blockRegularisation: fisher.blockRegularisation },
     optimal: { alpha: optimal.alpha, weights: optimal.weights, ratio: optimal.ratio },
     equilibrium: { x: [...setup.xStar], residual: setup.residual },
     region: {
@@ -94,7 +96,11 @@ export function markovSummary(r: MarkovCertifyReport): string {
     `  game: markov, 2 players, logit blocks [${r.dims.join(', ')}]`,
     `  equilibrium:        ||F(x*)|| = ${fmt(r.equilibrium.residual)}`,
     `  region:             ${regionText(r.region)} around x*, ${r.region.sampler} (${r.region.points} points, sampled bounds)`,
-    '  Fisher geometry (the certificate):',
+    `  Fisher geometry (the certificate), ${
+      r.fisher.blockRegularisation === 0
+        ? "blocks G_i unregularised (the paper's convention)"
+        : `blocks G_i + ${r.fisher.blockRegularisation} I (fisher.blockRegularisation)`
+    }:`,
     `    mu:               ${list(r.mu)}`,
     `    coupling L:       ${matrix(r.L)}`,
     `    weights:          ${list(r.weights)}   (optimal ratio w2/w1 = ${fmt(r.optimal.ratio)}, alpha = ${fmt(r.optimal.alpha)})`,

@@ -7,11 +7,13 @@ import type {
   ExplicitQuadraticSpec,
   GameSpec,
   GeneratedQuadraticSpec,
+  PaperRandomQuadraticSpec,
   QuadraticSpec,
   ScalarPresetSpec,
   TanhSpec,
   TwoPlayerQuadraticSpec,
 } from '../sgn/games/spec.js';
+import { GENERATORS, PAPER_RANDOM_DEFAULTS } from '../sgn/games/spec.js';
 import { InputError, shortValue } from '../sgn/util/errors.js';
 import { parseMarkovSpec } from './markov-file.js';
 import { inputErrorFromZod } from './zod-errors.js';
@@ -52,11 +54,13 @@ export const twoPlayerQuadraticSchema = z.strictObject({
   c: z.array(finite).optional(),
 });
 
+const unknownGenerator = `unknown generator (known: ${GENERATORS.join(', ')})`;
+
 /** Seeded generators: `clean` (Q_i = mu0 I, orthonormal couplings), `random` (Q_i = B^T B + mu0 I). */
 export const generatedQuadraticSchema = z.strictObject({
   family: z.literal('quadratic'),
   name: z.string().optional(),
-  generator: z.enum(['clean', 'random']),
+  generator: z.enum(['clean', 'random'], { error: unknownGenerator }),
   dims: dims.min(2, 'a game needs at least 2 players'),
   mu0: finite.default(1),
   /** Coupling scale: one number for every ordered pair, or an N x N matrix (diagonal ignored). */
@@ -64,6 +68,27 @@ export const generatedQuadraticSchema = z.strictObject({
   /** Overall multiplier on every coupling (the swept "coupling strength"). */
   lambda: finite.default(1),
   seed: z.number().int('must be an integer').default(0),
+});
+
+/** The paper's random ensemble (sgn/games/spec.ts PaperRandomQuadraticSpec). */
+export const paperRandomQuadraticSchema = z.strictObject({
+  family: z.literal('quadratic'),
+  name: z.string().optional(),
+  generator: z.literal('paper-random'),
+  dims: z
+    .array(positiveInt)
+    .length(2, 'the paper-random generator has exactly 2 blocks')
+    .default([...PAPER_RANDOM_DEFAULTS.dims]),
+  mu0: finite.default(PAPER_RANDOM_DEFAULTS.mu0),
+  a: finite.default(PAPER_RANDOM_DEFAULTS.a),
+  b: finite.default(PAPER_RANDOM_DEFAULTS.b),
+  lambda: finite.default(1),
+  seed: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be >= 0 (a NumPy seed)')
+    .refine(Number.isSafeInteger, 'must be below 2^53')
+    .default(PAPER_RANDOM_DEFAULTS.seed),
 });
 
 /**
@@ -104,9 +129,10 @@ const schemasMatch: [
   SameType<z.infer<typeof explicitQuadraticSchema>, ExplicitQuadraticSpec>,
   SameType<z.infer<typeof twoPlayerQuadraticSchema>, TwoPlayerQuadraticSpec>,
   SameType<z.infer<typeof generatedQuadraticSchema>, GeneratedQuadraticSpec>,
+  SameType<z.infer<typeof paperRandomQuadraticSchema>, PaperRandomQuadraticSpec>,
   SameType<z.infer<typeof scalarPresetSchema>, ScalarPresetSpec>,
   SameType<z.infer<typeof tanhSchema>, TanhSpec>,
-] = [true, true, true, true, true];
+] = [true, true, true, true, true, true];
 void schemasMatch;
 
 /** One parser per family: a new family is one entry here and one in build.ts. */
@@ -144,7 +170,9 @@ function parseQuadraticSpec(obj: Record<string, unknown>, root: string): Quadrat
   }
   const schema =
     'generator' in obj
-      ? generatedQuadraticSchema
+      ? obj.generator === 'paper-random'
+        ? paperRandomQuadraticSchema
+        : generatedQuadraticSchema
       : 'H' in obj
         ? explicitQuadraticSchema
         : twoPlayerQuadraticSchema;
@@ -226,7 +254,7 @@ function checkShapes(spec: QuadraticSpec, root: string): void {
     if (spec.c && spec.c.length !== d1 + d2) {
       throw new InputError(`${root}.c`, `has ${spec.c.length} entries, expected ${d1 + d2}`);
     }
-  } else {
+  } else if (spec.generator !== 'paper-random') {
     const n = spec.dims.length;
     if (Array.isArray(spec.coupling)) checkMatrix(spec.coupling, `${root}.coupling`, n, n);
   }

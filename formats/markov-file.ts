@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 import { PAPER_GAMMA, PAPER_TAU } from '../sgn/games/markov/model.js';
-import { MAX_REWARD, markovTables, type MarkovSpec } from '../sgn/games/markov/spec.js';
+import {
+  MAX_BLOCK_REGULARISATION,
+  MAX_REWARD,
+  markovTables,
+  type MarkovSpec,
+} from '../sgn/games/markov/spec.js';
 import type { SameType } from './same-type.js';
 import { inputErrorFromZod } from './zod-errors.js';
 
@@ -46,6 +51,16 @@ export const markovGameSchema = z.strictObject({
   start: z.array(probability).optional(),
   /** Scale the discounted return by 1 - gamma, as the paper's code does (default true). */
   normalisedReturn: z.boolean().default(true),
+  /** The Fisher geometry (sgn/games/markov/spec.ts MarkovSpec.fisher). */
+  fisher: z
+    .strictObject({
+      blockRegularisation: z
+        .number()
+        .refine(Number.isFinite, 'must be a finite number')
+        .refine((e) => e >= 0 && e <= MAX_BLOCK_REGULARISATION, `must be in [0, ${MAX_BLOCK_REGULARISATION}]`)
+        .default(0),
+    })
+    .optional(),
 });
 
 /** Validates a parsed `markov` game object; throws InputError naming the field (rooted at `root`). */

@@ -230,7 +230,14 @@ export function gameShape(spec: GameSpec): GameShape {
           build: 'explicit',
           sizeField: 'Q1',
         };
-      return { family: 'quadratic', dims: spec.dims, build: spec.generator, sizeField: 'dims' };
+      // paper-random builds like random (two Gram products, a coupling's norm; one coupling, not
+      // two): its estimate is random's, an upper bound.
+      return {
+        family: 'quadratic',
+        dims: spec.dims,
+        build: spec.generator === 'paper-random' ? 'random' : spec.generator,
+        sizeField: 'dims',
+      };
   }
 }
 

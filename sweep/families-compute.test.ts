@@ -16,7 +16,8 @@ import { splitGameFile } from '../formats/region-section.js';
 import { regionFields } from '../sgn/regions/region.js';
 import { resolveRegion } from '../sgn/regions/resolve.js';
 import { certify } from '../sgn/certificate.js';
-import { resolveSpec } from './resolve.js';
+import { resolveSpec, resolveSpecFile } from './resolve.js';
+import { loadStored } from '../test/support/python-reference.js';
 import { certifyRange, stepsizeRange } from './compute.js';
 
 const examples = new URL('../examples/games/', import.meta.url).pathname;
@@ -214,5 +215,38 @@ describe('step-size phase on nonlinear families', () => {
     const xStar = markovEquilibrium(game).x;
     expect(npgHalf.certifiedStep).toBe(markovCertificate(game, logitCubePoints(game, xStar, 0.1)).etaMax);
     expect(await stepsizeRange(r, 0, 1)).toEqual(rows);
+  });
+});
+
+describe("paper-random: certifyRange on examples/paper-random-suite.yaml gives the paper's suite", () => {
+  // sgn/games/testdata/paper-random.json: run_random_suite of the paper's LQ_GAMES/random_suite.py
+  // (scripts/reference/paper_random_games.py) for its first seeds at its seven lambdas.
+  interface Row {
+    seed: number;
+    lam: number;
+    gamma_euc: number;
+    alpha_sgn: number;
+    alpha_true: number;
+    beta: number;
+    rk4_step: number;
+  }
+  const paper = loadStored<{ certificates: { rows: Row[] } }>('sgn/games/testdata/paper-random.json')
+    .certificates.rows;
+
+  it('the first 2 seeds x 7 lambdas (14 cells), to 1e-9 relative', async () => {
+    const r = resolveSpecFile(new URL('../examples/paper-random-suite.yaml', import.meta.url).pathname);
+    const rows = await certifyRange(r, 0, 14);
+    expect(rows).toHaveLength(14);
+    expect(new Set(rows.map((x) => x.params.seed))).toEqual(new Set([12345, 13345]));
+    expect(rows.every((x) => x.error === null)).toBe(true);
+    for (const row of rows) {
+      const p = paper.find((x) => x.seed === row.params.seed && Math.abs(x.lam - row.params.lambda) < 1e-12);
+      if (!p) throw new Error(`no reference row for ${JSON.stringify(row.params)}`);
+      close(row.gammaEuclidean, p.gamma_euc, 1e-9);
+      close(row.alpha, p.alpha_sgn, 1e-9);
+      close(row.alphaTrue, p.alpha_true, 1e-9);
+      close(row.beta, p.beta, 1e-9);
+      close(row.rk4Step, p.rk4_step, 1e-9);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildGame } from '../sgn/games/build.js';
 import { parseGameSpec } from '../formats/game-file.js';
 import { cellAt } from './cells.js';
-import { resolveSpec, resolveSpecFile, sweepIdFor } from './resolve.js';
+import { hashedPart, resolveSpec, resolveSpecFile, sweepIdFor } from './resolve.js';
 
 const examples = new URL('../examples/', import.meta.url).pathname;
 
@@ -40,6 +40,51 @@ describe('examples', () => {
     expect(sweepIdFor(r)).toBe('small-demo');
     const g = buildGame(cellAt(r, 143).game);
     expect(g.blocks.dim).toBe(8);
+  });
+});
+
+describe("paper-random-suite: the paper's 30 seeds x 7 lambdas", () => {
+  it("resolves to 210 cells whose games are the seeds' paper-random games", () => {
+    const r = resolveSpecFile(join(examples, 'paper-random-suite.yaml'));
+    expect(r.totalCells).toBe(210);
+    expect(r.axes.map((a) => [a.name, a.length])).toEqual([
+      ['seed', 30],
+      ['lambda', 7],
+    ]);
+    const last = cellAt(r, 209);
+    expect(last.game).toMatchObject({ generator: 'paper-random', seed: 41345, lambda: 2.5, a: 10, b: 0.05 });
+    const direct = buildGame(
+      parseGameSpec({ family: 'quadratic', generator: 'paper-random', seed: 41345, lambda: 2.5 }),
+    );
+    expect(buildGame(last.game).linear!.H.data).toEqual(direct.linear!.H.data);
+    // Seeds differ: the first cell's game is another draw.
+    expect(buildGame(cellAt(r, 0).game).linear!.H.data).not.toEqual(direct.linear!.H.data);
+  });
+});
+
+describe('markov: the Fisher convention in a sweep', () => {
+  it('passes game.fisher through to every cell (default: the paper convention, no field)', () => {
+    const base = { kind: 'certify', game: { family: 'markov', tau: { values: [0.5, 1] } } };
+    const plain = resolveSpec(base, { baseDir: '.' });
+    const option = resolveSpec(
+      { ...base, game: { ...base.game, fisher: { blockRegularisation: 1e-3 } } },
+      { baseDir: '.' },
+    );
+    expect(cellAt(plain, 1).game).not.toHaveProperty('fisher');
+    expect(cellAt(option, 1).game).toMatchObject({ tau: 1, fisher: { blockRegularisation: 1e-3 } });
+    // A different sweep: the game is part of what its id hashes.
+    expect(option.specHash).not.toBe(plain.specHash);
+    // The default convention is hashed as written out: equal to an explicit 0, and unlike the
+    // hash of the same spec before the default changed (which had no such field).
+    const explicit = resolveSpec(
+      { ...base, game: { ...base.game, fisher: { blockRegularisation: 0 } } },
+      { baseDir: '.' },
+    );
+    expect(explicit.specHash).toBe(plain.specHash);
+    expect(hashedPart(plain)).toMatchObject({ game: { fisher: { blockRegularisation: 0 } } });
+    expect(() =>
+      resolveSpec({ ...base, game: { ...base.game, fisher: { blockRegularisation: -1 } } }, { baseDir: '.' }),
+    ).toThrow(/fisher\.blockRegularisation/);
   });
 });
 

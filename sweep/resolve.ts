@@ -215,7 +215,13 @@ export function hashedPart(r: ResolvedSweep): unknown {
   return {
     format: r.format,
     kind: r.kind,
-    game: r.game,
+    // Markov games: the Fisher convention in effect, written out, so that the sweeps run before
+    // the default became the paper's (unregularised blocks; then every block had 1e-3 I) hash
+    // differently from today's and are never resumed with cells of the other convention.
+    game:
+      r.game.family === 'markov'
+        ? { ...r.game, fisher: { blockRegularisation: r.game.fisher?.blockRegularisation ?? 0 } }
+        : r.game,
     axes: r.axes.map((a) => ({ name: a.name, target: a.target, axis: a.axis })),
     weights: r.weights,
     certify: r.certify,

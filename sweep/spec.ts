@@ -198,6 +198,7 @@ const gameSchema = obj({
   R2: z.unknown().optional(),
   start: z.unknown().optional(),
   normalisedReturn: z.unknown().optional(),
+  fisher: z.unknown().optional(),
 });
 
 /**

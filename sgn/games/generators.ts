@@ -2,6 +2,7 @@
 import { zeros, type DenseMatrix } from '../linalg/matrix.js';
 import { DENSE_MAX_N_SPECTRAL, spectralNorm } from '../linalg/spectral-norm.js';
 import type { SeededRandom } from '../util/random.js';
+import { defaultRng } from '../random/default-rng.js';
 
 function gaussian(rows: number, cols: number, rng: SeededRandom): DenseMatrix {
   const m = zeros(rows, cols);
@@ -52,6 +53,45 @@ export function gramPlusShift(d: number, mu0: number, rng: SeededRandom): DenseM
   const b = gaussian(d, d, rng);
   const s = 1 / Math.sqrt(d);
   for (let k = 0; k < b.data.length; k++) b.data[k] *= s;
+  return gramPlusShiftOf(b, mu0);
+}
+
+/**
+ * The paper's random ensemble (LQ_GAMES/random_suite.generate_random_game) on NumPy's stream:
+ * from default_rng(seed), R_1 = standard_normal((d1, d1)), R_2 = standard_normal((d2, d2)),
+ * R_base = standard_normal((d1, d2)) in that order (each filled row by row), Q_i = R_i^T R_i + mu0 I
+ * (unscaled, as the paper has it) and R = R_base / ||R_base||_2. The draws are NumPy's bit for bit;
+ * Q_i and R agree with NumPy's to rounding (BLAS and LAPACK order their sums differently).
+ */
+export function paperRandomBlocks(
+  d1: number,
+  d2: number,
+  mu0: number,
+  seed: number,
+): { Q1: DenseMatrix; Q2: DenseMatrix; R: DenseMatrix } {
+  const rng = defaultRng(seed);
+  const draw = (rows: number, cols: number): DenseMatrix => {
+    const m = zeros(rows, cols);
+    rng.standardNormals(rows * cols, m.data);
+    return m;
+  };
+  const R1 = draw(d1, d1);
+  const R2 = draw(d2, d2);
+  const base = draw(d1, d2);
+  const Q1 = gramPlusShiftOf(R1, mu0);
+  const Q2 = gramPlusShiftOf(R2, mu0);
+  // Pinned kernel, as in gaussianCoupling: a seed keeps producing the same game.
+  const method = Math.min(d1, d2) <= DENSE_MAX_N_SPECTRAL ? 'dense' : 'lanczos';
+  const norm = spectralNorm(base, { method }).value;
+  if (!(norm > 0)) throw new Error('the sampled cross-player base matrix has zero norm');
+  for (let k = 0; k < base.data.length; k++) base.data[k] /= norm;
+  return { Q1, Q2, R: base };
+}
+
+/** B^T B + mu0 I for a square B (exactly symmetric). */
+export function gramPlusShiftOf(b: DenseMatrix, mu0: number): DenseMatrix {
+  const d = b.rows;
+  if (b.cols !== d) throw new Error(`gramPlusShiftOf needs a square matrix, got ${b.rows}x${b.cols}`);
   const out = zeros(d, d);
   const bd = b.data;
   // (B^T B)_ij = sum_k b_ki b_kj, summed over k in increasing order for every (i, j) exactly as a

@@ -4,8 +4,13 @@ import { minSymmetricEigenvalue, spectralNorm } from '../linalg/spectral-norm.js
 import { SeededRandom } from '../util/random.js';
 import { blocksOf } from './blocks.js';
 import type { Game } from './game.js';
-import type { GeneratedQuadraticSpec, QuadraticSpec, TwoPlayerQuadraticSpec } from './spec.js';
-import { orthonormalCoupling, gaussianCoupling, gramPlusShift } from './generators.js';
+import type {
+  GeneratedQuadraticSpec,
+  PaperRandomQuadraticSpec,
+  QuadraticSpec,
+  TwoPlayerQuadraticSpec,
+} from './spec.js';
+import { orthonormalCoupling, gaussianCoupling, gramPlusShift, paperRandomBlocks } from './generators.js';
 
 type KnownBounds = NonNullable<NonNullable<Game['linear']>['knownBounds']>;
 
@@ -48,7 +53,38 @@ export function buildQuadraticGame(spec: QuadraticSpec): Game {
     return quadraticGame(H, spec.dims, spec.c ? Float64Array.from(spec.c) : undefined);
   }
   if ('Q1' in spec) return twoPlayerGame(spec);
+  if (spec.generator === 'paper-random') return paperRandomGame(spec);
   return generatedGame(spec);
+}
+
+/**
+ * The paper's random ensemble (generators.ts, paperRandomBlocks): H = [[Q1, lambda a R],
+ * [lambda b R^T, Q2]]. Known bounds as the paper's random suite takes them: mu_i = lambda_min(Q_i),
+ * L_12 = |lambda a|, L_21 = |lambda b| (||R||_2 = 1 by construction, to rounding).
+ */
+function paperRandomGame(spec: PaperRandomQuadraticSpec): Game {
+  const [d1, d2] = spec.dims;
+  const { Q1, Q2, R } = paperRandomBlocks(d1, d2, spec.mu0, spec.seed);
+  const n = d1 + d2;
+  const H = zeros(n, n);
+  const top = spec.lambda * spec.a;
+  const bottom = spec.lambda * spec.b;
+  for (let i = 0; i < d1; i++) {
+    H.data.set(Q1.data.subarray(i * d1, (i + 1) * d1), i * n);
+    for (let j = 0; j < d2; j++) {
+      H.data[i * n + d1 + j] = top * R.data[i * d2 + j];
+      H.data[(d1 + j) * n + i] = bottom * R.data[i * d2 + j];
+    }
+  }
+  for (let i = 0; i < d2; i++) H.data.set(Q2.data.subarray(i * d2, (i + 1) * d2), (d1 + i) * n + d1);
+  const known: KnownBounds = {
+    mu: [minSymmetricEigenvalue(Q1).value, minSymmetricEigenvalue(Q2).value],
+    L: [
+      [0, Math.abs(top)],
+      [Math.abs(bottom), 0],
+    ],
+  };
+  return quadraticGame(H, [d1, d2], undefined, known);
 }
 
 function twoPlayerGame(spec: TwoPlayerQuadraticSpec): Game {

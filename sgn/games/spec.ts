@@ -30,6 +30,9 @@ export interface TwoPlayerQuadraticSpec {
   c?: number[];
 }
 
+/** Every `generator` a quadratic game file may name. */
+export const GENERATORS = ['clean', 'random', 'paper-random'] as const;
+
 /** Seeded generators: `clean` (Q_i = mu0 I, orthonormal couplings), `random` (Q_i = B^T B + mu0 I). */
 export interface GeneratedQuadraticSpec {
   family: 'quadratic';
@@ -40,6 +43,27 @@ export interface GeneratedQuadraticSpec {
   /** Coupling scale: one number for every ordered pair, or an N x N matrix (diagonal ignored). */
   coupling: number | number[][];
   /** Overall multiplier on every coupling (the swept "coupling strength"). */
+  lambda: number;
+  seed: number;
+}
+
+/** The paper's defaults (LQ_GAMES/config.py GameConfig: d = 64, mu0 = 1, a = 10, b = 0.05, seed 12345). */
+export const PAPER_RANDOM_DEFAULTS = { dims: [32, 32], mu0: 1, a: 10, b: 0.05, seed: 12345 } as const;
+
+/**
+ * The paper's random ensemble, draw for draw (LQ_GAMES/random_suite.generate_random_game(seed)):
+ * with NumPy's default_rng(seed) reproduced (sgn/random), R_1 (d1 x d1), R_2 (d2 x d2) and
+ * R_base (d1 x d2) standard normal in that order, Q_i = R_i^T R_i + mu0 I, R = R_base / ||R_base||_2
+ * and H = [[Q1, lambda a R], [lambda b R^T, Q2]]. The seed is NumPy's: a non-negative integer.
+ */
+export interface PaperRandomQuadraticSpec {
+  family: 'quadratic';
+  name?: string;
+  generator: 'paper-random';
+  dims: number[];
+  mu0: number;
+  a: number;
+  b: number;
   lambda: number;
   seed: number;
 }
@@ -59,7 +83,11 @@ export interface ScalarPresetSpec {
 }
 
 export type QuadraticSpec =
-  ExplicitQuadraticSpec | TwoPlayerQuadraticSpec | GeneratedQuadraticSpec | ScalarPresetSpec;
+  | ExplicitQuadraticSpec
+  | TwoPlayerQuadraticSpec
+  | GeneratedQuadraticSpec
+  | PaperRandomQuadraticSpec
+  | ScalarPresetSpec;
 
 /**
  * f_i(x) = x_i^T Q_i x_i / 2 + sum_{j != i} x_i^T A_ij tanh(x_j) + kappa_i / 4 sum_k x_{i,k}^4

@@ -1,11 +1,16 @@
 /**
  * The SGN certificate of the `markov` family in the Fisher (mirror) geometry (sgn-math.md,
  * "Mirror / Fisher geometry"). Per player and state the Fisher information of the softmax in its
- * logits is G = diag(p) - p p^T, regularised to G + eps I (eps = 1e-3, as the paper's code does).
+ * logits is G = diag(p) - p p^T. By default it is used as the paper's code uses it
+ * (markov/sgn_theory.py with env.get_fisher): unregularised, G^{-1/2} from its eigendecomposition
+ * with the eigenvalues floored at 1e-6 (the 1e-3 I of env.get_fisher goes into the joint matrix,
+ * which the certificate never uses). The game's `fisher.blockRegularisation` eps > 0 (model
+ * .fisherRegularisation) uses G + eps I instead -- the project's convention before it matched the
+ * paper (eps = 1e-3 moves mu, L and beta by ~0.2% on the paper's game).
  *
  * The softmax null space: G, every Jacobian block and F annihilate the per-state all-ones vectors
- * (and have zero column sums), and (G + eps I)^{-1/2} maps that null space and its orthogonal
- * complement to themselves. So the normalised Jacobian Jhat = G^{-1/2} J G^{-1/2} is zero on the
+ * (and have zero column sums), and (G + eps I)^{-1/2} (eps >= 0, floored) maps that null space and
+ * its orthogonal complement to themselves. So the normalised Jacobian Jhat = G^{-1/2} J G^{-1/2} is zero on the
  * null space, and we work on the complement through B = blockdiag_{i,s} G_{i,s}^{-1/2} Q_A
  * (Q_A an orthonormal basis of 1^perp in R^A): Jred = B^T J B, of size 2 S (A - 1).
  *   mu_i  = min over samples of lambda_min(sym(Jred_ii))  -- lambda_min of G_i^{-1/2} H_ii G_i^{-1/2}
@@ -30,13 +35,19 @@ import type { MarkovGame } from './markov-game.js';
 import { evaluatePolicies } from './evaluation.js';
 import { complementBasis } from './logits.js';
 
-/** The Fisher regulariser of the paper's code: G + 1e-3 I. */
-export const FISHER_REGULARISER = 1e-3;
+/** The paper's floor on a Fisher block's eigenvalues where it is inverted (torch.clamp(e, min=1e-6)). */
+export const FISHER_EIGENVALUE_FLOOR = 1e-6;
+/** The per-block regularisation the project used before it followed the paper (now an option). */
+export const LEGACY_BLOCK_REGULARISATION = 1e-3;
 
 export type Geometry = 'fisher' | 'euclidean';
 
-/** (diag(p) - p p^T + eps I)^{-1/2} for one state's action distribution p (A x A, row-major). */
-export function fisherInverseSqrt(p: ArrayLike<number>, eps = FISHER_REGULARISER): Float64Array {
+/**
+ * (diag(p) - p p^T + eps I)^{-1/2} for one state's action distribution p (A x A, row-major), from
+ * the eigendecomposition with the eigenvalues floored at FISHER_EIGENVALUE_FLOOR as the paper's
+ * code does (eps = 0: on the null direction 1 only, where it is 1000; the reduction never uses it).
+ */
+export function fisherInverseSqrt(p: ArrayLike<number>, eps = 0): Float64Array {
   const A = p.length;
   const g = zeros(A, A);
   for (let a = 0; a < A; a++)
@@ -44,8 +55,7 @@ export function fisherInverseSqrt(p: ArrayLike<number>, eps = FISHER_REGULARISER
   const { values, vectors } = symmetricEigen(g);
   const out = new Float64Array(A * A);
   for (let k = 0; k < A; k++) {
-    // G + eps I is positive definite: eigenvalues >= eps up to round-off.
-    const f = 1 / Math.sqrt(Math.max(values[k], eps / 2));
+    const f = 1 / Math.sqrt(Math.max(values[k], FISHER_EIGENVALUE_FLOOR));
     for (let a = 0; a < A; a++)
       for (let b = 0; b < A; b++) out[a * A + b] += vectors.data[a * A + k] * f * vectors.data[b * A + k];
   }
@@ -92,7 +102,7 @@ export function reducedJacobian(
   game: MarkovGame,
   x: Float64Array,
   geometry: Geometry = 'fisher',
-  eps = FISHER_REGULARISER,
+  eps = game.model.fisherRegularisation,
 ): DenseMatrix {
   const { actions: A } = game.model;
   const J = game.J(x);
@@ -136,11 +146,15 @@ export interface MarkovCertificate {
   /** 2 alpha / beta^2: the certified bound on the (natural) policy-gradient step; 0 when alpha <= 0. */
   readonly etaMax: number;
   readonly certified: boolean;
+  /** The per-block Fisher regularisation eps the bounds used (0: the paper's convention). */
+  readonly blockRegularisation: number;
 }
 
 /** The block bounds over sample points, which every weighting shares (sweeps reuse them across a ratio axis). */
 export interface MarkovBounds {
   readonly geometry: Geometry;
+  /** The per-block Fisher regularisation eps (0 in the euclidean geometry). */
+  readonly blockRegularisation: number;
   readonly blocks: Blocks;
   readonly jacobians: readonly DenseMatrix[];
   readonly mu: number[];
@@ -157,12 +171,20 @@ export function markovBounds(
   if (points.length === 0) throw new Error('markovCertificate needs at least one sample point');
   if (game.model.actions < 2) throw new Error('a Markov game with one action has no policy to certify');
   const geometry = opts.geometry ?? 'fisher';
-  const eps = opts.regulariser ?? FISHER_REGULARISER;
+  const eps = geometry === 'fisher' ? (opts.regulariser ?? game.model.fisherRegularisation) : 0;
   const blocks = reducedBlocks(game);
   const jacobians = points.map((x) => reducedJacobian(game, x, geometry, eps));
   const { mu, L } = blockBounds(blocks, jacobians);
   const optimal = optimalWeights(mu, L);
-  return { geometry, blocks, jacobians, mu, L, optimal: { alpha: optimal.alpha, weights: optimal.weights } };
+  return {
+    geometry,
+    blockRegularisation: eps,
+    blocks,
+    jacobians,
+    mu,
+    L,
+    optimal: { alpha: optimal.alpha, weights: optimal.weights },
+  };
 }
 
 /** The certificate at the given weights (default: the optimal ones) from shared bounds. */
@@ -182,6 +204,7 @@ export function markovCertificateAt(b: MarkovBounds, given?: readonly number[]):
     beta,
     etaMax: certified ? (2 * alpha) / (beta * beta) : 0,
     certified,
+    blockRegularisation: b.blockRegularisation,
   };
 }
 

@@ -20,6 +20,12 @@ export interface MarkovModel {
    * units, as the paper's code computes it with the normalised occupancy measure) or 1.
    */
   readonly returnScale: number;
+  /**
+   * The Fisher geometry's per-block regularisation eps: each player's Fisher block G_i is used as
+   * G_i + eps I by the certificate, natural policy gradient and its metric. 0 (the default) is the
+   * paper's convention: G_i unregularised (its eigenvalues floored at 1e-6 where inverted).
+   */
+  readonly fisherRegularisation: number;
 }
 
 /** Rewards and transitions given as nested arrays (the game-file form). */
@@ -33,6 +39,8 @@ export interface MarkovTables {
   readonly start: readonly number[];
   /** Scale the return by 1 - gamma (the paper's convention); default true. */
   readonly normalisedReturn?: boolean;
+  /** Per-block Fisher regularisation eps (MarkovModel.fisherRegularisation); default 0. */
+  readonly fisherRegularisation?: number;
 }
 
 /** The paper's coordination game on 2 states, 2 actions (see sgn-math.md, "Mirror / Fisher geometry"). */
@@ -100,5 +108,6 @@ export function markovModel(t: MarkovTables): MarkovModel {
     R: [R1, t.R2 ? flatReward(t.R2) : R1],
     start: Float64Array.from(t.start),
     returnScale: t.normalisedReturn === false ? 1 : 1 - t.gamma,
+    fisherRegularisation: t.fisherRegularisation ?? 0,
   };
 }

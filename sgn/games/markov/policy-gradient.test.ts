@@ -5,7 +5,8 @@ import { markovModel, paperTables } from './model.js';
 import { markovGame } from './markov-game.js';
 import { evaluatePolicies, pseudoGradient } from './evaluation.js';
 import { markovEquilibrium } from './equilibrium.js';
-import { FISHER_REGULARISER, markovCertificate, reducedJacobian } from './fisher.js';
+import { Matrix, pseudoInverse } from 'ml-matrix';
+import { LEGACY_BLOCK_REGULARISATION, markovCertificate, reducedJacobian } from './fisher.js';
 import { logitCubePoints } from './region.js';
 import {
   fisherSolve,
@@ -15,11 +16,34 @@ import {
   tailFactor,
 } from './policy-gradient.js';
 import { luFactor, luSolve } from './small-solve.js';
-import { randomLogits, randomModel } from './test-games.js';
+import { randomLogits, randomModel, randomTables } from './test-games.js';
 
 describe('markov policy gradient', () => {
-  it('the natural direction solves (G + eps I) z = F per player and state (dense LU reference)', () => {
+  it('the natural direction is G^+ F per player and state by default (dense pseudo-inverse reference)', () => {
     const model = randomModel(3, 4, 41);
+    const x = randomLogits(24, 42, 1.5);
+    const e = evaluatePolicies(model, x);
+    const F = pseudoGradient(e);
+    const { direction } = policyGradientDirection(model, 'npg', x);
+    const A = 4;
+    for (let off = 0; off < 24; off += A) {
+      const i = off < 12 ? 0 : 1;
+      const p = e.p[i].subarray(off % 12, (off % 12) + A);
+      const G = new Matrix(
+        Array.from({ length: A }, (_, a) =>
+          Array.from({ length: A }, (_, b) => (a === b ? p[a] : 0) - p[a] * p[b]),
+        ),
+      );
+      const z = pseudoInverse(G).mmul(Matrix.columnVector(Array.from(F.subarray(off, off + A))));
+      for (let a = 0; a < A; a++) expect(direction[off + a]).toBeCloseTo(z.get(a, 0), 10);
+    }
+    expect(fisherSolve(e.p[0], F.subarray(0, 12), A)).toEqual(direction.subarray(0, 12));
+    expect(policyGradientDirection(model, 'epg', x).direction).toEqual(F);
+  });
+
+  it('with blockRegularisation eps it solves (G + eps I) z = F (dense LU reference)', () => {
+    const eps = LEGACY_BLOCK_REGULARISATION;
+    const model = markovModel({ ...randomTables(3, 4, 41), fisherRegularisation: eps });
     const x = randomLogits(24, 42, 1.5);
     const e = evaluatePolicies(model, x);
     const F = pseudoGradient(e);
@@ -30,12 +54,11 @@ describe('markov policy gradient', () => {
       const p = e.p[i].subarray(off % 12, (off % 12) + A);
       const G = new Float64Array(A * A);
       for (let a = 0; a < A; a++)
-        for (let b = 0; b < A; b++) G[a * A + b] = (a === b ? p[a] + FISHER_REGULARISER : 0) - p[a] * p[b];
+        for (let b = 0; b < A; b++) G[a * A + b] = (a === b ? p[a] + eps : 0) - p[a] * p[b];
       const z = luSolve(luFactor(G, A), F.subarray(off, off + A));
       for (let a = 0; a < A; a++) expect(direction[off + a]).toBeCloseTo(z[a], 10);
     }
-    expect(fisherSolve(e.p[0], F.subarray(0, 12), A)).toEqual(direction.subarray(0, 12));
-    expect(policyGradientDirection(model, 'epg', x).direction).toEqual(F);
+    expect(fisherSolve(e.p[0], F.subarray(0, 12), A, eps)).toEqual(direction.subarray(0, 12));
   });
 
   it('tailFactor recovers the rate of a geometric sequence', () => {

@@ -1,18 +1,21 @@
 /**
  * Policy-gradient play on the Markov family and what it does at a certified step:
- *   natural policy gradient (NPG)  theta_i <- theta_i - h (G_i + eps I)^{-1} grad_i f_i
- *     (forward Euler in the Fisher geometry the certificate is stated in), and
+ *   natural policy gradient (NPG)  theta_i <- theta_i - h G_i^+ grad_i f_i
+ *     (forward Euler in the Fisher geometry the certificate is stated in; G_i^+ is the
+ *     minimum-norm solve, as the paper's torch.linalg.lstsq(F_i, g_i); with the game's
+ *     fisher.blockRegularisation eps > 0 it is (G_i + eps I)^{-1}), and
  *   Euclidean policy gradient (EPG) theta_i <- theta_i - h grad_i f_i, the baseline.
  * Trajectories are measured modulo the softmax null space (logit differences are centred per
  * player and state: shifting a state's logits changes no policy, and neither update moves the
- * per-state means), in the certificate's metric M(w) = blockdiag(w_i (G_i(x*) + eps I)), and by the
- * Lyapunov function sum_i w_i sum_s KL(pi*_i(.|s) || pi_i(.|s)).
+ * per-state means), in the certificate's metric M(w) = blockdiag(w_i (G_i(x*) + eps I)) (a norm on
+ * the centred differences, eps = 0 included), and by the Lyapunov function
+ * sum_i w_i sum_s KL(pi*_i(.|s) || pi_i(.|s)).
  */
 import { SeededRandom } from '../../util/random.js';
 import type { MarkovModel } from './model.js';
 import type { MarkovGame } from './markov-game.js';
 import { evaluatePolicies, pseudoGradient } from './evaluation.js';
-import { FISHER_REGULARISER, type MarkovCertificate } from './fisher.js';
+import type { MarkovCertificate } from './fisher.js';
 import { eulerFactorBound } from '../../stability.js';
 import { centreLogits } from './logits.js';
 
@@ -20,16 +23,30 @@ export type PolicyGradientMethod = 'npg' | 'epg';
 export const POLICY_GRADIENT_METHODS: readonly PolicyGradientMethod[] = ['npg', 'epg'];
 
 /**
- * (G + eps I)^{-1} g per player and state, G = diag(p) - p p^T: Sherman-Morrison with
- * D = diag(p + eps), (D - p p^T)^{-1} = D^{-1} + D^{-1} p p^T D^{-1} / (1 - p^T D^{-1} p).
+ * Per player and state, G = diag(p) - p p^T:
+ *   eps > 0: (G + eps I)^{-1} g by Sherman-Morrison with D = diag(p + eps),
+ *            (D - p p^T)^{-1} = D^{-1} + D^{-1} p p^T D^{-1} / (1 - p^T D^{-1} p);
+ *   eps = 0: G^+ g, the minimum-norm least-squares solution (the paper's lstsq): G's range is the
+ *            complement of 1 (p > 0), on which G (diag(p)^{-1} u) = u for u with sum 0, so
+ *            G^+ g = centred(diag(p)^{-1} centred(g)).
  */
-export function fisherSolve(
-  p: Float64Array,
-  g: Float64Array,
-  A: number,
-  eps = FISHER_REGULARISER,
-): Float64Array {
+export function fisherSolve(p: Float64Array, g: Float64Array, A: number, eps = 0): Float64Array {
   const z = new Float64Array(g.length);
+  if (eps === 0) {
+    for (let off = 0; off < g.length; off += A) {
+      let gMean = 0;
+      for (let a = 0; a < A; a++) gMean += g[off + a];
+      gMean /= A;
+      let zMean = 0;
+      for (let a = 0; a < A; a++) {
+        z[off + a] = (g[off + a] - gMean) / p[off + a];
+        zMean += z[off + a];
+      }
+      zMean /= A;
+      for (let a = 0; a < A; a++) z[off + a] -= zMean;
+    }
+    return z;
+  }
   for (let off = 0; off < g.length; off += A) {
     let pDp = 0;
     let pDg = 0;
@@ -50,7 +67,7 @@ export function policyGradientDirection(
   model: MarkovModel,
   method: PolicyGradientMethod,
   x: Float64Array,
-  eps = FISHER_REGULARISER,
+  eps = model.fisherRegularisation,
 ): { direction: Float64Array; gradientNorm: number } {
   const e = evaluatePolicies(model, x);
   const F = pseudoGradient(e);
@@ -86,7 +103,7 @@ export function prepareReference(model: MarkovModel, ref: TrajectoryReference): 
     weights: ref.weights,
     pStar: e.p,
     logpStar: e.logp,
-    eps: ref.regulariser ?? FISHER_REGULARISER,
+    eps: ref.regulariser ?? model.fisherRegularisation,
   };
 }
 

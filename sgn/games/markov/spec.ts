@@ -12,6 +12,8 @@ import { markovGame, type MarkovGame } from './markov-game.js';
 export const MAX_STATE_ACTIONS = 256;
 /** Rewards beyond this would swamp the entropy term in double precision anyway. */
 export const MAX_REWARD = 1e12;
+/** Beyond this a Fisher block's regularisation swamps it (its eigenvalues are at most 1). */
+export const MAX_BLOCK_REGULARISATION = 1e3;
 /** Tolerance on "sums to 1" for transition rows and the start distribution. */
 export const DISTRIBUTION_TOLERANCE = 1e-9;
 
@@ -32,6 +34,12 @@ export interface MarkovSpec {
   start?: number[];
   /** Scale the discounted return by 1 - gamma, as the paper's code does (default true). */
   normalisedReturn: boolean;
+  /**
+   * The Fisher geometry. blockRegularisation eps > 0 uses each player's Fisher block as G_i + eps I
+   * (the certificate, natural policy gradient and its metric); 0, the default, is the paper's
+   * convention (markov/sgn_theory.py: G_i unregularised, eigenvalues floored at 1e-6).
+   */
+  fisher?: { blockRegularisation: number };
 }
 
 function expectLength(v: readonly unknown[], n: number, field: string, what: string): void {
@@ -100,6 +108,7 @@ export function markovTables(spec: MarkovSpec, root = 'game'): MarkovTables {
     R2: spec.R2,
     start,
     normalisedReturn: spec.normalisedReturn,
+    fisherRegularisation: spec.fisher?.blockRegularisation ?? 0,
   };
 }
 
