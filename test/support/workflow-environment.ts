@@ -10,7 +10,7 @@
  * of being printed. SGN_TEST_TEMPORAL_LOG=1 prints them as well.
  */
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type LogEntry, type WorkflowBundleOption } from '@temporalio/worker';
 import type { SweepActivities } from '../../contracts/activities.js';
@@ -72,6 +72,8 @@ export async function startWorkflowEnvironment(
 export interface SweepWorkerOptions {
   /** The workflow code (default: today's, workers/worker.ts's cached bundle). */
   readonly workflowBundle?: WorkflowBundleOption;
+  /** The worker's and its client's identity, as histories show it (default: pid@host). */
+  readonly identity?: string;
 }
 
 /** A worker serving the sweep workflow on a task queue of its own, each sweep with its stubs. */
@@ -98,8 +100,13 @@ export async function startSweepWorker(
     if (stubs === undefined) throw new Error(`no stub activities for sweep ${sweepId}`);
     return stubs;
   };
+  const client =
+    opts.identity === undefined
+      ? env.client
+      : new Client({ connection: env.connection, identity: opts.identity });
   const worker = await Worker.create({
     connection: env.nativeConnection,
+    ...(opts.identity === undefined ? {} : { identity: opts.identity }),
     taskQueue,
     workflowBundle: opts.workflowBundle ?? (await sweepWorkflowBundle()).option,
     activities: {
@@ -124,7 +131,7 @@ export async function startSweepWorker(
       if (bySweep.has(input.sweepId))
         throw new Error(`sweep ${input.sweepId} was started on this worker already`);
       bySweep.set(input.sweepId, stubs.activities());
-      return env.client.workflow.start<typeof sweepWorkflow>(SWEEP_WORKFLOW_TYPE, {
+      return client.workflow.start<typeof sweepWorkflow>(SWEEP_WORKFLOW_TYPE, {
         taskQueue,
         workflowId: `sweep-${input.sweepId}-${randomUUID().slice(0, 8)}`,
         args: [input],
