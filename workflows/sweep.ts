@@ -15,6 +15,13 @@
  * The sweep goes on either way; only a sweep deleted meanwhile, or a worker of another database,
  * ends it as failed. Cancel cancels the batches in flight (their compute stops) and
  * ends the sweep; pause lets the batches in flight finish and starts no more.
+ *
+ * A run continues as new after plan.batchesPerRun batches, or sooner when the server suggests it
+ * (workflowInfo().continueAsNewSuggested: its history grew large). What goes wrong is logged
+ * through the SDK's workflow logger (not repeated on replay).
+ *
+ * Changes that alter the commands a history already holds go behind patched(): histories
+ * recorded before each one replay in test/replay.test.ts (scripts/record-histories.ts).
  */
 import {
   ActivityFailure,
@@ -24,14 +31,16 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   sleep,
   TimeoutFailure,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { SweepActivities, SweepPlan } from '../contracts/activities.js';
+import type { FailedBatchInput, SweepActivities, SweepPlan } from '../contracts/activities.js';
 import { FAILURE_TYPES, NON_RETRYABLE_ERRORS, SWEEP_ENDING_ERRORS } from '../contracts/failures.js';
 import {
   BOOKKEEPING_RETRY,
@@ -88,6 +97,12 @@ const legacyBatches = proxyActivities<Pick<SweepActivities, 'runBatch'>>({
   heartbeatTimeout: '20 seconds',
   retry: LEGACY_BATCH_RETRY,
 });
+
+/** A batch given up on: its cells are stored failed with the reason (and the log says so). */
+async function giveUp(input: FailedBatchInput): Promise<void> {
+  log.warn('batch given up: its cells are stored failed', { ...input });
+  await bookkeeping.recordFailedCells(input);
+}
 
 /** The failure's type when it is one that must not be retried. */
 function nonRetryableType(e: unknown): string | null {
@@ -179,9 +194,14 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     const batches = everySweepEnds ? batchActivities(plan) : legacyBatches;
     const maxAttempts = plan.maxAttempts ?? EXECUTION_DEFAULTS.maxAttempts;
     const maxDeaths = plan.maxWorkerDeaths ?? EXECUTION_DEFAULTS.maxWorkerDeaths;
-    // Batches started per execution before continuing as new: histories stay at a few thousand events.
+    // Batches started per execution before continuing as new: histories stay at a few thousand
+    // events. Sooner when the server suggests it (retries, splits or signals made the history
+    // large), in runs that recorded the patch: earlier histories replay as they ran.
     const perRun = plan.batchesPerRun;
     let startedThisRun = 0;
+    const runFull = (): boolean =>
+      startedThisRun >= perRun ||
+      (workflowInfo().continueAsNewSuggested && patched('continue-as-new-when-suggested'));
     let failure: unknown = null;
 
     for (; phaseIndex < plan.phases.length; phaseIndex++, nextBatch = 0) {
@@ -207,6 +227,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
               // Not seen computing when its worker died: perhaps another batch's cell killed it.
               // A batch is put back whole; a lone cell too, unless it was seen computing.
               if ((state === 'queued' || (state === 'unknown' && single)) && range.requeued < MAX_REQUEUES) {
+                log.info('batch put back: its worker died while it waited', { ...batch, state });
                 pending.push({ ...range, requeued: range.requeued + 1 });
                 return;
               }
@@ -216,16 +237,14 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
               }
               if (!single) {
                 const mid = range.start + Math.floor((range.end - range.start) / 2);
+                log.warn('batch split: its worker died computing it', { ...batch, deaths });
                 pending.push(
                   { start: range.start, end: mid, requeued: 0 },
                   { start: mid, end: range.end, requeued: 0 },
                 );
                 return;
               }
-              await bookkeeping.recordFailedCells({
-                ...batch,
-                reason: `worker died ${deaths} times computing this cell`,
-              });
+              await giveUp({ ...batch, reason: `worker died ${deaths} times computing this cell` });
               return;
             }
             const type = nonRetryableType(e);
@@ -234,7 +253,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
               await sleep(`${batchBackoffSeconds(errors)} seconds`);
               continue;
             }
-            await bookkeeping.recordFailedCells({
+            await giveUp({
               ...batch,
               reason:
                 type !== null ? messageOf(e) : `batch gave up after ${errors} attempts: ${messageOf(e)}`,
@@ -273,7 +292,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
           failure === null &&
           (pending.length > 0 || nextBatch < total) &&
           inFlight.size < plan!.concurrency &&
-          startedThisRun < perRun;
+          !runFull();
         while (canStart()) {
           startedThisRun++;
           const range = pending.shift();
@@ -284,10 +303,11 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
           }
         }
         const before = inFlight.size;
-        const stalled = paused || cancelling || failure !== null || startedThisRun >= perRun;
+        const stalled = paused || cancelling || failure !== null || runFull();
         if (inFlight.size === 0 && stalled) {
           if (failure !== null || cancelling) break;
-          if (startedThisRun >= perRun) {
+          if (runFull()) {
+            log.info('continuing as new', { sweepId, generation, phaseIndex, nextBatch, startedThisRun });
             await continueAsNew<typeof sweepWorkflow>({
               sweepId,
               plan,
@@ -321,6 +341,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepWor
     // Record the outcome even when the workflow itself is being cancelled.
     const outcome = isCancellation(e) ? 'cancelled' : 'failed';
     const message = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+    if (outcome === 'failed') log.error('sweep failed', { sweepId, error: message });
     await CancellationScope.nonCancellable(() =>
       statusActivities.setSweepStatus(sweepId, outcome, outcome === 'failed' ? message : undefined),
     );
