@@ -34,7 +34,7 @@ import {
   resumeSignal,
   type SweepWorkflowInput,
 } from '../contracts/workflow.js';
-import { PROJECT_ROOT } from '../db/client.js';
+import { PROJECT_ROOT } from '../config/project-root.js';
 import { sweepWorkflowBundle } from '../workers/worker.js';
 import { Gate, StubActivities } from '../test/support/stub-activities.js';
 import {

@@ -17,7 +17,7 @@ import type {
   SweepActivities,
   SweepPlan,
 } from '../../contracts/activities.js';
-import type { SweepStatus } from '../../db/sweep-status.js';
+import type { SweepStatus } from '../../db/sweep-states.js';
 
 export type StubCall =
   | { readonly activity: 'loadPlan'; readonly runId: string }

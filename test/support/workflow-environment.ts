@@ -19,7 +19,7 @@ import { SWEEP_WORKFLOW_TYPE } from '../../contracts/workflow.js';
 import type { sweepWorkflow } from '../../workflows/sweep.js';
 import { sweepWorkflowBundle } from '../../workers/worker.js';
 import type { StubActivities } from './stub-activities.js';
-import { findTemporalCli } from './temporal-server.js';
+import { findTemporalCli } from '../../local/temporal-dev-server.js';
 
 export type SweepHandle = WorkflowHandleWithFirstExecutionRunId<typeof sweepWorkflow>;
 
