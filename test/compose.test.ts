@@ -603,19 +603,31 @@ describe('Dockerfile', () => {
   const ins = dockerfileInstructions(read('Dockerfile'));
   const runs = ins.filter((i) => i.op === 'RUN').map((i) => i.args);
 
-  it('builds on node:20-bookworm-slim, installs from the lockfile and generates the Prisma client', () => {
-    expect(ins[0]).toEqual({ op: 'FROM', args: 'node:20-bookworm-slim' });
+  it('builds on node:20-bookworm-slim: npm ci, npm run build, the workflow bundle; runs on production dependencies', () => {
+    const froms = ins.filter((i) => i.op === 'FROM').map((i) => i.args.split(/\s+/)[0]);
+    expect(froms.length).toBeGreaterThanOrEqual(1);
+    for (const f of froms) expect(f).toBe('node:20-bookworm-slim');
     expect(runs.some((r) => /\bnpm ci\b/.test(r))).toBe(true);
-    // The same fallback as .ci/run for the npm lockfile bug, keyed on the same message.
-    const message = /grep -q '([^']+)'/.exec(read('.ci/run'));
-    expect(message).not.toBeNull();
-    expect(runs.some((r) => r.includes(message![1]) && /npm install --no-save/.test(r))).toBe(true);
-    expect(runs.some((r) => r.includes('scripts/ensure-prisma-client.ts'))).toBe(true);
-    expect(existsSync(join(projectRoot, 'scripts/ensure-prisma-client.ts'))).toBe(true);
+    expect(runs.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
+    expect(runs.some((r) => r.includes('dist/scripts/bundle-workflows.js'))).toBe(true);
+    expect(existsSync(join(projectRoot, 'scripts/bundle-workflows.ts'))).toBe(true);
+    // The image the ENTRYPOINT runs in (the last stage) has no dev dependencies and runs no tsx.
+    const last = ins.map((i) => i.op).lastIndexOf('FROM');
+    const final = ins.slice(last);
+    const finalRuns = final.filter((i) => i.op === 'RUN').map((i) => i.args);
+    expect(finalRuns.some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(final.map((i) => i.args).join('\n')).not.toMatch(/\btsx\b/);
+    const pkg = dict(JSON.parse(read('package.json')), 'package.json');
+    expect(Object.keys(dict(pkg.dependencies, 'dependencies'))).not.toContain('tsx');
+    // Migrations run in the image (a worker's start, `sgn migrate`): the Prisma CLI is a dependency.
+    expect(Object.keys(dict(pkg.dependencies, 'dependencies'))).toContain('prisma');
+    // npm ci accepts the lockfile as it is: no fallback to npm install.
+    expect(runs.some((r) => /npm install/.test(r))).toBe(false);
   });
 
   it('copies files that exist', () => {
-    for (const copy of ins.filter((i) => i.op === 'COPY')) {
+    // COPY --from=<stage> copies from an earlier stage, not from the project.
+    for (const copy of ins.filter((i) => i.op === 'COPY' && !/--from=/.test(i.args))) {
       const parts = copy.args.split(/\s+/).filter((p) => !p.startsWith('--'));
       for (const src of parts.slice(0, -1)) expect(existsSync(join(projectRoot, src)), src).toBe(true);
     }
