@@ -5,7 +5,7 @@
  * outside the house: they may use anything, and nothing in the house imports them.
  */
 const FLOORS = [
-  ['config'], // settings and where the project is: imports nothing of the project
+  ['config'], // the settings (one validated object, built once, passed down) and where the project is
   ['sgn'], // the mathematics: pure
   ['formats', 'db', 'local'], // file formats, storage, local services
   ['sweep'], // the sweep domain: specs, axes, cells, compute, queries

@@ -15,9 +15,10 @@ import {
   STAGE_CELL,
   WHERE,
   type ComputeJobMessage,
+  type ComputeThreadData,
   type ComputeThreadMessage,
 } from './compute-thread.js';
-import { FAULTS_VARIABLE, injectFault, parseFaults } from './fault-injection.js';
+import { injectFault } from './fault-injection.js';
 
 const PROGRESS_MS = 200;
 
@@ -43,10 +44,11 @@ class JobCancelled extends Error {}
 
 const port = parentPort;
 if (port === null) throw new Error('compute-thread-entry.ts runs as a worker thread');
-const { cancelled, where } = workerData as { cancelled: Int32Array; where: Int32Array };
+const { cancelled, where, faults: faultList } = workerData as ComputeThreadData;
 const isCancelled = (job: number): boolean => Atomics.load(cancelled, job % CANCEL_SLOTS) === job;
 const post = (m: ComputeThreadMessage): void => port.postMessage(m);
-const faults = parseFaults(process.env[FAULTS_VARIABLE]);
+// Test-only faults (SGN_TEST_FAULTS), parsed by the worker's configuration and handed over here.
+const faults = new Map(faultList);
 lowerPriority();
 
 /** After every cell: stop if cancelled, report progress now and then. */

@@ -30,6 +30,7 @@ import { executionOf } from '../sweep/execution.js';
 import { ratioLength } from '../sweep/cells.js';
 import type { CellRow, StepsizeRow } from '../sweep/compute.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
+import { FAULTS_VARIABLE, parseFaults, type TestFaults } from '../config/test-faults.js';
 
 /**
  * The thread's entry. Compiled (dist/, `npm run build`): compute-thread-entry.js itself. From the
@@ -97,8 +98,20 @@ export interface JobHandlers {
 export interface ComputeThreadOptions {
   /** Heap limit of the thread (V8 old generation, MB); a cell that exceeds it is stored failed. */
   readonly heapLimitMb?: number;
-  /** Environment of the thread, over this process's (tests inject faults through it). */
+  /** Test-only faults the thread injects (the worker's SgnConfig.testFaults, SGN_TEST_FAULTS). */
+  readonly faults?: TestFaults;
+  /**
+   * Variables as the tests give them: SGN_TEST_FAULTS, read when `faults` is absent (the thread
+   * itself reads no variables: its faults reach it with its start-up data).
+   */
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/** What the thread is given when it starts. */
+export interface ComputeThreadData {
+  readonly cancelled: Int32Array;
+  readonly where: Int32Array;
+  readonly faults: TestFaults;
 }
 
 interface Job {
@@ -156,7 +169,12 @@ export class ComputeThread {
   private threadError: Error | null = null;
   private cancelTimers = new Map<number, NodeJS.Timeout>();
 
-  constructor(private readonly options: ComputeThreadOptions = {}) {}
+  /** Parsed once, here: a malformed SGN_TEST_FAULTS fails the caller, not every thread started. */
+  private readonly faults: TestFaults;
+
+  constructor(private readonly options: ComputeThreadOptions = {}) {
+    this.faults = options.faults ?? [...parseFaults(options.env?.[FAULTS_VARIABLE])];
+  }
 
   /** Starts the thread now (module loading, ~0.5 s) rather than at the first job. */
   warm(): void {
@@ -261,8 +279,11 @@ export class ComputeThread {
     Atomics.store(this.where, WHERE.job, 0);
     const heap = this.options.heapLimitMb;
     const w = new Worker(ENTRY, {
-      workerData: { cancelled: this.cancelled, where: this.where },
-      env: { ...process.env, ...this.options.env },
+      workerData: {
+        cancelled: this.cancelled,
+        where: this.where,
+        faults: this.faults,
+      } satisfies ComputeThreadData,
       ...(heap !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: heap } } : {}),
     });
     // An idle thread does not keep the process alive; a job's promise does.

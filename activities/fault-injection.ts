@@ -1,7 +1,8 @@
 /**
  * Test-only faults, injected into chosen cells by the compute thread, so the fault suite can
  * show what a real sweep does when a cell hangs, outlasts its budget, exhausts the thread's heap
- * or kills its worker. Off unless SGN_TEST_FAULTS is set, e.g. `5:kill,9:hang,12:slow=8000`:
+ * or kills its worker. Off unless SGN_TEST_FAULTS is set (the worker's configuration hands it to
+ * its compute thread), e.g. `5:kill,9:hang,12:slow=8000`:
  *
  *   hang      spins forever (a cell that never ends: the cell time budget stops it)
  *   slow=MS   spins MS milliseconds, then computes the cell as usual (a long, healthy cell)
@@ -12,33 +13,10 @@
  *
  * Indices are cell indices for certify and game-group indices for step-size runs.
  */
-export type FaultAction =
-  | { readonly kind: 'hang' }
-  | { readonly kind: 'slow'; readonly ms: number }
-  | { readonly kind: 'exit' }
-  | { readonly kind: 'kill' }
-  | { readonly kind: 'oom' };
+import type { FaultAction } from '../config/test-faults.js';
 
-export const FAULTS_VARIABLE = 'SGN_TEST_FAULTS';
-
-/** The faults `SGN_TEST_FAULTS` asks for; a malformed entry is an error (a test that injects nothing would pass). */
-export function parseFaults(text: string | undefined): Map<number, FaultAction> {
-  const faults = new Map<number, FaultAction>();
-  if (!text) return faults;
-  for (const entry of text
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const m = /^(\d+):(hang|slow=(\d+)|exit|kill|oom)$/.exec(entry);
-    if (!m) throw new Error(`${FAULTS_VARIABLE}: cannot read "${entry}" (index:hang|slow=MS|exit|kill|oom)`);
-    const kind = m[2].startsWith('slow') ? 'slow' : m[2];
-    faults.set(
-      Number(m[1]),
-      kind === 'slow' ? { kind: 'slow', ms: Number(m[3]) } : ({ kind } as FaultAction),
-    );
-  }
-  return faults;
-}
+// The variable's grammar is parsed with the other settings (config/test-faults.ts).
+export { FAULTS_VARIABLE, parseFaults, type FaultAction, type TestFaults } from '../config/test-faults.js';
 
 function spin(ms: number): void {
   const until = performance.now() + ms;

@@ -1,7 +1,8 @@
 /**
  * A sweep's plan for its workflow: phases, batch sizes, the window of batches in flight and the
- * batches per workflow execution. A pure function of the resolved spec (and one setting), so the
- * CLI hands it to a new sweep's workflow, which then need not load it.
+ * batches per workflow execution. A pure function of the resolved spec and one setting
+ * (SGN_BATCHES_PER_RUN, passed in), so the CLI hands it to a new sweep's workflow, which then need
+ * not load it.
  */
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { ratioLength } from '../sweep/cells.js';
@@ -34,18 +35,16 @@ export function totalWork(resolved: ResolvedSweep): number {
   return phasesOf(resolved).reduce((s, p) => s + p.cells, 0);
 }
 
-/** Batches per workflow execution (SGN_BATCHES_PER_RUN, for tests of continue-as-new); ~7 history events each. */
-export function batchesPerRun(): number {
-  const v = Number(process.env.SGN_BATCHES_PER_RUN);
-  return Number.isInteger(v) && v > 0 ? v : 400;
-}
-
-/** The plan a sweep's workflow runs. */
-export function planOf(resolved: ResolvedSweep): SweepPlan {
+/**
+ * The plan a sweep's workflow runs. `batchesPerRun`: batches per workflow execution before it
+ * continues as new, ~7 history events each (SgnConfig.batchesPerRun, SGN_BATCHES_PER_RUN: tests
+ * lower it to exercise continue-as-new).
+ */
+export function planOf(resolved: ResolvedSweep, batchesPerRun: number): SweepPlan {
   const { maxAttempts, maxWorkerDeaths, heartbeatTimeout } = executionOf(resolved);
   return {
     concurrency: resolved.execution.concurrency,
-    batchesPerRun: batchesPerRun(),
+    batchesPerRun,
     phases: phasesOf(resolved),
     maxAttempts,
     maxWorkerDeaths,

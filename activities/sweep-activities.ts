@@ -49,9 +49,16 @@ export interface ActivityDeps {
   readonly workerId: string;
   /** Where batches compute (one job at a time, in the order they are queued). */
   readonly compute: ComputeThread;
+  /** Batches per workflow execution in the plans it loads (the worker's SgnConfig.batchesPerRun). */
+  readonly batchesPerRun: number;
 }
 
-export function createActivities({ prisma, workerId, compute }: ActivityDeps): SweepActivities {
+export function createActivities({
+  prisma,
+  workerId,
+  compute,
+  batchesPerRun,
+}: ActivityDeps): SweepActivities {
   // Resolved specs are immutable per sweep (a changed spec is a new sweep id): cache them.
   const specs = new Map<string, ResolvedSweep>();
 
@@ -201,7 +208,7 @@ export function createActivities({ prisma, workerId, compute }: ActivityDeps): S
 
   return {
     async loadPlan(sweepId: string): Promise<SweepPlan> {
-      return planOf(await resolvedSpec(sweepId));
+      return planOf(await resolvedSpec(sweepId), batchesPerRun);
     },
 
     async runBatch(input: BatchInput): Promise<BatchOutcome> {

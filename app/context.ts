@@ -3,7 +3,8 @@
  * on first use, a Temporal client on that database's task queue.
  */
 import { Client, Connection } from '@temporalio/client';
-import { autoMigrate, createPrisma, databaseUrl, prepareSchema, type PrismaClient } from '../db/client.js';
+import type { SgnConfig } from '../config/config.js';
+import { createPrisma, prepareSchema, type PrismaClient } from '../db/client.js';
 import { postgresUnavailable } from '../db/unavailable.js';
 import {
   scopedTaskQueue,
@@ -14,6 +15,8 @@ import {
 } from '../workers/config.js';
 
 export interface SweepContext {
+  /** The settings it was opened with (start-up's SgnConfig): the app's operations read theirs here. */
+  readonly config: SgnConfig;
   readonly prisma: PrismaClient;
   /** Temporal's address and namespace, and the task queue of this database (workers/config.ts). */
   readonly temporal: TemporalConfig;
@@ -22,7 +25,11 @@ export interface SweepContext {
 }
 
 export interface OpenOptions {
+  /** The settings, built once at start-up: the database, Temporal's variables, the limits. */
+  readonly config: SgnConfig;
+  /** Another database than `config.databaseUrl` (the demo's embedded PostgreSQL). */
   readonly databaseUrl?: string;
+  /** Temporal's settings when the caller has them already (else from `config.temporal`). */
   readonly temporal?: TemporalConfig;
   /**
    * Apply pending migrations (db/client.ts prepareSchema). Default: SGN_AUTO_MIGRATE; without it
@@ -40,13 +47,14 @@ export interface OpenOptions {
 }
 
 /** Opens the database (checking its schema, or migrating it) and, lazily, a Temporal client. */
-export async function openContext(opts: OpenOptions = {}): Promise<SweepContext> {
-  const url = opts.databaseUrl ?? databaseUrl();
+export async function openContext(opts: OpenOptions): Promise<SweepContext> {
+  const { config } = opts;
+  const url = opts.databaseUrl ?? config.databaseUrl;
   const prisma = createPrisma(url);
   let key: string;
   try {
     ({ key } = await prepareSchema(prisma, url, {
-      migrate: opts.migrate ?? autoMigrate(),
+      migrate: opts.migrate ?? config.autoMigrate,
       create: opts.create ?? false,
       log: opts.log,
     }));
@@ -54,10 +62,11 @@ export async function openContext(opts: OpenOptions = {}): Promise<SweepContext>
     await prisma.$disconnect().catch(() => undefined);
     throw postgresUnavailable(e, url);
   }
-  const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(), key);
+  const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(config.temporal), key);
   let connection: Connection | null = null;
   let client: Client | null = null;
   return {
+    config,
     prisma,
     temporal,
     async client() {

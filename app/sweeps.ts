@@ -94,7 +94,7 @@ export async function startSweep(
   const started = await startWorkflow(
     ctx,
     { id, workflowId: row.workflowId },
-    created ? planOf(resolved) : undefined,
+    created ? planOf(resolved, ctx.config.batchesPerRun) : undefined,
   );
   return { id, created, started };
 }

@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { loadConfig } from '../config/config.js';
 import { InputError } from '../sgn/util/errors.js';
 import { runCli, type CliResult } from '../test/support/processes.js';
 import { loadGolden, projectRoot } from '../test/support/reference.js';
@@ -272,18 +273,13 @@ describe('malformed game files', () => {
   });
 
   it('SGN_MAX_INPUT_BYTES: a larger file is refused before parsing, naming the limit', () => {
-    const saved = process.env.SGN_MAX_INPUT_BYTES;
-    process.env.SGN_MAX_INPUT_BYTES = '10';
-    try {
-      // Malformed too: the size, not the syntax, is what gets reported.
-      const file = `${GAMES}/malformed.json.txt`;
-      const e = inputError([file]);
-      expectOneLine(e, file);
-      expect(e.problem).toMatch(/over the input limit of 10 \(SGN_MAX_INPUT_BYTES\)/);
-    } finally {
-      if (saved === undefined) delete process.env.SGN_MAX_INPUT_BYTES;
-      else process.env.SGN_MAX_INPUT_BYTES = saved;
-    }
+    // The setting reaches the command in its configuration, as main() builds it.
+    const config = loadConfig({ SGN_MAX_INPUT_BYTES: '10' });
+    // Malformed too: the size, not the syntax, is what gets reported.
+    const file = `${GAMES}/malformed.json.txt`;
+    const e = commandInputError((argv, out) => runCertify(argv, out, config), [file], 'certify');
+    expectOneLine(e, file);
+    expect(e.problem).toMatch(/over the input limit of 10 \(SGN_MAX_INPUT_BYTES\)/);
   });
 });
 

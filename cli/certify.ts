@@ -16,6 +16,7 @@ import {
 } from '../sgn/certificate.js';
 import { certifyMarkov, markovSummary } from './certify-markov.js';
 import { InputError } from '../sgn/util/errors.js';
+import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
 import { readDataFile } from '../formats/data-file.js';
 import { numberFlag, numberListFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
@@ -27,7 +28,12 @@ export const certifyUsage =
 /** Largest max(w) / min(w) the engine computes with in double precision. */
 const MAX_WEIGHT_SPREAD = 1e300;
 
-export function runCertify(argv: string[], out: (s: string) => void): void {
+/** `config`: the settings main() built (tests calling this directly get the defaults). */
+export function runCertify(
+  argv: string[],
+  out: (s: string) => void,
+  config: SgnConfig = DEFAULT_CONFIG,
+): void {
   const { values, positionals } = parse(
     argv,
     {
@@ -51,16 +57,20 @@ export function runCertify(argv: string[], out: (s: string) => void): void {
   const c4 = numberFlag(values.c4, '--c4');
   if (c4 !== undefined && !(c4 > 0)) throw new InputError('--c4', `must be positive, got ${c4}`);
   const weights = numberListFlag(values.weights, '--weights');
-  const file = splitGameFile(readDataFile(positionals[0]));
+  const file = splitGameFile(readDataFile(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
   // Refuses, before the game is built, what would not fit in memory or a bounded time.
-  checkGameFileBudget(spec, {
-    region: values.region !== undefined,
-    sampler: values.sampler,
-    regionSection: file.region,
-    rigorous: values.rigorous,
-    groundTruth,
-  });
+  checkGameFileBudget(
+    spec,
+    {
+      region: values.region !== undefined,
+      sampler: values.sampler,
+      regionSection: file.region,
+      rigorous: values.rigorous,
+      groundTruth,
+    },
+    config,
+  );
   if (spec.family === 'markov') {
     const report = certifyMarkov(spec, file.region, {
       weights: weights && normaliseWeights(weights, 2, '--weights'),

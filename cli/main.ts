@@ -1,12 +1,19 @@
 /**
  * The `sgn` program as a function: subcommands, one line on stderr per error, the exit code
- * returned. Separate from cli/sgn.ts (which runs it) so tests can call it in-process.
+ * returned. Separate from cli/sgn.ts (which runs it) so tests can call it in-process. It builds
+ * the configuration (config/config.ts) once, from the environment it is given, and hands it to
+ * the command: a bad setting is one line and exit 2, like any bad input.
  */
-import { databaseUrl, redactSecrets } from '../db/url.js';
+import { loadConfig, type Env, type SgnConfig } from '../config/config.js';
+import { redactSecrets } from '../db/url.js';
 import { permissionDenied, ServiceUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 
-type Command = (argv: string[], out: (s: string) => void) => void | number | Promise<void | number>;
+type Command = (
+  argv: string[],
+  out: (s: string) => void,
+  config: SgnConfig,
+) => void | number | Promise<void | number>;
 
 /**
  * Subcommands, each loaded only when it runs: a worker or `sgn sweep status` does not load the
@@ -40,7 +47,8 @@ exit codes: 0 done, 1 unexpected error, 2 bad input or settings (a missing datab
 `;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs `sgn <argv>` with the settings of `env` (the process's environment by default). */
+export async function main(argv: string[], env: Env = process.env): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(await usage());
@@ -51,47 +59,51 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sgn: unknown command "${name}"\n${await usage()}`);
     return 2;
   }
+  // Errors from drivers can quote connection strings: credentials never reach the terminal (the
+  // password of the environment's DATABASE_URL included, even when the settings were refused).
+  const redact = (text: string): string => redactSecrets(text, env);
+  // The settings, once they are read (a refused setting is an InputError: one line either way).
+  let config: SgnConfig | undefined;
   try {
+    // Settings first: a bad one is refused before the command is loaded or anything is read.
+    config = loadConfig(env);
     const { run } = await load();
-    const code = await run(rest, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+    const code = await run(rest, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`), config);
     return typeof code === 'number' ? code : 0;
   } catch (e) {
     // The reader of stdout went away (`| head`): not an error of ours.
     if (isClosedPipe(e)) return 0;
-    // Errors from drivers can quote connection strings: credentials never reach the terminal.
+    // Stack traces only with SGN_DEBUG.
+    const debug = config?.debug ?? false;
     if (e instanceof InputError) {
-      process.stderr.write(`sgn ${name}: ${redactSecrets(e.message)}\n`);
+      process.stderr.write(`sgn ${name}: ${redact(e.message)}\n`);
       return 2;
     }
     if (e instanceof ServiceUnavailable) {
-      process.stderr.write(`sgn ${name}: ${redactSecrets(e.message)}\n`);
-      if (debugging() && e.cause instanceof Error)
-        process.stderr.write(`${redactSecrets(e.cause.stack ?? e.cause.message)}\n`);
+      process.stderr.write(`sgn ${name}: ${redact(e.message)}\n`);
+      if (debug && e.cause instanceof Error)
+        process.stderr.write(`${redact(e.cause.stack ?? e.cause.message)}\n`);
       return 3;
     }
     // A role without the privileges the command needs (docs/deployment.md, "Roles"): a setting.
-    const denied = permissionDenied(e, databaseUrl());
+    const denied = config && permissionDenied(e, config.databaseUrl);
     if (denied) {
-      process.stderr.write(`sgn ${name}: ${redactSecrets(denied.message)}\n`);
+      process.stderr.write(`sgn ${name}: ${redact(denied.message)}\n`);
       return 2;
     }
     // Anything else is a fault of ours or of a service: one line for the user, the stack and
     // the whole message (a driver's can run to pages) only with SGN_DEBUG=1.
-    process.stderr.write(`sgn ${name}: ${redactSecrets(oneLine(e))}\n`);
-    if (debugging())
-      process.stderr.write(`${redactSecrets(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
+    process.stderr.write(`sgn ${name}: ${redact(oneLine(e, debug))}\n`);
+    if (debug) process.stderr.write(`${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     return 1;
   }
 }
 
-/** SGN_DEBUG=1 (or any value but 0/false/empty): stack traces of unexpected errors. */
-export function debugging(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = env.SGN_DEBUG?.trim().toLowerCase();
-  return v !== undefined && v !== '' && v !== '0' && v !== 'false';
-}
-
-/** An error as one line: its first line of text, its type when that says more, a hint at SGN_DEBUG. */
-export function oneLine(e: unknown): string {
+/**
+ * An error as one line: its first line of text, its type when that says more, and unless `debug`
+ * (SGN_DEBUG, when the stack is printed after it) a hint at SGN_DEBUG.
+ */
+export function oneLine(e: unknown, debug: boolean): string {
   const text = e instanceof Error ? e.message : String(e);
   const lines = text
     .split('\n')
@@ -102,7 +114,7 @@ export function oneLine(e: unknown): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   const first = (lines[0] ?? 'unknown error').replace(/[\u0000-\u001f\u007f]/g, ' ');
   const more = lines.length > 1 ? ' ...' : '';
-  return `${type}${first}${more}${debugging() ? '' : ' (SGN_DEBUG=1 for details)'}`;
+  return `${type}${first}${more}${debug ? '' : ' (SGN_DEBUG=1 for details)'}`;
 }
 
 /** A write to a pipe whose reader has closed it. */

@@ -4,14 +4,20 @@
  * the workers start; and the grants of the least-privilege roles (db/roles.ts).
  */
 import { InputError } from '../sgn/util/errors.js';
-import { databaseUrl, parseDatabaseUrl } from '../db/url.js';
+import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
+import { parseDatabaseUrl } from '../db/url.js';
 import { grantStatements, ROLE_KINDS, type RoleKind } from '../db/roles.js';
 import { parse } from './args.js';
 
 export const migrateUsage =
   'sgn migrate [--check] [--operator-role R] [--worker-role R] [--reader-role R] [--print-grants]';
 
-export async function runMigrate(argv: string[], out: (s: string) => void): Promise<number> {
+/** `config`: the settings main() built (tests calling this directly get the defaults). */
+export async function runMigrate(
+  argv: string[],
+  out: (s: string) => void,
+  config: SgnConfig = DEFAULT_CONFIG,
+): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
@@ -33,7 +39,7 @@ export async function runMigrate(argv: string[], out: (s: string) => void): Prom
   const named = Object.keys(roles).length > 0;
   if (values.check && (named || values['print-grants']))
     throw new InputError('--check', 'only checks the schema: it takes no role flags nor --print-grants');
-  const url = databaseUrl();
+  const url = config.databaseUrl;
   const cfg = parseDatabaseUrl(url);
   // Loaded after the settings are checked: the migration code brings in the database client.
   const { checkRoleNames, migrateDatabase } = await import('../db/migrate.js');

@@ -2,13 +2,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
+import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
 import { openContext } from '../app/context.js';
 import { writeSweepReport } from '../report/sweep-report.js';
 import { parse } from './args.js';
 
 export const reportUsage = `sgn report <id> --out <dir>`;
 
-export async function runReport(argv: string[], out: (s: string) => void): Promise<number> {
+/** `config`: the settings main() built (tests calling this directly get the defaults). */
+export async function runReport(
+  argv: string[],
+  out: (s: string) => void,
+  config: SgnConfig = DEFAULT_CONFIG,
+): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'report');
   if (positionals.length !== 1) throw new InputError('report', 'expects one sweep id');
   const id = positionals[0];
@@ -17,7 +23,7 @@ export async function runReport(argv: string[], out: (s: string) => void): Promi
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new InputError('--out', `"${values.out}" exists and is not a folder`);
   // The database only: a report never needs Temporal.
-  const ctx = await openContext();
+  const ctx = await openContext({ config });
   try {
     const r = await writeSweepReport(ctx.prisma, id, dir);
     const rel = relative(process.cwd(), dir);

@@ -23,6 +23,7 @@ import { EXPERIMENT_INTEGRATORS, type ExperimentIntegrator } from '../sgn/experi
 import { gameSimulation, markovSimulation, type Simulation } from '../sgn/experiments/simulation.js';
 import { runStudy, type TrajectoryStudy } from '../sgn/experiments/trajectories.js';
 import { InputError } from '../sgn/util/errors.js';
+import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
 import { readDataFile } from '../formats/data-file.js';
 import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
@@ -93,7 +94,12 @@ interface Setup {
   readonly regionText: string | null;
 }
 
-export function runSimulate(argv: string[], out: (s: string) => void): void {
+/** `config`: the settings main() built (tests calling this directly get the defaults). */
+export function runSimulate(
+  argv: string[],
+  out: (s: string) => void,
+  config: SgnConfig = DEFAULT_CONFIG,
+): void {
   const { values, positionals } = parse(
     joinNegativeValues(argv),
     {
@@ -130,17 +136,21 @@ export function runSimulate(argv: string[], out: (s: string) => void): void {
   const tol = positive(values.tol, '--tol') ?? DEFAULTS.tol;
   const c4 = positive(values.c4, '--c4');
 
-  const file = splitGameFile(readDataFile(positionals[0]));
+  const file = splitGameFile(readDataFile(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
   const integrator = (integratorText ?? (spec.family === 'markov' ? 'npg' : 'euler')) as ExperimentIntegrator;
   // Refuses, before the game is built, what would not fit in memory or a bounded time.
-  checkGameFileBudget(spec, {
-    region: values.region !== undefined,
-    sampler: values.sampler,
-    regionSection: file.region,
-    rigorous: values.rigorous,
-    runs: { steps, seeds, integrator },
-  });
+  checkGameFileBudget(
+    spec,
+    {
+      region: values.region !== undefined,
+      sampler: values.sampler,
+      regionSection: file.region,
+      rigorous: values.rigorous,
+      runs: { steps, seeds, integrator },
+    },
+    config,
+  );
   const common = { integrator, seeds, seed, spread, project: values.project, c4 };
   const setup =
     spec.family === 'markov'

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
+import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
 import { resolveSpec } from '../sweep/resolve.js';
 import { ID_PATTERN } from '../sweep/spec.js';
 import {
@@ -57,11 +58,16 @@ export const logToStderr = (line: string): void => {
 };
 
 /**
- * Runs `fn` with the database (and, lazily, Temporal). Only `sweep start` passes `create`: the
- * other commands read or signal what is stored, and a missing database is refused, not created.
+ * Runs `fn` with the database (and, lazily, Temporal) of `config`. Only `sweep start` passes
+ * `create`: the other commands read or signal what is stored, and a missing database is refused,
+ * not created.
  */
-async function withContext<T>(fn: (ctx: SweepContext) => Promise<T>, create = false): Promise<T> {
-  const ctx = await openContext({ create, log: logToStderr });
+async function withContext<T>(
+  config: SgnConfig,
+  fn: (ctx: SweepContext) => Promise<T>,
+  create = false,
+): Promise<T> {
+  const ctx = await openContext({ config, create, log: logToStderr });
   try {
     return await fn(ctx);
   } finally {
@@ -89,7 +95,7 @@ function statusJson(s: SweepStatusReport): string {
   });
 }
 
-async function start(argv: string[], out: Out): Promise<number> {
+async function start(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
@@ -112,46 +118,54 @@ async function start(argv: string[], out: Out): Promise<number> {
   const cellTimeout = numberFlag(values['cell-timeout'], '--cell-timeout');
   if (cellTimeout !== undefined && !(cellTimeout > 0 && cellTimeout <= 604_800))
     throw new InputError('--cell-timeout', 'must be a number of seconds in (0, 604800]');
-  const spec = resolveSpec(readDataFile(specPath), { baseDir: dirname(resolvePath(specPath)), maxCells });
+  const spec = resolveSpec(readDataFile(specPath, config), {
+    baseDir: dirname(resolvePath(specPath)),
+    settings: config,
+    maxCells,
+  });
   // Execution settings are not part of the spec's identity: the flag changes how, not what.
   const resolved =
     cellTimeout === undefined ? spec : { ...spec, execution: { ...spec.execution, cellTimeout } };
-  return withContext(async (ctx) => {
-    const r = await startSweep(ctx, resolved, { id: values.id });
-    out(r.id);
-    if (!r.created)
-      process.stderr.write(
-        `sweep ${r.id} already registered: ${r.started ? 'resuming it' : 'its workflow is running'}\n`,
+  return withContext(
+    config,
+    async (ctx) => {
+      const r = await startSweep(ctx, resolved, { id: values.id });
+      out(r.id);
+      if (!r.created)
+        process.stderr.write(
+          `sweep ${r.id} already registered: ${r.started ? 'resuming it' : 'its workflow is running'}\n`,
+        );
+      if (!values.wait) return 0;
+      const final = await waitForSweep(
+        ctx,
+        r.id,
+        progressPrinter((s) => s.id),
       );
-    if (!values.wait) return 0;
-    const final = await waitForSweep(
-      ctx,
-      r.id,
-      progressPrinter((s) => s.id),
-    );
-    if (final.status !== 'completed') {
-      process.stderr.write(`sweep ${r.id} ${final.status}${final.error ? `: ${final.error}` : ''}\n`);
-      return 1;
-    }
-    if (final.failedCells === 0) return 0;
-    // Completed, with cells stored failed: a distinct exit code, and what went wrong in one line.
-    const kinds = await failureKinds(ctx.prisma, r.id);
-    process.stderr.write(
-      `sweep ${r.id} completed; ${failureSummary(final.failedCells, final.totalCells, kinds)} ` +
-        `(list them: sgn sweep results ${r.id} --where error=any)\n`,
-    );
-    return EXIT_CELLS_FAILED;
-  }, true);
+      if (final.status !== 'completed') {
+        process.stderr.write(`sweep ${r.id} ${final.status}${final.error ? `: ${final.error}` : ''}\n`);
+        return 1;
+      }
+      if (final.failedCells === 0) return 0;
+      // Completed, with cells stored failed: a distinct exit code, and what went wrong in one line.
+      const kinds = await failureKinds(ctx.prisma, r.id);
+      process.stderr.write(
+        `sweep ${r.id} completed; ${failureSummary(final.failedCells, final.totalCells, kinds)} ` +
+          `(list them: sgn sweep results ${r.id} --where error=any)\n`,
+      );
+      return EXIT_CELLS_FAILED;
+    },
+    true,
+  );
 }
 
-async function status(argv: string[], out: Out): Promise<number> {
+async function status(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values, positionals } = parse(
     argv,
     { json: { type: 'boolean', default: false }, watch: { type: 'boolean', default: false } },
     'sweep status',
   );
   const id = oneId(positionals, 'status');
-  return withContext(async (ctx) => {
+  return withContext(config, async (ctx) => {
     if (values.json) {
       const s = await sweepStatus(ctx, id);
       const failures = s.failedCells > 0 ? await failureKinds(ctx.prisma, id) : [];
@@ -192,9 +206,9 @@ async function status(argv: string[], out: Out): Promise<number> {
   });
 }
 
-async function list(argv: string[], out: Out): Promise<number> {
+async function list(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean', default: false } }, 'sweep list');
-  return withContext(async (ctx) => {
+  return withContext(config, async (ctx) => {
     const rows = await listSweeps(ctx.prisma);
     if (values.json) {
       out(JSON.stringify(rows));
@@ -223,7 +237,7 @@ async function list(argv: string[], out: Out): Promise<number> {
   });
 }
 
-async function results(argv: string[], out: Out): Promise<number> {
+async function results(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
@@ -242,7 +256,7 @@ async function results(argv: string[], out: Out): Promise<number> {
   const limit = numberFlag(values.limit, '--limit');
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new InputError('--limit', 'must be a positive integer');
-  return withContext(async (ctx) => {
+  return withContext(config, async (ctx) => {
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
       const paramNames = Object.keys(shown[0]?.params ?? {});
@@ -345,7 +359,7 @@ const BAND_PICTURES = new Map<string, PictureFormat>([
   ['.html', 'html'],
 ]);
 
-async function band(argv: string[], out: Out): Promise<number> {
+async function band(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'sweep band');
   const id = oneId(positionals, 'band');
   const file = values.out;
@@ -356,7 +370,7 @@ async function band(argv: string[], out: Out): Promise<number> {
     throw new InputError('--out', `must end in .json, .csv, .svg, .png or .html, got "${file}"`);
   if (!existsSync(dirname(resolvePath(file))))
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
-  return withContext(async (ctx) => {
+  return withContext(config, async (ctx) => {
     const partial = await partialBandNote(ctx.prisma, id);
     if (pictureFormat) {
       const { bandPicture, bandPictureFile } = await import('../report/band.js');
@@ -402,14 +416,19 @@ async function band(argv: string[], out: Out): Promise<number> {
   });
 }
 
-async function simple(argv: string[], out: Out, name: 'resume' | 'pause' | 'cancel'): Promise<number> {
+async function simple(
+  argv: string[],
+  out: Out,
+  config: SgnConfig,
+  name: 'resume' | 'pause' | 'cancel',
+): Promise<number> {
   const { values, positionals } = parse(
     argv,
     name === 'resume' ? { 'retry-failed': { type: 'boolean', default: false } } : {},
     `sweep ${name}`,
   );
   const id = oneId(positionals, name);
-  return withContext(async (ctx) => {
+  return withContext(config, async (ctx) => {
     if (name === 'resume' && values['retry-failed'] === true) {
       const n = await retryFailedCells(ctx, id);
       out(`${id}: retrying ${n} failed cell${n === 1 ? '' : 's'}`);
@@ -423,23 +442,28 @@ async function simple(argv: string[], out: Out, name: 'resume' | 'pause' | 'canc
   });
 }
 
-export async function runSweep(argv: string[], out: Out): Promise<number> {
+/** `config`: the settings main() built (tests calling this directly get the defaults). */
+export async function runSweep(
+  argv: string[],
+  out: Out,
+  config: SgnConfig = DEFAULT_CONFIG,
+): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'start':
-      return start(rest, out);
+      return start(rest, out, config);
     case 'status':
-      return status(rest, out);
+      return status(rest, out, config);
     case 'list':
-      return list(rest, out);
+      return list(rest, out, config);
     case 'results':
-      return results(rest, out);
+      return results(rest, out, config);
     case 'band':
-      return band(rest, out);
+      return band(rest, out, config);
     case 'resume':
     case 'pause':
     case 'cancel':
-      return simple(rest, out, sub);
+      return simple(rest, out, config, sub);
     default:
       throw new InputError(
         'sweep',

@@ -1,9 +1,10 @@
 /**
  * The failure types of sweeps, by the names Temporal reports them under (an error thrown in an
  * activity reaches the workflow as an ApplicationFailure whose type is the error's `name`).
- * The classes live where they are raised (InputError in the mathematics, SweepNotFoundError in
- * the write path, WrongDatabaseError in the worker); which of them are retried is declared here
- * once, and failures.test.ts checks every class's name against these lists.
+ * The classes live where they are raised (InputError on the bottom floor, config/errors.ts, for
+ * inputs and settings alike; SweepNotFoundError in the write path, WrongDatabaseError in the
+ * worker); which of them are retried is declared here once, and failures.test.ts checks every
+ * class's name against these lists.
  */
 export const FAILURE_TYPES = {
   /** Invalid input: the same input fails the same way on every attempt. */

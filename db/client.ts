@@ -12,7 +12,6 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { InputError } from '../sgn/util/errors.js';
 import { postgresError } from './unavailable.js';
 import {
-  databaseUrl,
   parseDatabaseUrl,
   prismaPgPool,
   quoteIdent,
@@ -23,9 +22,7 @@ import {
 } from './url.js';
 
 export {
-  autoMigrate,
   DEFAULT_DATABASE_URL,
-  databaseUrl,
   formatDatabaseUrl,
   parseDatabaseUrl,
   pgClientConfig,
@@ -38,7 +35,7 @@ export type { PgConnectionConfig } from './url.js';
 export { PrismaClient, Prisma } from '../generated/prisma/client.js';
 
 /** A PrismaClient using the pg driver adapter (no native engine); `max` bounds its pool. */
-export function createPrisma(url: string = databaseUrl(), opts: { max?: number } = {}): PrismaClient {
+export function createPrisma(url: string, opts: { max?: number } = {}): PrismaClient {
   const pool = prismaPgPool(parseDatabaseUrl(url), opts.max === undefined ? {} : { max: opts.max });
   return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
@@ -64,7 +61,7 @@ function pgErrorCode(e: unknown): string | undefined {
 }
 
 /** Create the database named in `url` if it does not exist. Resolves to true when it was created. */
-export async function ensureDatabase(url: string = databaseUrl()): Promise<boolean> {
+export async function ensureDatabase(url: string): Promise<boolean> {
   const cfg = parseDatabaseUrl(url);
   return withMaintenanceClient(cfg, async (c) => {
     const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [cfg.database]);
@@ -102,10 +99,12 @@ const UNREF_LONG_TIMERS =
  * Apply committed migrations (`prisma migrate deploy`) to the database in `url`, using
  * the project's local Prisma CLI. Resolves to the CLI's output; rejects with it on failure.
  */
-export async function migrateDeploy(url: string = databaseUrl()): Promise<string> {
+export async function migrateDeploy(url: string): Promise<string> {
   parseDatabaseUrl(url); // fail early with a clear message
   const require = createRequire(import.meta.url);
   const cli = require.resolve('prisma/build/index.js');
+  // The Prisma CLI inherits this process's environment (PATH, HOME, ...: not settings of ours);
+  // the URL it migrates is the one given here.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: url,
@@ -153,7 +152,7 @@ export function prismaReason(output: string): string {
 }
 
 /** Create the database if needed and apply migrations. */
-export async function prepareDatabase(url: string = databaseUrl()): Promise<void> {
+export async function prepareDatabase(url: string): Promise<void> {
   await ensureDatabase(url);
   await migrateDeploy(url);
 }

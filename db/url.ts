@@ -1,12 +1,13 @@
 // Database URL handling shared by prisma.config.ts (loaded by the Prisma CLI before the
-// client is generated) and db/client.ts. Must not import the generated client.
+// client is generated) and db/client.ts. Must not import the generated client. The URL itself is
+// a setting (DATABASE_URL, SgnConfig.databaseUrl: config/config.ts); it is parsed here.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import pg from 'pg';
 import { parse } from 'pg-connection-string';
 import { InputError } from '../sgn/util/errors.js';
 
-export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/sgn';
+export { DEFAULT_DATABASE_URL } from '../config/config.js';
 
 /**
  * The sslmode values libpq knows. Without one, no TLS (as before; libpq's default is `prefer`).
@@ -60,24 +61,6 @@ export interface PgConnectionConfig {
   sslPrefer?: true;
 }
 
-/** DATABASE_URL from the environment, or the local default. */
-export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const v = env.DATABASE_URL?.trim();
-  return v ? v : DEFAULT_DATABASE_URL;
-}
-
-/**
- * SGN_AUTO_MIGRATE: whether commands other than `sgn migrate` may change the schema (create a
- * missing database, apply pending migrations). Off unless set to 1 or true: in production only
- * `sgn migrate`, run as the role that owns the schema, does (docs/deployment.md, "Roles").
- */
-export function autoMigrate(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = env.SGN_AUTO_MIGRATE?.trim().toLowerCase();
-  if (v === undefined || v === '' || v === '0' || v === 'false') return false;
-  if (v === '1' || v === 'true') return true;
-  throw new InputError('SGN_AUTO_MIGRATE', `must be 1 or 0, got ${JSON.stringify(env.SGN_AUTO_MIGRATE)}`);
-}
-
 /** Double-quote a PostgreSQL identifier. */
 export function quoteIdent(name: string): string {
   if (name.includes('\0')) throw new Error('identifier contains a NUL byte');
@@ -110,14 +93,18 @@ const MIN_LITERAL_SECRET = 4;
 
 /**
  * Any text (an error message, a log line) with credentials hidden: passwords in URLs
- * (`scheme://user:password@`), and the password of DATABASE_URL wherever it appears bare or
- * percent-encoded (a driver may echo it outside a URL).
+ * (`scheme://user:password@`), and the password of the DATABASE_URL in `secrets` wherever it
+ * appears bare or percent-encoded (a driver may echo it outside a URL). `secrets` is the
+ * environment the settings came from (the CLI's), or just `{ DATABASE_URL: url }`.
  */
-export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+export function redactSecrets(
+  text: string,
+  secrets: Readonly<{ DATABASE_URL?: string | undefined }> = {},
+): string {
   let out = text
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@')
     .replace(PASSWORD_PARAMETER, '$1***');
-  const url = env.DATABASE_URL?.trim();
+  const url = secrets.DATABASE_URL?.trim();
   const m = url ? /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:(.*)@/i.exec(splitQuery(url)[0]) : null;
   if (m) {
     const raw = m[1];

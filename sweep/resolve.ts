@@ -4,6 +4,7 @@
  * re-read by workers elsewhere), so it holds no functions, class instances or undefined values.
  */
 import { dirname, resolve as resolvePath } from 'node:path';
+import type { SgnConfig } from '../config/config.js';
 import { readDataFile } from '../formats/data-file.js';
 import { playerCount, type GameSpec } from '../sgn/games/spec.js';
 import { parseGameSpec } from '../formats/game-file.js';
@@ -39,9 +40,14 @@ import {
   type SweepRegionSection,
 } from './spec.js';
 
+/** The settings resolving reads (config/config.ts): the input, cell count and cell budget limits. */
+export type ResolveSettings = Pick<SgnConfig, 'maxInputBytes' | 'maxCells' | 'maxCellMemory' | 'maxCellWork'>;
+
 export interface ResolveOptions {
   /** Directory that relative paths in the spec (game.file) are resolved against. */
   baseDir: string;
+  /** The settings (the CLI passes its SgnConfig); absent: every limit at its default. */
+  settings?: ResolveSettings;
   /** Overrides spec.maxCells and SGN_MAX_CELLS. */
   maxCells?: number;
   /** Overrides SGN_MAX_CELL_MEMORY (bytes a cell may take; see budget.ts). */
@@ -60,7 +66,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const { file, ...specFields } = spec.game;
   const own: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(specFields)) if (v !== undefined) own[k] = v;
-  const loaded = file === undefined ? undefined : loadGameFile(file, opts.baseDir);
+  const loaded = file === undefined ? undefined : loadGameFile(file, opts.baseDir, opts.settings);
   const fromFile = loaded?.game;
   const merged: Record<string, unknown> = { ...fromFile, ...own };
 
@@ -188,7 +194,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const shape = sweepCellShape(resolved);
   checkCellBudget(
     shape,
-    budgetLimits(process.env, { maxCellMemory: opts.maxCellMemory, maxCellWork: opts.maxCellWork }),
+    budgetLimits(opts.settings, { maxCellMemory: opts.maxCellMemory, maxCellWork: opts.maxCellWork }),
     {
       size: `${GAME_ROOT}.${shape.game.sizeField}`,
       sampler: `${REGION_ROOT}.sampler`,
@@ -203,7 +209,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
 
 /** Reads and resolves a spec file; game.file paths are relative to the spec's directory. */
 export function resolveSpecFile(path: string, opts: Omit<ResolveOptions, 'baseDir'> = {}): ResolvedSweep {
-  return resolveSpec(readDataFile(path), { ...opts, baseDir: dirname(resolvePath(path)) });
+  return resolveSpec(readDataFile(path, opts.settings), { ...opts, baseDir: dirname(resolvePath(path)) });
 }
 
 /**
@@ -245,7 +251,7 @@ export function sweepIdFor(resolved: ResolvedSweep): string {
 
 /** The applicable cell limit: opts.maxCells ?? spec.maxCells ?? SGN_MAX_CELLS ?? 5,000,000. */
 export function cellLimit(
-  opts: { maxCells?: number },
+  opts: { maxCells?: number; settings?: Pick<SgnConfig, 'maxCells'> },
   specMaxCells?: number,
 ): { limit: number; source: string } {
   if (opts.maxCells !== undefined) {
@@ -255,13 +261,8 @@ export function cellLimit(
     return { limit: opts.maxCells, source: 'the maxCells option' };
   }
   if (specMaxCells !== undefined) return { limit: specMaxCells, source: `${SPEC_ROOT}.maxCells` };
-  const env = process.env.SGN_MAX_CELLS;
-  if (env !== undefined && env.trim() !== '') {
-    const v = Number(env);
-    if (!Number.isSafeInteger(v) || v < 1)
-      throw new InputError('SGN_MAX_CELLS', `must be a positive integer, got "${env}"`);
-    return { limit: v, source: 'SGN_MAX_CELLS' };
-  }
+  const setting = opts.settings?.maxCells;
+  if (setting !== undefined) return { limit: setting, source: 'SGN_MAX_CELLS' };
   return { limit: DEFAULT_MAX_CELLS, source: 'the default limit' };
 }
 
@@ -280,11 +281,15 @@ function boundedProduct(axes: SweepAxis[], limit: number, source: string): numbe
 }
 
 /** A game file's game, and its `region` section if it has one (sgn certify reads the same files). */
-function loadGameFile(file: string, baseDir: string): { game: Record<string, unknown>; region: unknown } {
+function loadGameFile(
+  file: string,
+  baseDir: string,
+  settings: ResolveSettings | undefined,
+): { game: Record<string, unknown>; region: unknown } {
   const path = resolvePath(baseDir, file);
   let data: unknown;
   try {
-    data = readDataFile(path);
+    data = readDataFile(path, settings);
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${GAME_ROOT}.file`, `${file}: ${e.problem}`);
     throw e;

@@ -7,7 +7,8 @@ import type { ExecutionSettings } from './execution.js';
 import { SPEC_ROOT, type Integrator, type SweepKind } from './spec.js';
 
 export const SWEEP_FORMAT = 'sgn-sweep/1';
-export const DEFAULT_MAX_CELLS = 5_000_000;
+// The default cell limit is a setting's default (SGN_MAX_CELLS): its home is config/.
+export { DEFAULT_MAX_CELLS } from '../config/config.js';
 /** Multipliers are run inside every cell, so their count is kept small. */
 export const MAX_MULTIPLIERS = 1000;
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../config/config.js';
 import { InputError } from '../sgn/util/errors.js';
 import { resolveSpec, type ResolveOptions } from './resolve.js';
 
@@ -46,10 +47,6 @@ function errorOf(raw: unknown, opts: Partial<ResolveOptions> = {}): string {
   }
   throw new Error('expected an InputError');
 }
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
 
 describe('valid specs', () => {
   it('resolve with defaults', () => {
@@ -394,14 +391,16 @@ describe('malformed specs name the offending path', () => {
     expect(errorOf(huge)).toContain(
       'spec: the sweep has 10,000,000 cells (lambda 100000 x ratio 100), over the limit of 5,000,000 set by the default limit',
     );
-    vi.stubEnv('SGN_MAX_CELLS', '20');
-    expect(errorOf(certify)).toContain('over the limit of 20 set by SGN_MAX_CELLS');
-    expect(resolveSpec({ ...certify, maxCells: 25 }, { baseDir: dir }).cellLimit).toBe(25);
-    expect(errorOf({ ...certify, maxCells: 100 }, { maxCells: 24 })).toContain(
+    // SGN_MAX_CELLS reaches resolveSpec in the settings built at start-up (config/config.ts).
+    const settings = loadConfig({ SGN_MAX_CELLS: '20' });
+    expect(errorOf(certify, { settings })).toContain('over the limit of 20 set by SGN_MAX_CELLS');
+    expect(resolveSpec({ ...certify, maxCells: 25 }, { baseDir: dir, settings }).cellLimit).toBe(25);
+    expect(errorOf({ ...certify, maxCells: 100 }, { maxCells: 24, settings })).toContain(
       'over the limit of 24 set by the maxCells option',
     );
-    vi.stubEnv('SGN_MAX_CELLS', 'lots');
-    expect(errorOf(certify)).toContain('SGN_MAX_CELLS: must be a positive integer, got "lots"');
+    expect(() => loadConfig({ SGN_MAX_CELLS: 'lots' })).toThrow(
+      'SGN_MAX_CELLS: must be a positive integer, got "lots"',
+    );
   });
 
   it('reports an exact count even beyond 2^53, axes in spec order', () => {

@@ -63,6 +63,7 @@ const REQUIRED_CATEGORIES = [
   'cell memory over the limit',
   'cell work over the limit',
   'bad budget variable',
+  'bad setting',
 ];
 
 const VALID_SPEC = 'examples/small.yaml';
@@ -213,6 +214,25 @@ const extra: Entry[] = [
     field: 'SGN_MAX_CELL_MEMORY',
     says: 'must be a number of bytes or a size like 512MB, 4GB or 1.5GiB, got "lots"',
     category: 'bad budget variable',
+  },
+  {
+    // Settings are checked at start-up (config/config.ts), before the spec is even read.
+    file: VALID_SPEC,
+    args: ['--id', 'cells-probe'],
+    env: { SGN_MAX_CELLS: 'lots' },
+    command: 'sweep start',
+    field: 'SGN_MAX_CELLS',
+    says: 'must be a positive integer, got "lots"',
+    category: 'bad setting',
+  },
+  {
+    file: VALID_GAME,
+    args: ['--json'],
+    env: { SGN_MAX_INPUT_BYTES: '2GB' },
+    command: 'certify',
+    field: 'SGN_MAX_INPUT_BYTES',
+    says: 'at most 512 MiB, got "2GB"',
+    category: 'bad setting',
   },
   {
     file: VALID_GAME,

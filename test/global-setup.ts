@@ -9,7 +9,8 @@
  *   install it twice.
  * What was done is said on stderr.
  */
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { loadConfig } from '../config/config.js';
 import { ensureTemporalCli } from '../local/temporal-cli.js';
 import { PROJECT_ROOT } from '../config/project-root.js';
 import { ensureTestServer } from './support/database.js';
@@ -21,7 +22,13 @@ const log = (line: string): void => {
 export default async function setup(): Promise<() => Promise<void>> {
   const [postgres, temporalCli] = await Promise.allSettled([
     ensureTestServer(process.env, log),
-    ensureTemporalCli({ cacheDir: join(PROJECT_ROOT, '.cache', 'temporal-cli'), log }),
+    ensureTemporalCli({
+      cacheDir: join(PROJECT_ROOT, '.cache', 'temporal-cli'),
+      // The settings, read once here for the run (config/config.ts).
+      cliPath: loadConfig().temporalCliPath,
+      env: process.env,
+      log,
+    }),
   ]);
   if (postgres.status === 'rejected') throw postgres.reason;
   if (temporalCli.status === 'rejected') {
@@ -29,6 +36,9 @@ export default async function setup(): Promise<() => Promise<void>> {
     throw temporalCli.reason;
   }
   process.env.TEST_DATABASE_URL = postgres.value.url;
+  // For the processes the tests start (their settings), and first on PATH for the dev servers
+  // the tests start in-process (local/temporal-dev-server.ts looks on PATH and in the cache).
   process.env.TEMPORAL_CLI_PATH = temporalCli.value;
+  process.env.PATH = [dirname(temporalCli.value), process.env.PATH].filter(Boolean).join(delimiter);
   return () => postgres.value.stop();
 }

@@ -3,7 +3,8 @@
  * against real roles), SGN_AUTO_MIGRATE's values, and the Prisma CLI's reason on one line.
  */
 import { describe, expect, it } from 'vitest';
-import { autoMigrate, prismaReason } from '../db/client.js';
+import { loadConfig, type Env } from '../config/config.js';
+import { prismaReason } from '../db/client.js';
 import { grantStatements, PRIVILEGES, ROLE_KINDS, SGN_SEQUENCES, SGN_TABLES } from '../db/roles.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
 
@@ -101,6 +102,8 @@ describe('sgn migrate --print-grants', () => {
 });
 
 describe('SGN_AUTO_MIGRATE', () => {
+  // Read with the other settings at start-up (config/config.ts).
+  const autoMigrate = (env: Env): boolean => loadConfig(env).autoMigrate;
   it('is off unless 1 or true; anything else is one line naming it', async () => {
     expect(autoMigrate({})).toBe(false);
     for (const v of ['', '0', 'false', 'FALSE']) expect(autoMigrate({ SGN_AUTO_MIGRATE: v }), v).toBe(false);

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
 import { InputError } from '../sgn/util/errors.js';
 import { temporalConfig, temporalConnectionOptions } from '../workers/config.js';
 
@@ -25,10 +26,12 @@ const crt = file('client.pem', PEM('CERTIFICATE') + '\n');
 const key = file('client.key', PEM('PRIVATE KEY'));
 // No user config file: HOME points at an empty directory.
 const base = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg') };
-const config = (env: NodeJS.ProcessEnv) => temporalConfig({ ...base, ...env });
+// The variables go through the settings, as at start-up (TEMPORAL_TLS and TEMPORAL_ADDRESS are
+// checked there; the files here).
+const config = (env: NodeJS.ProcessEnv) => temporalConfig(loadConfig({ ...base, ...env }).temporal);
 const options = (env: NodeJS.ProcessEnv) => temporalConnectionOptions(config(env));
 
-/** The InputError temporalConfig throws for `env`: its field. */
+/** The InputError the settings or temporalConfig throw for `env`: its field. */
 function badField(env: NodeJS.ProcessEnv): string {
   try {
     config(env);
@@ -161,7 +164,7 @@ describe('the TOML profile file', () => {
     const cfg = join(home, '.config', 'temporalio');
     mkdirSync(cfg, { recursive: true });
     writeFileSync(join(cfg, 'temporal.toml'), '[profile.default]\nnamespace = "from-home"\n');
-    expect(temporalConfig({ HOME: home }).namespace).toBe('from-home');
+    expect(temporalConfig(loadConfig({ HOME: home }).temporal).namespace).toBe('from-home');
   });
 
   it("a profile's unreadable certificate names the profile's key", () => {

@@ -10,9 +10,12 @@
  * - TEMPORAL_PROFILE (default `default`) picks a profile of the TOML file TEMPORAL_CONFIG_FILE
  *   (default ~/.config/temporalio/temporal.toml); variables override the profile's values.
  *
- * SGN_TASK_QUEUE is ours (see temporalConfig). Bad settings are InputErrors naming the variable
- * (exit 2): an unreadable or non-PEM certificate file, a client certificate without its key, a
- * TEMPORAL_TLS that is neither true nor false, a missing profile or config file.
+ * SGN_TASK_QUEUE is ours (see temporalConfig). The variables come in as SgnConfig.temporal
+ * (config/config.ts), which has already refused what their text alone shows to be wrong (a
+ * TEMPORAL_TLS that is neither true nor false, a TEMPORAL_ADDRESS that is not host:port). What
+ * needs the files is checked here, as InputErrors naming the setting (exit 2): an unreadable or
+ * non-PEM certificate file, a client certificate without its key, a missing profile or config
+ * file, a profile's address that is not host:port.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -26,6 +29,7 @@ import {
   type ConfigDataSource,
 } from '@temporalio/envconfig';
 import type { TLSConfig } from '@temporalio/client';
+import { TEMPORAL_ADDRESS_PATTERN, type Env, type TemporalSettings } from '../config/config.js';
 import { ServiceUnavailable, shortReason } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
 
@@ -75,7 +79,7 @@ export function temporalConnectionOptions(config: TemporalConfig): TemporalConne
  * The TOML file: TEMPORAL_CONFIG_FILE, else temporalio/temporal.toml in the user's config
  * directory, found as @temporalio/envconfig finds it (XDG_CONFIG_HOME or ~/.config on Linux).
  */
-function configFilePath(env: NodeJS.ProcessEnv): string {
+function configFilePath(env: Env): string {
   const explicit = env.TEMPORAL_CONFIG_FILE;
   if (explicit !== undefined) return explicit;
   const home = env.HOME || homedir();
@@ -114,14 +118,11 @@ const TLS_FILES = [
  * against the sweep's stored one (workers/worker.ts), which catches two databases given one queue
  * by hand.
  */
-export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  const explicit = env.SGN_TASK_QUEUE?.trim();
-  const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) vars[k] = v;
-
+export function temporalConfig(settings: TemporalSettings): TemporalConfig {
+  const explicit = settings.taskQueue;
+  const env: Env = settings.variables;
+  const vars = { ...settings.variables };
   const tlsFlag = env.TEMPORAL_TLS;
-  if (tlsFlag !== undefined && !['1', '0', 'true', 'false'].includes(tlsFlag))
-    throw new InputError('TEMPORAL_TLS', `must be true or false, got ${JSON.stringify(tlsFlag)}`);
 
   const file = configFilePath(env);
   const profileName = env.TEMPORAL_PROFILE || 'default';
@@ -200,7 +201,8 @@ export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalCo
   const apiKey = typeof connectionOptions.apiKey === 'string' ? connectionOptions.apiKey : undefined;
   const metadata = connectionOptions.metadata as Record<string, string> | undefined;
   const address = connectionOptions.address || DEFAULT_ADDRESS;
-  if (!/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+)(:\d{1,5})?$/.test(address))
+  // The variable was checked with the settings; an address from the profile is checked here.
+  if (!TEMPORAL_ADDRESS_PATTERN.test(address))
     throw new InputError('TEMPORAL_ADDRESS', `must be host:port, got ${JSON.stringify(address)}`);
   return {
     address,

@@ -5,13 +5,14 @@
  * down gracefully: no new tasks, running activities get `shutdownGraceTime` to finish
  * (their batches are retried elsewhere otherwise; writes are idempotent).
  */
+import type { SgnConfig } from '../config/config.js';
 import { cellMemoryLimit, MiB } from '../sweep/budget.js';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { join } from 'node:path';
-import { autoMigrate, createPrisma, databaseUrl, prepareSchema, type PrismaClient } from '../db/client.js';
+import { createPrisma, prepareSchema, type PrismaClient } from '../db/client.js';
 import { PROJECT_ROOT } from '../config/project-root.js';
 import { postgresUnavailable } from '../db/unavailable.js';
 import { InputError } from '../sgn/util/errors.js';
@@ -28,9 +29,13 @@ import {
 import { cachedWorkflowBundle, type CachedBundle } from './workflow-bundle.js';
 
 export interface WorkerRunOptions {
+  /** The settings, built once at start-up (the CLI's, the demo's): database, Temporal, limits. */
+  readonly config: SgnConfig;
   /** Activity slots (batches in flight) in this process. */
   readonly concurrency?: number;
+  /** Temporal's settings when the caller has them already (else from `config.temporal`). */
   readonly temporal?: TemporalConfig;
+  /** Another database than `config.databaseUrl` (the demo's embedded PostgreSQL). */
   readonly databaseUrl?: string;
   /** Stop when this signal aborts (tests); SIGINT/SIGTERM always stop the worker. */
   readonly signal?: AbortSignal;
@@ -122,9 +127,10 @@ export function guardedActivities(
 }
 
 export async function createSweepWorker(
-  opts: WorkerRunOptions = {},
+  opts: WorkerRunOptions,
 ): Promise<{ worker: Worker; temporal: TemporalConfig; close: () => Promise<void> }> {
-  const url = opts.databaseUrl ?? databaseUrl();
+  const { config } = opts;
+  const url = opts.databaseUrl ?? config.databaseUrl;
   const prisma = createPrisma(url);
   let connection: NativeConnection | undefined;
   let compute: ComputeThread | undefined;
@@ -139,14 +145,14 @@ export async function createSweepWorker(
     let key: string;
     try {
       ({ key } = await prepareSchema(prisma, url, {
-        migrate: opts.migrate ?? autoMigrate(),
+        migrate: opts.migrate ?? config.autoMigrate,
         create: true,
         log: opts.log,
       }));
     } catch (e) {
       throw postgresUnavailable(e, url);
     }
-    const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(), key);
+    const temporal = scopedTaskQueue(opts.temporal ?? temporalConfig(config.temporal), key);
     try {
       connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
     } catch (e) {
@@ -156,10 +162,18 @@ export async function createSweepWorker(
     // the cell memory limit: a cell whose objects outgrow it is stored 'out of memory' (typed
     // arrays and the kernels' WebAssembly memory live outside that heap: sweep start's budget
     // check bounds those before anything runs).
-    compute = new ComputeThread({ heapLimitMb: Math.ceil(cellMemoryLimit().value / MiB) });
+    compute = new ComputeThread({
+      heapLimitMb: Math.ceil(cellMemoryLimit(config).value / MiB),
+      faults: config.testFaults,
+    });
     compute.warm();
     const bundle = await sweepWorkflowBundle();
-    const activities = createActivities({ prisma, compute, workerId: `${hostname()}:${process.pid}` });
+    const activities = createActivities({
+      prisma,
+      compute,
+      workerId: `${hostname()}:${process.pid}`,
+      batchesPerRun: config.batchesPerRun,
+    });
     const options: WorkerOptions = {
       connection,
       namespace: temporal.namespace,
@@ -193,7 +207,7 @@ export async function createSweepWorker(
 }
 
 /** Runs a worker until SIGINT/SIGTERM (handled by the Temporal runtime) or `signal`. */
-export async function runWorker(opts: WorkerRunOptions = {}): Promise<void> {
+export async function runWorker(opts: WorkerRunOptions): Promise<void> {
   const { worker, temporal, close } = await createSweepWorker(opts);
   opts.signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
   opts.onReady?.(temporal);

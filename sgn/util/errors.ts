@@ -1,13 +1,8 @@
-/** Invalid user input: the message names the offending field. Never retried by workers. */
-export class InputError extends Error {
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(field ? `${field}: ${problem}` : problem);
-    this.name = 'InputError';
-  }
-}
+import { InputError } from '../../config/errors.js';
+
+// Invalid user input (files, flags and settings alike): defined on the bottom floor, where the
+// configuration raises it too.
+export { InputError };
 
 /**
  * A user-supplied value for an error message, kept short: an input may hold a megabyte-long
