@@ -150,13 +150,14 @@ describe('(a) credentials are never printed', () => {
   });
 
   it('no source file holds a connection string with a password', () => {
-    // Placeholders in documentation (`user:password@`, `user[:password]@`) are not credentials.
+    // Placeholders in documentation (`user:password@`, `user[:password]@`, `user:<password>@`) are not credentials.
     const hardCoded = (text: string): boolean =>
       [...text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]+:([^\s@'"`$*]+)@/gi)].some(
-        ([, pw]) => pw !== 'password' && !/[[\]]/.test(pw),
+        ([, pw]) => pw !== 'password' && !/[[\]<>]/.test(pw),
       );
     expect(hardCoded('const url = "postgresql://postgres:hunter22@db/sgn"')).toBe(true);
     expect(hardCoded('expected postgresql://user[:password]@host, or scheme://user:password@')).toBe(false);
+    expect(hardCoded('/** postgresql://postgres:<password>@127.0.0.1:<port>/db */')).toBe(false);
     const found = SOURCE_DIRS.flatMap(sourceFiles).filter((f) => hardCoded(readFileSync(f, 'utf8')));
     expect(found.map((f) => relative(projectRoot, f))).toEqual([]);
   });
@@ -169,7 +170,21 @@ describe('(a) credentials are never printed', () => {
 
 // ---- (b) no code evaluation -------------------------------------------------------------------
 
-const SOURCE_DIRS = ['sgn', 'sweep', 'cli', 'activities', 'workflows', 'workers', 'db', 'report'];
+const SOURCE_DIRS = [
+  'config',
+  'sgn',
+  'formats',
+  'db',
+  'local',
+  'sweep',
+  'contracts',
+  'workflows',
+  'activities',
+  'workers',
+  'app',
+  'report',
+  'cli',
+];
 
 function sourceFiles(dir: string): string[] {
   const abs = join(projectRoot, dir);
@@ -231,8 +246,8 @@ describe('(b) the CLI and workers never evaluate user-supplied code', () => {
     const users = SOURCE_DIRS.flatMap(sourceFiles)
       .filter((f) => /from ['"]yaml['"]/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(projectRoot, f));
-    expect(users).toEqual(['cli/input.ts']);
-    const input = readFileSync(join(projectRoot, 'cli/input.ts'), 'utf8');
+    expect(users).toEqual(['formats/data-file.ts']);
+    const input = readFileSync(join(projectRoot, 'formats/data-file.ts'), 'utf8');
     expect(input).toMatch(/schema: 'core'/);
     expect(input).toMatch(/maxAliasCount: \d+/);
   });

@@ -143,7 +143,9 @@ async function pruneStale(serverUrl: string): Promise<void> {
     for (const { datname } of res.rows) {
       const m = /^sgn_test_([0-9a-z]+)_/.exec(datname);
       const created = m ? parseInt(m[1], 36) : NaN;
-      if (Number.isFinite(created) && Date.now() - created > STALE_MS) {
+      // Only names this module made (a millisecond time since 2020): a test's own name such as
+      // sgn_test_missing_... reads as a tiny "time" and must not be taken for a stale database.
+      if (created > Date.UTC(2020, 0, 1) && Date.now() - created > STALE_MS) {
         await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`).catch(() => undefined);
       }
     }
