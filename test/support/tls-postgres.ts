@@ -3,7 +3,7 @@
 // accepts TCP connections over TLS only (`hostssl`), on a free port. Started as the `postgres`
 // system user when running as root (initdb refuses root).
 import { makeTestCertificates } from './tls-certificates.js';
-import { freePort } from '../../local/temporal-dev-server.js';
+import { freePort } from '../../local/free-port.js';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import {
   appendFileSync,
