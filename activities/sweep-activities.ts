@@ -11,7 +11,8 @@ import { CellBatchStream, SweepNotFoundError, storedCells, writeCellBatch } from
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import type { SweepStatus } from '../db/sweep-states.js';
 import { writeSweepStatus } from '../db/sweep-status.js';
-import type { ResolvedSweep } from '../sweep/resolved.js';
+import { InputError } from '../config/errors.js';
+import { SWEEP_FORMAT, type ResolvedSweep } from '../sweep/resolved.js';
 import { failedCellRows, failedStepsizeRows, type CellRow, type StepsizeRow } from '../sweep/compute.js';
 import { aggregateBandMaps, foldCompletedGroups } from './band-maps.js';
 import { planOf } from './plan.js';
@@ -68,6 +69,13 @@ export function createActivities({
     const row = await prisma.sweep.findUnique({ where: { id: sweepId }, select: { spec: true } });
     if (!row) throw new SweepNotFoundError(sweepId, 'nothing to compute');
     const resolved = row.spec as unknown as ResolvedSweep;
+    // A sweep stored by an earlier version computes differently: its cells fail, saying why.
+    if (resolved.format !== SWEEP_FORMAT)
+      throw new InputError(
+        'spec.format',
+        `sweep ${sweepId} was stored as ${String(resolved.format)}; this worker computes ${SWEEP_FORMAT} ` +
+          `(random draws changed to NumPy's stream), so its missing cells would not match the stored ones: start it again under a new id`,
+      );
     if (specs.size > 64) specs.clear();
     specs.set(sweepId, resolved);
     return resolved;

@@ -27,6 +27,12 @@ const finite = z
   .refine((x) => Math.abs(x) <= MAX_ENTRY, `must be at most ${MAX_ENTRY} in magnitude`);
 const positiveInt = z.number().int('must be an integer').positive('must be positive');
 const matrix = z.array(z.array(finite));
+/** Seeds are NumPy's (sgn/random/generator.ts: numpy.random.default_rng(seed)). */
+const seed = z
+  .number()
+  .int('must be an integer')
+  .min(0, 'must be >= 0 (a NumPy seed)')
+  .refine(Number.isSafeInteger, 'must be below 2^53');
 const dims = z.array(positiveInt).min(1, 'must list at least one block');
 
 /** F(x) = H x + c with blocks of sizes dims. */
@@ -67,7 +73,7 @@ export const generatedQuadraticSchema = z.strictObject({
   coupling: z.union([finite, matrix]).default(1),
   /** Overall multiplier on every coupling (the swept "coupling strength"). */
   lambda: finite.default(1),
-  seed: z.number().int('must be an integer').default(0),
+  seed: seed.default(0),
 });
 
 /** The paper's random ensemble (sgn/games/spec.ts PaperRandomQuadraticSpec). */
@@ -83,12 +89,7 @@ export const paperRandomQuadraticSchema = z.strictObject({
   a: finite.default(PAPER_RANDOM_DEFAULTS.a),
   b: finite.default(PAPER_RANDOM_DEFAULTS.b),
   lambda: finite.default(1),
-  seed: z
-    .number()
-    .int('must be an integer')
-    .min(0, 'must be >= 0 (a NumPy seed)')
-    .refine(Number.isSafeInteger, 'must be below 2^53')
-    .default(PAPER_RANDOM_DEFAULTS.seed),
+  seed: seed.default(PAPER_RANDOM_DEFAULTS.seed),
 });
 
 /**

@@ -1,6 +1,6 @@
 /** Band edges against sign changes of alpha_*(r) - target on fine grids. */
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from './util/random.js';
+import { defaultRng } from './random/generator.js';
 import { axisBand, marginCurve, twoPlayerBand } from './band.js';
 import { optimalWeights } from './optimal-weights.js';
 import { sgnMargin } from './sgn-matrix.js';
@@ -31,7 +31,7 @@ function signChanges(f: (r: number) => number, lo: number, hi: number, n = 4000)
 
 describe('twoPlayerBand', () => {
   it('edges are the sign changes of alpha_*(r) - target, for random games and targets', () => {
-    const rng = new SeededRandom(5);
+    const rng = defaultRng(5);
     let checked = 0;
     for (let trial = 0; trial < 40; trial++) {
       const mu = [0.2 + rng.uniform(), 0.2 + rng.uniform()];
@@ -103,7 +103,7 @@ describe('twoPlayerBand', () => {
 
 describe('axisBand for N > 2', () => {
   it('each axis band brackets the optimum and its edges are sign changes', () => {
-    const rng = new SeededRandom(9);
+    const rng = defaultRng(9);
     for (let trial = 0; trial < 10; trial++) {
       const n = 3 + (trial % 3);
       const mu = Array.from({ length: n }, () => 0.5 + rng.uniform());

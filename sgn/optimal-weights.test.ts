@@ -1,11 +1,11 @@
 /** Exact optimal weights against an independent numerical maximisation of alpha_*(w). */
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from './util/random.js';
+import { defaultRng, type RandomGenerator } from './random/generator.js';
 import { nelderMead } from './optimize/nelder-mead.js';
 import { sgnMargin } from './sgn-matrix.js';
 import { isIrreducible, optimalWeights, perronRoot } from './optimal-weights.js';
 
-function randomBounds(n: number, rng: SeededRandom): { mu: number[]; L: number[][] } {
+function randomBounds(n: number, rng: RandomGenerator): { mu: number[]; L: number[][] } {
   const mu = Array.from({ length: n }, () => 0.5 + 2 * rng.uniform());
   const L = Array.from({ length: n }, (_, i) =>
     Array.from({ length: n }, (_, j) =>
@@ -18,7 +18,7 @@ function randomBounds(n: number, rng: SeededRandom): { mu: number[]; L: number[]
 describe('optimalWeights', () => {
   for (let n = 2; n <= 5; n++) {
     it(`matches Nelder-Mead maximisation of alpha_*(w) on random ${n}-player games`, () => {
-      const rng = new SeededRandom(100 + n);
+      const rng = defaultRng(100 + n);
       for (let trial = 0; trial < 8; trial++) {
         const { mu, L } = randomBounds(n, rng);
         const opt = optimalWeights(mu, L);

@@ -13,7 +13,7 @@ import { certify, certificateToJson } from './certificate.js';
 import { optimalWeights } from './optimal-weights.js';
 import { sgnMargin } from './sgn-matrix.js';
 import { axisBand } from './band.js';
-import { SeededRandom } from './util/random.js';
+import { defaultRng } from './random/generator.js';
 
 /** |a - b| <= tol * max(1, |b|). */
 function close(a: number, b: number, tol: number): void {
@@ -86,7 +86,7 @@ for (const [name, dims] of Object.entries(games)) {
     });
 
     it('any positive weights certify with the same alpha, beta and finite positive steps', () => {
-      const rng = new SeededRandom(11);
+      const rng = defaultRng(11);
       const draws = Array.from({ length: 6 }, () => dims.map(() => Math.exp(10 * rng.normal())));
       // The widest spread the engine accepts, both ways.
       draws.push(dims.map((_, i) => (i % 2 ? 1e150 : 1e-150)));

@@ -9,7 +9,7 @@ import { twoPlayerBand } from '../sgn/band.js';
 import { markovCertificateAt } from '../sgn/games/markov/fisher.js';
 import { runTrajectory, metricNorm } from '../sgn/integrators.js';
 import { eulerFactorBound } from '../sgn/stability.js';
-import { SeededRandom } from '../sgn/util/random.js';
+import { defaultRng } from '../sgn/random/generator.js';
 import { gameParamName } from './axes.js';
 import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
 import { GameGroups, type GroupAnalysis } from './groups.js';
@@ -261,7 +261,7 @@ function markovRow(
 
 /** Seed for a cell's initial points: derived from its key, so any worker draws the same points. */
 export function cellSeed(key: string): number {
-  return Number.parseInt(key.slice(0, 8), 16) | 0;
+  return Number.parseInt(key.slice(0, 8), 16); // 32 bits, non-negative (a NumPy seed)
 }
 
 /** Equilibrium of a linear game: H x* = -c (a singular H fails the game's runs, naming it). */
@@ -365,7 +365,7 @@ function gameRuns(resolved: ResolvedSweep, groups: GameGroups, g: number, key: s
     alphaTrue: false,
   });
   const xStar = linearEquilibrium(game);
-  const rng = new SeededRandom(cellSeed(key));
+  const rng = defaultRng(cellSeed(key));
   const starts: Float64Array[] = [];
   for (let s = 0; s < opts.seeds; s++) {
     const u = new Float64Array(game.blocks.dim);

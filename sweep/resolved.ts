@@ -6,7 +6,12 @@ import type { Axis } from './axes.js';
 import type { ExecutionSettings } from './execution.js';
 import { SPEC_ROOT, type Integrator, type SweepKind } from './spec.js';
 
-export const SWEEP_FORMAT = 'sgn-sweep/1';
+/**
+ * What a stored spec's cells are computed by. 2: every random draw is NumPy's default_rng stream
+ * (sgn/random/generator.ts); sweeps of format 1 drew from an earlier generator, so their missing
+ * cells cannot be computed to match the stored ones (a worker refuses them, naming the reason).
+ */
+export const SWEEP_FORMAT = 'sgn-sweep/2';
 // The default cell limit is a setting's default (SGN_MAX_CELLS): its home is config/.
 export { DEFAULT_MAX_CELLS } from '../config/config.js';
 /** Multipliers are run inside every cell, so their count is kept small. */

@@ -44,6 +44,8 @@ const need = (what: string) => (iss: { input: unknown }) =>
 const finite = z.number({ error: need('a finite number') });
 const positive = finite.positive('must be > 0');
 const integer = z.number({ error: need('an integer') }).int('must be an integer');
+/** Seeds are NumPy's (numpy.random.default_rng(seed)): non-negative integers. */
+const seedNumber = integer.min(0, 'must be >= 0 (a NumPy seed)');
 const positiveInt = integer.positive('must be a positive integer');
 const str = z.string({ error: need('a string') });
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: need('a list') });
@@ -178,8 +180,8 @@ const gameSchema = obj({
   mu0: numberOrAxis.optional(),
   // A matrix is passed through to parseGameSpec; only the scalar form can be swept.
   coupling: numberArrayOrAxis('an N x N matrix').optional(),
-  seed: byShape<number | Axis>(`an integer or ${AXIS_HINT}`, (v) =>
-    typeof v === 'number' ? integer : isPlainObject(v) ? axisSchema : undefined,
+  seed: byShape<number | Axis>(`a non-negative integer or ${AXIS_HINT}`, (v) =>
+    typeof v === 'number' ? seedNumber : isPlainObject(v) ? axisSchema : undefined,
   ).optional(),
   // The scalar preset of the quadratic family.
   preset: z.unknown().optional(),

@@ -10,7 +10,7 @@
 import type { Blocks } from '../games/blocks.js';
 import { coordinateRadii, type Region } from '../regions/region.js';
 import { InputError } from '../util/errors.js';
-import { SeededRandom } from '../util/random.js';
+import { defaultRng, type RandomGenerator } from '../random/generator.js';
 
 /** Uniform in {x : |x_a - centre_a| <= radii_a}. */
 export function uniformInBox(
@@ -19,12 +19,12 @@ export function uniformInBox(
   count: number,
   seed: number,
 ): Float64Array[] {
-  const rng = new SeededRandom(seed);
+  const rng = defaultRng(seed);
   return Array.from({ length: count }, () => centre.map((c, a) => c + radii[a] * (2 * rng.uniform() - 1)));
 }
 
 /** Uniform in the unit Euclidean ball of R^d: a normal direction, radius U^{1/d}. */
-function unitBallPoint(rng: SeededRandom, d: number): Float64Array {
+function unitBallPoint(rng: RandomGenerator, d: number): Float64Array {
   for (;;) {
     const v = new Float64Array(d);
     let s = 0;
@@ -45,7 +45,7 @@ export function uniformInBall(
   count: number,
   seed: number,
 ): Float64Array[] {
-  const rng = new SeededRandom(seed);
+  const rng = defaultRng(seed);
   return Array.from({ length: count }, () => {
     const u = unitBallPoint(rng, centre.length);
     return centre.map((c, a) => c + radius * u[a]);
@@ -61,7 +61,7 @@ export function uniformInMetricBall(
   count: number,
   seed: number,
 ): Float64Array[] {
-  const rng = new SeededRandom(seed);
+  const rng = defaultRng(seed);
   return Array.from({ length: count }, () => {
     const u = unitBallPoint(rng, blocks.dim);
     const x = Float64Array.from(centre);

@@ -5,7 +5,7 @@
  * both ~1e-10 for these magnitudes; the tolerance is 1e-7 relative to max(1, |value|).
  */
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../util/random.js';
+import { defaultRng } from '../random/generator.js';
 import { get } from '../linalg/matrix.js';
 import { type TanhSpec } from './spec.js';
 import { parseGameSpec } from '../../formats/game-file.js';
@@ -56,7 +56,7 @@ function checkGradient(game: Game, f: (i: number, x: Float64Array) => number, x:
   });
 }
 
-const rng = new SeededRandom(42);
+const rng = defaultRng(42);
 const randomPoint = (n: number, scale: number): Float64Array =>
   Float64Array.from({ length: n }, () => scale * (2 * rng.uniform() - 1));
 const randomMatrix = (r: number, c: number): number[][] =>

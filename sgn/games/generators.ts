@@ -1,10 +1,10 @@
 /** Random building blocks for the seeded quadratic generators. */
 import { zeros, type DenseMatrix } from '../linalg/matrix.js';
 import { DENSE_MAX_N_SPECTRAL, spectralNorm } from '../linalg/spectral-norm.js';
-import type { SeededRandom } from '../util/random.js';
-import { defaultRng } from '../random/default-rng.js';
+import type { RandomGenerator } from '../random/generator.js';
+import { defaultRng } from '../random/generator.js';
 
-function gaussian(rows: number, cols: number, rng: SeededRandom): DenseMatrix {
+function gaussian(rows: number, cols: number, rng: RandomGenerator): DenseMatrix {
   const m = zeros(rows, cols);
   for (let k = 0; k < m.data.length; k++) m.data[k] = rng.normal();
   return m;
@@ -14,7 +14,7 @@ function gaussian(rows: number, cols: number, rng: SeededRandom): DenseMatrix {
  * A rows x cols matrix with orthonormal rows or columns (whichever is fewer): all singular
  * values 1. Modified Gram-Schmidt on a Gaussian matrix, run twice for orthogonality to ~1e-15.
  */
-export function orthonormalCoupling(rows: number, cols: number, rng: SeededRandom): DenseMatrix {
+export function orthonormalCoupling(rows: number, cols: number, rng: RandomGenerator): DenseMatrix {
   const g = gaussian(rows, cols, rng);
   const tall = rows >= cols;
   // Orthonormalise the shorter side's vectors: columns of a tall matrix, rows of a wide one.
@@ -38,7 +38,7 @@ export function orthonormalCoupling(rows: number, cols: number, rng: SeededRando
 }
 
 /** A Gaussian rows x cols matrix scaled to spectral norm 1. */
-export function gaussianCoupling(rows: number, cols: number, rng: SeededRandom): DenseMatrix {
+export function gaussianCoupling(rows: number, cols: number, rng: RandomGenerator): DenseMatrix {
   const g = gaussian(rows, cols, rng);
   // The kernel is pinned (dense up to the documented size, uncapped Lanczos above) rather than
   // left to `auto`, whose choice may be retuned: a seed must keep producing the same game, bit for bit.
@@ -49,7 +49,7 @@ export function gaussianCoupling(rows: number, cols: number, rng: SeededRandom):
 }
 
 /** B^T B + mu0 I with B Gaussian, entries N(0, 1/d) so that B^T B has an O(1) spectrum. */
-export function gramPlusShift(d: number, mu0: number, rng: SeededRandom): DenseMatrix {
+export function gramPlusShift(d: number, mu0: number, rng: RandomGenerator): DenseMatrix {
   const b = gaussian(d, d, rng);
   const s = 1 / Math.sqrt(d);
   for (let k = 0; k < b.data.length; k++) b.data[k] *= s;
@@ -72,7 +72,7 @@ export function paperRandomBlocks(
   const rng = defaultRng(seed);
   const draw = (rows: number, cols: number): DenseMatrix => {
     const m = zeros(rows, cols);
-    rng.standardNormals(rows * cols, m.data);
+    rng.normals(rows * cols, m.data);
     return m;
   };
   const R1 = draw(d1, d1);

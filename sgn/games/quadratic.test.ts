@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildQuadraticGame } from './quadratic.js';
 import { blockBounds } from '../bounds.js';
-import { SeededRandom } from '../util/random.js';
+import { defaultRng, type RandomGenerator } from '../random/generator.js';
 
-function randomRows(rows: number, cols: number, rng: SeededRandom): number[][] {
+function randomRows(rows: number, cols: number, rng: RandomGenerator): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.normal()));
 }
 
 describe('two-player form: block bounds known from the base matrices', () => {
-  const rng = new SeededRandom(11);
+  const rng = defaultRng(11);
   // Non-symmetric own blocks and a non-orthogonal coupling: nothing here is a closed form.
   const base = {
     family: 'quadratic' as const,

@@ -1,7 +1,7 @@
 /** The quadratic (linear-quadratic) family: F(x) = H x + c, J = H. */
 import { symPart, zeros, type DenseMatrix, matvec } from '../linalg/matrix.js';
 import { minSymmetricEigenvalue, spectralNorm } from '../linalg/spectral-norm.js';
-import { SeededRandom } from '../util/random.js';
+import { defaultRng } from '../random/generator.js';
 import { blocksOf } from './blocks.js';
 import type { Game } from './game.js';
 import type {
@@ -150,7 +150,7 @@ function generatedGame(spec: GeneratedQuadraticSpec): Game {
   const blocks = blocksOf(dims);
   const n = blocks.dim;
   const H = zeros(n, n);
-  const rng = new SeededRandom(spec.seed);
+  const rng = defaultRng(spec.seed);
   // Fixed draw order (own blocks, then ordered pairs row by row) keeps games reproducible.
   for (let i = 0; i < dims.length; i++) {
     const own = spec.generator === 'clean' ? null : gramPlusShift(dims[i], spec.mu0, rng);

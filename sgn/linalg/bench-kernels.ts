@@ -15,7 +15,8 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { generalEigenvalues, symmetricEigenvalues } from './eigen.js';
 import { lanczosExtreme } from './lanczos.js';
 import { type DenseMatrix, fromRows, matvec, toRows } from './matrix.js';
-import { randomMatrix, randomSymmetric, seededRandom } from './random.js';
+import { randomMatrix, randomSymmetric } from './random-matrices.js';
+import { defaultRng } from '../random/generator.js';
 import {
   DENSE_MAX_N_SPECTRAL,
   DENSE_MAX_N_SYMMETRIC,
@@ -44,7 +45,7 @@ if (args.has('--ml-small')) {
     'us per call, input number[][] as at the call sites: n, general ours / ml-matrix, symmetric ours / ml-matrix',
   );
   for (const n of [3, 4, 6, 8, 10, 16, 32, 64]) {
-    const rng = seededRandom(4000 + n);
+    const rng = defaultRng(4000 + n);
     const g = toRows(randomMatrix(n, n, rng));
     const s = toRows(randomSymmetric(n, rng));
     const cols = [
@@ -89,7 +90,7 @@ function lanczosIters(a: DenseMatrix, which: 'min' | 'max', start?: Float64Array
 // JIT warm-up (several sizes, several calls: V8 tiers up per function and per loop) so that the
 // first size is not charged for compilation.
 for (const n of [16, 48, 96, 16, 48, 96]) {
-  const w = randomSymmetric(n, seededRandom(n));
+  const w = randomSymmetric(n, defaultRng(n));
   symmetricEigenvalues(w);
   minSymmetricEigenvalue(w, { method: 'dense' });
   minSymmetricEigenvalue(w, { method: 'lanczos' });
@@ -124,7 +125,7 @@ let lastDense: { n: number; ms: number } | null = null;
 let lastGram: { n: number; ms: number } | null = null;
 let lastGeneral: { n: number; ms: number } | null = null;
 for (const n of SIZES) {
-  const rng = seededRandom(1000 + n);
+  const rng = defaultRng(1000 + n);
   const s = randomSymmetric(n, rng);
   const s2 = perturbed(s, randomSymmetric(n, rng), 1e-3);
   const g = randomMatrix(n, n, rng);
@@ -173,7 +174,7 @@ for (const n of SIZES) {
 // Crossover: smallest size where cold Lanczos beats dense, for both kernels.
 console.log('\ncrossover scan (cold start), ms: n, minEig dense / lanczos, spectralNorm dense / lanczos');
 for (const n of [16, 32, 48, 64, 96, 128, 192, 256, 384]) {
-  const rng = seededRandom(2000 + n);
+  const rng = defaultRng(2000 + n);
   const s = randomSymmetric(n, rng);
   const g = randomMatrix(n, n, rng);
   const reps = n <= 128 ? 7 : 3;
@@ -189,7 +190,7 @@ for (const n of [16, 32, 48, 64, 96, 128, 192, 256, 384]) {
 if (args.has('--ml')) {
   console.log('\nml-matrix EigenvalueDecomposition (general) vs generalEigenvalues, ms');
   for (const n of [64, 256, 512, 1024]) {
-    const g = randomMatrix(n, n, seededRandom(3000 + n));
+    const g = randomMatrix(n, n, defaultRng(3000 + n));
     const m = new Matrix(toRows(g));
     const tMl = time(() => new EigenvalueDecomposition(m, { assumeSymmetric: false }), 1);
     const tOurs = time(() => generalEigenvalues(g), 1);

@@ -2,7 +2,8 @@ import { EigenvalueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { lanczosExtreme, type SymmetricOperator } from './lanczos.js';
 import { type DenseMatrix, matvec, matvecT, scale, zeros } from './matrix.js';
-import { randomMatrix, randomSymmetric, seededRandom } from './random.js';
+import { randomMatrix, randomSymmetric } from './random-matrices.js';
+import { defaultRng } from '../random/generator.js';
 import { maxAbs, sortedAsc, symmetricWithSpectrum, twoEigenvalueMatrix } from './test-utils.js';
 import { toMlMatrix } from './ml-matrix-adapter.js';
 
@@ -43,7 +44,7 @@ function checkAgainst(a: DenseMatrix, ref: number[], label: string): void {
 }
 
 describe('lanczosExtreme vs ml-matrix EigenvalueDecomposition', () => {
-  const rng = seededRandom(202);
+  const rng = defaultRng(202);
   for (const n of [1, 2, 3, 10, 64, 200]) {
     it(`random symmetric n=${n}`, () => {
       const a = randomSymmetric(n, rng);
@@ -58,8 +59,8 @@ describe('lanczosExtreme vs ml-matrix EigenvalueDecomposition', () => {
     // A known spectrum is an exact reference and avoids a second 3 s ml-matrix run at this size.
     // Jittered uniform spacing: extreme gaps ~ 0.2% of ||A||, a realistic but not hopeless case.
     const n = 512;
-    const rng2 = seededRandom(512);
-    const values = Array.from({ length: n }, (_, i) => -7 + (14 * (i + 0.9 * rng2())) / n);
+    const rng2 = defaultRng(512);
+    const values = Array.from({ length: n }, (_, i) => -7 + (14 * (i + 0.9 * rng2.uniform())) / n);
     const a = symmetricWithSpectrum(values, rng2);
     checkAgainst(a, sortedAsc(values), 'n=512');
   });
@@ -69,7 +70,7 @@ describe('lanczosExtreme: breakdown, restarts and nasty cases', () => {
   it('two distinct eigenvalues: exact in 2 steps from the default start, 2 + 2 from a user start', () => {
     for (const m of [1, 5, 100]) {
       const c = 0.7;
-      const a = twoEigenvalueMatrix(m, c, seededRandom(m + 1));
+      const a = twoEigenvalueMatrix(m, c, defaultRng(m + 1));
       const n = 2 * m;
       for (const which of ['min', 'max'] as const) {
         const want = which === 'min' ? 1 - c : 1 + c;
@@ -128,7 +129,7 @@ describe('lanczosExtreme: breakdown, restarts and nasty cases', () => {
     expect(lanczosExtreme(op(d), { which: 'max' }).value).toBeCloseTo(19, 12);
 
     const values = Array.from({ length: 50 }, (_, i) => -1 - 0.1 * i - (i === 49 ? 5 : 0));
-    const neg = symmetricWithSpectrum(values, seededRandom(9));
+    const neg = symmetricWithSpectrum(values, defaultRng(9));
     expect(Math.abs(lanczosExtreme(op(neg), { which: 'max' }).value + 1)).toBeLessThanOrEqual(TOL_VALUE * 10);
     expect(Math.abs(lanczosExtreme(op(neg), { which: 'min' }).value + 10.9)).toBeLessThanOrEqual(
       TOL_VALUE * 10,
@@ -137,8 +138,8 @@ describe('lanczosExtreme: breakdown, restarts and nasty cases', () => {
 
   it('warm start from a neighbouring matrix cuts the iteration count', () => {
     const n = 200;
-    const a = randomSymmetric(n, seededRandom(31));
-    const b = randomSymmetric(n, seededRandom(32));
+    const a = randomSymmetric(n, defaultRng(31));
+    const b = randomSymmetric(n, defaultRng(32));
     const first = lanczosExtreme(op(a), { which: 'min' });
     for (const eps of [1e-2, 1e-4]) {
       const a2 = zeros(n, n);
@@ -160,7 +161,7 @@ describe('lanczosExtreme: breakdown, restarts and nasty cases', () => {
   it('warm start on a Gram operator A^T A (the spectral-norm sweep) cuts the iteration count', () => {
     const m = 150;
     const n = 120;
-    const rng = seededRandom(33);
+    const rng = defaultRng(33);
     const a = randomMatrix(m, n, rng);
     const b = randomMatrix(m, n, rng);
     const gram = (x: DenseMatrix): SymmetricOperator => {
@@ -177,7 +178,7 @@ describe('lanczosExtreme: breakdown, restarts and nasty cases', () => {
   });
 
   it('is deterministic and honours maxIter (flagging non-convergence)', () => {
-    const a = randomSymmetric(100, seededRandom(5));
+    const a = randomSymmetric(100, defaultRng(5));
     const r1 = lanczosExtreme(op(a), { which: 'max' });
     const r2 = lanczosExtreme(op(a), { which: 'max' });
     expect(r2.value).toBe(r1.value);
@@ -190,7 +191,7 @@ describe('lanczosExtreme: breakdown, restarts and nasty cases', () => {
   });
 
   it('scale invariance of the relative tolerance', () => {
-    const a = randomSymmetric(60, seededRandom(6));
+    const a = randomSymmetric(60, defaultRng(6));
     const r = lanczosExtreme(op(a), { which: 'min' });
     for (const s of [1e-8, 1e8]) {
       const rs = lanczosExtreme(op(scale(a, s)), { which: 'min' });

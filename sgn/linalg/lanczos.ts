@@ -44,7 +44,7 @@
  * ||A|| is estimated on the fly as max_j ||A q_j|| (and |Ritz values|), a lower bound that
  * converges to ||A|| from below; using it makes the relative tolerance stricter, never looser.
  */
-import { gaussian, seededRandom, seededRandomAfter } from './random.js';
+import { defaultRng, type RandomGenerator } from '../random/generator.js';
 import { tridiagonalExtremeEigenpair, tridiagonalWork, type TridiagonalWork } from './symmetric-eigen.js';
 import { simdRows } from './simd.js';
 
@@ -546,12 +546,13 @@ interface Scratch {
   aq: Float64Array[];
   /**
    * The generic-mix direction (the seed's first n uniform draws in [-1, 1)) and its norm, for
-   * `mixSeed`: the same for every run with that seed, and n draws through a closure cost as much
-   * as a short warm run (NaN: none yet).
+   * `mixSeed`: the same for every run with that seed, and n draws cost as much as a short warm
+   * run (NaN: none yet). `mixRest` is the generator after those draws, for a restart's draws.
    */
   mixSeed: number;
   mixDir: Float64Array;
   mixNorm: number;
+  mixRest: RandomGenerator | null;
 }
 
 const SCRATCH_MAX_N = 1024;
@@ -582,6 +583,7 @@ function acquireScratch(n: number, cap: number): Scratch {
     mixSeed: NaN,
     mixDir: new Float64Array(n),
     mixNorm: 0,
+    mixRest: null,
   };
   if (n <= SCRATCH_MAX_N && (c === null || !c.inUse)) cachedScratch = fresh;
   return fresh;
@@ -738,10 +740,10 @@ function newRandomDirection(
   basis: Basis,
   count: number,
   n: number,
-  rng: () => number,
+  rng: RandomGenerator,
 ): boolean {
   for (let attempt = 0; attempt < 3; attempt++) {
-    for (let i = 0; i < n; i++) r[i] = gaussian(rng);
+    rng.normals(n, r);
     const r0 = norm2(r, n);
     // Twice ("twice is enough"): r is generic, nothing to gain from a conditional second pass.
     basis.project(r, count);
@@ -831,9 +833,9 @@ function run(
   // Below ~50 eps the explicit residual cannot be resolved reliably.
   const tol = Math.max(opts.tol ?? 1e-12, 50 * EPS);
   const seed = opts.seed ?? DEFAULT_SEED;
-  // Created on first use (most warm runs draw nothing): `drawn` draws already made, or skipped.
-  let rng: (() => number) | null = null;
-  let drawn = 0;
+  // Created on first use (most warm runs draw nothing).
+  let rng: RandomGenerator | null = null;
+  let mixed = false; // the start took the seed's first n draws (sc.mixDir)
 
   // basis rows 0 .. count-1 are the Krylov vectors q_j (orthonormal), sc.aq[j] = A q_j.
   const { w, av, tri, x } = sc;
@@ -867,11 +869,13 @@ function run(
       // Uniform entries: any distribution with a density makes the start generic.
       const r = sc.mixDir;
       if (sc.mixSeed !== seed) {
-        const g = (rng = seededRandom(seed));
-        for (let i = 0; i < n; i++) r[i] = 2 * g() - 1;
+        const g = defaultRng(seed);
+        for (let i = 0; i < n; i++) r[i] = 2 * g.uniform() - 1;
         sc.mixNorm = norm2(r, n);
         sc.mixSeed = seed;
-      } else drawn = n; // as if the n draws had been made here
+        sc.mixRest = g;
+      }
+      mixed = true;
       // q = s / ||s|| + mix r / ||r|| (rounded as the two separate steps), then normalised.
       const inv = 1 / sn;
       const f = mix / sc.mixNorm;
@@ -887,8 +891,8 @@ function run(
       const inv = 1 / sn;
       for (let i = 0; i < n; i++) q[i] = s[i] * inv;
     } else {
-      const g = (rng = seededRandom(seed));
-      for (let i = 0; i < n; i++) q[i] = gaussian(g);
+      rng = defaultRng(seed);
+      rng.normals(n, q);
       scaleDown(q, n, norm2(q, n));
     }
   }
@@ -976,7 +980,9 @@ function run(
       const cand = pick(which, best, ritzPair(sc, basis, blockStart, s, m, theta, n, best));
       if (blockGeneric || full) return finish(cand, av, n, iterations, true, restarts, opts.out);
       // Untrusted invariant subspace: continue on its orthogonal complement from a random vector.
-      rng ??= seededRandomAfter(seed, drawn);
+      // After a mixed start, a restart draws on from where its n draws left the stream (a copy of
+      // the cached generator: the cache stays at that point for the next run).
+      rng ??= mixed && sc.mixRest ? sc.mixRest.clone() : defaultRng(seed);
       if (!newRandomDirection(basis.row(count), basis, count, n, rng))
         return finish(cand, av, n, iterations, true, restarts, opts.out);
       best = cand;

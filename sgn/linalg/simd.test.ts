@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matvec, matvecT, symPart } from './matrix.js';
-import { randomMatrix, randomVector, seededRandom } from './random.js';
+import { randomMatrix, randomVector } from './random-matrices.js';
+import { defaultRng } from '../random/generator.js';
 import { simdMatrix, simdRows } from './simd.js';
 import { maxAbs } from './test-utils.js';
 
@@ -34,7 +35,7 @@ function expectClose(a: Float64Array, b: Float64Array, scale: number): void {
 
 describe('simdMatrix', () => {
   it.each(SHAPES)('%i x %i: matvecT bit-identical to matrix.ts, matvec and symv to rounding', (r, c) => {
-    const rng = seededRandom(r * 1000 + c);
+    const rng = defaultRng(r * 1000 + c);
     const a = randomMatrix(r, c, rng);
     const m = must(simdMatrix(a));
     // matvecT adds rows in matrix.ts's order; matvec sums two lanes, then adds them.
@@ -59,7 +60,7 @@ describe('simdMatrix', () => {
   });
 
   it('keeps working after the memory grows under it, and after load()', () => {
-    const rng = seededRandom(3);
+    const rng = defaultRng(3);
     const a = randomMatrix(20, 20, rng);
     const m = must(simdMatrix(a));
     const x = randomVector(20, rng);
@@ -80,7 +81,7 @@ describe('simdMatrix', () => {
 
 describe('simdRows', () => {
   it('project(w, count) is w - Q^T Q w over the first count rows', () => {
-    const rng = seededRandom(4);
+    const rng = defaultRng(4);
     const n = 37;
     const rows = must(simdRows(6, n));
     const q = randomMatrix(6, n, rng);

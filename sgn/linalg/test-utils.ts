@@ -3,7 +3,8 @@
  * spectra, and eigenvalue matching. (Conversion to ml-matrix: ml-matrix-adapter.ts.)
  */
 import { type DenseMatrix, zeros } from './matrix.js';
-import { randomOrthogonal, randomVector } from './random.js';
+import type { RandomGenerator } from '../random/generator.js';
+import { randomOrthogonal, randomVector } from './random-matrices.js';
 
 export function maxAbs(x: ArrayLike<number>): number {
   let m = 0;
@@ -35,14 +36,14 @@ export function reflectInPlace(a: DenseMatrix, v: Float64Array): void {
 }
 
 /** Q T Q^T with Q a product of three random reflectors: known spectrum, dense, cheap to build. */
-export function orthogonallySimilar(t: DenseMatrix, rng: () => number): DenseMatrix {
+export function orthogonallySimilar(t: DenseMatrix, rng: RandomGenerator): DenseMatrix {
   const a = { rows: t.rows, cols: t.cols, data: Float64Array.from(t.data) };
   for (let r = 0; r < 3; r++) reflectInPlace(a, randomVector(t.rows, rng));
   return a;
 }
 
 /** Symmetric matrix with the given eigenvalues (symmetrised exactly after the similarity). */
-export function symmetricWithSpectrum(values: ArrayLike<number>, rng: () => number): DenseMatrix {
+export function symmetricWithSpectrum(values: ArrayLike<number>, rng: RandomGenerator): DenseMatrix {
   const n = values.length;
   const t = zeros(n, n);
   for (let i = 0; i < n; i++) t.data[i * n + i] = values[i];
@@ -63,17 +64,17 @@ export function symmetricWithSpectrum(values: ArrayLike<number>, rng: () => numb
  */
 export function generalWithSpectrum(
   n: number,
-  rng: () => number,
+  rng: RandomGenerator,
 ): { a: DenseMatrix; re: Float64Array; im: Float64Array } {
   const t = zeros(n, n);
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   let i = 0;
   while (i < n) {
-    const x = 4 * rng() - 2;
-    if (i + 1 < n && rng() < 0.5) {
-      const b = 0.5 + rng();
-      const c = 0.5 + rng();
+    const x = 4 * rng.uniform() - 2;
+    if (i + 1 < n && rng.uniform() < 0.5) {
+      const b = 0.5 + rng.uniform();
+      const c = 0.5 + rng.uniform();
       t.data[i * n + i] = x;
       t.data[(i + 1) * n + i + 1] = x;
       t.data[i * n + i + 1] = b;
@@ -89,12 +90,12 @@ export function generalWithSpectrum(
     }
   }
   const coupling = 1 / Math.sqrt(n);
-  for (let r = 0; r < n; r++) for (let c = r + 2; c < n; c++) t.data[r * n + c] = coupling * (2 * rng() - 1);
+  for (let r = 0; r < n; r++) for (let c = r + 2; c < n; c++) t.data[r * n + c] = coupling * (2 * rng.uniform() - 1);
   return { a: orthogonallySimilar(t, rng), re, im };
 }
 
 /** [[I, cR], [cR^T, I]] with R orthogonal m x m: eigenvalues exactly 1 - c and 1 + c, each m-fold. */
-export function twoEigenvalueMatrix(m: number, c: number, rng: () => number): DenseMatrix {
+export function twoEigenvalueMatrix(m: number, c: number, rng: RandomGenerator): DenseMatrix {
   const r = randomOrthogonal(m, rng);
   const n = 2 * m;
   const a = zeros(n, n);

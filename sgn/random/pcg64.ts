@@ -39,8 +39,13 @@ export class PCG64 {
   hi = 0;
   lo = 0;
 
-  private constructor(initState: Float64Array, initSeq: Float64Array) {
-    // inc = (initseq << 1) | 1 (mod 2^128).
+  private constructor(state: Float64Array, inc: Float64Array) {
+    this.s = state;
+    this.inc = inc;
+  }
+
+  /** pcg_setseq_128_srandom_r: inc = initseq << 1 | 1, state = 0, step, state += initstate, step. */
+  private static seeded(initState: Float64Array, initSeq: Float64Array): PCG64 {
     const inc = new Float64Array(8);
     let carry = 1;
     for (let k = 0; k < 8; k++) {
@@ -48,23 +53,23 @@ export class PCG64 {
       carry = v >= B16 ? 1 : 0;
       inc[k] = v - carry * B16;
     }
-    this.inc = inc;
-    this.s = new Float64Array(8);
-    this.step();
+    const g = new PCG64(new Float64Array(8), inc);
+    g.step();
     let c = 0;
     for (let k = 0; k < 8; k++) {
-      const v = this.s[k] + initState[k] + c;
+      const v = g.s[k] + initState[k] + c;
       c = v >= B16 ? 1 : 0;
-      this.s[k] = v - c * B16;
+      g.s[k] = v - c * B16;
     }
-    this.step();
+    g.step();
+    return g;
   }
 
   /** numpy.random.PCG64(seed) for a non-negative integer seed (through SeedSequence). */
   static fromSeed(seed: number): PCG64 {
     const w = generateState(seed, 8);
     // uint64 k = w[2k] | w[2k + 1] << 32: (state_hi, state_lo, seq_hi, seq_lo).
-    return new PCG64(limbsOf128(w[1], w[0], w[3], w[2]), limbsOf128(w[5], w[4], w[7], w[6]));
+    return PCG64.seeded(limbsOf128(w[1], w[0], w[3], w[2]), limbsOf128(w[5], w[4], w[7], w[6]));
   }
 
   /** From the 128-bit initstate and initseq as 32-bit words, most significant first. */
@@ -72,7 +77,15 @@ export class PCG64 {
     if (initState.length !== 4 || initSeq.length !== 4) throw new Error('expected four 32-bit words each');
     const [a3, a2, a1, a0] = initState;
     const [b3, b2, b1, b0] = initSeq;
-    return new PCG64(limbsOf128(a3, a2, a1, a0), limbsOf128(b3, b2, b1, b0));
+    return PCG64.seeded(limbsOf128(a3, a2, a1, a0), limbsOf128(b3, b2, b1, b0));
+  }
+
+  /** A copy at the same state (it draws what this one would). */
+  clone(): PCG64 {
+    const copy = new PCG64(Float64Array.from(this.s), Float64Array.from(this.inc));
+    copy.hi = this.hi;
+    copy.lo = this.lo;
+    return copy;
   }
 
   /** The current state and increment as 32-bit words, most significant first (for tests). */

@@ -1,7 +1,7 @@
 /**
  * NumPy's standard-normal sampler (random_standard_normal in numpy/random/src/distributions/
  * distributions.c: the 256-layer ziggurat of Marsaglia and Tsang on 64-bit draws) on our PCG64,
- * so that `defaultRng(seed).standardNormal()` reproduces `numpy.random.default_rng(seed)
+ * so that `defaultRng(seed).normal()` reproduces `numpy.random.default_rng(seed)
  * .standard_normal()` draw for draw.
  *
  * One 64-bit draw r: idx = r & 0xff, sign = bit 8, rabs = bits 9..60 (52 bits), x = rabs wi[idx]

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blocksOf } from '../games/blocks.js';
-import { SeededRandom } from '../util/random.js';
+import { defaultRng } from '../random/generator.js';
 import type { Region, RegionKind } from './region.js';
 import { samplePoints, type SamplerSpec } from './samplers.js';
 import { coveringRadius, coveringRadiusBound } from './covering.js';
@@ -101,7 +101,7 @@ describe('branch and bound', () => {
 
   it('is deterministic', () => {
     const r = region('box', [2], [1]);
-    const rng = new SeededRandom(9);
+    const rng = defaultRng(9);
     const pts = Array.from({ length: 50 }, () =>
       Float64Array.from([2 * rng.uniform() - 1, 2 * rng.uniform() - 1]),
     );

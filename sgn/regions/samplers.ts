@@ -9,7 +9,7 @@
  * onto the sphere). That map is not volume-preserving: the points stay evenly spread but their
  * discrepancy is the cube's, not the ball's. Vertices are for boxes only.
  */
-import { SeededRandom } from '../util/random.js';
+import { defaultRng } from '../random/generator.js';
 import { InputError } from '../util/errors.js';
 import { coordinateRadii, type Region, type RegionKind } from './region.js';
 import { SOBOL_MAX_DIM, sobolPoints } from './sobol.js';
@@ -61,8 +61,8 @@ export function parseSamplerText(text: string, field: string): SamplerSpec {
       if (args.length !== 1 && args.length !== 2) expect(1);
       const count = positiveInteger(args[0], 'the number of random points', field);
       const seed = args.length === 2 ? Number(args[1]) : 0;
-      if (args.length === 2 && (args[1].trim() === '' || !Number.isInteger(seed)))
-        throw new InputError(field, `the random seed must be an integer, got "${args[1]}"`);
+      if (args.length === 2 && (args[1].trim() === '' || !Number.isSafeInteger(seed) || seed < 0))
+        throw new InputError(field, `the random seed must be a non-negative integer (a NumPy seed), got "${args[1]}"`);
       return { kind: 'random', count, seed };
     }
     case 'sobol':
@@ -167,7 +167,7 @@ function cubePoints(s: SamplerSpec, d: number): Float64Array[] {
     case 'halton':
       return haltonPoints(d, s.count).map((u) => u.map((v) => 2 * v - 1));
     case 'random': {
-      const rng = new SeededRandom(s.seed);
+      const rng = defaultRng(s.seed);
       return Array.from({ length: s.count }, () =>
         Float64Array.from({ length: d }, () => 2 * rng.uniform() - 1),
       );
@@ -177,7 +177,7 @@ function cubePoints(s: SamplerSpec, d: number): Float64Array[] {
 
 /** Uniform points in the unit ball: a Gaussian direction and radius U^(1/d). */
 function uniformBallPoints(count: number, d: number, seed: number): Float64Array[] {
-  const rng = new SeededRandom(seed);
+  const rng = defaultRng(seed);
   return Array.from({ length: count }, () => {
     const v = Float64Array.from({ length: d }, () => rng.normal());
     const norm = Math.hypot(...v);

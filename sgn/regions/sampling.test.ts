@@ -203,8 +203,9 @@ describe('linear games on a region', () => {
         points: 1,
         inflation: null,
       });
-      // The equilibrium of F = H x + c with c = 0 is the origin.
-      expect(c.region!.centre).toEqual([0, 0, 0, 0, 0]);
+      // The equilibrium of F = H x + c with c = 0 is the origin (a solve of H x = -0 may give -0:
+      // the sign of a zero means nothing here, and -0 + 0 is +0).
+      expect(c.region!.centre.map((v) => v + 0)).toEqual([0, 0, 0, 0, 0]);
     }
     expect(plain.region).toBeNull();
   });

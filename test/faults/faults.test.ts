@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createPrisma, prepareDatabase, type PrismaClient } from '../../db/client.js';
 import { resolveSpecFile } from '../../sweep/resolve.js';
 import type { CellRow } from '../../sweep/compute.js';
-import { SeededRandom } from '../../sgn/util/random.js';
+import { defaultRng } from '../../sgn/random/generator.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseService } from '../../scripts/demo/services.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../local/temporal-dev-server.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from '../support/processes.js';
@@ -141,7 +141,7 @@ describe('faults during a sweep', () => {
     await startDetached(id);
     const monitor = new ProgressMonitor(prisma, id);
     await monitor.waitForStored(80, SWEEP_TIMEOUT);
-    const random = new SeededRandom(2026);
+    const random = defaultRng(2026);
     const killTimes: number[] = [];
     while (killTimes.length < 6 && (await sweepStatus(id)) === 'running') {
       await sleep(800 + 1200 * random.uniform());

@@ -11,7 +11,7 @@
  * the centred differences, eps = 0 included), and by the Lyapunov function
  * sum_i w_i sum_s KL(pi*_i(.|s) || pi_i(.|s)).
  */
-import { SeededRandom } from '../../util/random.js';
+import { defaultRng } from '../../random/generator.js';
 import type { MarkovModel } from './model.js';
 import type { MarkovGame } from './markov-game.js';
 import { evaluatePolicies, pseudoGradient } from './evaluation.js';
@@ -277,7 +277,7 @@ export function initialPoints(
   spread: number,
   seed: number,
 ): Float64Array[] {
-  const rng = new SeededRandom(seed);
+  const rng = defaultRng(seed);
   return Array.from({ length: count }, () => xStar.map((v) => v + spread * rng.normal()));
 }
 

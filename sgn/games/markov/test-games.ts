@@ -1,9 +1,9 @@
 /** Seeded random Markov games for the tests of this family (general-sum, S states, A actions). */
-import { SeededRandom } from '../../util/random.js';
+import { defaultRng } from '../../random/generator.js';
 import { markovModel, type MarkovModel, type MarkovTables } from './model.js';
 
 export function randomTables(S: number, A: number, seed: number, gamma = 0.8, tau = 0.7): MarkovTables {
-  const rng = new SeededRandom(seed);
+  const rng = defaultRng(seed);
   const distribution = (k: number): number[] => {
     const raw = Array.from({ length: k }, () => 0.05 + rng.uniform());
     const sum = raw.reduce((a, b) => a + b, 0);
@@ -31,6 +31,6 @@ export function randomModel(S: number, A: number, seed: number, gamma?: number, 
 }
 
 export function randomLogits(d: number, seed: number, spread = 1): Float64Array {
-  const rng = new SeededRandom(seed);
+  const rng = defaultRng(seed);
   return Float64Array.from({ length: d }, () => spread * rng.normal());
 }
