@@ -90,7 +90,8 @@ export function generalWithSpectrum(
     }
   }
   const coupling = 1 / Math.sqrt(n);
-  for (let r = 0; r < n; r++) for (let c = r + 2; c < n; c++) t.data[r * n + c] = coupling * (2 * rng.uniform() - 1);
+  for (let r = 0; r < n; r++)
+    for (let c = r + 2; c < n; c++) t.data[r * n + c] = coupling * (2 * rng.uniform() - 1);
   return { a: orthogonallySimilar(t, rng), re, im };
 }
 

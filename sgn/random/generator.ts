@@ -14,7 +14,8 @@ export class RandomGenerator {
 
   /** numpy.random.default_rng(seed): `seed` a non-negative safe integer. */
   static fromSeed(seed: number): RandomGenerator {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new Error(`seed must be a non-negative integer, got ${seed}`);
     return new RandomGenerator(PCG64.fromSeed(seed));
   }
 

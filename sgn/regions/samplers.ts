@@ -62,7 +62,10 @@ export function parseSamplerText(text: string, field: string): SamplerSpec {
       const count = positiveInteger(args[0], 'the number of random points', field);
       const seed = args.length === 2 ? Number(args[1]) : 0;
       if (args.length === 2 && (args[1].trim() === '' || !Number.isSafeInteger(seed) || seed < 0))
-        throw new InputError(field, `the random seed must be a non-negative integer (a NumPy seed), got "${args[1]}"`);
+        throw new InputError(
+          field,
+          `the random seed must be a non-negative integer (a NumPy seed), got "${args[1]}"`,
+        );
       return { kind: 'random', count, seed };
     }
     case 'sobol':
