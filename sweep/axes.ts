@@ -288,8 +288,9 @@ export function pow10(y: number): number {
 }
 
 /**
- * The first game axis (a perturbation's eps and trial count as game axes; else the region radius) is "the swept parameter" that band maps are drawn
- * against and cells store in game_param: a tanh sweep over radius x ratio maps alpha_*(radius, r).
+ * The first game axis (a perturbation's eps and trial count as game axes), else the region radius,
+ * is "the swept parameter" that band maps are drawn against and cells store in game_param: a tanh
+ * sweep over radius x ratio maps alpha_*(radius, r).
  */
 export function gameParamName(sweep: {
   readonly axes: readonly { readonly name: string; readonly target: string }[];

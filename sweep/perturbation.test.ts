@@ -29,8 +29,7 @@ import type { ResolvedSweep } from './resolved.js';
 
 const examples = new URL('../examples/', import.meta.url).pathname;
 const noiseSpec = join(examples, 'paper', 'noise-robustness.yaml');
-const perturbationOf = (r: ResolvedSweep, i: number) =>
-  (cellAt(r, i).game as QuadraticSpec).perturbation;
+const perturbationOf = (r: ResolvedSweep, i: number) => (cellAt(r, i).game as QuadraticSpec).perturbation;
 
 const base = (perturbation: Record<string, unknown>, game: Record<string, unknown> = {}) => ({
   kind: 'certify',
@@ -130,12 +129,17 @@ describe('perturbation axes expand deterministically', () => {
   });
 
   it('per-trial stream: trial t draws from default_rng(seed + t), the same E at every eps', () => {
-    const r = resolveSpec(
-      base({ eps: { values: [0, 0.1, 0.2] }, trial: { values: [3, 5] }, seed: 100 }),
-      { baseDir: '.' },
-    );
+    const r = resolveSpec(base({ eps: { values: [0, 0.1, 0.2] }, trial: { values: [3, 5] }, seed: 100 }), {
+      baseDir: '.',
+    });
     expect(r.totalCells).toBe(6);
-    expect(perturbationOf(r, 0)).toMatchObject({ eps: 0, seed: 103, draw: 0, structure: 'full', mode: 'add' });
+    expect(perturbationOf(r, 0)).toMatchObject({
+      eps: 0,
+      seed: 103,
+      draw: 0,
+      structure: 'full',
+      mode: 'add',
+    });
     expect(perturbationOf(r, 5)).toMatchObject({ eps: 0.2, seed: 105, draw: 0 });
     // H(eps) - H(0) = eps E with the trial's own E: (H(0.2) - H0) = 2 (H(0.1) - H0).
     const H = (i: number) => buildGame(cellAt(r, i).game).linear!.H.data;
@@ -184,8 +188,18 @@ describe('perturbation section: bad values name the field', () => {
       'spec.game.perturbation.eps',
       /value 1.5 \(index 3\).*\[0, 1\]/,
     ],
-    ['trial not an integer', base({ eps: 0.1, trial: { values: [0, 0.5] } }), 'spec.game.perturbation.trial', /not an integer/],
-    ['trial negative', base({ eps: 0.1, trial: { values: [1, -2] } }), 'spec.game.perturbation.trial', />= 0/],
+    [
+      'trial not an integer',
+      base({ eps: 0.1, trial: { values: [0, 0.5] } }),
+      'spec.game.perturbation.trial',
+      /not an integer/,
+    ],
+    [
+      'trial negative',
+      base({ eps: 0.1, trial: { values: [1, -2] } }),
+      'spec.game.perturbation.trial',
+      />= 0/,
+    ],
     ['trial fixed negative', base({ eps: 0.1, trial: -1 }), 'spec.game.perturbation.trial', />= 0/],
     [
       'shared trials not 0..n-1',
@@ -194,10 +208,25 @@ describe('perturbation section: bad values name the field', () => {
       /0, 1/,
     ],
     ['seed negative', base({ eps: 0.1, seed: -3 }), 'spec.game.perturbation.seed', /NumPy seed/],
-    ['stream unknown', base({ eps: 0.1, stream: 'fresh' }), 'spec.game.perturbation.stream', /per-trial, shared/],
-    ['structure unknown', base({ eps: 0.1, structure: 'own' }), 'spec.game.perturbation.structure', /full, coupling/],
+    [
+      'stream unknown',
+      base({ eps: 0.1, stream: 'fresh' }),
+      'spec.game.perturbation.stream',
+      /per-trial, shared/,
+    ],
+    [
+      'structure unknown',
+      base({ eps: 0.1, structure: 'own' }),
+      'spec.game.perturbation.structure',
+      /full, coupling/,
+    ],
     ['mix on full', base({ eps: 0.1, mode: 'mix' }), 'spec.game.perturbation.structure', /must be coupling/],
-    ['draw is not written in a sweep', base({ eps: 0.1, draw: 2 }), 'spec.game.perturbation.draw', /unknown field/],
+    [
+      'draw is not written in a sweep',
+      base({ eps: 0.1, draw: 2 }),
+      'spec.game.perturbation.draw',
+      /unknown field/,
+    ],
     [
       'shared draws out of reach',
       base(

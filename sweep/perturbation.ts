@@ -85,7 +85,12 @@ export function perturbationAxes(section: PerturbationSection, root: string): Pe
     throw new InputError(trialField, `seed + trial ${maxTrial} must be below 2^53 (a NumPy seed)`);
 
   const trial0 = trialAxis ? axisValue(trialAxis, 0) : (section.trial as number);
-  const resolved: ResolvedPerturbation = { stream: section.stream, seed: section.seed, trials, trial: trial0 };
+  const resolved: ResolvedPerturbation = {
+    stream: section.stream,
+    seed: section.seed,
+    trials,
+    trial: trial0,
+  };
   const eps0 = typeof section.eps === 'number' ? section.eps : axisValue(section.eps, 0);
   const written = Object.fromEntries(
     (['structure', 'mode'] as const).filter((k) => section[k] !== undefined).map((k) => [k, section[k]]),

@@ -471,11 +471,21 @@ function checkPerturbationValues(p: PerturbationAxes, first: Record<string, unkn
   if (p.lastTrial) {
     const { trial, epsIndex } = p.lastTrial;
     const eps = p.first.eps as number;
-    check(perturbationAt(p.resolved, eps, epsIndex, trial), `${at}.trial`, 'draw', `trial ${trial} at eps index ${epsIndex}`);
+    check(
+      perturbationAt(p.resolved, eps, epsIndex, trial),
+      `${at}.trial`,
+      'draw',
+      `trial ${trial} at eps index ${epsIndex}`,
+    );
   }
   const trial0 = p.resolved.trial;
   for (const { eps, epsField, epsIndex } of p.extremes)
-    check(perturbationAt(p.resolved, eps, epsIndex, trial0), epsField, 'eps', `value ${eps} (index ${epsIndex})`);
+    check(
+      perturbationAt(p.resolved, eps, epsIndex, trial0),
+      epsField,
+      'eps',
+      `value ${eps} (index ${epsIndex})`,
+    );
 }
 
 function checkGameAxis(a: SweepAxis, game: GameSpec): void {

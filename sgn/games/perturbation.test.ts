@@ -183,9 +183,7 @@ describe('perturbation: the maths', () => {
     const e1 = couplingNoises([1, 1], pert({ seed: 4, structure: 'coupling', mode: 'mix', draw: 1 }));
     // 1x1 matrices normalise to +-1: the signs of the stream's normals 0..3.
     const full = additiveNoise([2, 2], pert({ seed: 4, structure: 'full' })); // normals 0..15
-    expect([...e0, ...e1].map((m) => m.data[0])).toEqual(
-      [0, 1, 2, 3].map((k) => Math.sign(full.data[k])),
-    );
+    expect([...e0, ...e1].map((m) => m.data[0])).toEqual([0, 1, 2, 3].map((k) => Math.sign(full.data[k])));
   });
 });
 
@@ -194,7 +192,9 @@ describe('perturbation: game files', () => {
 
   it('defaults: seed 0, draw 0, structure full, mode add; the game is perturbed', () => {
     const spec = parseGameSpec({ ...toy, perturbation: { eps: 0.25 } });
-    expect(spec).toMatchObject({ perturbation: { eps: 0.25, seed: 0, draw: 0, structure: 'full', mode: 'add' } });
+    expect(spec).toMatchObject({
+      perturbation: { eps: 0.25, seed: 0, draw: 0, structure: 'full', mode: 'add' },
+    });
     const E = additiveNoise([1, 1], pert({ eps: 0.25 }));
     const H = buildGame(spec).linear!.H;
     expect([...H.data]).toEqual([1, 2, 0.1, 1].map((v, k) => v + 0.25 * E.data[k]));
