@@ -6,6 +6,8 @@
  * against every trial of the paper's code (sgn/games/testdata/paper-noise.json, from
  * scripts/reference/paper_noise.py; tolerance 1e-9 relative, 1e-12 absolute, as there).
  */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildGame } from '../sgn/games/build.js';
@@ -127,6 +129,40 @@ describe('perturbation axes expand deterministically', () => {
     // Distinct cells are distinct games.
     expect(new Set(Array.from({ length: a.totalCells }, (_, i) => gameKey(a, i))).size).toBe(132);
   });
+
+  it('another process (as another worker) resolves and builds the same cells, bit for bit', () => {
+    const cells = [0, 57, 131];
+    const summary = (r: ResolvedSweep, i: number): string => {
+      const c = cellAt(r, i);
+      const H = buildGame(c.game).linear!.H.data;
+      const h = createHash('sha256')
+        .update(Buffer.from(H.buffer, H.byteOffset, H.byteLength))
+        .digest('hex');
+      return `${c.key} ${canonicalJson(c.params)} ${h}`;
+    };
+    const here = resolveSpecFile(noiseSpec);
+    const root = new URL('..', import.meta.url).pathname;
+    // The same three steps in a fresh Node process: resolve the spec file, decode, build, hash.
+    const code = `
+      import { createHash } from 'node:crypto';
+      import { resolveSpecFile } from '${root}sweep/resolve.ts';
+      import { cellAt } from '${root}sweep/cells.ts';
+      import { canonicalJson } from '${root}sweep/canonical.ts';
+      import { buildGame } from '${root}sgn/games/build.ts';
+      const r = resolveSpecFile(${JSON.stringify(noiseSpec)});
+      for (const i of ${JSON.stringify(cells)}) {
+        const c = cellAt(r, i);
+        const H = buildGame(c.game).linear.H.data;
+        const h = createHash('sha256').update(Buffer.from(H.buffer, H.byteOffset, H.byteLength)).digest('hex');
+        console.log(c.key + ' ' + canonicalJson(c.params) + ' ' + h);
+      }`;
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      cwd: root,
+    });
+    expect(out.stderr).toBe('');
+    expect(out.stdout.trim().split('\n')).toEqual(cells.map((i) => summary(here, i)));
+  }, 60_000);
 
   it('per-trial stream: trial t draws from default_rng(seed + t), the same E at every eps', () => {
     const r = resolveSpec(base({ eps: { values: [0, 0.1, 0.2] }, trial: { values: [3, 5] }, seed: 100 }), {
