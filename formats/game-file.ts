@@ -14,6 +14,13 @@ import type {
   TwoPlayerQuadraticSpec,
 } from '../sgn/games/spec.js';
 import { GENERATORS, PAPER_RANDOM_DEFAULTS } from '../sgn/games/spec.js';
+import {
+  MAX_SKIPPED_NORMALS,
+  PERTURBATION_MODES,
+  PERTURBATION_STRUCTURES,
+  drawSize,
+  type Perturbation,
+} from '../sgn/games/perturbation.js';
 import { InputError, shortValue } from '../sgn/util/errors.js';
 import { parseMarkovSpec } from './markov-file.js';
 import { inputErrorFromZod } from './zod-errors.js';
@@ -125,6 +132,32 @@ export const tanhSchema = z.strictObject({
   c: z.array(finite).optional(),
 });
 
+/** A perturbation of a quadratic game (sgn/games/perturbation.ts). */
+export const perturbationSchema = z.strictObject({
+  eps: z
+    .number({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a finite number') })
+    .refine(Number.isFinite, 'must be a finite number')
+    .refine((x) => x >= 0, 'must be >= 0'),
+  seed: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be >= 0 (a NumPy seed)')
+    .refine(Number.isSafeInteger, 'must be below 2^53')
+    .default(0),
+  draw: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be >= 0 (0 is the first draw)')
+    .refine(Number.isSafeInteger, 'must be below 2^53')
+    .default(0),
+  structure: z
+    .enum(PERTURBATION_STRUCTURES, { error: `must be one of: ${PERTURBATION_STRUCTURES.join(', ')}` })
+    .default('full'),
+  mode: z
+    .enum(PERTURBATION_MODES, { error: `must be one of: ${PERTURBATION_MODES.join(', ')}` })
+    .default('add'),
+});
+
 // What each schema yields is exactly the shape the mathematics takes (sgn/games/spec.ts).
 const schemasMatch: [
   SameType<z.infer<typeof explicitQuadraticSchema>, ExplicitQuadraticSpec>,
@@ -133,7 +166,8 @@ const schemasMatch: [
   SameType<z.infer<typeof paperRandomQuadraticSchema>, PaperRandomQuadraticSpec>,
   SameType<z.infer<typeof scalarPresetSchema>, ScalarPresetSpec>,
   SameType<z.infer<typeof tanhSchema>, TanhSpec>,
-] = [true, true, true, true, true, true];
+  SameType<z.infer<typeof perturbationSchema>, Perturbation>,
+] = [true, true, true, true, true, true, true];
 void schemasMatch;
 
 /** One parser per family: a new family is one entry here and one in build.ts. */
@@ -160,10 +194,52 @@ export function parseGameSpec(input: unknown, root = 'game'): GameSpec {
       `unknown family ${shortValue(obj.family)} (known: ${FAMILIES.join(', ')})`,
     );
   }
+  if (obj.family !== 'quadratic' && obj.perturbation !== undefined)
+    throw new InputError(
+      `${root}.perturbation`,
+      `is for the quadratic family only (F = H x + c, one matrix H to perturb); the ${obj.family} family's Jacobian is not one matrix`,
+    );
   return FAMILY_PARSERS[obj.family as Family](obj, root);
 }
 
-function parseQuadraticSpec(obj: Record<string, unknown>, root: string): QuadraticSpec {
+function parseQuadraticSpec(input: Record<string, unknown>, root: string): QuadraticSpec {
+  const { perturbation: rawPerturbation, ...obj } = input;
+  const spec = parseUnperturbed(obj, root);
+  if (rawPerturbation === undefined) return spec;
+  return { ...spec, perturbation: parsePerturbation(rawPerturbation, spec, `${root}.perturbation`) };
+}
+
+function parsePerturbation(raw: unknown, spec: QuadraticSpec, root: string): Perturbation {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new InputError(root, 'must be an object ({eps, seed, draw, structure, mode})');
+  const parsed = perturbationSchema.safeParse(raw);
+  if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
+  const p = parsed.data;
+  if (p.mode === 'mix') {
+    if (p.structure !== 'coupling')
+      throw new InputError(
+        `${root}.structure`,
+        'must be coupling when mode is mix (mix blends each coupling block with noise of its own norm)',
+      );
+    if (p.eps > 1) throw new InputError(`${root}.eps`, `is ${p.eps}; a mix fraction must be in [0, 1]`);
+  }
+  const skipped = p.draw * drawSize(quadraticDims(spec), p.structure);
+  if (skipped > MAX_SKIPPED_NORMALS)
+    throw new InputError(
+      `${root}.draw`,
+      `is ${p.draw}: reaching it discards ${skipped} normal draws, more than ${MAX_SKIPPED_NORMALS}`,
+    );
+  return p;
+}
+
+/** The block sizes of a quadratic spec, in any of its forms. */
+export function quadraticDims(spec: QuadraticSpec): number[] {
+  if ('preset' in spec) return [1, 1];
+  if ('Q1' in spec) return [spec.Q1.length, spec.Q2.length];
+  return spec.dims;
+}
+
+function parseUnperturbed(obj: Record<string, unknown>, root: string): QuadraticSpec {
   if ('preset' in obj) {
     const parsed = scalarPresetSchema.safeParse(obj);
     if (!parsed.success) throw inputErrorFromZod(root, parsed.error);

@@ -288,14 +288,15 @@ export function pow10(y: number): number {
 }
 
 /**
- * The first game axis (else the region radius) is "the swept parameter" that band maps are drawn
- * against and cells store in game_param: a tanh sweep over radius x ratio maps alpha_*(radius, r).
+ * The first game axis (a perturbation's eps and trial count as game axes), else the region radius,
+ * is "the swept parameter" that band maps are drawn against and cells store in game_param: a tanh
+ * sweep over radius x ratio maps alpha_*(radius, r).
  */
 export function gameParamName(sweep: {
   readonly axes: readonly { readonly name: string; readonly target: string }[];
 }): string | null {
   return (
-    sweep.axes.find((a) => a.target === 'game')?.name ??
+    sweep.axes.find((a) => a.target === 'game' || a.target === 'perturbation')?.name ??
     sweep.axes.find((a) => a.target === 'region')?.name ??
     null
   );

@@ -2,7 +2,9 @@
  * Cells of a resolved sweep, addressed by index with mixed-radix decoding (last axis fastest),
  * so any cell of a 10^7-cell sweep is found by arithmetic alone, never by expansion.
  */
-import type { GameSpec } from '../sgn/games/spec.js';
+import type { GameSpec, QuadraticSpec } from '../sgn/games/spec.js';
+import type { Perturbation } from '../sgn/games/perturbation.js';
+import { EPS_AXIS, TRIAL_AXIS, perturbationAt } from './perturbation.js';
 import { axisValue, type Axis } from './axes.js';
 import { canonicalJson, canonicalNumberRecord, sha256Hex } from './canonical.js';
 import { RADIUS_AXIS, type ResolvedSweep } from './resolved.js';
@@ -59,7 +61,7 @@ export function gameKey(resolved: ResolvedSweep, index: number): string {
 }
 
 export function cellAt(resolved: ResolvedSweep, index: number): Cell {
-  const { params, values } = decode(resolved, index);
+  const { params, values, positions } = decode(resolved, index);
   // The base game with this cell's axis values put in (resolveSpec checked the game at every axis value).
   const game: Record<string, unknown> = { ...resolved.game };
   let weights: CellWeights;
@@ -76,6 +78,7 @@ export function cellAt(resolved: ResolvedSweep, index: number): Cell {
   resolved.axes.forEach((a, i) => {
     if (a.target === 'game') game[a.name] = values[i];
   });
+  if (resolved.perturbation) game.perturbation = cellPerturbation(resolved, values, positions);
   const region = resolved.region;
   const radii = !region ? null : region.radii ? region.radii : [params[RADIUS_AXIS]];
   return {
@@ -107,23 +110,50 @@ function checkIndex(resolved: ResolvedSweep, index: number): void {
   }
 }
 
+/**
+ * The game's perturbation at this cell: the base game's, with the eps and the stream's seed and
+ * draw of this cell's eps and trial (perturbation.ts). Depends on the cell's axis positions only.
+ */
+function cellPerturbation(
+  resolved: ResolvedSweep,
+  values: readonly number[],
+  positions: readonly number[],
+): Perturbation {
+  const base = (resolved.game as QuadraticSpec).perturbation;
+  const p = resolved.perturbation;
+  if (!base || !p) throw new Error('a perturbed sweep has no perturbation in its base game');
+  let eps = base.eps;
+  let epsIndex = 0;
+  let trial = p.trial;
+  resolved.axes.forEach((a, i) => {
+    if (a.target !== 'perturbation') return;
+    if (a.name === EPS_AXIS) {
+      eps = values[i];
+      epsIndex = positions[i];
+    } else if (a.name === TRIAL_AXIS) trial = values[i];
+  });
+  return { ...base, ...perturbationAt(p, eps, epsIndex, trial) };
+}
+
 function decode(
   resolved: ResolvedSweep,
   index: number,
-): { params: Record<string, number>; values: number[] } {
+): { params: Record<string, number>; values: number[]; positions: number[] } {
   checkIndex(resolved, index);
   const { axes } = resolved;
   const values = new Array<number>(axes.length);
+  const positions = new Array<number>(axes.length);
   let rest = index;
   for (let i = axes.length - 1; i >= 0; i--) {
     const len = axes[i].length;
     const k = rest % len;
     rest = (rest - k) / len;
+    positions[i] = k;
     values[i] = cachedValue(axes[i].axis, k, len);
   }
   const params: Record<string, number> = {};
   axes.forEach((a, i) => (params[a.name] = values[i]));
-  return { params, values };
+  return { params, values, positions };
 }
 
 // Per-sweep key plan: axis indices in canonical (sorted-name) order, computed once per object.
@@ -133,9 +163,9 @@ interface KeyPlan {
 }
 interface KeyPlans {
   all: KeyPlan;
-  /** Game and region axes: one game analysis. */
+  /** Game, perturbation and region axes: one game analysis. */
   group: KeyPlan;
-  /** Game axes only: one game. */
+  /** Game and perturbation axes: one game. */
   game: KeyPlan;
 }
 const plans = new WeakMap<ResolvedSweep, KeyPlans>();
@@ -151,7 +181,8 @@ function planFor(resolved: ResolvedSweep): KeyPlans {
     plan = {
       all: make(() => true),
       group: make((i) => resolved.axes[i].target !== 'weights'),
-      game: make((i) => resolved.axes[i].target === 'game'),
+      // A perturbation's eps and trial change the game as its own fields do.
+      game: make((i) => resolved.axes[i].target === 'game' || resolved.axes[i].target === 'perturbation'),
     };
     plans.set(resolved, plan);
   }

@@ -17,6 +17,7 @@ import { parseRegionSection, splitGameFile } from '../formats/region-section.js'
 import { checkSampler, defaultSampler } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValues, firstNonInteger, type Axis } from './axes.js';
+import { perturbationAt, perturbationAxes, type PerturbationAxes } from './perturbation.js';
 import { budgetLimits, checkCellBudget, gameDimension, sweepCellShape } from './budget.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import {
@@ -86,6 +87,10 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
 
   const first: Record<string, unknown> = { ...merged };
   for (const a of gameAxes) first[a.name] = axisValue(a.axis, 0);
+  const perturbation = spec.game.perturbation
+    ? perturbationAxes(spec.game.perturbation, `${GAME_ROOT}.perturbation`)
+    : undefined;
+  if (perturbation) first.perturbation = perturbation.first;
   const game = parseBaseGame(first, fromFile, own, file);
   const players = playerCount(game);
 
@@ -93,9 +98,10 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
     checkGameAxis(a, game);
     checkAxisValues(a, first);
   }
+  if (perturbation) checkPerturbationValues(perturbation, first);
 
   const { region, axis: radiusAxis } = resolveRegionSection(spec.region, loaded?.region, file, game);
-  const axes = [...gameAxes, ...(radiusAxis ? [radiusAxis] : [])];
+  const axes = [...gameAxes, ...(perturbation?.axes ?? []), ...(radiusAxis ? [radiusAxis] : [])];
   let weights: ResolvedWeights = { kind: 'optimal' };
   if (spec.weights !== 'optimal' && 'fixed' in spec.weights) {
     const values = spec.weights.fixed;
@@ -176,6 +182,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
     kind: spec.kind,
     ...(file !== undefined ? { gameFile: file } : {}),
     game,
+    ...(perturbation ? { perturbation: perturbation.resolved } : {}),
     players,
     axes,
     weights,
@@ -229,6 +236,8 @@ export function hashedPart(r: ResolvedSweep): unknown {
         ? { ...r.game, fisher: { blockRegularisation: r.game.fisher?.blockRegularisation ?? 0 } }
         : r.game,
     axes: r.axes.map((a) => ({ name: a.name, target: a.target, axis: a.axis })),
+    // Only when present, like the region: how trials draw decides every perturbed game.
+    ...(r.perturbation ? { perturbation: r.perturbation } : {}),
     weights: r.weights,
     certify: r.certify,
     stepsize: r.stepsize ?? null,
@@ -436,6 +445,47 @@ function checkAxisValues(a: SweepAxis, first: Record<string, unknown>): void {
       throw e;
     }
   }
+}
+
+/**
+ * The perturbation at the ends of its axes must make a valid game (eps >= 0, at most 1 for mix;
+ * the latest draw within reach): checked as the game would be, reported at the axis.
+ */
+function checkPerturbationValues(p: PerturbationAxes, first: Record<string, unknown>): void {
+  const at = `${GAME_ROOT}.perturbation`;
+  const check = (
+    values: ReturnType<typeof perturbationAt>,
+    field: string,
+    own: string,
+    label: string,
+  ): void => {
+    try {
+      parseGameSpec({ ...first, perturbation: { ...p.first, ...values } }, GAME_ROOT);
+    } catch (e) {
+      if (e instanceof InputError && e.field === `${at}.${own}`)
+        throw new InputError(field, `${label}: ${e.problem}`);
+      throw e;
+    }
+  };
+  // The latest draw first: once it is within reach, every other cell's is.
+  if (p.lastTrial) {
+    const { trial, epsIndex } = p.lastTrial;
+    const eps = p.first.eps as number;
+    check(
+      perturbationAt(p.resolved, eps, epsIndex, trial),
+      `${at}.trial`,
+      'draw',
+      `trial ${trial} at eps index ${epsIndex}`,
+    );
+  }
+  const trial0 = p.resolved.trial;
+  for (const { eps, epsField, epsIndex } of p.extremes)
+    check(
+      perturbationAt(p.resolved, eps, epsIndex, trial0),
+      epsField,
+      'eps',
+      `value ${eps} (index ${epsIndex})`,
+    );
 }
 
 function checkGameAxis(a: SweepAxis, game: GameSpec): void {

@@ -4,7 +4,7 @@ import type { RegionKind } from '../sgn/regions/region.js';
 import type { SamplerSpec } from '../sgn/regions/samplers.js';
 import type { Axis } from './axes.js';
 import type { ExecutionSettings } from './execution.js';
-import { SPEC_ROOT, type Integrator, type SweepKind } from './spec.js';
+import { SPEC_ROOT, type Integrator, type PerturbationStream, type SweepKind } from './spec.js';
 
 /**
  * What a stored spec's cells are computed by. 2: every random draw is NumPy's default_rng stream
@@ -20,7 +20,8 @@ export const MAX_MULTIPLIERS = 1000;
 export interface SweepAxis {
   /** Parameter name in cell params: the game field ('lambda', 'seed', ...), 'radius' or 'ratio'. */
   name: string;
-  target: 'game' | 'region' | 'weights';
+  /** 'perturbation': eps and trial (perturbation.ts), which set the game's perturbation. */
+  target: 'game' | 'perturbation' | 'region' | 'weights';
   /** Where the axis is written in the spec, for messages. */
   field: string;
   axis: Axis;
@@ -52,6 +53,17 @@ export interface ResolvedRegion {
   source: string;
 }
 
+/** What a cell needs to turn its eps and trial into the game's perturbation (perturbation.ts). */
+export interface ResolvedPerturbation {
+  stream: PerturbationStream;
+  /** The stream's NumPy seed (per-trial: the seed of trial 0). */
+  seed: number;
+  /** Number of trials: the trial axis' length, 1 when the trial is fixed. */
+  trials: number;
+  /** The trial when it is fixed (else the axis' first value). */
+  trial: number;
+}
+
 export interface ResolvedStepsize {
   integrators: Integrator[];
   multipliers: number[];
@@ -71,6 +83,8 @@ export interface ResolvedSweep {
   gameFile?: string;
   /** Base game, defaults applied, every swept field at its axis' first value. */
   game: GameSpec;
+  /** Present when the game is perturbed from the sweep: how a cell's eps and trial set it. */
+  perturbation?: ResolvedPerturbation;
   players: number;
   /** Game axes in spec order, then the ratio axis (fastest-varying: consecutive cells share a game). */
   axes: SweepAxis[];

@@ -159,6 +159,29 @@ function numberArrayOrAxis(arrayHint: string) {
 
 // ---- sections -------------------------------------------------------------------------------
 
+export const PERTURBATION_STREAMS = ['per-trial', 'shared'] as const;
+export type PerturbationStream = (typeof PERTURBATION_STREAMS)[number];
+
+/**
+ * game.perturbation (sweep/perturbation.ts): eps and the trial number, each a number or an axis;
+ * the noise stream's seed and how trials draw from it. structure and mode are checked with the
+ * game (formats/game-file.ts).
+ */
+const perturbationSection = obj({
+  eps: numberOrAxis,
+  trial: byShape<number | Axis>(`an integer >= 0 or ${AXIS_HINT}`, (v) =>
+    typeof v === 'number' ? integer.min(0, 'must be >= 0') : isPlainObject(v) ? axisSchema : undefined,
+  ).default(0),
+  seed: integer
+    .min(0, 'must be >= 0 (a NumPy seed)')
+    .refine(Number.isSafeInteger, 'must be below 2^53')
+    .default(0),
+  stream: oneOfStrings(PERTURBATION_STREAMS).default('per-trial'),
+  structure: z.unknown().optional(),
+  mode: z.unknown().optional(),
+});
+export type PerturbationSection = z.output<typeof perturbationSection>;
+
 /**
  * The game section: the fields of sgn/games/spec.ts (their detailed types are checked by
  * parseGameSpec once the file is merged), scalar parameters possibly axes, plus `file`.
@@ -201,6 +224,8 @@ const gameSchema = obj({
   start: z.unknown().optional(),
   normalisedReturn: z.unknown().optional(),
   fisher: z.unknown().optional(),
+  // Noise on H (quadratic family), with eps and the trial as axes.
+  perturbation: perturbationSection.optional(),
 });
 
 /**

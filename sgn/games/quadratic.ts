@@ -10,6 +10,7 @@ import type {
   QuadraticSpec,
   TwoPlayerQuadraticSpec,
 } from './spec.js';
+import { perturbMatrix } from './perturbation.js';
 import { orthonormalCoupling, gaussianCoupling, gramPlusShift, paperRandomBlocks } from './generators.js';
 
 type KnownBounds = NonNullable<NonNullable<Game['linear']>['knownBounds']>;
@@ -38,8 +39,19 @@ export function quadraticGame(
   };
 }
 
-/** Builds the quadratic game a validated spec describes. */
+/**
+ * Builds the quadratic game a validated spec describes, perturbed when it says so (the block
+ * bounds then come from the perturbed H: the family's known bounds are for the unperturbed one).
+ */
 export function buildQuadraticGame(spec: QuadraticSpec): Game {
+  const game = buildUnperturbed(spec);
+  const p = spec.perturbation;
+  if (!p || p.eps === 0 || !game.linear) return game;
+  const dims = game.blocks.dims;
+  return quadraticGame(perturbMatrix(game.linear.H, dims, p), dims, game.linear.c);
+}
+
+function buildUnperturbed(spec: QuadraticSpec): Game {
   if ('preset' in spec) {
     // The scalar toy: F1 = mu1 x1 + a x2, F2 = b x1 + mu2 x2.
     const H = zeros(2, 2);

@@ -4,6 +4,7 @@
  * are read into these shapes, with every field checked, by formats/game-file.ts.
  */
 import type { MarkovSpec } from './markov/spec.js';
+import type { Perturbation } from './perturbation.js';
 
 /** F(x) = H x + c with blocks of sizes dims. */
 export interface ExplicitQuadraticSpec {
@@ -82,12 +83,14 @@ export interface ScalarPresetSpec {
   b: number;
 }
 
-export type QuadraticSpec =
+/** Any form of the quadratic family, optionally perturbed (perturbation.ts: H <- H + eps E, or mixed). */
+export type QuadraticSpec = (
   | ExplicitQuadraticSpec
   | TwoPlayerQuadraticSpec
   | GeneratedQuadraticSpec
   | PaperRandomQuadraticSpec
-  | ScalarPresetSpec;
+  | ScalarPresetSpec
+) & { perturbation?: Perturbation };
 
 /**
  * f_i(x) = x_i^T Q_i x_i / 2 + sum_{j != i} x_i^T A_ij tanh(x_j) + kappa_i / 4 sum_k x_{i,k}^4
