@@ -16,7 +16,7 @@
  */
 import { zeros, type DenseMatrix } from '../linalg/matrix.js';
 import { DENSE_MAX_N_SPECTRAL, spectralNorm } from '../linalg/spectral-norm.js';
-import { defaultRng } from '../random/default-rng.js';
+import { defaultRng } from '../random/generator.js';
 import { blocksOf } from './blocks.js';
 
 export const PERTURBATION_STRUCTURES = ['full', 'coupling'] as const;
@@ -72,10 +72,10 @@ function rawDraw(dims: readonly number[], p: Perturbation): DenseMatrix[] {
     throw new Error(`draw ${p.draw} would discard ${p.draw * size} normals (at most ${MAX_SKIPPED_NORMALS})`);
   const skip = new Float64Array(Math.min(size, 1 << 16));
   for (let left = p.draw * size; left > 0; left -= skip.length)
-    rng.standardNormals(Math.min(left, skip.length), skip);
+    rng.normals(Math.min(left, skip.length), skip);
   const take = (rows: number, cols: number): DenseMatrix => {
     const m = zeros(rows, cols);
-    rng.standardNormals(rows * cols, m.data);
+    rng.normals(rows * cols, m.data);
     return m;
   };
   if (p.structure === 'full') {
