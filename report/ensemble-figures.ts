@@ -98,14 +98,23 @@ export function certificationRatesFigure(groups: readonly CellGroup[], x: string
   };
 }
 
-/** Dots per game, median line and quartile band of one per-cell quantity against x. */
+/** Dots per game, median line and quartile band (and bars) of one per-cell quantity against x. */
 function spreadSpec(
   groups: readonly CellGroup[],
   x: string,
   output: CellOutput,
-  opts: { title: string; subtitle: string; yTitle: string; rules: number[]; floor?: number; ceiling?: number },
+  opts: {
+    title: string;
+    subtitle: string | string[];
+    xTitle: string;
+    yTitle: string;
+    rules: number[];
+    floor?: number;
+    ceiling?: number;
+  },
 ): TopLevelSpec {
-  const jitter = jitterer(groups.map((g) => g.params[x]));
+  const xs = groups.map((g) => g.params[x]);
+  const jitter = jitterer(xs);
   const clamp = (v: number) => Math.min(opts.ceiling ?? Infinity, Math.max(opts.floor ?? -Infinity, v));
   const dots: { param: number; shown: number; value: number }[] = [];
   const summary: { param: number; median: number; q1: number; q3: number; n: number }[] = [];
@@ -120,12 +129,21 @@ function spreadSpec(
   const lo = Math.min(...all);
   const hi = Math.max(...all);
   const pad = 0.05 * (hi - lo || 1);
-  const y = { type: 'quantitative' as const, title: opts.yTitle, scale: { domain: [lo - pad, hi + pad], nice: false } };
-  const legend = [
-    { series: 'games', color: GAMES },
-    { series: 'median', color: MEDIAN },
-    { series: 'quartiles (25%–75%)', color: MEDIAN },
-  ];
+  // Every x value of the slice, certified or not (the paper's ticks), with room for the jitter.
+  const xLo = Math.min(...xs, ...dots.map((d) => d.param));
+  const xHi = Math.max(...xs, ...dots.map((d) => d.param));
+  const xPad = 0.03 * (xHi - xLo || 1);
+  const xEnc = {
+    field: 'param',
+    type: 'quantitative' as const,
+    title: opts.xTitle,
+    scale: { domain: [xLo - xPad, xHi + xPad], nice: false, zero: false },
+  };
+  const y = {
+    type: 'quantitative' as const,
+    title: opts.yTitle,
+    scale: { domain: [lo - pad, hi + pad], nice: false },
+  };
   return {
     $schema: SCHEMA,
     width: WIDTH,
@@ -135,40 +153,27 @@ function spreadSpec(
       {
         data: { values: opts.rules.map((r) => ({ r })) },
         mark: { type: 'rule', color: '#888', strokeDash: [4, 3] },
-        encoding: { y: { field: 'r', type: 'quantitative' } },
+        encoding: { y: { field: 'r', ...y } },
       },
       {
         data: { values: summary },
-        mark: { type: 'area', color: MEDIAN, opacity: 0.22 },
-        encoding: {
-          x: { field: 'param', type: 'quantitative' },
-          y: { field: 'q1', ...y },
-          y2: { field: 'q3' },
-        },
+        mark: { type: 'area', color: MEDIAN, opacity: 0.2 },
+        encoding: { x: xEnc, y: { field: 'q1', ...y }, y2: { field: 'q3' } },
       },
       {
         data: { values: dots },
-        mark: { type: 'circle', size: 26, opacity: 0.55, stroke: '#222', strokeWidth: 0.5, tooltip: true },
-        encoding: {
-          x: { field: 'param', type: 'quantitative' },
-          y: { field: 'shown', ...y },
-          color: {
-            field: 'series',
-            type: 'nominal',
-            title: null,
-            scale: { domain: legend.map((l) => l.series), range: legend.map((l) => l.color) },
-            legend: { orient: 'bottom', direction: 'horizontal', symbolOpacity: 0.7 },
-          },
-        },
-        transform: [{ calculate: "'games'", as: 'series' }],
+        mark: { type: 'circle', size: 28, opacity: 0.6, color: GAMES, stroke: '#222', strokeWidth: 0.5, tooltip: true },
+        encoding: { x: xEnc, y: { field: 'shown', ...y } },
       },
       {
         data: { values: summary },
-        mark: { type: 'line', color: MEDIAN, strokeWidth: 3, point: { size: 50, color: MEDIAN }, tooltip: true },
-        encoding: {
-          x: { field: 'param', type: 'quantitative' },
-          y: { field: 'median', ...y },
-        },
+        mark: { type: 'rule', color: MEDIAN, strokeWidth: 3.5 },
+        encoding: { x: xEnc, y: { field: 'q1', ...y }, y2: { field: 'q3' } },
+      },
+      {
+        data: { values: summary },
+        mark: { type: 'line', color: MEDIAN, strokeWidth: 2.5, point: { size: 60, color: MEDIAN }, tooltip: true },
+        encoding: { x: xEnc, y: { field: 'median', ...y } },
       },
     ],
   };
@@ -180,7 +185,11 @@ export function marginRatiosFigure(groups: readonly CellGroup[], x: string, labe
   const FLOOR = -1;
   const spec = spreadSpec(groups, x, 'marginRatio', {
     title: `${labels.subject}: margin ratios α/α_true against ${sym}`,
-    subtitle: `${labels.pooled}; games with α_true > 0; orange: median and quartiles; ratios below ${FLOOR} drawn at ${FLOOR}`,
+    subtitle: [
+      `${labels.pooled}; dots: games with α_true > 0; orange: median, quartiles (bars, band)`,
+      `ratios below ${FLOOR} drawn at ${FLOOR}`,
+    ],
+    xTitle: title,
     yTitle: 'margin ratio α / α_true',
     rules: [0, 1],
     floor: FLOOR,
@@ -208,7 +217,8 @@ export function stepRatiosFigure(
   const output: CellOutput = integrator === 'rk4' ? 'log10StepRatioRk4' : 'log10StepRatioEuler';
   const spec = spreadSpec(groups, x, output, {
     title: `${labels.subject}: ${label} step ratios against ${sym}`,
-    subtitle: `log10(h_SGN / h_stab), ${labels.pooled}; certified games; orange: median and quartiles`,
+    subtitle: `${labels.pooled}; dots: certified games; orange: median, quartiles (bars, band)`,
+    xTitle: title,
     yTitle: `log10(h_SGN / h_stab), ${label}`,
     rules: [0],
   });
@@ -240,15 +250,20 @@ export function pooledMarginsFigure(margins: readonly MarginSummary[], labels: E
       const s = m[k];
       if (s) rows.push({ param: m.param, series: names[k], median: clamp(s.median), q1: clamp(s.q1), q3: clamp(s.q3), n: s.n });
     }
-  const domain = [names.gammaEuclidean, names.optimalAlpha, names.alphaTrue];
-  const range = ['#d62728', '#1f77b4', '#ff7f0e'];
+  // Series with data only: a fixed-weight sweep has no true margin at the optimal weights.
+  const series = (['gammaEuclidean', 'optimalAlpha', 'alphaTrue'] as const).filter((k) =>
+    rows.some((r) => r.series === names[k]),
+  );
+  const colours = { gammaEuclidean: '#d62728', optimalAlpha: '#1f77b4', alphaTrue: '#ff7f0e' };
+  const domain = series.map((k) => names[k]);
+  const range = series.map((k) => colours[k]);
   const yDomain = [FLOOR, Math.max(1.05, ...rows.map((r) => r.q3))];
   const color = {
     field: 'series',
     type: 'nominal' as const,
     title: null,
     scale: { domain, range },
-    legend: { orient: 'bottom' as const, direction: 'vertical' as const },
+    legend: { orient: 'bottom' as const, direction: 'vertical' as const, symbolType: 'stroke' },
   };
   return {
     name: 'margins',
@@ -277,7 +292,7 @@ export function pooledMarginsFigure(margins: readonly MarginSummary[], labels: E
             x: { field: 'param', type: 'quantitative', title },
             y: { field: 'q1', type: 'quantitative', scale: { domain: yDomain, nice: false } },
             y2: { field: 'q3' },
-            color: { ...color, legend: null },
+            color,
           },
         },
         {
