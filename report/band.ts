@@ -52,7 +52,8 @@ async function viewedBand(prisma: PrismaClient, id: string, viewOptions: ViewOpt
 
 /** What a picture's title says about the view: held values, the slice drawn, what is pooled. */
 function viewSubject(subject: string, slice: string, view: View): string {
-  const held = [...view.fixed].map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
+  // Held axes other than x are in the slice label already.
+  const held = [...view.fixed].filter(([n]) => n === view.x).map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
   const parts = [...held, ...(slice ? [slice] : [])];
   const pooled = view.aggregate.length ? `, median over ${view.aggregate.join(', ')}` : '';
   return `${subject}${pooled}${parts.length ? ` (${parts.join(', ')})` : ''}`;

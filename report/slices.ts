@@ -22,7 +22,7 @@ export function firstSlice<T extends { slice: string; at: Readonly<Record<string
     slice,
     note:
       slices.length > 1
-        ? `the ${what} shows the slice ${slice} (1 of ${slices.length}; choose with --slice PARAM=VALUE or pool with --aggregate PARAM; the CSV tables have all of them)`
+        ? `the ${what} ${what.endsWith('figures') ? 'show' : 'shows'} the slice ${slice} (1 of ${slices.length}; choose with --slice PARAM=VALUE or pool with --aggregate PARAM; the CSV tables have all of them)`
         : null,
   };
 }

@@ -59,7 +59,8 @@ function progressNote(d: SweepData): string | null {
 
 /** The subject of a figure, with the slice it draws and what it holds and pools. */
 function subjectOf(labels: FigureLabels, slice: string, view: View): FigureLabels {
-  const held = [...view.fixed].map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
+  // Held axes other than x are in the slice label already.
+  const held = [...view.fixed].filter(([n]) => n === view.x).map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
   const parts = [...held, ...(slice ? [slice] : [])];
   return parts.length ? { ...labels, subject: `${labels.subject} (${parts.join(', ')})` } : labels;
 }
@@ -122,7 +123,8 @@ function chooseFigures(
     if (steps.note) notes.push(steps.note);
     if (pooled)
       notes.push(`the ${integratorLabel(integrator)} phase diagram shows median steps and the fraction of all runs converged ${pooledText}`);
-    figures.push(phaseFigure(steps.rows, integrator, subjectOf(labels, steps.slice, view)));
+    const subject = pooled ? { ...labels, subject: `${labels.subject}, median ${pooledText}` } : labels;
+    figures.push(phaseFigure(steps.rows, integrator, subjectOf(subject, steps.slice, view)));
   }
   if (pooled && d.param !== null && groups.length > 0) {
     const x = d.param;

@@ -26,6 +26,9 @@ export interface View {
   readonly axes: readonly SweepAxis[];
 }
 
+/** Axes that number replicates rather than vary a quantity. */
+const REPLICATES = ['seed', 'trial'];
+
 /** Values listed in a message before "...". */
 const LISTED = 12;
 
@@ -84,8 +87,11 @@ export function chooseView(axes: readonly SweepAxis[], opts: ViewOptions, sweep:
       throw new InputError('--x', `${a.name} is aggregated (--aggregate ${a.name}): it cannot also be the x axis`);
     x = a.name;
   } else {
+    // The first axis neither pooled nor held, preferring one that is not a seed or trial number
+    // (drawn against, those are noise: a seed x lambda sweep is drawn against lambda).
     const free = drawable.filter((a) => !aggregate.includes(a.name));
-    x = (free.find((a) => !fixed.has(a.name)) ?? free[0])?.name ?? null;
+    const open = free.filter((a) => !fixed.has(a.name));
+    x = (open.find((a) => !REPLICATES.includes(a.name)) ?? open[0] ?? free[0])?.name ?? null;
   }
   return { x, aggregate, fixed, axes };
 }
