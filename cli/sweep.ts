@@ -358,7 +358,9 @@ function writeGroups(
   if (format === 'table') {
     const { header, rows } = cellGroupRows(groups, view);
     out(table(header, rows));
-    out(`(${groups.length} groups pooled over ${view?.aggregate.join(', ')}; --format csv|json for every output's median, quartiles and mean)`);
+    out(
+      `(${groups.length} groups pooled over ${view?.aggregate.join(', ')}; --format csv|json for every output's median, quartiles and mean)`,
+    );
     return;
   }
   const names = Object.keys(groups[0]?.params ?? {});
@@ -438,9 +440,18 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
       const { bandTable } = await import('../report/band.js');
       const t = await bandTable(ctx.prisma, id, viewOptions);
       if (ext === '.json')
-        writeFileSync(file, JSON.stringify(t.rows.map((r) => Object.fromEntries(t.header.map((h, i) => [h, r[i]]))), null, 1));
+        writeFileSync(
+          file,
+          JSON.stringify(
+            t.rows.map((r) => Object.fromEntries(t.header.map((h, i) => [h, r[i]]))),
+            null,
+            1,
+          ),
+        );
       else writeFileSync(file, toCsv(t.header, t.rows));
-      out(`${file}: ${t.rows.length} rows of the band map${values.aggregate ? ` pooled over ${values.aggregate.join(', ')}` : ''}`);
+      out(
+        `${file}: ${t.rows.length} rows of the band map${values.aggregate ? ` pooled over ${values.aggregate.join(', ')}` : ''}`,
+      );
       if (partial) out(partial);
       return 0;
     }

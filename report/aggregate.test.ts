@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ResultRow } from '../sweep/queries.js';
 import type { SweepAxis } from '../sweep/resolved.js';
-import { aggregateBand, aggregateCells, aggregateEdges, aggregateSteps, cellGroupCells, cellGroupHeader } from './aggregate.js';
+import {
+  aggregateBand,
+  aggregateCells,
+  aggregateEdges,
+  aggregateSteps,
+  cellGroupCells,
+  cellGroupHeader,
+} from './aggregate.js';
 import type { BandCell, BandEdge, StepsizePoint } from './data.js';
 import { chooseView } from './view.js';
 
@@ -53,14 +60,18 @@ describe('aggregateCells', () => {
       const alpha = 1 - lambda * seed * 0.3;
       const alphaTrue = 1 - lambda * 0.1 * seed;
       cells.push(
-        row(i, { seed, lambda }, {
-          alpha,
-          alphaTrue,
-          certified: alpha > 0,
-          gammaEuclidean: 1 - lambda * seed,
-          rk4Step: alpha > 0 ? 0.5 / seed : 0,
-          hStabRk4: 1 / seed,
-        }),
+        row(
+          i,
+          { seed, lambda },
+          {
+            alpha,
+            alphaTrue,
+            certified: alpha > 0,
+            gammaEuclidean: 1 - lambda * seed,
+            rk4Step: alpha > 0 ? 0.5 / seed : 0,
+            hStabRk4: 1 / seed,
+          },
+        ),
       );
     }
 

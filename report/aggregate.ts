@@ -169,7 +169,8 @@ interface Pool {
   values: Record<CellOutput, number[]>;
 }
 
-const rateOrNull = (flags: readonly boolean[]): number | null => (flags.length ? rate(flags, (f) => f) : null);
+const rateOrNull = (flags: readonly boolean[]): number | null =>
+  flags.length ? rate(flags, (f) => f) : null;
 
 /** Pools cells over the aggregated axes as they are added (any order); groups in order of first appearance. */
 export class CellAggregator {
@@ -187,7 +188,10 @@ export class CellAggregator {
         CellOutput,
         number[]
       >;
-      this.pools.set(key, (p = { params, cells: 0, failed: 0, certified: [], euclidean: [], trueMargin: [], values }));
+      this.pools.set(
+        key,
+        (p = { params, cells: 0, failed: 0, certified: [], euclidean: [], trueMargin: [], values }),
+      );
     }
     p.cells++;
     if (r.error !== null) {
@@ -205,9 +209,10 @@ export class CellAggregator {
 
   groups(): CellGroup[] {
     return [...this.pools.values()].map((p) => {
-      const values = Object.fromEntries(
-        CELL_OUTPUTS.map((o) => [o, finiteSorted(p.values[o])]),
-      ) as Record<CellOutput, number[]>;
+      const values = Object.fromEntries(CELL_OUTPUTS.map((o) => [o, finiteSorted(p.values[o])])) as Record<
+        CellOutput,
+        number[]
+      >;
       return {
         params: p.params,
         cells: p.cells,
@@ -266,7 +271,9 @@ export function pooledBandTable(
   edges: readonly BandEdge[],
   view: View,
 ): { header: string[]; rows: (number | null)[][] } {
-  const names = view.axes.filter((a) => a.target !== 'weights' && !view.aggregate.includes(a.name)).map((a) => a.name);
+  const names = view.axes
+    .filter((a) => a.target !== 'weights' && !view.aggregate.includes(a.name))
+    .map((a) => a.name);
   const edgeOf = new Map(groupRows(edges, view).map((g) => [groupKey(view, g.at), g.rows]));
   const header = [
     ...names,

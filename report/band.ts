@@ -46,21 +46,27 @@ async function viewedBand(prisma: PrismaClient, id: string, viewOptions: ViewOpt
       `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,
     );
   if (data.view.aggregate.includes('ratio'))
-    throw new InputError('--aggregate', 'ratio is the band map\'s vertical axis: aggregate another axis');
+    throw new InputError('--aggregate', "ratio is the band map's vertical axis: aggregate another axis");
   return { ...data, param: data.param };
 }
 
 /** What a picture's title says about the view: held values, the slice drawn, what is pooled. */
 function viewSubject(subject: string, slice: string, view: View): string {
   // Held axes other than x are in the slice label already.
-  const held = [...view.fixed].filter(([n]) => n === view.x).map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
+  const held = [...view.fixed]
+    .filter(([n]) => n === view.x)
+    .map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
   const parts = [...held, ...(slice ? [slice] : [])];
   const pooled = view.aggregate.length ? `, median over ${view.aggregate.join(', ')}` : '';
   return `${subject}${pooled}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** Renders the stored band map; an InputError names the sweep when there is none. */
-export async function bandPicture(prisma: PrismaClient, id: string, viewOptions: ViewOptions = {}): Promise<BandPicture> {
+export async function bandPicture(
+  prisma: PrismaClient,
+  id: string,
+  viewOptions: ViewOptions = {},
+): Promise<BandPicture> {
   const data = await viewedBand(prisma, id, viewOptions);
   const view = data.view;
   const pooled = view.aggregate.length > 0;

@@ -110,7 +110,10 @@ function axisPoint(resolved: ResolvedSweep, params: Record<string, number>): Rec
 }
 
 /** A row's place: its axis values, its slice label in the view, and its x value (NaN without x). */
-function placed(view: View, at: Record<string, number>): { at: Record<string, number>; slice: string; param: number } {
+function placed(
+  view: View,
+  at: Record<string, number>,
+): { at: Record<string, number>; slice: string; param: number } {
   return { at, slice: sliceLabel(view, at), param: view.x === null ? Number.NaN : at[view.x] };
 }
 
@@ -202,7 +205,8 @@ function bandFromCells(
   for (const group of gameGroups(cells, ratioLength(resolved))) {
     const first = group[0];
     const where = placed(view, axisPoint(resolved, first.params));
-    for (const c of group) band.push({ ...where, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
+    for (const c of group)
+      band.push({ ...where, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
     edges.push({
       ...where,
       rMinus: first.bandMinus,
@@ -325,7 +329,8 @@ export async function loadSweepData(
   const cells = await resultRows(prisma, id, []);
   // Until the sweep has completed, band_maps hold only the games whose cells are all stored
   // (batches fold them as they go): the stored cells hold those and the rest.
-  let { band, edges } = meta.status === 'completed' ? await storedBand(prisma, id, view) : { band: [], edges: [] };
+  let { band, edges } =
+    meta.status === 'completed' ? await storedBand(prisma, id, view) : { band: [], edges: [] };
   let bandSource: SweepData['bandSource'] = band.length ? 'band-maps' : null;
   if (!band.length && hasRatioAxis && param !== null && cells.length) {
     ({ band, edges } = bandFromCells(resolved, view, cells));

@@ -31,7 +31,11 @@ function jitterer(xs: readonly number[]): (x: number, i: number) => number {
 }
 
 /** Certification rates against x: Euclidean margin > 0, SGN margin > 0 (at the cells' weights), true margin > 0. */
-export function certificationRatesFigure(groups: readonly CellGroup[], x: string, labels: EnsembleLabels): Figure {
+export function certificationRatesFigure(
+  groups: readonly CellGroup[],
+  x: string,
+  labels: EnsembleLabels,
+): Figure {
   const { sym, title } = paramText(labels.param);
   const names = {
     euclidean: 'Euclidean (γ > 0)',
@@ -42,7 +46,8 @@ export function certificationRatesFigure(groups: readonly CellGroup[], x: string
   for (const g of groups) {
     const param = g.params[x];
     const games = g.cells - g.failed;
-    if (g.euclideanRate !== null) points.push({ param, series: names.euclidean, rate: g.euclideanRate, games });
+    if (g.euclideanRate !== null)
+      points.push({ param, series: names.euclidean, rate: g.euclideanRate, games });
     if (g.certifiedRate !== null) points.push({ param, series: names.sgn, rate: g.certifiedRate, games });
     if (g.trueRate !== null) points.push({ param, series: names.trueMargin, rate: g.trueRate, games });
   }
@@ -162,7 +167,15 @@ function spreadSpec(
       },
       {
         data: { values: dots },
-        mark: { type: 'circle', size: 28, opacity: 0.6, color: GAMES, stroke: '#222', strokeWidth: 0.5, tooltip: true },
+        mark: {
+          type: 'circle',
+          size: 28,
+          opacity: 0.6,
+          color: GAMES,
+          stroke: '#222',
+          strokeWidth: 0.5,
+          tooltip: true,
+        },
         encoding: { x: xEnc, y: { field: 'shown', ...y } },
       },
       {
@@ -172,7 +185,13 @@ function spreadSpec(
       },
       {
         data: { values: summary },
-        mark: { type: 'line', color: MEDIAN, strokeWidth: 2.5, point: { size: 60, color: MEDIAN }, tooltip: true },
+        mark: {
+          type: 'line',
+          color: MEDIAN,
+          strokeWidth: 2.5,
+          point: { size: 60, color: MEDIAN },
+          tooltip: true,
+        },
         encoding: { x: xEnc, y: { field: 'median', ...y } },
       },
     ],
@@ -248,7 +267,15 @@ export function pooledMarginsFigure(margins: readonly MarginSummary[], labels: E
   for (const m of [...margins].sort((a, b) => a.param - b.param))
     for (const k of ['gammaEuclidean', 'optimalAlpha', 'alphaTrue'] as const) {
       const s = m[k];
-      if (s) rows.push({ param: m.param, series: names[k], median: clamp(s.median), q1: clamp(s.q1), q3: clamp(s.q3), n: s.n });
+      if (s)
+        rows.push({
+          param: m.param,
+          series: names[k],
+          median: clamp(s.median),
+          q1: clamp(s.q1),
+          q3: clamp(s.q3),
+          n: s.n,
+        });
     }
   // Series with data only: a fixed-weight sweep has no true margin at the optimal weights.
   const series = (['gammaEuclidean', 'optimalAlpha', 'alphaTrue'] as const).filter((k) =>

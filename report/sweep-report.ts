@@ -21,7 +21,14 @@ import {
 import { writeFigures, writeTables } from './files.js';
 import { definitionTable, esc, figureHtml, htmlPage, htmlTable, sig } from './html.js';
 import { firstSlice } from './slices.js';
-import { aggregateBand, aggregateCells, aggregateEdges, aggregateMargins, aggregateSteps, type CellGroup } from './aggregate.js';
+import {
+  aggregateBand,
+  aggregateCells,
+  aggregateEdges,
+  aggregateMargins,
+  aggregateSteps,
+  type CellGroup,
+} from './aggregate.js';
 import {
   certificationRatesFigure,
   marginRatiosFigure,
@@ -60,7 +67,9 @@ function progressNote(d: SweepData): string | null {
 /** The subject of a figure, with the slice it draws and what it holds and pools. */
 function subjectOf(labels: FigureLabels, slice: string, view: View): FigureLabels {
   // Held axes other than x are in the slice label already.
-  const held = [...view.fixed].filter(([n]) => n === view.x).map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
+  const held = [...view.fixed]
+    .filter(([n]) => n === view.x)
+    .map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
   const parts = [...held, ...(slice ? [slice] : [])];
   return parts.length ? { ...labels, subject: `${labels.subject} (${parts.join(', ')})` } : labels;
 }
@@ -84,7 +93,8 @@ function chooseFigures(
   if (!d.hasRatioAxis) notes.push('no band map: the sweep has no ratio axis');
   else if (drawnBandCells(d.band).length === 0)
     notes.push('no band map: no certificate with a finite α* is stored');
-  else if (view.aggregate.includes('ratio')) notes.push('no band map: it is drawn over the ratio, which is aggregated');
+  else if (view.aggregate.includes('ratio'))
+    notes.push('no band map: it is drawn over the ratio, which is aggregated');
   else {
     const cells = pooled ? aggregateBand(d.band, view) : d.band;
     const edges = pooled ? aggregateEdges(d.edges, view) : d.edges;
@@ -97,7 +107,11 @@ function chooseFigures(
       bandMapFigure(
         band.rows,
         edges.filter((e) => e.slice === band.slice && inView(view, e.at)),
-        subjectOf(pooled ? { ...labels, subject: `${labels.subject}, median ${pooledText}` } : labels, band.slice, view),
+        subjectOf(
+          pooled ? { ...labels, subject: `${labels.subject}, median ${pooledText}` } : labels,
+          band.slice,
+          view,
+        ),
       ),
     );
   }
@@ -115,14 +129,20 @@ function chooseFigures(
   const integrators = d.resolved.stepsize?.integrators ?? [];
   for (const integrator of integrators) {
     const mine = d.steps.filter((s) => s.integrator === integrator);
-    const steps = firstSlice(pooled ? aggregateSteps(mine, view) : mine, `${integratorLabel(integrator)} phase diagram`, view);
+    const steps = firstSlice(
+      pooled ? aggregateSteps(mine, view) : mine,
+      `${integratorLabel(integrator)} phase diagram`,
+      view,
+    );
     if (steps.rows.length === 0) {
       notes.push(`no ${integratorLabel(integrator)} phase diagram: no step-size runs are stored yet`);
       continue;
     }
     if (steps.note) notes.push(steps.note);
     if (pooled)
-      notes.push(`the ${integratorLabel(integrator)} phase diagram shows median steps and the fraction of all runs converged ${pooledText}`);
+      notes.push(
+        `the ${integratorLabel(integrator)} phase diagram shows median steps and the fraction of all runs converged ${pooledText}`,
+      );
     const subject = pooled ? { ...labels, subject: `${labels.subject}, median ${pooledText}` } : labels;
     figures.push(phaseFigure(steps.rows, integrator, subjectOf(subject, steps.slice, view)));
   }
@@ -135,10 +155,12 @@ function chooseFigures(
     const l = ensemble(subjectOf(labels, e.slice, view));
     figures.push(certificationRatesFigure(shown, x, l));
     if (shown.some((g) => g.values.marginRatio.length > 0)) figures.push(marginRatiosFigure(shown, x, l));
-    else notes.push('no margin-ratio figure: no stored cell has a positive true margin (certify.groundTruth)');
+    else
+      notes.push('no margin-ratio figure: no stored cell has a positive true margin (certify.groundTruth)');
     for (const integrator of ['rk4', 'euler'] as const) {
       const out = integrator === 'rk4' ? 'log10StepRatioRk4' : 'log10StepRatioEuler';
-      if (shown.some((g) => g.values[out].length > 0)) figures.push(stepRatiosFigure(shown, x, l, integrator));
+      if (shown.some((g) => g.values[out].length > 0))
+        figures.push(stepRatiosFigure(shown, x, l, integrator));
     }
   }
   return { figures, notes };
@@ -241,5 +263,12 @@ export async function writeSweepReport(
   const files = [...writeFigures(dir, figures), ...writeTables(dir, data, groups)];
   writeFileSync(join(dir, 'report.html'), reportPage(data, groups, figures, notes, files, progress));
   files.push('report.html');
-  return { dir, files, notes: progress ? [progress, ...notes] : notes, partial: progress !== null, data, groups };
+  return {
+    dir,
+    files,
+    notes: progress ? [progress, ...notes] : notes,
+    partial: progress !== null,
+    data,
+    groups,
+  };
 }

@@ -8,7 +8,13 @@ const axes: SweepAxis[] = [
   { name: 'seed', target: 'game', field: 'spec.game.seed', axis: { range: [1, 4, 1] }, length: 3 },
   { name: 'lambda', target: 'game', field: 'spec.game.lambda', axis: { range: [0, 0.2, 0.05] }, length: 4 },
   { name: 'mu0', target: 'game', field: 'spec.game.mu0', axis: { values: [1, 2] }, length: 2 },
-  { name: 'ratio', target: 'weights', field: 'spec.weights.ratio', axis: { geomspace: [0.1, 10, 3] }, length: 3 },
+  {
+    name: 'ratio',
+    target: 'weights',
+    field: 'spec.weights.ratio',
+    axis: { geomspace: [0.1, 10, 3] },
+    length: 3,
+  },
 ];
 
 function refused(f: () => unknown): InputError {
@@ -26,7 +32,10 @@ describe('chooseView', () => {
     expect(chooseView(axes, {}, 's').x).toBe('lambda');
     expect(chooseView(axes, { slice: ['lambda=0.1'] }, 's').x).toBe('mu0');
     expect(chooseView(axes, { aggregate: ['lambda,mu0'] }, 's').x).toBe('seed');
-    expect(chooseView(axes, { x: 'mu0', aggregate: ['seed'] }, 's')).toMatchObject({ x: 'mu0', aggregate: ['seed'] });
+    expect(chooseView(axes, { x: 'mu0', aggregate: ['seed'] }, 's')).toMatchObject({
+      x: 'mu0',
+      aggregate: ['seed'],
+    });
     // A seed is x only when nothing else is left.
     expect(chooseView(axes.slice(0, 1), {}, 's').x).toBe('seed');
     expect(chooseView(axes.slice(3), {}, 's').x).toBeNull();
@@ -70,7 +79,9 @@ describe('chooseView', () => {
       '--aggregate: "trial" is not an axis of sweep "sw" (its axes: seed, lambda, mu0, ratio)',
     );
     expect(refused(() => chooseView(axes, { aggregate: ['seed'], x: 'seed' }, 'sw')).field).toBe('--x');
-    expect(refused(() => chooseView(axes, { aggregate: ['seed'], slice: ['seed=1'] }, 'sw')).field).toBe('--slice');
+    expect(refused(() => chooseView(axes, { aggregate: ['seed'], slice: ['seed=1'] }, 'sw')).field).toBe(
+      '--slice',
+    );
     const long: SweepAxis = { ...axes[0], axis: { range: [0, 20, 1] }, length: 20 };
     expect(refused(() => chooseView([long], { slice: ['seed=30'] }, 'sw')).message).toBe(
       '--slice seed: "30" is not a value of the axis (its values: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ... (20 values))',

@@ -67,11 +67,17 @@ export function chooseView(axes: readonly SweepAxis[], opts: ViewOptions, sweep:
     const text = item.slice(eq + 1).trim();
     const a = named(axes, name, '--slice', sweep);
     if (aggregate.includes(name))
-      throw new InputError('--slice', `${name} is aggregated (--aggregate ${name}): it cannot also be held at a value`);
+      throw new InputError(
+        '--slice',
+        `${name} is aggregated (--aggregate ${name}): it cannot also be held at a value`,
+      );
     const v = Number(text);
     const value = text !== '' && Number.isFinite(v) ? axisValueNear(a.axis, v) : null;
     if (value === null)
-      throw new InputError(`--slice ${name}`, `"${text}" is not a value of the axis (its values: ${valuesText(a)})`);
+      throw new InputError(
+        `--slice ${name}`,
+        `"${text}" is not a value of the axis (its values: ${valuesText(a)})`,
+      );
     fixed.set(name, value);
   }
   const drawable = axes.filter((a) => a.target !== 'weights');
@@ -84,7 +90,10 @@ export function chooseView(axes: readonly SweepAxis[], opts: ViewOptions, sweep:
         `${a.name} is the band map's vertical axis; --x takes ${axisList(drawable)}`,
       );
     if (aggregate.includes(a.name))
-      throw new InputError('--x', `${a.name} is aggregated (--aggregate ${a.name}): it cannot also be the x axis`);
+      throw new InputError(
+        '--x',
+        `${a.name} is aggregated (--aggregate ${a.name}): it cannot also be the x axis`,
+      );
     x = a.name;
   } else {
     // The first axis neither pooled nor held, preferring one that is not a seed or trial number

@@ -85,7 +85,9 @@ function percentile(values: number[], p: number): number {
 
 function close(actual: string | undefined, expected: number): void {
   const a = Number(actual);
-  expect(Math.abs(a - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected)));
+  expect(Math.abs(a - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    1e-12 * Math.max(1, Math.abs(expected)),
+  );
 }
 
 describe('--aggregate, --x and --slice against the stored cells', () => {
@@ -150,14 +152,37 @@ describe('--aggregate, --x and --slice against the stored cells', () => {
     // Labels at the axis precision: linspace(0, 2.5, 4)[1] = 0.8333333333333334.
     expect(table.stdout).toMatch(/^0\.833333 +5 +0 +1 /m);
     expect(table.stdout).toContain('4 groups pooled over seed');
-    const json = await sgn('sweep', 'results', 'suite', '--aggregate', 'seed', '--format', 'json', '--where', 'lambda<=0.9');
+    const json = await sgn(
+      'sweep',
+      'results',
+      'suite',
+      '--aggregate',
+      'seed',
+      '--format',
+      'json',
+      '--where',
+      'lambda<=0.9',
+    );
     if (json.code === 0) {
-      const parsed = JSON.parse(json.stdout) as { params: Record<string, number>; stats: Record<string, unknown> }[];
+      const parsed = JSON.parse(json.stdout) as {
+        params: Record<string, number>;
+        stats: Record<string, unknown>;
+      }[];
       expect(parsed.length).toBeGreaterThan(0);
       expect(parsed[0].stats.alpha).toBeTruthy();
     } else {
       // This branch's --where takes equality only.
-      const eq = await sgn('sweep', 'results', 'suite', '--aggregate', 'seed', '--format', 'json', '--where', 'lambda=0');
+      const eq = await sgn(
+        'sweep',
+        'results',
+        'suite',
+        '--aggregate',
+        'seed',
+        '--format',
+        'json',
+        '--where',
+        'lambda=0',
+      );
       expect(eq.code, eq.stderr).toBe(0);
       const parsed = JSON.parse(eq.stdout) as { params: Record<string, number>; cells: number }[];
       expect(parsed).toEqual([expect.objectContaining({ params: { lambda: 0 }, cells: 5 })]);
@@ -176,7 +201,12 @@ describe('--aggregate, --x and --slice against the stored cells', () => {
     const results = await sgn('sweep', 'results', 'suite', '--aggregate', 'seed', '--format', 'csv');
     expect(readFileSync(join(dir, 'aggregate.csv'), 'utf8').trim()).toBe(results.stdout.trim());
     const rates = readFileSync(join(dir, 'certification-rates.svg'), 'utf8');
-    for (const t of ['Euclidean (γ &gt; 0)', 'SGN (α &gt; 0)', 'true margin (α_true &gt; 0)', 'coupling strength λ'])
+    for (const t of [
+      'Euclidean (γ &gt; 0)',
+      'SGN (α &gt; 0)',
+      'true margin (α_true &gt; 0)',
+      'coupling strength λ',
+    ])
       expect(rates).toContain(t);
     // One dot per game with a positive true margin (the third layer: rules, band, dots).
     const withTrue = await db.prisma.cellResult.count({ where: { sweepId: 'suite', alphaTrue: { gt: 0 } } });
@@ -210,10 +240,28 @@ describe('--aggregate, --x and --slice against the stored cells', () => {
       });
       expect(cells).toHaveLength(3);
       expect(Number(row.games)).toBe(3);
-      close(row.alpha_median, percentile(cells.map((c) => c.alpha!), 50));
-      close(row.alpha_q1, percentile(cells.map((c) => c.alpha!), 25));
+      close(
+        row.alpha_median,
+        percentile(
+          cells.map((c) => c.alpha!),
+          50,
+        ),
+      );
+      close(
+        row.alpha_q1,
+        percentile(
+          cells.map((c) => c.alpha!),
+          25,
+        ),
+      );
       expect(Number(row.certifiedRate)).toBe(cells.filter((c) => c.certified).length / 3);
-      close(row.optimalRatio_median, percentile(cells.map((c) => c.optimalRatio!), 50));
+      close(
+        row.optimalRatio_median,
+        percentile(
+          cells.map((c) => c.optimalRatio!),
+          50,
+        ),
+      );
     }
     const held = join(tmp, 'held.csv');
     const h = await sgn('sweep', 'band', 'banded', '--slice', 'seed=13345', '--out', held);
