@@ -126,9 +126,9 @@ describe('aggregateBand, aggregateEdges, aggregateSteps', () => {
 
   it('band cells: the median alpha_* per ratio (failed cells left out)', () => {
     const b = aggregateBand(band, view);
-    expect(b.map((c) => [c.ratio, c.alpha, c.certified, c.at])).toEqual([
-      [1, -2, false, { lambda: 0.5 }],
-      [10, 0.2, true, { lambda: 0.5 }],
+    expect(b.map((c) => [c.ratio, c.alpha, c.certified, c.at, c.games, c.certifiedRate])).toEqual([
+      [1, -2, false, { lambda: 0.5 }, 3, 0],
+      [10, 0.2, true, { lambda: 0.5 }, 3, 1],
     ]);
   });
 

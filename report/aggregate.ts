@@ -42,11 +42,18 @@ export function medianOf(values: readonly (number | null | undefined)[]): number
   return xs.length ? medianSorted(xs) : null;
 }
 
-/** Band cells pooled per (group, ratio): alpha_* is the group's median, certified when that is > 0. */
+/** Band cells pooled per (group, ratio): alpha_* is the group's median, certified when that is > 0; the certified fraction rides along. */
 export function aggregateBand(band: readonly BandCell[], view: View): BandCell[] {
   return groupRows(band, view, (b) => String(b.ratio)).map((g) => {
     const alpha = medianOf(g.rows.map((b) => b.alpha));
-    return { ...place(view, g.at), ratio: g.rows[0].ratio, alpha, certified: alpha !== null && alpha > 0 };
+    return {
+      ...place(view, g.at),
+      ratio: g.rows[0].ratio,
+      alpha,
+      certified: alpha !== null && alpha > 0,
+      games: g.rows.length,
+      certifiedRate: rate(g.rows, (b) => b.certified),
+    };
   });
 }
 

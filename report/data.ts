@@ -28,6 +28,9 @@ export interface BandCell extends AxisPoint {
   /** SGN margin alpha_* at (param, ratio); null when the cell failed. */
   alpha: number | null;
   certified: boolean;
+  /** Pooled cells (--aggregate): how many, and the fraction certified (shown in the tooltip). */
+  games?: number;
+  certifiedRate?: number;
 }
 
 export interface BandEdge extends AxisPoint {
