@@ -7,7 +7,7 @@ import { openContext } from '../app/context.js';
 import { writeSweepReport } from '../report/sweep-report.js';
 import { parse } from './args.js';
 
-export const reportUsage = `sgn report <id> --out <dir>`;
+export const reportUsage = `sgn report <id> --out <dir> [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]`;
 
 /** `config`: the settings main() built (tests calling this directly get the defaults). */
 export async function runReport(
@@ -15,7 +15,16 @@ export async function runReport(
   out: (s: string) => void,
   config: SgnConfig = DEFAULT_CONFIG,
 ): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'report');
+  const { values, positionals } = parse(
+    argv,
+    {
+      out: { type: 'string' },
+      x: { type: 'string' },
+      slice: { type: 'string', multiple: true },
+      aggregate: { type: 'string', multiple: true },
+    },
+    'report',
+  );
   if (positionals.length !== 1) throw new InputError('report', 'expects one sweep id');
   const id = positionals[0];
   if (!values.out) throw new InputError('--out', 'is required (the folder to write the report into)');
@@ -25,7 +34,11 @@ export async function runReport(
   // The database only: a report never needs Temporal.
   const ctx = await openContext({ config });
   try {
-    const r = await writeSweepReport(ctx.prisma, id, dir);
+    const r = await writeSweepReport(ctx.prisma, id, dir, {
+      x: values.x,
+      slice: values.slice,
+      aggregate: values.aggregate,
+    });
     const rel = relative(process.cwd(), dir);
     const where = rel === '' ? '.' : rel.startsWith('..') ? dir : rel;
     out(

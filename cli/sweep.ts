@@ -39,13 +39,17 @@ import { readDataFile } from '../formats/data-file.js';
 import { num, table } from './format.js';
 import { csvRow, toCsv } from '../formats/csv.js';
 import { progressPrinter } from './progress.js';
+import { CellAggregator, cellGroupCells, cellGroupHeader, type CellGroup } from '../report/aggregate.js';
+import { cellGroupRows } from '../report/group-table.js';
+import { loadView } from '../report/data.js';
+import type { ViewOptions } from '../report/view.js';
 
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N] [--cell-timeout S]
   sgn sweep status <id> [--json] [--watch]
   sgn sweep list [--json]
-  sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N]
+  sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N] [--aggregate PARAM ...]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
-  sgn sweep band <id> --out <file.json|csv|svg|png|html>`;
+  sgn sweep band <id> --out <file.json|csv|svg|png|html> [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]`;
 
 type Out = (s: string) => void;
 
@@ -244,6 +248,7 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
       format: { type: 'string', default: 'table' },
       where: { type: 'string', multiple: true },
       limit: { type: 'string' },
+      aggregate: { type: 'string', multiple: true },
     },
     'sweep results',
   );
@@ -257,6 +262,16 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new InputError('--limit', 'must be a positive integer');
   return withContext(config, async (ctx) => {
+    if (values.aggregate) {
+      const view = await loadView(ctx.prisma, id, { aggregate: values.aggregate });
+      const pool = new CellAggregator(view.aggregate);
+      await forEachResultPage(ctx.prisma, id, where, (page) => {
+        for (const r of page) pool.add(r);
+      });
+      const groups = pool.groups().slice(0, limit);
+      writeGroups(groups, format, out, view);
+      return 0;
+    }
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
       const paramNames = Object.keys(shown[0]?.params ?? {});
@@ -333,6 +348,36 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
   });
 }
 
+/** `sweep results --aggregate`: one row per group, as a table, CSV (every output's statistics) or JSON. */
+function writeGroups(
+  groups: readonly CellGroup[],
+  format: 'table' | 'csv' | 'json',
+  out: Out,
+  view: Parameters<typeof cellGroupRows>[1],
+): void {
+  if (format === 'table') {
+    const { header, rows } = cellGroupRows(groups, view);
+    out(table(header, rows));
+    out(
+      `(${groups.length} groups pooled over ${view?.aggregate.join(', ')}; --format csv|json for every output's median, quartiles and mean)`,
+    );
+    return;
+  }
+  const names = Object.keys(groups[0]?.params ?? {});
+  if (format === 'csv') {
+    out(csvRow(cellGroupHeader(names)));
+    for (const g of groups) out(csvRow(cellGroupCells(g, names)));
+    return;
+  }
+  out(
+    JSON.stringify(
+      groups.map(({ values: _values, ...g }) => g),
+      null,
+      1,
+    ),
+  );
+}
+
 /** Rows `sweep results` shows as a table unless --limit says otherwise. */
 const TABLE_ROWS = 40;
 
@@ -360,7 +405,17 @@ const BAND_PICTURES = new Map<string, PictureFormat>([
 ]);
 
 async function band(argv: string[], out: Out, config: SgnConfig): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'sweep band');
+  const { values, positionals } = parse(
+    argv,
+    {
+      out: { type: 'string' },
+      x: { type: 'string' },
+      slice: { type: 'string', multiple: true },
+      aggregate: { type: 'string', multiple: true },
+    },
+    'sweep band',
+  );
+  const viewOptions: ViewOptions = { x: values.x, slice: values.slice, aggregate: values.aggregate };
   const id = oneId(positionals, 'band');
   const file = values.out;
   if (!file) throw new InputError('--out', 'is required (a .json, .csv, .svg, .png or .html file)');
@@ -374,10 +429,29 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
     const partial = await partialBandNote(ctx.prisma, id);
     if (pictureFormat) {
       const { bandPicture, bandPictureFile } = await import('../report/band.js');
-      const picture = await bandPicture(ctx.prisma, id);
+      const picture = await bandPicture(ctx.prisma, id, viewOptions);
       writeFileSync(file, bandPictureFile(picture, pictureFormat, id));
       out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
       if (picture.note) out(`note: ${picture.note}`);
+      if (partial) out(partial);
+      return 0;
+    }
+    if (values.slice || values.aggregate) {
+      const { bandTable } = await import('../report/band.js');
+      const t = await bandTable(ctx.prisma, id, viewOptions);
+      if (ext === '.json')
+        writeFileSync(
+          file,
+          JSON.stringify(
+            t.rows.map((r) => Object.fromEntries(t.header.map((h, i) => [h, r[i]]))),
+            null,
+            1,
+          ),
+        );
+      else writeFileSync(file, toCsv(t.header, t.rows));
+      out(
+        `${file}: ${t.rows.length} rows of the band map${values.aggregate ? ` pooled over ${values.aggregate.join(', ')}` : ''}`,
+      );
       if (partial) out(partial);
       return 0;
     }

@@ -8,6 +8,8 @@ import { loadBandMap, type BandEdge } from './data.js';
 import { bandMapFigure, drawnBandCells, renderFigure, type RenderedFigure } from './figures.js';
 import { esc, figureHtml, htmlPage, htmlTable, sig } from './html.js';
 import { firstSlice } from './slices.js';
+import { aggregateBand, aggregateEdges, pooledBandTable } from './aggregate.js';
+import { inView, valueLabel, type View, type ViewOptions } from './view.js';
 
 export type PictureFormat = 'svg' | 'png' | 'html';
 
@@ -35,22 +37,46 @@ export function edgesTable(edges: readonly BandEdge[], param: string): string {
   );
 }
 
-/** Renders the stored band map; an InputError names the sweep when there is none. */
-export async function bandPicture(prisma: PrismaClient, id: string): Promise<BandPicture> {
-  const data = await loadBandMap(prisma, id);
+/** The stored band map in the view (--x, --slice, --aggregate); an InputError names the sweep when there is none. */
+async function viewedBand(prisma: PrismaClient, id: string, viewOptions: ViewOptions) {
+  const data = await loadBandMap(prisma, id, viewOptions);
   if (data.band.length === 0 || data.param === null)
     throw new InputError(
       'sweep band',
       `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,
     );
-  const band = firstSlice(data.band, 'band map');
-  const edges = data.edges.filter((e) => e.slice === band.slice);
+  if (data.view.aggregate.includes('ratio'))
+    throw new InputError('--aggregate', "ratio is the band map's vertical axis: aggregate another axis");
+  return { ...data, param: data.param };
+}
+
+/** What a picture's title says about the view: held values, the slice drawn, what is pooled. */
+function viewSubject(subject: string, slice: string, view: View): string {
+  // Held axes other than x are in the slice label already.
+  const held = [...view.fixed]
+    .filter(([n]) => n === view.x)
+    .map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
+  const parts = [...held, ...(slice ? [slice] : [])];
+  const pooled = view.aggregate.length ? `, median over ${view.aggregate.join(', ')}` : '';
+  return `${subject}${pooled}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/** Renders the stored band map; an InputError names the sweep when there is none. */
+export async function bandPicture(
+  prisma: PrismaClient,
+  id: string,
+  viewOptions: ViewOptions = {},
+): Promise<BandPicture> {
+  const data = await viewedBand(prisma, id, viewOptions);
+  const view = data.view;
+  const pooled = view.aggregate.length > 0;
+  const band = firstSlice(pooled ? aggregateBand(data.band, view) : data.band, 'band map', view);
+  const edges = (pooled ? aggregateEdges(data.edges, view) : data.edges).filter(
+    (e) => e.slice === band.slice && inView(view, e.at),
+  );
   const subject = data.sweep.name ?? id;
   const figure = await renderFigure(
-    bandMapFigure(band.rows, edges, {
-      subject: band.slice ? `${subject} (${band.slice})` : subject,
-      param: data.param,
-    }),
+    bandMapFigure(band.rows, edges, { subject: viewSubject(subject, band.slice, view), param: data.param }),
   );
   return {
     figure,
@@ -73,5 +99,23 @@ export function bandPictureFile(p: BandPicture, format: PictureFormat, id: strin
 ${p.note ? `<p class="notice">${esc(p.note)}</p>\n` : ''}${figureHtml(p.figure)}
 <h2>Band edges</h2>
 ${edgesTable(p.edges, p.param)}`,
+  );
+}
+
+/**
+ * `sweep band --out x.csv|json` with --slice or --aggregate: the band map in the view, one row
+ * per (group, ratio) (a group is one game when nothing is aggregated).
+ */
+export async function bandTable(
+  prisma: PrismaClient,
+  id: string,
+  viewOptions: ViewOptions,
+): Promise<{ header: string[]; rows: (number | null)[][] }> {
+  const data = await viewedBand(prisma, id, viewOptions);
+  const view = data.view;
+  return pooledBandTable(
+    data.band.filter((b) => inView(view, b.at)),
+    data.edges.filter((e) => inView(view, e.at)),
+    view,
   );
 }

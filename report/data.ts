@@ -6,27 +6,34 @@
 import type { PrismaClient } from '../db/client.js';
 import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
-import { gameParamName, gameSlice } from '../sweep/axes.js';
+import { chooseView, sliceLabel, type View, type ViewOptions } from './view.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { InputError } from '../sgn/util/errors.js';
 import { buildGame } from '../sgn/games/build.js';
 import { analyseGame, certifyWeights } from '../sgn/certificate.js';
 
 /**
- * A slice is one combination of the game axes other than the swept parameter ('' when the
- * parameter is the only game axis), e.g. `seed=3`; figures draw one slice at a time.
+ * A slice is one combination of the game axes other than the x axis ('' when x is the only game
+ * axis), e.g. `seed=3`; figures draw one slice at a time. `at` holds the values of every axis
+ * but the weights' (what --slice and --aggregate read); `param` is at[x].
  */
-export interface BandCell {
+export interface AxisPoint {
   slice: string;
+  at: Record<string, number>;
+}
+
+export interface BandCell extends AxisPoint {
   param: number;
   ratio: number;
   /** SGN margin alpha_* at (param, ratio); null when the cell failed. */
   alpha: number | null;
   certified: boolean;
+  /** Pooled cells (--aggregate): how many, and the fraction certified (shown in the tooltip). */
+  games?: number;
+  certifiedRate?: number;
 }
 
-export interface BandEdge {
-  slice: string;
+export interface BandEdge extends AxisPoint {
   param: number;
   rMinus: number | null;
   rPlus: number | null;
@@ -35,8 +42,7 @@ export interface BandEdge {
   certifiedFraction: number;
 }
 
-export interface MarginRow {
-  slice: string;
+export interface MarginRow extends AxisPoint {
   param: number;
   /** Euclidean margin: the classical test certifies when it is > 0. */
   gammaEuclidean: number;
@@ -50,8 +56,7 @@ export interface MarginRow {
   optimalRatio: number | null;
 }
 
-export interface StepsizePoint {
-  slice: string;
+export interface StepsizePoint extends AxisPoint {
   param: number;
   integrator: string;
   multiplier: number;
@@ -76,8 +81,10 @@ export interface SweepMeta {
 export interface SweepData {
   sweep: SweepMeta;
   resolved: ResolvedSweep;
-  /** The swept game parameter (the first game axis), or null for a sweep over one game. */
+  /** The x axis (--x, by default the first game axis), or null for a sweep over one game. */
   param: string | null;
+  /** --x, --slice and --aggregate, checked against the sweep's axes. */
+  view: View;
   hasRatioAxis: boolean;
   cells: ResultRow[];
   band: BandCell[];
@@ -94,6 +101,23 @@ export interface LoadOptions {
    * group) instead of reading the stored cell nearest the optimal ratio. Exact but costly.
    */
   exactTrueMargin?: boolean;
+  /** --x, --slice, --aggregate (default: the first game axis on x, nothing held or pooled). */
+  view?: ViewOptions;
+}
+
+/** The values of a cell's axes other than the weights'. */
+function axisPoint(resolved: ResolvedSweep, params: Record<string, number>): Record<string, number> {
+  const at: Record<string, number> = {};
+  for (const a of resolved.axes) if (a.target !== 'weights') at[a.name] = params[a.name];
+  return at;
+}
+
+/** A row's place: its axis values, its slice label in the view, and its x value (NaN without x). */
+function placed(
+  view: View,
+  at: Record<string, number>,
+): { at: Record<string, number>; slice: string; param: number } {
+  return { at, slice: sliceLabel(view, at), param: view.x === null ? Number.NaN : at[view.x] };
 }
 
 async function sweepRow(
@@ -118,25 +142,39 @@ async function sweepRow(
   return { meta, resolved: spec as unknown as ResolvedSweep };
 }
 
-/** The aggregated band map rows as cells and edges; the slice is the label after '@'. */
+/**
+ * A stored band-map row's axis values: its label is `main@a=1,b=2` (sweep/axes.ts gameSlice, the
+ * values as String prints them, so Number reads them back exactly) and paramValue is main's.
+ */
+function bandRowPoint(paramName: string, paramValue: number): Record<string, number> {
+  const cut = paramName.indexOf('@');
+  const at: Record<string, number> = { [cut < 0 ? paramName : paramName.slice(0, cut)]: paramValue };
+  if (cut >= 0)
+    for (const part of paramName.slice(cut + 1).split(',')) {
+      const eq = part.indexOf('=');
+      if (eq > 0) at[part.slice(0, eq)] = Number(part.slice(eq + 1));
+    }
+  return at;
+}
+
+/** The aggregated band map rows as cells and edges, placed in the view. */
 async function storedBand(
   prisma: PrismaClient,
   id: string,
+  view: View,
 ): Promise<{ band: BandCell[]; edges: BandEdge[] }> {
   const maps = await bandMapRows(prisma, id);
   const band: BandCell[] = [];
   const edges: BandEdge[] = [];
   for (const m of maps) {
-    const at = m.paramName.indexOf('@');
-    const slice = at < 0 ? '' : m.paramName.slice(at + 1);
+    const where = placed(view, bandRowPoint(m.paramName, m.paramValue));
     m.ratios.forEach((ratio, i) => {
       // PostgreSQL arrays keep NULL for a failed cell: no number, not certified.
       const alpha = Number.isFinite(m.alphas[i]) ? m.alphas[i] : null;
-      band.push({ slice, param: m.paramValue, ratio, alpha, certified: alpha !== null && alpha > 0 });
+      band.push({ ...where, ratio, alpha, certified: alpha !== null && alpha > 0 });
     });
     edges.push({
-      slice,
-      param: m.paramValue,
+      ...where,
       rMinus: m.rMinus,
       rPlus: m.rPlus,
       optimalRatio: m.optimalRatio,
@@ -162,20 +200,18 @@ function gameGroups(cells: readonly ResultRow[], R: number): ResultRow[][] {
 /** The band map of an unfinished sweep, from whatever cells are stored (as the aggregation does). */
 function bandFromCells(
   resolved: ResolvedSweep,
-  main: string,
+  view: View,
   cells: readonly ResultRow[],
 ): { band: BandCell[]; edges: BandEdge[] } {
   const band: BandCell[] = [];
   const edges: BandEdge[] = [];
   for (const group of gameGroups(cells, ratioLength(resolved))) {
     const first = group[0];
-    const slice = gameSlice(resolved, first.params, main);
-    const param = first.params[main];
+    const where = placed(view, axisPoint(resolved, first.params));
     for (const c of group)
-      band.push({ slice, param, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
+      band.push({ ...where, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
     edges.push({
-      slice,
-      param,
+      ...where,
       rMinus: first.bandMinus,
       rPlus: first.bandPlus,
       optimalRatio: first.optimalRatio,
@@ -202,7 +238,7 @@ function nearestToOptimum(group: readonly ResultRow[], optimalRatio: number | nu
 /** One row per stored game: the group's first cell carries the weight-independent fields. */
 function marginRows(
   resolved: ResolvedSweep,
-  main: string,
+  view: View,
   cells: readonly ResultRow[],
   exact: boolean,
 ): MarginRow[] {
@@ -224,8 +260,7 @@ function marginRows(
     }
     const nearest = hasRatio ? nearestToOptimum(group, first.optimalRatio) : null;
     margins.push({
-      slice: gameSlice(resolved, first.params, main),
-      param: first.params[main],
+      ...placed(view, axisPoint(resolved, first.params)),
       gammaEuclidean: first.gammaEuclidean!,
       optimalAlpha: first.optimalAlpha!,
       alphaTrue,
@@ -241,7 +276,7 @@ async function stepRows(
   prisma: PrismaClient,
   id: string,
   resolved: ResolvedSweep,
-  main: string | null,
+  view: View,
 ): Promise<StepsizePoint[]> {
   // Failed runs (their game could not be analysed) have no numbers to draw; the cells table lists them.
   const rows = await prisma.stepsizeResult.findMany({
@@ -255,8 +290,7 @@ async function stepRows(
     let params = paramsOf.get(s.cellIndex);
     if (!params) paramsOf.set(s.cellIndex, (params = cellAt(resolved, s.cellIndex * R).params));
     return {
-      slice: gameSlice(resolved, params, main),
-      param: main === null ? Number.NaN : params[main],
+      ...placed(view, axisPoint(resolved, params)),
       integrator: s.integrator,
       multiplier: s.multiplier,
       step: step ?? Number.NaN,
@@ -270,12 +304,20 @@ async function stepRows(
 }
 
 /** The stored band map (empty when there is none): all games once the sweep has completed, before that the games stored whole. */
+/** The sweep's view (--x, --slice, --aggregate checked against its axes); InputError when there is no such sweep. */
+export async function loadView(prisma: PrismaClient, id: string, viewOptions: ViewOptions): Promise<View> {
+  const { resolved } = await sweepRow(prisma, id);
+  return chooseView(resolved.axes, viewOptions, id);
+}
+
 export async function loadBandMap(
   prisma: PrismaClient,
   id: string,
-): Promise<{ sweep: SweepMeta; param: string | null; band: BandCell[]; edges: BandEdge[] }> {
+  viewOptions: ViewOptions = {},
+): Promise<{ sweep: SweepMeta; param: string | null; view: View; band: BandCell[]; edges: BandEdge[] }> {
   const { meta, resolved } = await sweepRow(prisma, id);
-  return { sweep: meta, param: gameParamName(resolved), ...(await storedBand(prisma, id)) };
+  const view = chooseView(resolved.axes, viewOptions, id);
+  return { sweep: meta, param: view.x, view, ...(await storedBand(prisma, id, view)) };
 }
 
 export async function loadSweepData(
@@ -284,18 +326,20 @@ export async function loadSweepData(
   opts: LoadOptions = {},
 ): Promise<SweepData> {
   const { meta, resolved } = await sweepRow(prisma, id);
-  const param = gameParamName(resolved);
+  const view = chooseView(resolved.axes, opts.view ?? {}, id);
+  const param = view.x;
   const hasRatioAxis = resolved.weights.kind === 'ratio';
   const cells = await resultRows(prisma, id, []);
   // Until the sweep has completed, band_maps hold only the games whose cells are all stored
   // (batches fold them as they go): the stored cells hold those and the rest.
-  let { band, edges } = meta.status === 'completed' ? await storedBand(prisma, id) : { band: [], edges: [] };
+  let { band, edges } =
+    meta.status === 'completed' ? await storedBand(prisma, id, view) : { band: [], edges: [] };
   let bandSource: SweepData['bandSource'] = band.length ? 'band-maps' : null;
   if (!band.length && hasRatioAxis && param !== null && cells.length) {
-    ({ band, edges } = bandFromCells(resolved, param, cells));
+    ({ band, edges } = bandFromCells(resolved, view, cells));
     bandSource = 'cells';
   }
-  const margins = param === null ? [] : marginRows(resolved, param, cells, opts.exactTrueMargin ?? false);
-  const steps = await stepRows(prisma, id, resolved, param);
-  return { sweep: meta, resolved, param, hasRatioAxis, cells, band, edges, bandSource, margins, steps };
+  const margins = param === null ? [] : marginRows(resolved, view, cells, opts.exactTrueMargin ?? false);
+  const steps = await stepRows(prisma, id, resolved, view);
+  return { sweep: meta, resolved, param, view, hasRatioAxis, cells, band, edges, bandSource, margins, steps };
 }

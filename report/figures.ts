@@ -8,8 +8,8 @@ import { Resvg } from '@resvg/resvg-js';
 import type { BandCell, BandEdge, MarginRow, StepsizePoint } from './data.js';
 
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-const WIDTH = 620;
-const HEIGHT = 380;
+export const WIDTH = 620;
+export const HEIGHT = 380;
 
 const CONFIG = {
   font: FONT,
@@ -35,7 +35,7 @@ export interface FigureLabels {
 }
 
 /** The parameter's symbol and axis title: lambda is the quadratic family's coupling strength. */
-function paramText(param: string): { sym: string; title: string } {
+export function paramText(param: string): { sym: string; title: string } {
   return param === 'lambda'
     ? { sym: 'λ', title: 'coupling strength λ' }
     : { sym: param, title: `game parameter ${param}` };

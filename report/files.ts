@@ -5,6 +5,7 @@ import { toCsv } from '../formats/csv.js';
 import { RESULT_CSV_HEADER, resultCsvCells } from '../sweep/queries.js';
 import type { SweepData } from './data.js';
 import type { RenderedFigure } from './figures.js';
+import { cellGroupCells, cellGroupHeader, type CellGroup } from './aggregate.js';
 
 /** The tables a report writes (a sweep's, or the demo's two sweeps merged). */
 export type ReportTables = Pick<SweepData, 'param' | 'cells' | 'band' | 'edges' | 'margins' | 'steps'>;
@@ -19,7 +20,7 @@ export interface CsvTable {
  * The non-empty tables. The parameter column is named after the swept parameter (e.g. lambda);
  * a `slice` column (the other game axes) appears only when the sweep has more than one.
  */
-export function csvTables(data: ReportTables): CsvTable[] {
+export function csvTables(data: ReportTables, groups: readonly CellGroup[] = []): CsvTable[] {
   const p = data.param ?? 'param';
   const sliced = [...data.band, ...data.margins, ...data.steps].some((r) => r.slice !== '');
   const lead = (r: { slice: string; param: number }): unknown[] => (sliced ? [r.slice, r.param] : [r.param]);
@@ -87,6 +88,12 @@ export function csvTables(data: ReportTables): CsvTable[] {
       ]),
     },
     {
+      // The cells pooled over --aggregate: one row per group.
+      file: 'aggregate.csv',
+      header: cellGroupHeader(Object.keys(groups[0]?.params ?? {})),
+      rows: groups.map((g) => cellGroupCells(g, Object.keys(groups[0].params))),
+    },
+    {
       file: 'cells.csv',
       header: RESULT_CSV_HEADER,
       rows: data.cells.map(resultCsvCells),
@@ -96,8 +103,8 @@ export function csvTables(data: ReportTables): CsvTable[] {
 }
 
 /** Writes the non-empty CSV tables; returns their file names. */
-export function writeTables(outDir: string, data: ReportTables): string[] {
-  const tables = csvTables(data);
+export function writeTables(outDir: string, data: ReportTables, groups: readonly CellGroup[] = []): string[] {
+  const tables = csvTables(data, groups);
   for (const t of tables) writeFileSync(join(outDir, t.file), toCsv(t.header, t.rows));
   return tables.map((t) => t.file);
 }

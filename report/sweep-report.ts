@@ -21,6 +21,23 @@ import {
 import { writeFigures, writeTables } from './files.js';
 import { definitionTable, esc, figureHtml, htmlPage, htmlTable, sig } from './html.js';
 import { firstSlice } from './slices.js';
+import {
+  aggregateBand,
+  aggregateCells,
+  aggregateEdges,
+  aggregateMargins,
+  aggregateSteps,
+  type CellGroup,
+} from './aggregate.js';
+import {
+  certificationRatesFigure,
+  marginRatiosFigure,
+  pooledMarginsFigure,
+  stepRatiosFigure,
+  type EnsembleLabels,
+} from './ensemble-figures.js';
+import { inView, sliceLabel, viewCaption, valueLabel, type View, type ViewOptions } from './view.js';
+import { cellGroupTable } from './group-table.js';
 
 export interface SweepReport {
   readonly dir: string;
@@ -31,6 +48,8 @@ export interface SweepReport {
   /** The sweep had not finished: the report shows what was stored. */
   readonly partial: boolean;
   readonly data: SweepData;
+  /** The cells pooled over --aggregate (empty without it). */
+  readonly groups: CellGroup[];
 }
 
 const ROWS_SHOWN = 60;
@@ -45,57 +64,104 @@ function progressNote(d: SweepData): string | null {
   return null;
 }
 
+/** The subject of a figure, with the slice it draws and what it holds and pools. */
+function subjectOf(labels: FigureLabels, slice: string, view: View): FigureLabels {
+  // Held axes other than x are in the slice label already.
+  const held = [...view.fixed]
+    .filter(([n]) => n === view.x)
+    .map(([n, v]) => `${n}=${valueLabel(view, n, v)}`);
+  const parts = [...held, ...(slice ? [slice] : [])];
+  return parts.length ? { ...labels, subject: `${labels.subject} (${parts.join(', ')})` } : labels;
+}
+
 /** The figures the data supports, plus a note for each one it does not (and for left-out slices). */
-function chooseFigures(d: SweepData, labels: FigureLabels | null): { figures: Figure[]; notes: string[] } {
+function chooseFigures(
+  d: SweepData,
+  labels: FigureLabels | null,
+  groups: readonly CellGroup[],
+): { figures: Figure[]; notes: string[] } {
   const figures: Figure[] = [];
   const notes: string[] = [];
+  const view = d.view;
+  const pooled = view.aggregate.length > 0;
   if (!labels) {
     notes.push('no figures: the sweep has no game axis to draw against (the CSV tables have the results)');
     return { figures, notes };
   }
+  const pooledText = `over ${view.aggregate.join(', ')}`;
+  const ensemble = (l: FigureLabels): EnsembleLabels => ({ ...l, pooled: pooledText });
   if (!d.hasRatioAxis) notes.push('no band map: the sweep has no ratio axis');
   else if (drawnBandCells(d.band).length === 0)
     notes.push('no band map: no certificate with a finite α* is stored');
+  else if (view.aggregate.includes('ratio'))
+    notes.push('no band map: it is drawn over the ratio, which is aggregated');
   else {
-    const band = firstSlice(d.band, 'band map');
+    const cells = pooled ? aggregateBand(d.band, view) : d.band;
+    const edges = pooled ? aggregateEdges(d.edges, view) : d.edges;
+    const band = firstSlice(cells, 'band map', view);
     if (band.note) notes.push(band.note);
     if (d.bandSource === 'cells')
       notes.push('the band map is built from the stored cells (the sweep has not completed)');
+    if (pooled) notes.push(`the band map shows the median α* and median band edges ${pooledText}`);
     figures.push(
       bandMapFigure(
         band.rows,
-        d.edges.filter((e) => e.slice === band.slice),
-        band.slice ? { ...labels, subject: `${labels.subject} (${band.slice})` } : labels,
+        edges.filter((e) => e.slice === band.slice && inView(view, e.at)),
+        subjectOf(
+          pooled ? { ...labels, subject: `${labels.subject}, median ${pooledText}` } : labels,
+          band.slice,
+          view,
+        ),
       ),
     );
   }
   if (d.margins.length === 0) {
     if (d.resolved.kind !== 'stepsize') notes.push('no margins plot: no certificate with margins is stored');
-  } else {
-    const m = firstSlice(d.margins, 'margins plot');
+  } else if (pooled) {
+    const m = firstSlice(aggregateMargins(d.margins, view), 'margins plot', view);
     if (m.note) notes.push(m.note);
-    figures.push(
-      marginsFigure(m.rows, m.slice ? { ...labels, subject: `${labels.subject} (${m.slice})` } : labels),
-    );
+    figures.push(pooledMarginsFigure(m.rows, ensemble(subjectOf(labels, m.slice, view))));
+  } else {
+    const m = firstSlice(d.margins, 'margins plot', view);
+    if (m.note) notes.push(m.note);
+    figures.push(marginsFigure(m.rows, subjectOf(labels, m.slice, view)));
   }
   const integrators = d.resolved.stepsize?.integrators ?? [];
   for (const integrator of integrators) {
+    const mine = d.steps.filter((s) => s.integrator === integrator);
     const steps = firstSlice(
-      d.steps.filter((s) => s.integrator === integrator),
+      pooled ? aggregateSteps(mine, view) : mine,
       `${integratorLabel(integrator)} phase diagram`,
+      view,
     );
     if (steps.rows.length === 0) {
       notes.push(`no ${integratorLabel(integrator)} phase diagram: no step-size runs are stored yet`);
       continue;
     }
     if (steps.note) notes.push(steps.note);
-    figures.push(
-      phaseFigure(
-        steps.rows,
-        integrator,
-        steps.slice ? { ...labels, subject: `${labels.subject} (${steps.slice})` } : labels,
-      ),
-    );
+    if (pooled)
+      notes.push(
+        `the ${integratorLabel(integrator)} phase diagram shows median steps and the fraction of all runs converged ${pooledText}`,
+      );
+    const subject = pooled ? { ...labels, subject: `${labels.subject}, median ${pooledText}` } : labels;
+    figures.push(phaseFigure(steps.rows, integrator, subjectOf(subject, steps.slice, view)));
+  }
+  if (pooled && d.param !== null && groups.length > 0) {
+    const x = d.param;
+    const placed = groups.map((g) => ({ g, at: g.params, slice: sliceLabel(view, g.params) }));
+    const e = firstSlice(placed, 'ensemble figures', view);
+    if (e.note) notes.push(e.note);
+    const shown = e.rows.map((r) => r.g);
+    const l = ensemble(subjectOf(labels, e.slice, view));
+    figures.push(certificationRatesFigure(shown, x, l));
+    if (shown.some((g) => g.values.marginRatio.length > 0)) figures.push(marginRatiosFigure(shown, x, l));
+    else
+      notes.push('no margin-ratio figure: no stored cell has a positive true margin (certify.groundTruth)');
+    for (const integrator of ['rk4', 'euler'] as const) {
+      const out = integrator === 'rk4' ? 'log10StepRatioRk4' : 'log10StepRatioEuler';
+      if (shown.some((g) => g.values[out].length > 0))
+        figures.push(stepRatiosFigure(shown, x, l, integrator));
+    }
   }
   return { figures, notes };
 }
@@ -146,6 +212,7 @@ ${htmlTable(
 
 function reportPage(
   d: SweepData,
+  groups: readonly CellGroup[],
   figures: readonly RenderedFigure[],
   notes: readonly string[],
   files: readonly string[],
@@ -161,14 +228,16 @@ function reportPage(
     ['progress', `${s.doneCells} / ${s.totalCells} done, ${s.failedCells} failed`],
   ];
   if (d.cells.length) facts.push(['certified cells', `${certified} of ${d.cells.length} stored`]);
-  if (d.param) facts.push(['swept game parameter', d.param]);
+  if (d.param) facts.push(['x axis', d.param]);
+  const shown = viewCaption(d.view);
+  if (shown) facts.push(['view', shown]);
   const data = files.filter((f) => f.endsWith('.csv'));
   return htmlPage(
     `SGN sweep report: ${title}`,
     `<h1>SGN sweep report: ${esc(title)}</h1>
 <p class="meta">Generated ${esc(new Date().toISOString())} by <code>sgn report ${esc(s.id)}</code>.</p>
 ${progress ? `<p class="notice">${esc(progress)}.</p>\n` : ''}${definitionTable(facts)}
-${notes.length ? `<ul class="notes">\n${notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}\n</ul>\n` : ''}${parameterTable(d)}
+${notes.length ? `<ul class="notes">\n${notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}\n</ul>\n` : ''}${groups.length ? cellGroupTable(groups, d.view, ROWS_SHOWN) : parameterTable(d)}
 ${figures.map((f) => figureHtml(f, { links: [`${f.name}.png`, `${f.name}.svg`] })).join('\n')}
 <h2>Data</h2>
 <ul>
@@ -177,16 +246,29 @@ ${data.map((f) => `<li><a href="${esc(f)}">${esc(f)}</a></li>`).join('\n')}
   );
 }
 
-export async function writeSweepReport(prisma: PrismaClient, id: string, dir: string): Promise<SweepReport> {
-  const data = await loadSweepData(prisma, id);
+export async function writeSweepReport(
+  prisma: PrismaClient,
+  id: string,
+  dir: string,
+  view: ViewOptions = {},
+): Promise<SweepReport> {
+  const data = await loadSweepData(prisma, id, { view });
   const labels = data.param ? { subject: data.sweep.name ?? id, param: data.param } : null;
-  const { figures: specs, notes } = chooseFigures(data, labels);
+  const groups = data.view.aggregate.length ? aggregateCells(data.cells, data.view.aggregate) : [];
+  const { figures: specs, notes } = chooseFigures(data, labels, groups);
   const progress = progressNote(data);
   const figures: RenderedFigure[] = [];
   for (const f of specs) figures.push(await renderFigure(f));
   mkdirSync(dir, { recursive: true });
-  const files = [...writeFigures(dir, figures), ...writeTables(dir, data)];
-  writeFileSync(join(dir, 'report.html'), reportPage(data, figures, notes, files, progress));
+  const files = [...writeFigures(dir, figures), ...writeTables(dir, data, groups)];
+  writeFileSync(join(dir, 'report.html'), reportPage(data, groups, figures, notes, files, progress));
   files.push('report.html');
-  return { dir, files, notes: progress ? [progress, ...notes] : notes, partial: progress !== null, data };
+  return {
+    dir,
+    files,
+    notes: progress ? [progress, ...notes] : notes,
+    partial: progress !== null,
+    data,
+    groups,
+  };
 }

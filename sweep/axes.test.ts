@@ -165,3 +165,29 @@ describe('the axis value a typed number stands for', () => {
     expect(axisValueNear({ values: [3, 1] }, NaN)).toBeNull();
   });
 });
+
+describe('axisValueLabel: axis values at the axis precision', () => {
+  it('prints the fewest digits that name the value on its axis', async () => {
+    const { axisValueLabel } = await import('./axes.js');
+    const lin: Axis = { range: [0, 1, 0.05] }; // 0.15000000000000002 at k = 3
+    expect(axisValue(lin, 3)).toBe(0.15000000000000002);
+    expect(axisValueLabel(lin, axisValue(lin, 3))).toBe('0.15');
+    const suite: Axis = { linspace: [0, 2.5, 7] };
+    expect(axisValues(suite).map((v) => axisValueLabel(suite, v))).toEqual([
+      '0',
+      '0.416667',
+      '0.833333',
+      '1.25',
+      '1.66667',
+      '2.08333',
+      '2.5',
+    ]);
+    const seeds: Axis = { range: [12345, 42345, 1000] };
+    expect(axisValueLabel(seeds, 13345)).toBe('13345');
+    // Labels name their value again (as --where and --slice read numbers).
+    for (const axis of [lin, suite, seeds, { geomspace: [0.01, 100, 9] } as Axis])
+      for (const v of axisValues(axis)) expect(axisValueNear(axis, Number(axisValueLabel(axis, v)))).toBe(v);
+    // Not on the axis: in full.
+    expect(axisValueLabel(lin, 0.123456789)).toBe('0.123456789');
+  });
+});

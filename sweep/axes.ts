@@ -317,3 +317,22 @@ export function gameSlice(
     .map((a) => `${a.name}=${String(params[a.name])}`)
     .join(',');
 }
+
+/**
+ * A value of the axis as people read it: the shortest decimal within float noise of it (linspace's
+ * 0.15000000000000002 prints 0.15), else 6 significant digits (0.41666666666666669 prints
+ * 0.416667), as long as the label still names this value of the axis (axisValueNear gives it
+ * back, as --where and --slice read numbers); otherwise the value in full.
+ */
+export function axisValueLabel(axis: Axis, v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  let label = Number(v.toPrecision(6));
+  for (let p = 1; p < 6; p++) {
+    const short = Number(v.toPrecision(p));
+    if (Math.abs(short - v) <= 1e-12 * Math.abs(v)) {
+      label = short;
+      break;
+    }
+  }
+  return axisValueNear(axis, label) === v ? String(label) : String(v);
+}

@@ -218,7 +218,7 @@ describe('step-size phase on nonlinear families', () => {
   });
 });
 
-describe("paper-random: certifyRange on examples/paper-random-suite.yaml gives the paper's suite", () => {
+describe("paper-random: certifyRange on examples/paper/random-suite.yaml gives the paper's suite", () => {
   // sgn/games/testdata/paper-random.json: run_random_suite of the paper's LQ_GAMES/random_suite.py
   // (scripts/reference/paper_random_games.py) for its first seeds at its seven lambdas.
   interface Row {
@@ -234,7 +234,7 @@ describe("paper-random: certifyRange on examples/paper-random-suite.yaml gives t
     .certificates.rows;
 
   it('the first 2 seeds x 7 lambdas (14 cells), to 1e-9 relative', async () => {
-    const r = resolveSpecFile(new URL('../examples/paper-random-suite.yaml', import.meta.url).pathname);
+    const r = resolveSpecFile(new URL('../examples/paper/random-suite.yaml', import.meta.url).pathname);
     const rows = await certifyRange(r, 0, 14);
     expect(rows).toHaveLength(14);
     expect(new Set(rows.map((x) => x.params.seed))).toEqual(new Set([12345, 13345]));

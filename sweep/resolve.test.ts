@@ -45,7 +45,7 @@ describe('examples', () => {
 
 describe("paper-random-suite: the paper's 30 seeds x 7 lambdas", () => {
   it("resolves to 210 cells whose games are the seeds' paper-random games", () => {
-    const r = resolveSpecFile(join(examples, 'paper-random-suite.yaml'));
+    const r = resolveSpecFile(join(examples, 'paper', 'random-suite.yaml'));
     expect(r.totalCells).toBe(210);
     expect(r.axes.map((a) => [a.name, a.length])).toEqual([
       ['seed', 30],
