@@ -359,9 +359,11 @@ export function summary(r: SimulationReport): string {
     `  starts:             ${r.runs} ${r.starts}, seed ${r.seed}${r.projection ? `; projected onto ${r.projection} around x*` : ''}`,
     `  converged:          ${pct(r.convergedFraction)} (||F|| <= ${r.tol} within ${r.steps} steps${r.medianSteps !== null ? `, median ${fmt(r.medianSteps)} steps` : ''}); diverged ${pct(r.divergedFraction)}`,
     `  factor per step:    median ${fmt(r.medianFactor)}, worst ${fmt(r.worstFactor)} (tail fit of log ||x_k - x*||_M); worst single step ${fmt(r.worstStepRatio)}`,
-    r.predictedFactor !== null
-      ? `  certified factor:   ${fmt(r.predictedFactor)} = sqrt(1 - 2 h alpha + h^2 beta^2)   flow exp(-alpha h) = ${fmt(r.flowFactor)}`
-      : `  certified factor:   none at this step${r.integrator === 'rk4' || r.integrator === 'epg' ? ` (no per-step bound for ${r.integrator})` : ' (bound >= 1)'}   flow exp(-alpha h) = ${fmt(r.flowFactor)}`,
+    r.hCertified === 0
+      ? '  certified factor:   none (the game is not certified)'
+      : r.predictedFactor !== null
+        ? `  certified factor:   ${fmt(r.predictedFactor)} = sqrt(1 - 2 h alpha + h^2 beta^2)   flow exp(-alpha h) = ${fmt(r.flowFactor)}`
+        : `  certified factor:   none at this step${r.integrator === 'rk4' || r.integrator === 'epg' ? ` (no per-step bound for ${r.integrator})` : ' (bound >= 1)'}   flow exp(-alpha h) = ${fmt(r.flowFactor)}`,
     `  metric:             ${r.metric}; ||x_k - x*||_M never increased in ${pct(r.metricMonotoneFraction)} runs`,
     `  Euclidean growth:   max_k ||x_k - x*||_2 / ||x_0 - x*||_2: max ${fmt(r.euclideanGrowth.max, 4)}, median ${fmt(r.euclideanGrowth.median, 4)}${r.euclideanGrowth.max > 1 + 1e-9 && r.metricMonotoneFraction === 1 ? ' (trajectories leave the Euclidean ball while ||.||_M decreases)' : ''}`,
   ];
