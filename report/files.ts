@@ -73,6 +73,8 @@ export function csvTables(data: ReportTables): CsvTable[] {
         'convergedFraction',
         'empiricalFactor',
         'predictedFactor',
+        'spectralRadius',
+        'gammaEuclidean',
       ),
       rows: data.steps.map((s) => [
         ...lead(s),
@@ -84,6 +86,8 @@ export function csvTables(data: ReportTables): CsvTable[] {
         s.convergedFraction,
         s.empiricalFactor,
         s.predictedFactor,
+        s.spectralRadius,
+        s.gammaEuclidean,
       ]),
     },
     {

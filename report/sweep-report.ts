@@ -1,6 +1,6 @@
 /**
  * `sgn report <id> --out dir`: for any stored sweep, the figures its data supports (band map,
- * margins, Euler and RK4 phase diagrams), the CSV tables and report.html tying them together.
+ * margins, Euler and RK4 phase diagrams: converged fractions and, for linear games, log rho), the CSV tables and report.html tying them together.
  * A sweep that has not finished is reported as far as it is stored, and the page says so.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import {
   marginsFigure,
   phaseFigure,
   renderFigure,
+  rhoPhaseFigure,
   type Figure,
   type FigureLabels,
   type RenderedFigure,
@@ -80,10 +81,24 @@ function chooseFigures(d: SweepData, labels: FigureLabels | null): { figures: Fi
   }
   const integrators = d.resolved.stepsize?.integrators ?? [];
   for (const integrator of integrators) {
-    const steps = firstSlice(
-      d.steps.filter((s) => s.integrator === integrator),
-      `${integratorLabel(integrator)} phase diagram`,
+    // Linear games store rho of the step matrix: the paper's log-rho phase diagram.
+    const rho = firstSlice(
+      d.steps.filter((s) => s.integrator === integrator && s.spectralRadius !== null),
+      `${integratorLabel(integrator)} spectral-radius map`,
     );
+    if (rho.rows.length > 0) {
+      if (rho.note) notes.push(rho.note);
+      figures.push(
+        rhoPhaseFigure(
+          rho.rows,
+          integrator,
+          rho.slice ? { ...labels, subject: `${labels.subject} (${rho.slice})` } : labels,
+        ),
+      );
+    }
+    const ran = d.steps.filter((s) => s.integrator === integrator && s.convergedFraction !== null);
+    if (ran.length === 0 && rho.rows.length > 0) continue; // seeds: 0, the spectrum only
+    const steps = firstSlice(ran, `${integratorLabel(integrator)} phase diagram`);
     if (steps.rows.length === 0) {
       notes.push(`no ${integratorLabel(integrator)} phase diagram: no step-size runs are stored yet`);
       continue;
