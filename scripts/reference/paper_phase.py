@@ -16,7 +16,7 @@ SGN_PAPER_COMMIT names its commit when the copy is not a git checkout). sgn/step
 runs this when both are there and compares with the stored copy always; to rewrite that:
 
     SGN_PAPER_CODE=/path/to/SmallGainNash \
-      python3 scripts/reference/paper_phase.py > sgn/testdata/paper-phase.json
+      python3 scripts/reference/paper_phase.py > sgn/testdata/paper-phase.json && npx prettier --write sgn/testdata/paper-phase.json
 """
 import json
 import os
