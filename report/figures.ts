@@ -320,6 +320,8 @@ export function phaseFigure(
   steps: readonly StepsizePoint[],
   integrator: string,
   labels: FigureLabels,
+  /** linearSteps: absolute steps on a shared grid (stepsize.h): a linear h axis, tiles edge to edge. */
+  { linearSteps = false }: { linearSteps?: boolean } = {},
 ): Figure {
   const { sym, title } = paramText(labels.param);
   const all = steps.filter((s) => s.integrator === integrator);
@@ -330,18 +332,19 @@ export function phaseFigure(
     const group = rows.filter((s) => s.param === param).sort((a, b) => a.step - b.step);
     const e = edgesOf(
       group.map((s) => s.step),
-      true,
+      !linearSteps,
     );
     const l = px.get(param) ?? { lo: param, hi: param };
     // A tile around each step actually run, not the whole way to the next one: a run that
-    // converged at h must not paint steps above h (past the exact threshold) green.
+    // converged at h must not paint steps above h (past the exact threshold) green. (A shared
+    // absolute grid is dense enough for plain midpoints.)
     group.forEach((s, i) =>
       cells.push({
         ...s,
         l0: l.lo,
         l1: l.hi,
-        h0: Math.max(e.lo[i], s.step / PHASE_TILE),
-        h1: Math.min(e.hi[i], s.step * PHASE_TILE),
+        h0: linearSteps ? Math.max(0, e.lo[i]) : Math.max(e.lo[i], s.step / PHASE_TILE),
+        h1: linearSteps ? e.hi[i] : Math.min(e.hi[i], s.step * PHASE_TILE),
       }),
     );
   }
@@ -423,7 +426,9 @@ export function phaseFigure(
               field: 'h0',
               type: 'quantitative',
               title: 'step size h',
-              scale: { type: 'log', domain: [hMin, hMax], nice: false },
+              scale: linearSteps
+                ? { domain: [0, hMax], nice: false }
+                : { type: 'log', domain: [hMin, hMax], nice: false },
             },
             y2: { field: 'h1' },
             color: {

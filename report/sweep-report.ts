@@ -109,6 +109,7 @@ function chooseFigures(d: SweepData, labels: FigureLabels | null): { figures: Fi
         steps.rows,
         integrator,
         steps.slice ? { ...labels, subject: `${labels.subject} (${steps.slice})` } : labels,
+        { linearSteps: d.resolved.stepsize?.base === 'absolute' },
       ),
     );
   }
