@@ -21,7 +21,7 @@ import { buildGame } from './games/build.js';
 import { analyseGame } from './certificate.js';
 import { generalEigenvalues } from './linalg/eigen.js';
 import { eulerThreshold, rk4Threshold } from './stability.js';
-import { stepSpectralRadius } from './step-radius.js';
+import { stepSpectralRadii, stepSpectralRadius } from './step-radius.js';
 
 interface PhaseRef {
   paperCommit: string | null;
@@ -87,5 +87,24 @@ describe.each(sources)('LQ-64 phase diagram against the paper (%s)', (_label, re
     ours.forEach((g, i) => expect(Math.abs(g - ref.gammaEuclidean[i])).toBeLessThan(1e-12));
     const mono = ref.lambdaGrid.filter((_l, i) => ours[i] >= 0);
     expect([Math.min(...mono), Math.max(...mono)]).toEqual(ref.monotoneRange);
+  });
+});
+
+describe('the LQ-64 map is cheap', () => {
+  it('61 lambdas x 400 h, Euler and RK4, eigendecompositions included: under a second (best of 3)', () => {
+    // npm run bench -- rho-map measured ~90 ms on the shared 2-core machine at load 10; the bound is loose.
+    const Hs = Array.from({ length: 61 }, (_v, i) => gameAt((2.5 * i) / 60).linear!.H);
+    const hs = Float64Array.from({ length: 400 }, (_v, j) => (3 * j) / 399);
+    let best = Infinity;
+    for (let rep = 0; rep < 3; rep++) {
+      const t0 = performance.now();
+      for (const H of Hs) {
+        const eig = generalEigenvalues(H);
+        stepSpectralRadii(eig, hs, 'euler');
+        stepSpectralRadii(eig, hs, 'rk4');
+      }
+      best = Math.min(best, performance.now() - t0);
+    }
+    expect(best).toBeLessThan(1000);
   });
 });
