@@ -18,7 +18,7 @@ const abs = (p: string): string => join(projectRoot, p);
 
 const studyJson = z.object({
   integrator: z.enum(['euler', 'rk4', 'npg', 'epg']),
-  multiplier: z.number(),
+  multiplier: z.number().nullable(),
   h: z.number(),
   hCertified: z.number(),
   alpha: z.number(),
@@ -36,6 +36,8 @@ const studyJson = z.object({
   lyapunov: z
     .object({ medianFirst: z.number(), medianLast: z.number().nullable(), monotoneFraction: z.number() })
     .nullable(),
+  stepGiven: z.boolean(),
+  spectralRadius: z.number().nullable(),
 });
 
 const simulateText = (args: string[]): string => commandOutput(runSimulate, args);
@@ -122,6 +124,8 @@ describe('sgn simulate', () => {
       /unknown integrator "leapfrog" \(known: euler, rk4, npg, epg\)/,
     ],
     [['--project', 'ball:1'], '--project', /box only/],
+    [['--step', '0'], '--step', /must be positive, got 0/],
+    [['--step', '0.1', '--multiplier', '2'], '--step', /cannot be given with --multiplier/],
   ])('refuses %j naming %s in one line', (flags, field, message) => {
     const e = inputError([abs(TOY), ...flags]);
     expect(e.field).toBe(field);
@@ -142,6 +146,41 @@ describe('sgn simulate', () => {
       expect(e.field).toBe('--region');
       expect(e.message).toMatch(/certified on a region/);
       expect(inputError([file, '--region', 'box:0']).field).toBe('--region');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--step runs an uncertified game at the given h (h_certified 0) and reports rho of the step matrix', async () => {
+    // H = [[1, 3], [-3, 1]]: eigenvalues 1 +- 3i (Euler threshold 0.2), L12 L21 = 9 > mu1 mu2: not certified.
+    const dir = mkdtempSync(join(tmpdir(), 'sgn-simulate-'));
+    try {
+      const file = join(dir, 'uncertified.json');
+      writeFileSync(
+        file,
+        JSON.stringify({ family: 'quadratic', preset: 'scalar', mu1: 1, mu2: 1, a: 3, b: -3 }),
+      );
+      expect(inputError([file]).message).toMatch(/no certified step to scale/);
+      const inside = simulateJson([file, '--step', '0.1', '--seeds', '4']);
+      expect(inside).toMatchObject({ h: 0.1, hCertified: 0, multiplier: null, stepGiven: true });
+      expect(inside.convergedFraction).toBe(1);
+      expect(inside.spectralRadius).toBeCloseTo(Math.hypot(0.9, 0.3), 14);
+      expect(inside.predictedFactor).toBeNull();
+      const past = simulateJson([file, '--step', '0.3', '--seeds', '4', '--steps', '500']);
+      expect(past.convergedFraction).toBe(0);
+      expect(past.spectralRadius).toBeCloseTo(Math.hypot(0.7, 0.9), 14);
+      const rk4 = simulateJson([file, '--step', '0.1', '--integrator', 'rk4', '--seeds', '2']);
+      expect(rk4.convergedFraction).toBe(1);
+      expect(simulateText([file, '--step', '0.1', '--seeds', '2'])).toMatch(
+        /h = 0\.1 \(given\)\s+\(h_certified = 0: not certified\)[\s\S]*rho = 0\.948683/,
+      );
+      // A certified game at --step: h as given, its multiple of h_certified reported.
+      const toy = simulateJson([abs(TOY), '--step', '0.05', '--seeds', '2']);
+      expect(toy.h).toBe(0.05);
+      expect(toy.multiplier).toBeCloseTo(0.05 / toy.hCertified, 12);
+      const r = await runCli(['simulate', file, '--step', '0.1', '--seeds', '2'], {});
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/converged:\s+2\/2/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 /**
- * `sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c] [--seeds n] ...`:
- * trajectories at h = c * h_certified from seeded starts, against what the certificate predicts
+ * `sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c | --step h] [--seeds n] ...`:
+ * trajectories at h = c * h_certified (or the given h: then uncertified games run too, with
+ * h_certified reported as 0) from seeded starts, against what the certificate predicts
  * (see sgn/experiments/). The certificate is taken on the region of --region / the file's region
  * section, as `sgn certify` does; Markov games on the logit cube around their equilibrium.
  */
@@ -29,9 +30,12 @@ import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { markovSetup } from './markov-region.js';
 import { checkGameFileBudget } from '../sweep/budget.js';
+import { generalEigenvalues } from '../sgn/linalg/eigen.js';
+import type { Eigenvalues } from '../sgn/stability.js';
+import { stepSpectralRadius } from '../sgn/step-radius.js';
 
 export const simulateUsage =
-  'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c] [--seeds n] [--seed s] [--spread r]\n' +
+  'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c | --step h] [--seeds n] [--seed s] [--spread r]\n' +
   '                  [--steps N] [--tol t] [--project box:R] [--region box:R|ball:R] [--sampler S] [--rigorous] [--c4 2.5] [--json]';
 
 const DEFAULTS = { multiplier: 1, seeds: 32, seed: 0, steps: 10000, tol: 1e-8 };
@@ -43,6 +47,7 @@ const LINEAR_DEFAULT_SPREAD = 1;
 const VALUE_FLAGS = [
   'integrator',
   'multiplier',
+  'step',
   'seeds',
   'seed',
   'spread',
@@ -92,6 +97,8 @@ interface Setup {
   readonly starts: Float64Array[];
   readonly startsText: string;
   readonly regionText: string | null;
+  /** Linear games: the eigenvalues of H, for rho of the step matrix. */
+  readonly eigenvalues?: Eigenvalues;
 }
 
 /** `config`: the settings main() built (tests calling this directly get the defaults). */
@@ -105,6 +112,7 @@ export function runSimulate(
     {
       integrator: { type: 'string' },
       multiplier: { type: 'string' },
+      step: { type: 'string' },
       seeds: { type: 'string' },
       seed: { type: 'string' },
       spread: { type: 'string' },
@@ -127,7 +135,14 @@ export function runSimulate(
       '--integrator',
       `unknown integrator "${integratorText}" (known: ${EXPERIMENT_INTEGRATORS.join(', ')})`,
     );
+  if (values.multiplier !== undefined && values.step !== undefined)
+    throw new InputError(
+      '--step',
+      'cannot be given with --multiplier: the step is either h itself or c x h_certified',
+    );
   const multiplier = positive(values.multiplier, '--multiplier') ?? DEFAULTS.multiplier;
+  // An absolute step needs no certificate: uncertified games run at it (h_certified = 0).
+  const step = positive(values.step, '--step');
   const seeds = count(values.seeds, '--seeds', MAX_SEEDS) ?? DEFAULTS.seeds;
   const seed = numberFlag(values.seed, '--seed') ?? DEFAULTS.seed;
   if (!Number.isSafeInteger(seed)) throw new InputError('--seed', `must be an integer, got ${values.seed}`);
@@ -151,7 +166,15 @@ export function runSimulate(
     },
     config,
   );
-  const common = { integrator, seeds, seed, spread, project: values.project, c4 };
+  const common = {
+    integrator,
+    seeds,
+    seed,
+    spread,
+    project: values.project,
+    c4,
+    uncertified: step !== undefined,
+  };
   const setup =
     spec.family === 'markov'
       ? markovSimulationSetup(spec, file.region, {
@@ -165,11 +188,14 @@ export function runSimulate(
           flags: { region: values.region, sampler: values.sampler, rigorous: values.rigorous },
         });
   const { simulation } = setup;
-  const study = runStudy(simulation.dynamics, simulation.certificate, simulation.xStar, setup.starts, {
-    multiplier,
-    steps,
-    tol,
-  });
+  const study = runStudy(
+    simulation.dynamics,
+    simulation.certificate,
+    simulation.xStar,
+    setup.starts,
+    step !== undefined ? { h: step, steps, tol } : { multiplier, steps, tol },
+  );
+  const eig = setup.eigenvalues;
   const report: SimulationReport = {
     game: { family: spec.family, name: spec.name ?? null },
     integrator,
@@ -182,6 +208,11 @@ export function runSimulate(
     tol,
     xStar: Array.from(simulation.xStar),
     ...study,
+    stepGiven: step !== undefined,
+    spectralRadius:
+      eig && (integrator === 'euler' || integrator === 'rk4')
+        ? stepSpectralRadius(eig, study.h, integrator)
+        : null,
   };
   out(values.json ? reportJson(report) : summary(report));
 }
@@ -193,6 +224,8 @@ interface CommonOptions {
   readonly spread?: number;
   readonly project?: string;
   readonly c4?: number;
+  /** The step is given (--step): a game whose certificate fails runs too. */
+  readonly uncertified: boolean;
 }
 
 function projection(text: string | undefined, game: Game, xStar: Float64Array): BoxConstraint | undefined {
@@ -228,6 +261,7 @@ function gameSetup(
   const simulation = gameSimulation(game, cert, xStar, o.integrator, {
     projection: projection(o.project, game, xStar),
     field: '--integrator',
+    uncertified: o.uncertified,
   });
   let starts: Float64Array[];
   let startsText: string;
@@ -240,7 +274,13 @@ function gameSetup(
     starts = uniformInMetricBall(xStar, game.blocks, cert.weights, rho, o.seeds, o.seed);
     startsText = `uniform in the largest M(w)-ball around x* inside the region (radius ${fmt(rho)} in ||.||_M)`;
   }
-  return { simulation, starts, startsText, regionText: region ? regionText(region) : null };
+  return {
+    simulation,
+    starts,
+    startsText,
+    regionText: region ? regionText(region) : null,
+    ...(game.linear ? { eigenvalues: generalEigenvalues(game.linear.H) } : {}),
+  };
 }
 
 function markovSimulationSetup(
@@ -253,6 +293,7 @@ function markovSimulationSetup(
   const simulation = markovSimulation(game, certs, xStar, o.integrator, {
     projection: projection(o.project, game, xStar),
     c4: o.c4,
+    uncertified: o.uncertified,
   });
   const starts =
     o.spread !== undefined ? boxStarts(xStar, o.spread, o) : uniformInRegion(region, o.seeds, o.seed);
@@ -278,6 +319,10 @@ interface SimulationReport extends TrajectoryStudy {
   readonly steps: number;
   readonly tol: number;
   readonly xStar: number[];
+  /** --step: h was given, not scaled from h_certified. */
+  readonly stepGiven: boolean;
+  /** Linear games: rho of the step matrix at h (max_k |P(-h lambda_k(H))|). */
+  readonly spectralRadius: number | null;
 }
 
 /** One JSON object; Infinity (a diverged run's growth) as null. */
@@ -303,13 +348,22 @@ export function summary(r: SimulationReport): string {
   const lines = [
     `${r.integrator} on ${r.game.name ?? `a ${r.game.family} game`} (${r.game.family})`,
     `  certificate:        alpha = ${fmt(r.alpha)}, beta = ${fmt(r.beta)}, weights [${r.weights.map((w) => fmt(w)).join(', ')}]${r.region ? `, region ${r.region}` : ''}`,
-    `  step:               h = ${fmt(r.multiplier)} x h_certified = ${fmt(r.h)}   (h_certified = ${fmt(r.hCertified)}: ${STEP_RULE[r.integrator]})`,
+    r.stepGiven
+      ? `  step:               h = ${fmt(r.h)} (given)${r.hCertified > 0 ? ` = ${fmt(r.multiplier)} x h_certified` : ''}   (h_certified = ${fmt(r.hCertified)}${r.hCertified > 0 ? `: ${STEP_RULE[r.integrator]}` : ': not certified'})`
+      : `  step:               h = ${fmt(r.multiplier)} x h_certified = ${fmt(r.h)}   (h_certified = ${fmt(r.hCertified)}: ${STEP_RULE[r.integrator]})`,
+    ...(r.spectralRadius !== null
+      ? [
+          `  step matrix:        rho = ${fmt(r.spectralRadius)} (max_k |P(-h lambda_k(H))|, ${r.spectralRadius < 1 ? 'stable' : 'not stable'})`,
+        ]
+      : []),
     `  starts:             ${r.runs} ${r.starts}, seed ${r.seed}${r.projection ? `; projected onto ${r.projection} around x*` : ''}`,
     `  converged:          ${pct(r.convergedFraction)} (||F|| <= ${r.tol} within ${r.steps} steps${r.medianSteps !== null ? `, median ${fmt(r.medianSteps)} steps` : ''}); diverged ${pct(r.divergedFraction)}`,
     `  factor per step:    median ${fmt(r.medianFactor)}, worst ${fmt(r.worstFactor)} (tail fit of log ||x_k - x*||_M); worst single step ${fmt(r.worstStepRatio)}`,
-    r.predictedFactor !== null
-      ? `  certified factor:   ${fmt(r.predictedFactor)} = sqrt(1 - 2 h alpha + h^2 beta^2)   flow exp(-alpha h) = ${fmt(r.flowFactor)}`
-      : `  certified factor:   none at this step${r.integrator === 'rk4' || r.integrator === 'epg' ? ` (no per-step bound for ${r.integrator})` : ' (bound >= 1)'}   flow exp(-alpha h) = ${fmt(r.flowFactor)}`,
+    r.hCertified === 0
+      ? '  certified factor:   none (the game is not certified)'
+      : r.predictedFactor !== null
+        ? `  certified factor:   ${fmt(r.predictedFactor)} = sqrt(1 - 2 h alpha + h^2 beta^2)   flow exp(-alpha h) = ${fmt(r.flowFactor)}`
+        : `  certified factor:   none at this step${r.integrator === 'rk4' || r.integrator === 'epg' ? ` (no per-step bound for ${r.integrator})` : ' (bound >= 1)'}   flow exp(-alpha h) = ${fmt(r.flowFactor)}`,
     `  metric:             ${r.metric}; ||x_k - x*||_M never increased in ${pct(r.metricMonotoneFraction)} runs`,
     `  Euclidean growth:   max_k ||x_k - x*||_2 / ||x_0 - x*||_2: max ${fmt(r.euclideanGrowth.max, 4)}, median ${fmt(r.euclideanGrowth.median, 4)}${r.euclideanGrowth.max > 1 + 1e-9 && r.metricMonotoneFraction === 1 ? ' (trajectories leave the Euclidean ball while ||.||_M decreases)' : ''}`,
   ];

@@ -67,6 +67,10 @@ export interface StepsizeInsert {
   convergedFraction: number | null;
   empiricalFactor: number | null;
   predictedFactor: number | null;
+  /** rho of the step matrix at h (linear games with their eigenvalues; else null). */
+  spectralRadius: number | null;
+  /** The game's Euclidean margin (>= 0: Euclidean-monotone), for the phase diagram's shading. */
+  gammaEuclidean: number | null;
   error: string | null;
 }
 
@@ -82,12 +86,13 @@ export async function insertStepsizeResults(
     const [r] = await db.$queryRaw<{ inserted: number; failed: number }[]>(Prisma.sql`
       WITH ins AS (
         INSERT INTO stepsize_results (sweep_id, cell_index, cell_key, integrator, multiplier, step, certified_step,
-          exact_threshold, stable_exact, converged_fraction, empirical_factor, predicted_factor, error)
+          exact_threshold, stable_exact, converged_fraction, empirical_factor, predicted_factor, spectral_radius,
+          gamma_euclidean, error)
         SELECT ${sweepId}, "cellIndex", "cellKey", integrator, multiplier, step, "certifiedStep", "exactThreshold",
-          "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor", error
+          "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor", "spectralRadius", "gammaEuclidean", error
         FROM jsonb_to_recordset(${doc}::jsonb) AS r("cellIndex" int, "cellKey" text, integrator text, multiplier float8,
           step float8, "certifiedStep" float8, "exactThreshold" float8, "stableExact" boolean, "convergedFraction" float8,
-          "empiricalFactor" float8, "predictedFactor" float8, error text)
+          "empiricalFactor" float8, "predictedFactor" float8, "spectralRadius" float8, "gammaEuclidean" float8, error text)
         ON CONFLICT (sweep_id, cell_key, integrator, multiplier) DO NOTHING
         RETURNING error IS NOT NULL AS failed)
       SELECT count(*)::int AS inserted, (count(*) FILTER (WHERE failed))::int AS failed FROM ins`);

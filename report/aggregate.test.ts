@@ -162,6 +162,8 @@ describe('aggregateBand, aggregateEdges, aggregateSteps', () => {
         convergedFraction: seed === 1 ? 0 : 1,
         empiricalFactor: null,
         predictedFactor: null,
+        spectralRadius: null,
+        gammaEuclidean: null,
       })),
     );
     const s = aggregateSteps(steps, view);

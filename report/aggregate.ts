@@ -105,10 +105,18 @@ export function aggregateSteps(steps: readonly StepsizePoint[], view: View): Ste
     step: medianOf(g.rows.map((s) => s.step)) ?? Number.NaN,
     certifiedStep: medianOf(g.rows.map((s) => s.certifiedStep)) ?? 0,
     exactThreshold: medianOf(g.rows.map((s) => s.exactThreshold)),
-    convergedFraction: g.rows.reduce((s, r) => s + r.convergedFraction, 0) / g.rows.length,
+    convergedFraction: meanOfKnown(g.rows.map((s) => s.convergedFraction)),
     empiricalFactor: medianOf(g.rows.map((s) => s.empiricalFactor)),
     predictedFactor: medianOf(g.rows.map((s) => s.predictedFactor)),
+    spectralRadius: medianOf(g.rows.map((s) => s.spectralRadius)),
+    gammaEuclidean: medianOf(g.rows.map((s) => s.gammaEuclidean)),
   }));
+}
+
+/** The mean of the known values (null: no runs were asked for, seeds: 0), null when none is. */
+function meanOfKnown(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : known.reduce((s, v) => s + v, 0) / known.length;
 }
 
 /** The cell outputs a group summarises, and the paper's two per-cell ratios. */

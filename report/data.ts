@@ -63,9 +63,14 @@ export interface StepsizePoint extends AxisPoint {
   step: number;
   certifiedStep: number;
   exactThreshold: number | null;
-  convergedFraction: number;
+  /** Null: no runs were asked for (seeds: 0). */
+  convergedFraction: number | null;
   empiricalFactor: number | null;
   predictedFactor: number | null;
+  /** rho of the step matrix at `step` (linear games; null otherwise). */
+  spectralRadius: number | null;
+  /** The game's Euclidean margin (>= 0: Euclidean-monotone). */
+  gammaEuclidean: number | null;
 }
 
 export interface SweepMeta {
@@ -296,9 +301,11 @@ async function stepRows(
       step: step ?? Number.NaN,
       certifiedStep: certifiedStep ?? 0,
       exactThreshold: s.exactThreshold,
-      convergedFraction: convergedFraction ?? 0,
+      convergedFraction,
       empiricalFactor: s.empiricalFactor,
       predictedFactor: s.predictedFactor,
+      spectralRadius: s.spectralRadius,
+      gammaEuclidean: s.gammaEuclidean,
     };
   });
 }

@@ -320,6 +320,8 @@ export function phaseFigure(
   steps: readonly StepsizePoint[],
   integrator: string,
   labels: FigureLabels,
+  /** linearSteps: absolute steps on a shared grid (stepsize.h): a linear h axis, tiles edge to edge. */
+  { linearSteps = false }: { linearSteps?: boolean } = {},
 ): Figure {
   const { sym, title } = paramText(labels.param);
   const all = steps.filter((s) => s.integrator === integrator);
@@ -330,18 +332,19 @@ export function phaseFigure(
     const group = rows.filter((s) => s.param === param).sort((a, b) => a.step - b.step);
     const e = edgesOf(
       group.map((s) => s.step),
-      true,
+      !linearSteps,
     );
     const l = px.get(param) ?? { lo: param, hi: param };
     // A tile around each step actually run, not the whole way to the next one: a run that
-    // converged at h must not paint steps above h (past the exact threshold) green.
+    // converged at h must not paint steps above h (past the exact threshold) green. (A shared
+    // absolute grid is dense enough for plain midpoints.)
     group.forEach((s, i) =>
       cells.push({
         ...s,
         l0: l.lo,
         l1: l.hi,
-        h0: Math.max(e.lo[i], s.step / PHASE_TILE),
-        h1: Math.min(e.hi[i], s.step * PHASE_TILE),
+        h0: linearSteps ? Math.max(0, e.lo[i]) : Math.max(e.lo[i], s.step / PHASE_TILE),
+        h1: linearSteps ? e.hi[i] : Math.min(e.hi[i], s.step * PHASE_TILE),
       }),
     );
   }
@@ -379,7 +382,7 @@ export function phaseFigure(
     name: `phase-${integrator}`,
     title: `Phase diagram: ${label}`,
     caption:
-      `${label} runs on ${labels.subject} at multiples of the certified step (the exact threshold where nothing is certified): ` +
+      `${label} runs on ${labels.subject} at the sweep's steps (multiples of the certified step, the exact threshold where nothing is certified; multiples of the threshold; or absolute h): ` +
       'one tile per step run, coloured by the fraction of runs that converged; lines are the certified step and the exact stability threshold; ' +
       'grey: unstable for every step (exact threshold 0).',
     spec: {
@@ -423,7 +426,9 @@ export function phaseFigure(
               field: 'h0',
               type: 'quantitative',
               title: 'step size h',
-              scale: { type: 'log', domain: [hMin, hMax], nice: false },
+              scale: linearSteps
+                ? { domain: [0, hMax], nice: false }
+                : { type: 'log', domain: [hMin, hMax], nice: false },
             },
             y2: { field: 'h1' },
             color: {
@@ -459,6 +464,179 @@ export function phaseFigure(
                 range: [
                   [1, 0],
                   [6, 3],
+                ],
+              },
+              legend: { orient: 'bottom', direction: 'horizontal' },
+            },
+          },
+        },
+      ],
+      resolve: { scale: { color: 'independent' } },
+    },
+  };
+}
+
+/** A tile of the log-rho map: one (param, h) of one integrator. */
+interface RhoTile {
+  param: number;
+  step: number;
+  rho: number;
+  log10rho: number;
+  l0: number;
+  l1: number;
+  h0: number;
+  h1: number;
+}
+
+/**
+ * The paper's log rho(T) phase diagram (LQ_GAMES/figures.py, plot_phase_diagrams_and_margins) for
+ * one integrator: log10 of the step matrix's spectral radius over (param, h) on a linear h axis,
+ * diverging around 0 (rho = 1: blue contracts, red grows; the paper blanks rho >= 1 instead),
+ * the certified step and the exact threshold as lines, and the Euclidean-monotone range of the
+ * parameter shaded: [min, max] of the values whose Euclidean margin is >= 0, as the paper takes it.
+ */
+export function rhoPhaseFigure(
+  steps: readonly StepsizePoint[],
+  integrator: string,
+  labels: FigureLabels,
+): Figure {
+  const { sym, title } = paramText(labels.param);
+  const rows = steps.filter(
+    (s) => s.integrator === integrator && s.spectralRadius !== null && Number.isFinite(s.step),
+  );
+  const { edges: px, domain } = paramEdges(rows.map((s) => s.param));
+  const tiles: RhoTile[] = [];
+  for (const param of sortedUnique(rows.map((s) => s.param))) {
+    const group = rows.filter((s) => s.param === param).sort((a, b) => a.step - b.step);
+    const e = edgesOf(
+      group.map((s) => s.step),
+      false,
+    );
+    const l = px.get(param) ?? { lo: param, hi: param };
+    group.forEach((s, i) => {
+      const rho = s.spectralRadius as number;
+      tiles.push({
+        param,
+        step: s.step,
+        rho,
+        // rho = 0 (h lambda = 1 exactly for Euler on a one-point spectrum) has no log: the floor.
+        log10rho: Math.log10(Math.max(rho, 1e-16)),
+        l0: l.lo,
+        l1: l.hi,
+        h0: Math.max(0, e.lo[i]),
+        h1: e.hi[i],
+      });
+    });
+  }
+  const hMax = tiles.length ? Math.max(...tiles.map((t) => t.h1)) : 1;
+  // Tiles reach a third into their neighbours (drawn in order, the next one covers it): abutting
+  // edges would leave antialiasing seams.
+  for (const t of tiles) {
+    t.h1 = Math.min(hMax, t.h1 + (t.h1 - t.h0) / 3);
+    t.l1 = Math.min(domain[1], t.l1 + (t.l1 - t.l0) / 3);
+  }
+  const logs = tiles.map((t) => t.log10rho).filter(Number.isFinite);
+  // Both sides of 0 keep their full colour range (an unstable corner can reach log10 rho = 5 while
+  // the stable side spans a few tenths); the stable side ends at its 2nd percentile, clamped, so a
+  // lone rho = 0 (Euler at h = 1 on H = I) does not wash the rest out.
+  const negative = logs.filter((x) => x < 0).sort((a, b) => a - b);
+  const lo = Math.min(-1e-3, negative.length ? negative[Math.floor(0.02 * negative.length)] : 0);
+  const hi = Math.max(1e-3, ...logs);
+  const lines: { param: number; line: string; h: number }[] = [];
+  for (const param of sortedUnique(rows.map((s) => s.param))) {
+    const s = rows.find((r) => r.param === param);
+    if (!s) continue;
+    if (s.certifiedStep > 0)
+      lines.push({ param, line: 'certified step', h: Math.min(hMax, s.certifiedStep) });
+    if (s.exactThreshold !== null && Number.isFinite(s.exactThreshold))
+      lines.push({ param, line: 'exact stability threshold', h: Math.min(hMax, s.exactThreshold) });
+  }
+  const monotone = sortedUnique(
+    rows.filter((s) => s.gammaEuclidean !== null && s.gammaEuclidean >= 0).map((s) => s.param),
+  );
+  const shade = monotone.length
+    ? [{ l0: monotone[0], l1: monotone[monotone.length - 1], region: 'Euclidean-monotone (γ ≥ 0)' }]
+    : [];
+  const label = integratorLabel(integrator);
+  const lineLegend = {
+    domain: ['certified step', 'exact stability threshold'],
+  };
+  return {
+    name: `rho-${integrator}`,
+    title: `Spectral radius: ${label}`,
+    caption:
+      `log10 ρ(T) of the ${label} step matrix T = P(−hH) on ${labels.subject}, exact from the eigenvalues of H ` +
+      '(one tile per (parameter, h) stored): blue contracts (ρ < 1), red grows (ρ > 1), white is ρ = 1. ' +
+      `Lines: the certified step and the exact stability threshold; shaded: the ${sym} range where the Euclidean test ` +
+      '(λ_min(sym H) ≥ 0) holds, as the paper marks it.' +
+      (shade.length ? '' : ' No stored value is Euclidean-monotone.'),
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: WIDTH,
+      height: HEIGHT,
+      title: {
+        text: `${labels.subject}: log10 ρ(T), ${label}`,
+        subtitle: `spectral radius of the step matrix over (${sym}, h)`,
+      },
+      layer: [
+        {
+          data: { values: tiles },
+          mark: { type: 'rect', tooltip: true },
+          encoding: {
+            x: { field: 'l0', type: 'quantitative', title, scale: { domain, nice: false, zero: false } },
+            x2: { field: 'l1' },
+            y: {
+              field: 'h0',
+              type: 'quantitative',
+              title: 'step size h',
+              scale: { domain: [0, hMax], nice: false },
+            },
+            y2: { field: 'h1' },
+            color: {
+              field: 'log10rho',
+              type: 'quantitative',
+              title: 'log10 ρ',
+              scale: { scheme: 'redblue', reverse: true, domain: [lo, hi], domainMid: 0, clamp: true },
+            },
+          },
+        },
+        {
+          data: { values: shade },
+          mark: { type: 'rect', fillOpacity: 0.35, stroke: '#333', strokeWidth: 1.2, strokeDash: [4, 2] },
+          encoding: {
+            x: { field: 'l0', type: 'quantitative' },
+            x2: { field: 'l1' },
+            fill: {
+              field: 'region',
+              type: 'nominal',
+              title: null,
+              scale: { range: ['#bdbdbd'] },
+              legend: { orient: 'bottom', direction: 'horizontal' },
+            },
+          },
+        },
+        {
+          data: { values: lines },
+          mark: { type: 'line', strokeWidth: 2.4, clip: true },
+          encoding: {
+            x: { field: 'param', type: 'quantitative' },
+            y: { field: 'h', type: 'quantitative' },
+            stroke: {
+              field: 'line',
+              type: 'nominal',
+              title: null,
+              scale: { ...lineLegend, range: ['#ff7f0e', '#111111'] },
+              legend: { orient: 'bottom', direction: 'horizontal' },
+            },
+            strokeDash: {
+              field: 'line',
+              type: 'nominal',
+              title: null,
+              scale: {
+                ...lineLegend,
+                range: [
+                  [6, 3],
+                  [1, 0],
                 ],
               },
               legend: { orient: 'bottom', direction: 'horizontal' },

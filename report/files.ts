@@ -74,6 +74,8 @@ export function csvTables(data: ReportTables, groups: readonly CellGroup[] = [])
         'convergedFraction',
         'empiricalFactor',
         'predictedFactor',
+        'spectralRadius',
+        'gammaEuclidean',
       ),
       rows: data.steps.map((s) => [
         ...lead(s),
@@ -85,6 +87,8 @@ export function csvTables(data: ReportTables, groups: readonly CellGroup[] = [])
         s.convergedFraction,
         s.empiricalFactor,
         s.predictedFactor,
+        s.spectralRadius,
+        s.gammaEuclidean,
       ]),
     },
     {

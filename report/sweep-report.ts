@@ -1,6 +1,6 @@
 /**
  * `sgn report <id> --out dir`: for any stored sweep, the figures its data supports (band map,
- * margins, Euler and RK4 phase diagrams), the CSV tables and report.html tying them together.
+ * margins, Euler and RK4 phase diagrams: converged fractions and, for linear games, log rho), the CSV tables and report.html tying them together.
  * A sweep that has not finished is reported as far as it is stored, and the page says so.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import {
   marginsFigure,
   phaseFigure,
   renderFigure,
+  rhoPhaseFigure,
   type Figure,
   type FigureLabels,
   type RenderedFigure,
@@ -128,9 +129,21 @@ function chooseFigures(
   }
   const integrators = d.resolved.stepsize?.integrators ?? [];
   for (const integrator of integrators) {
-    const mine = d.steps.filter((s) => s.integrator === integrator);
+    // Linear games store rho of the step matrix: the paper's log-rho phase diagram (one slice:
+    // rho is a function of the game, nothing to pool).
+    const rho = firstSlice(
+      d.steps.filter((s) => s.integrator === integrator && s.spectralRadius !== null),
+      `${integratorLabel(integrator)} spectral-radius map`,
+      view,
+    );
+    if (rho.rows.length > 0) {
+      if (rho.note) notes.push(rho.note);
+      figures.push(rhoPhaseFigure(rho.rows, integrator, subjectOf(labels, rho.slice, view)));
+    }
+    const ran = d.steps.filter((s) => s.integrator === integrator && s.convergedFraction !== null);
+    if (ran.length === 0 && rho.rows.length > 0) continue; // seeds: 0, the spectrum only
     const steps = firstSlice(
-      pooled ? aggregateSteps(mine, view) : mine,
+      pooled ? aggregateSteps(ran, view) : ran,
       `${integratorLabel(integrator)} phase diagram`,
       view,
     );
@@ -144,7 +157,11 @@ function chooseFigures(
         `the ${integratorLabel(integrator)} phase diagram shows median steps and the fraction of all runs converged ${pooledText}`,
       );
     const subject = pooled ? { ...labels, subject: `${labels.subject}, median ${pooledText}` } : labels;
-    figures.push(phaseFigure(steps.rows, integrator, subjectOf(subject, steps.slice, view)));
+    figures.push(
+      phaseFigure(steps.rows, integrator, subjectOf(subject, steps.slice, view), {
+        linearSteps: d.resolved.stepsize?.base === 'absolute',
+      }),
+    );
   }
   if (pooled && d.param !== null && groups.length > 0) {
     const x = d.param;

@@ -13,7 +13,7 @@ import { sgnMargin } from './sgn-matrix.js';
 import { optimalWeights, type OptimalWeights } from './optimal-weights.js';
 import { axisBands, twoPlayerBand, type Band } from './band.js';
 import { lipschitzInMetric, trueMargin, type MetricWarmStart } from './metric.js';
-import { eulerThreshold, rk4Threshold } from './stability.js';
+import { eulerThreshold, rk4Threshold, type Eigenvalues } from './stability.js';
 import { DEFAULT_C4, eulerStep, optimiseStepWeights, rk4Step, type StepOptimum } from './steps.js';
 import { InputError } from './util/errors.js';
 import {
@@ -62,6 +62,8 @@ export interface GameAnalysis {
   readonly betaInflation: number;
   readonly linear: {
     readonly H: DenseMatrix;
+    /** The eigenvalues of H (null when groundTruth skips them): the exact thresholds and step-matrix radii rest on them. */
+    readonly eigenvalues: Eigenvalues | null;
     readonly hStabEuler: number | null;
     readonly hStabRk4: number | null;
   } | null;
@@ -103,6 +105,7 @@ export function analyseGame(
     const eig = exact ? generalEigenvalues(game.linear.H) : null;
     linear = {
       H: game.linear.H,
+      eigenvalues: eig,
       hStabEuler: eig ? eulerThreshold(eig) : null,
       hStabRk4: eig ? rk4Threshold(eig) : null,
     };

@@ -187,21 +187,23 @@ function distinctEnds(axis: Axis, n: number): boolean {
   return axisValue(axis, 0) !== axisValue(axis, 1) && axisValue(axis, n - 2) !== axisValue(axis, n - 1);
 }
 
-/** Checks every value is > 0 (monotone generated axes: checking both ends suffices). */
-export function checkAxisPositive(axis: Axis): AxisIssue | null {
+/** Checks every value is > 0 (>= 0 with allowZero; monotone generated axes: checking both ends suffices). */
+export function checkAxisPositive(axis: Axis, allowZero = false): AxisIssue | null {
+  const ok = (v: number) => (allowZero ? v >= 0 : v > 0);
+  const rule = allowZero ? 'must be >= 0' : 'must be > 0';
   if ('values' in axis) {
-    const i = axis.values.findIndex((v) => !(v > 0));
-    return i < 0 ? null : { path: ['values', i], message: 'must be > 0' };
+    const i = axis.values.findIndex((v) => !ok(v));
+    return i < 0 ? null : { path: ['values', i], message: rule };
   }
   const kind = axisKind(axis);
   const n = axisLength(axis);
   const first = axisValue(axis, 0);
   const last = axisValue(axis, n - 1);
-  if (!(first > 0)) return { path: [kind, 0], message: 'must be > 0' };
-  if (!(last > 0)) {
+  if (!ok(first)) return { path: [kind, 0], message: rule };
+  if (!ok(last)) {
     return kind === 'range'
-      ? { path: [kind], message: `reaches ${last}; all values must be > 0` }
-      : { path: [kind, 1], message: 'must be > 0' };
+      ? { path: [kind], message: `reaches ${last}; all values ${rule}` }
+      : { path: [kind, 1], message: rule };
   }
   return null;
 }

@@ -449,7 +449,7 @@ export function sweepCellShape(resolved: ResolvedSweep): CellShape {
             seeds: s.seeds,
             evaluationsPerStep:
               s.integrators.reduce((k, i) => k + evaluationsPerStep(i), 0) * s.multipliers.length,
-            what: `integrators ${s.integrators.join(', ')} x ${s.multipliers.length} multiplier${s.multipliers.length === 1 ? '' : 's'}`,
+            what: `integrators ${s.integrators.join(', ')} x ${s.multipliers.length} ${s.base === 'absolute' ? 'step' : 'multiplier'}${s.multipliers.length === 1 ? '' : 's'}`,
           },
         }
       : {}),

@@ -10,6 +10,7 @@ import { markovCertificateAt } from '../sgn/games/markov/fisher.js';
 import { runTrajectory, metricNorm } from '../sgn/integrators.js';
 import { eulerFactorBound } from '../sgn/stability.js';
 import { defaultRng } from '../sgn/random/generator.js';
+import { stepSpectralRadius } from '../sgn/step-radius.js';
 import { gameParamName } from './axes.js';
 import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
 import { GameGroups, type GroupAnalysis } from './groups.js';
@@ -274,10 +275,12 @@ function linearEquilibrium(game: Game): Float64Array {
 /**
  * Step-size experiments of game groups [start, end) (a sweep's ratio axis does not matter
  * here: runs use the optimal weights, so one row set per game). For each integrator and
- * multiplier c, runs trajectories at h = c * (certified step) from `seeds` points at
- * M-distance `spread` from the equilibrium. When a game is not certified its certified step
- * is 0 and the base step is the exact stability threshold instead (so the phase diagram
- * still shows where play converges).
+ * value c of the step axis, runs trajectories at h = c * (certified step), c * (exact threshold)
+ * or h = c (absolute: stepsize.base) from `seeds` points at M-distance `spread` from the
+ * equilibrium. When a game is not certified its certified step is 0 and multiples of the
+ * certified step scale the exact stability threshold instead (so the phase diagram still shows
+ * where play converges); absolute steps run as given. Linear games also store rho of the step
+ * matrix at h, from the eigenvalues of H found once per game (GameGroups).
  */
 export async function stepsizeRange(
   resolved: ResolvedSweep,
@@ -328,6 +331,8 @@ function failedGameRuns(resolved: ResolvedSweep, g: number, key: string, error: 
       convergedFraction: null,
       empiricalFactor: null,
       predictedFactor: null,
+      spectralRadius: null,
+      gammaEuclidean: null,
       error,
     })),
   );
@@ -373,19 +378,32 @@ function gameRuns(resolved: ResolvedSweep, groups: GameGroups, g: number, key: s
     const scale = opts.spread / metricNorm(u, game.blocks, w);
     starts.push(u.map((v, i) => xStar[i] + scale * v));
   }
+  const eig = analysis.linear?.eigenvalues ?? null;
   for (const integrator of opts.integrators) {
     // resolve.ts refuses npg / epg outside the markov family.
     if (integrator !== 'euler' && integrator !== 'rk4') throw new Error(`${integrator} needs a markov game`);
     const certifiedStep = integrator === 'euler' ? cert.eulerStep : cert.rk4Step;
     const exact =
       integrator === 'euler' ? (analysis.linear?.hStabEuler ?? null) : (analysis.linear?.hStabRk4 ?? null);
-    const base = certifiedStep > 0 ? certifiedStep : (exact ?? 0);
+    if (opts.base === 'threshold' && exact === null)
+      throw new Error(
+        'multiples of the exact threshold need it, and this game has none (too large for groundTruth: auto?)',
+      );
+    const base =
+      opts.base === 'absolute'
+        ? 1
+        : opts.base === 'threshold'
+          ? (exact ?? 0)
+          : certifiedStep > 0
+            ? certifiedStep
+            : (exact ?? 0);
     for (const multiplier of opts.multipliers) {
       const h = multiplier * base;
       let converged = 0;
       const factors: number[] = [];
-      // No certificate and no stable step at all (h_stab = 0): there is nothing to run.
-      for (const x0 of h > 0 ? starts : []) {
+      // h = 0 (no certificate and no stable step, or asked for) moves nothing: there is nothing to run.
+      const runs = h > 0 ? starts : [];
+      for (const x0 of runs) {
         const r = runTrajectory(integrator, game.F, x0, xStar, h, opts.steps, opts.tolerance, game.blocks, w);
         if (r.converged) converged++;
         if (r.factor !== null && Number.isFinite(r.factor)) factors.push(r.factor);
@@ -400,10 +418,13 @@ function gameRuns(resolved: ResolvedSweep, groups: GameGroups, g: number, key: s
         certifiedStep,
         exactThreshold: exact,
         stableExact: exact === null ? null : h < exact,
-        convergedFraction: starts.length ? converged / starts.length : 0,
+        // No runs asked for (seeds: 0): nothing converged or not; h = 0 with starts: none converge.
+        convergedFraction: starts.length ? (runs.length ? converged / runs.length : 0) : null,
         empiricalFactor: factors.length ? factors[Math.floor(factors.length / 2)] : null,
         predictedFactor:
           integrator === 'euler' && cert.certified ? eulerFactorBound(h, cert.alpha, cert.beta) : null,
+        spectralRadius: eig ? stepSpectralRadius(eig, h, integrator) : null,
+        gammaEuclidean: analysis.gammaEuclidean,
         error: null,
       });
     }

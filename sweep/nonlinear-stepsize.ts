@@ -1,7 +1,8 @@
 /**
  * Step-size experiments of a nonlinear game group (tanh on its region, markov on its logit box):
  * trajectories at h = c x (certified step) from seeded starts inside the certified region, through
- * sgn/experiments/ (the runs `sgn simulate` makes). Each row stores the converged fraction, the
+ * sgn/experiments/ (the runs `sgn simulate` makes), or at absolute steps h (stepsize.h; then a
+ * group that is not certified runs too, with certified step 0). Each row stores the converged fraction, the
  * median tail-fitted factor per step and the certified factor. There is no exact stability
  * threshold for a nonlinear game, so exactThreshold and stableExact stay null.
  *
@@ -40,11 +41,13 @@ function markovPlan(
 ): Plan {
   const opts = resolved.stepsize!;
   const certs = markovOptimalCertificates(group.bounds);
+  const absolute = opts.base === 'absolute';
   const simulations = opts.integrators.map((integrator) => {
     const pg = integrator === 'npg' || integrator === 'epg';
-    if (!(pg ? certs.fisher : certs.euclidean).certified) return null;
+    if (!absolute && !(pg ? certs.fisher : certs.euclidean).certified) return null;
     return markovSimulation(group.game as MarkovGame, certs, group.xStar, integrator, {
       c4: resolved.certify.c4,
+      uncertified: absolute,
     });
   });
   const region = group.bounds.region;
@@ -63,9 +66,13 @@ function gamePlan(
   if (!sampling) throw new Error('a nonlinear game is certified on a region');
   // The full certificate (at the optimal weights) is what gameSimulation holds an iteration to.
   const cert = certify(game, { region: sampling, c4: resolved.certify.c4, groundTruth: 'never' });
-  if (!cert.certified) return { simulations: opts.integrators.map(() => null), starts: [] };
+  const absolute = opts.base === 'absolute';
+  if (!cert.certified && !absolute) return { simulations: opts.integrators.map(() => null), starts: [] };
   const simulations = opts.integrators.map((integrator) =>
-    gameSimulation(game, cert, xStar, integrator, { field: 'spec.stepsize.integrators' }),
+    gameSimulation(game, cert, xStar, integrator, {
+      field: 'spec.stepsize.integrators',
+      uncertified: absolute,
+    }),
   );
   const rho = invariantMetricRadius(sampling.region, xStar, cert.weights, REGION_ROOT);
   const starts = uniformInMetricBall(xStar, game.blocks, cert.weights, opts.spread * rho, opts.seeds, seed);
@@ -105,15 +112,35 @@ export function nonlinearStepsizeRows(
           convergedFraction: 0,
           empiricalFactor: null,
           predictedFactor: null,
+          spectralRadius: null,
+          gammaEuclidean: null,
           error: null,
         });
         continue;
       }
-      const study = runStudy(sim.dynamics, sim.certificate, xStar, plan.starts, {
-        multiplier,
-        steps: opts.steps,
-        tol: opts.tolerance,
-      });
+      const run = { steps: opts.steps, tol: opts.tolerance };
+      // No starts (seeds: 0) or h = 0: nothing to run.
+      if (plan.starts.length === 0 || (opts.base === 'absolute' && multiplier === 0)) {
+        rows.push({
+          ...base,
+          step: opts.base === 'absolute' ? multiplier : multiplier * sim.certificate.hCertified,
+          certifiedStep: sim.certificate.hCertified,
+          convergedFraction: plan.starts.length ? 0 : null,
+          empiricalFactor: null,
+          predictedFactor: null,
+          spectralRadius: null,
+          gammaEuclidean: null,
+          error: null,
+        });
+        continue;
+      }
+      const study = runStudy(
+        sim.dynamics,
+        sim.certificate,
+        xStar,
+        plan.starts,
+        opts.base === 'absolute' ? { h: multiplier, ...run } : { multiplier, ...run },
+      );
       rows.push({
         ...base,
         step: study.h,
@@ -121,6 +148,8 @@ export function nonlinearStepsizeRows(
         convergedFraction: study.convergedFraction,
         empiricalFactor: study.medianFactor,
         predictedFactor: study.predictedFactor,
+        spectralRadius: null,
+        gammaEuclidean: null,
         error: null,
       });
     }

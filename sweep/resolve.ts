@@ -156,16 +156,33 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
           `${integrator} (policy gradient) is for the markov family only; the ${game.family} family takes euler or rk4`,
         );
     });
-    const n = axisLength(s.multipliers);
+    const stepAxis = s.h ?? s.multipliers!;
+    const stepField = `${SPEC_ROOT}.stepsize.${s.h ? 'h' : 'multipliers'}`;
+    const n = axisLength(stepAxis);
     if (n > MAX_MULTIPLIERS) {
       throw new InputError(
-        `${SPEC_ROOT}.stepsize.multipliers`,
+        stepField,
         `has ${n} values; at most ${MAX_MULTIPLIERS} (every cell runs all of them)`,
       );
     }
+    if (s.of === 'threshold') {
+      if (game.family !== 'quadratic')
+        throw new InputError(
+          `${SPEC_ROOT}.stepsize.of`,
+          `threshold needs the exact stability threshold of a linear game (the quadratic family); the ${game.family} family has none: use multipliers of the certified step or absolute h`,
+        );
+      if (spec.certify.groundTruth === 'never')
+        throw new InputError(
+          `${SPEC_ROOT}.stepsize.of`,
+          'threshold needs the exact thresholds, which certify.groundTruth: never skips',
+        );
+    }
+    const base = s.h ? 'absolute' : s.of === 'threshold' ? 'threshold' : undefined;
     stepsize = {
       integrators: s.integrators,
-      multipliers: axisValues(s.multipliers),
+      multipliers: axisValues(stepAxis),
+      // Only when not the certified step, so the hashes of earlier sweeps stay what they were.
+      ...(base ? { base } : {}),
       steps: s.steps,
       seeds: s.seeds,
       spread: s.spread,

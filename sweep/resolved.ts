@@ -66,7 +66,13 @@ export interface ResolvedPerturbation {
 
 export interface ResolvedStepsize {
   integrators: Integrator[];
+  /**
+   * The step axis' values (stored in the multiplier column): multiples of the certified step,
+   * of the exact threshold (base 'threshold'), or the steps h themselves (base 'absolute').
+   */
   multipliers: number[];
+  /** Absent: multiples of the certified step (the exact threshold where nothing is certified). */
+  base?: 'absolute' | 'threshold';
   steps: number;
   seeds: number;
   spread: number;

@@ -298,9 +298,9 @@ describe('malformed specs name the offending path', () => {
       'spec.stepsize.multipliers[1]: repeats the value at index 0',
     ],
     [
-      'multipliers missing',
+      'step axis missing',
       () => withStep({ multipliers: undefined }),
-      'spec.stepsize.multipliers: is required',
+      'spec.stepsize: needs a step axis: h (absolute steps',
     ],
     [
       'too many multipliers',

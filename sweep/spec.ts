@@ -16,6 +16,9 @@ export type SweepKind = (typeof SWEEP_KINDS)[number];
 export const INTEGRATORS = ['euler', 'rk4', 'npg', 'epg'] as const;
 export type Integrator = (typeof INTEGRATORS)[number];
 export const GROUND_TRUTH = ['auto', 'always', 'never'] as const;
+/** What stepsize.multipliers scale: the certified step (the default) or the exact stability threshold. */
+export const STEP_BASES = ['certified', 'threshold'] as const;
+export type StepBase = (typeof STEP_BASES)[number];
 /**
  * Scalar game parameters that may be swept (matrices and dims cannot): quadratic (lambda, a, b,
  * mu0, coupling, seed), its scalar preset (mu1, mu2, a, b), tanh (kappa) and markov (gamma, tau).
@@ -111,7 +114,7 @@ function addAxisIssue(ctx: z.RefinementCtx, issue: AxisIssue | null): boolean {
   return true;
 }
 
-function makeAxisSchema(positiveOnly: boolean) {
+function makeAxisSchema(sign: 'any' | 'positive' | 'nonnegative') {
   return byShape<z.output<typeof axisObject>>(AXIS_HINT, (v) =>
     isPlainObject(v) ? axisObject : undefined,
   ).transform((a, ctx): Axis => {
@@ -128,13 +131,14 @@ function makeAxisSchema(positiveOnly: boolean) {
     }
     const axis = { [kinds[0]]: (a as Record<string, unknown>)[kinds[0]] } as Axis;
     if (addAxisIssue(ctx, checkAxis(axis))) return z.NEVER;
-    if (positiveOnly && addAxisIssue(ctx, checkAxisPositive(axis))) return z.NEVER;
+    if (sign !== 'any' && addAxisIssue(ctx, checkAxisPositive(axis, sign === 'nonnegative'))) return z.NEVER;
     return axis;
   });
 }
 
-export const axisSchema = makeAxisSchema(false);
-export const positiveAxisSchema = makeAxisSchema(true);
+export const axisSchema = makeAxisSchema('any');
+export const positiveAxisSchema = makeAxisSchema('positive');
+const nonnegativeAxisSchema = makeAxisSchema('nonnegative');
 
 export function isAxisObject(v: unknown): v is Record<string, unknown> {
   return isPlainObject(v) && AXIS_KINDS.some((k) => k in v);
@@ -292,11 +296,16 @@ const stepsizeSchema = obj({
       if (dup >= 0)
         ctx.addIssue({ code: 'custom', message: `repeats ${JSON.stringify(xs[dup])}`, path: [dup] });
     }),
+  /** Steps as multiples of `of` (the certified step unless of: threshold)... */
   multipliers: byShape<Axis>(`a list of positive numbers or ${AXIS_HINT}`, (v) =>
     Array.isArray(v) ? multiplierList : isPlainObject(v) ? positiveAxisSchema : undefined,
-  ),
+  ).optional(),
+  of: oneOfStrings(STEP_BASES).optional(),
+  /** ...or absolute steps h (h = 0 allowed: rho = 1 there, as the paper's grids start). */
+  h: byShape<Axis>(AXIS_HINT, (v) => (isPlainObject(v) ? nonnegativeAxisSchema : undefined)).optional(),
   steps: positiveInt.default(400),
-  seeds: positiveInt.default(4),
+  /** 0: no trajectories, only what the spectrum gives (rho of the step matrices, linear games). */
+  seeds: integer.min(0, 'must be a non-negative integer').default(4),
   spread: positive.default(1),
   tolerance: positive.default(1e-6),
   weights: z
@@ -349,6 +358,19 @@ export function parseSweepSpec(raw: unknown): SweepSpec {
   if (spec.kind === 'certify' && spec.stepsize) {
     throw new InputError(`${SPEC_ROOT}.stepsize`, 'is only used when kind is "stepsize" or "both"');
   }
+  const s = spec.stepsize;
+  if (s && s.h !== undefined && s.multipliers !== undefined)
+    throw new InputError(
+      `${SPEC_ROOT}.stepsize.h`,
+      'cannot be given with multipliers: the step axis is either absolute (h) or relative (multipliers)',
+    );
+  if (s && s.h === undefined && s.multipliers === undefined)
+    throw new InputError(
+      `${SPEC_ROOT}.stepsize`,
+      'needs a step axis: h (absolute steps, e.g. {linspace: [0, 3, 400]}) or multipliers (of the certified step, or with of: threshold of the exact threshold)',
+    );
+  if (s && s.h !== undefined && s.of !== undefined)
+    throw new InputError(`${SPEC_ROOT}.stepsize.of`, 'applies to multipliers only; h is absolute');
   if (spec.kind === 'stepsize' && spec.weights !== 'optimal') {
     throw new InputError(
       `${SPEC_ROOT}.weights`,

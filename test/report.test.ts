@@ -229,7 +229,8 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     const dir = join(tmp, 'report-done');
     const r = await sgn('report', 'done', '--out', dir);
     expect(r.code, r.stderr).toBe(0);
-    const figures = ['band-map', 'margins', 'phase-euler', 'phase-rk4'];
+    // A linear game: its step-size rows store rho, so the log-rho maps come with the phase diagrams.
+    const figures = ['band-map', 'margins', 'rho-euler', 'phase-euler', 'rho-rk4', 'phase-rk4'];
     const tables = ['band-edges.csv', 'band-map.csv', 'margins.csv', 'stepsize.csv', 'cells.csv'];
     const written = readdirSync(dir).sort();
     expect(written).toEqual(
@@ -255,6 +256,16 @@ describe('sgn sweep band --out svg|png|html and sgn report', () => {
     const phase = readFileSync(join(dir, 'phase-euler.svg'), 'utf8');
     const runMarks = /<g class="mark-rect role-mark layer_2_marks"[^>]*>(.*?)<\/g>/s.exec(phase)![1];
     expect(runMarks.match(/<path /g) ?? []).toHaveLength(runs);
+    // The rho map: one tile per stored run, the step 0 included (first layer).
+    const rhoRows = await db.prisma.stepsizeResult.count({
+      where: { sweepId: 'done', integrator: 'euler', spectralRadius: { not: null } },
+    });
+    expect(rhoRows).toBe(
+      await db.prisma.stepsizeResult.count({ where: { sweepId: 'done', integrator: 'euler' } }),
+    );
+    const rhoSvg = readFileSync(join(dir, 'rho-euler.svg'), 'utf8');
+    const tiles = /<g class="mark-rect role-mark layer_0_marks"[^>]*>(.*?)<\/g>/s.exec(rhoSvg)![1];
+    expect(tiles.match(/<path /g) ?? []).toHaveLength(rhoRows);
 
     expect(csvLines(join(dir, 'cells.csv'))).toHaveLength(both.totalCells + 1);
     expect(csvLines(join(dir, 'band-map.csv'))).toHaveLength(both.totalCells + 1);

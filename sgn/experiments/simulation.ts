@@ -15,6 +15,8 @@
  *                     Markov certificate (on the complement of the softmax null space), its eta_max
  *                     and its predicted factor, measured in blockdiag(w_i I);
  *   Markov, rk4:      RK4 on the logits with that certificate's C4 / beta.
+ * With `uncertified` (the caller gives the step itself) a game whose certificate fails runs too:
+ * h_certified = 0, no prediction, distances in the metric of the certificate's weights.
  */
 import type { Game } from '../games/game.js';
 import type { Certificate } from '../certificate.js';
@@ -59,14 +61,15 @@ export function gameSimulation(
   cert: Certificate,
   xStar: Float64Array,
   integrator: ExperimentIntegrator,
-  opts: { projection?: BoxConstraint; field?: string; gameField?: string } = {},
+  opts: { projection?: BoxConstraint; field?: string; gameField?: string; uncertified?: boolean } = {},
 ): Simulation {
   if (integrator !== 'euler' && integrator !== 'rk4')
     throw new InputError(
       opts.field ?? 'integrator',
       `${integrator} (policy gradient) is for the markov family only; the ${game.family} family takes euler or rk4`,
     );
-  requireCertified(cert.certified, cert.reason ?? 'alpha <= 0', opts.gameField ?? 'game');
+  if (!opts.uncertified)
+    requireCertified(cert.certified, cert.reason ?? 'alpha <= 0', opts.gameField ?? 'game');
   const dynamics = gameDynamics(game, integrator, xStar, cert.weights, opts.projection);
   return {
     integrator,
@@ -74,11 +77,12 @@ export function gameSimulation(
     xStar,
     metric: `M(w) = blockdiag(w_i I), w = [${cert.weights.join(', ')}]`,
     certificate: {
-      hCertified: integrator === 'euler' ? cert.eulerStep : cert.rk4Step,
+      hCertified: !cert.certified ? 0 : integrator === 'euler' ? cert.eulerStep : cert.rk4Step,
       alpha: cert.alpha,
       beta: cert.beta,
       weights: cert.weights,
-      predictedFactor: integrator === 'euler' ? eulerPrediction(cert.alpha, cert.beta) : noPrediction,
+      predictedFactor:
+        integrator === 'euler' && cert.certified ? eulerPrediction(cert.alpha, cert.beta) : noPrediction,
     },
   };
 }
@@ -89,18 +93,22 @@ export function markovSimulation(
   certs: { readonly fisher: MarkovCertificate; readonly euclidean: MarkovCertificate },
   xStar: Float64Array,
   integrator: ExperimentIntegrator,
-  opts: { projection?: BoxConstraint; c4?: number; gameField?: string } = {},
+  opts: { projection?: BoxConstraint; c4?: number; gameField?: string; uncertified?: boolean } = {},
 ): Simulation {
   const policyGradient = integrator === 'npg' || integrator === 'epg';
   const cert = policyGradient ? certs.fisher : certs.euclidean;
-  requireCertified(
-    cert.certified,
-    `${cert.geometry} geometry: alpha = ${cert.alpha.toPrecision(6)} <= 0`,
-    opts.gameField ?? 'game',
-  );
+  if (!opts.uncertified)
+    requireCertified(
+      cert.certified,
+      `${cert.geometry} geometry: alpha = ${cert.alpha.toPrecision(6)} <= 0`,
+      opts.gameField ?? 'game',
+    );
   const dynamics = markovDynamics(game, integrator, { xStar, weights: cert.weights }, opts.projection);
-  const hCertified =
-    integrator === 'rk4' ? rk4Step(cert.alpha, cert.beta, opts.c4 ?? DEFAULT_C4) : cert.etaMax;
+  const hCertified = !cert.certified
+    ? 0
+    : integrator === 'rk4'
+      ? rk4Step(cert.alpha, cert.beta, opts.c4 ?? DEFAULT_C4)
+      : cert.etaMax;
   return {
     integrator,
     dynamics,
@@ -114,7 +122,9 @@ export function markovSimulation(
       beta: cert.beta,
       weights: cert.weights,
       predictedFactor:
-        integrator === 'epg' || integrator === 'rk4' ? noPrediction : eulerPrediction(cert.alpha, cert.beta),
+        integrator === 'epg' || integrator === 'rk4' || !cert.certified
+          ? noPrediction
+          : eulerPrediction(cert.alpha, cert.beta),
     },
   };
 }

@@ -138,12 +138,12 @@ export interface StepCertificate {
   predictedFactor(h: number): number | null;
 }
 
-export interface StudyOptions extends RunOptions {
-  readonly multiplier: number;
-}
+/** The step: a multiple of the certified step, or h itself (uncertified games have only this). */
+export type StudyOptions = RunOptions & ({ readonly multiplier: number } | { readonly h: number });
 
 export interface TrajectoryStudy {
-  readonly multiplier: number;
+  /** h / hCertified (null when nothing is certified: hCertified = 0). */
+  readonly multiplier: number | null;
   readonly h: number;
   readonly hCertified: number;
   readonly alpha: number;
@@ -181,7 +181,7 @@ function fraction(runs: readonly RunRecord[], pick: (r: RunRecord) => boolean): 
   return runs.filter(pick).length / runs.length;
 }
 
-/** Runs every start at h = multiplier * hCertified and summarises. */
+/** Runs every start at h = multiplier * hCertified (or the given h) and summarises. */
 export function runStudy(
   dyn: Dynamics,
   cert: StepCertificate,
@@ -190,9 +190,9 @@ export function runStudy(
   opts: StudyOptions,
 ): TrajectoryStudy {
   if (starts.length === 0) throw new Error('runStudy needs at least one start');
-  if (!(cert.hCertified > 0))
-    throw new Error(`runStudy needs a positive certified step, got ${cert.hCertified}`);
-  const h = opts.multiplier * cert.hCertified;
+  if ('multiplier' in opts && !(cert.hCertified > 0))
+    throw new Error(`runStudy needs a positive certified step to scale, got ${cert.hCertified}`);
+  const h = 'multiplier' in opts ? opts.multiplier * cert.hCertified : opts.h;
   const runs = starts.map((x0) => runFrom(dyn, x0, xStar, h, opts));
   const factors = runs.map((r) => r.factor).filter((f): f is number => f !== null);
   const ratios = runs.map((r) => r.worstStepRatio).filter((f): f is number => f !== null);
@@ -200,7 +200,7 @@ export function runStudy(
   const hasLyapunov = runs[0].lyapunovFirst !== null;
   const lasts = runs.map((r) => r.lyapunovLast).filter((v): v is number => v !== null);
   return {
-    multiplier: opts.multiplier,
+    multiplier: 'multiplier' in opts ? opts.multiplier : cert.hCertified > 0 ? h / cert.hCertified : null,
     h,
     hCertified: cert.hCertified,
     alpha: cert.alpha,
