@@ -38,7 +38,8 @@ interface Ref {
 const stored = loadStored<Ref>('sgn/experiments/testdata/paper-pseudospectrum.json');
 const live: LiveReference<Ref> = runPythonReference<Ref>('paper_pseudospectrum.py', [], {}, 300_000);
 const sources: [string, Ref][] = [[`stored (paper ${stored.paper?.commit.slice(0, 7)})`, stored]];
-if (live.ok) sources.push([`live (NumPy ${live.data.numpy}${live.data.pseudospectrum ? ', paper' : ''})`, live.data]);
+if (live.ok)
+  sources.push([`live (NumPy ${live.data.numpy}${live.data.pseudospectrum ? ', paper' : ''})`, live.data]);
 else console.warn(`pseudospectrum: comparing with the stored values only (${live.reason})`);
 
 describe('sigma_min(zI - J)', () => {
@@ -76,17 +77,20 @@ describe('sigma_min(zI - J)', () => {
     expect(log10Resolvent(diag, 2, 0)).toBe(-Math.log10(SIGMA_MIN_FLOOR));
   });
 
-  it.each(sources)('non-normal J (d = 2, 3, 5) against numpy.linalg.svd: relative 1e-12 (%s)', (_name, ref) => {
-    for (const c of ref.smin) {
-      const J = fromRows(c.J);
-      c.z.forEach(([re, im], k) => {
-        for (const method of ['auto', 'dense'] as const) {
-          const s = smallestSingularValue(J, re, im, method);
-          expect(Math.abs(s - c.smin[k]) / c.smin[k]).toBeLessThan(1e-12);
-        }
-      });
-    }
-  });
+  it.each(sources)(
+    'non-normal J (d = 2, 3, 5) against numpy.linalg.svd: relative 1e-12 (%s)',
+    (_name, ref) => {
+      for (const c of ref.smin) {
+        const J = fromRows(c.J);
+        c.z.forEach(([re, im], k) => {
+          for (const method of ['auto', 'dense'] as const) {
+            const s = smallestSingularValue(J, re, im, method);
+            expect(Math.abs(s - c.smin[k]) / c.smin[k]).toBeLessThan(1e-12);
+          }
+        });
+      }
+    },
+  );
 });
 
 describe('the paper experiment: the mini-toy J = [[1, 10], [0.05, 1]], w = (1, 200)', () => {

@@ -233,7 +233,13 @@ export function pseudospectrum(
   const levels = (o.levels ?? PAPER_LEVELS).map((level) => {
     const euclideanCount = countAtLeast(euclidean.values, level);
     const metricCount = countAtLeast(metric.values, level);
-    return { level, euclidean: euclideanCount / total, metric: metricCount / total, euclideanCount, metricCount };
+    return {
+      level,
+      euclidean: euclideanCount / total,
+      metric: metricCount / total,
+      euclideanCount,
+      metricCount,
+    };
   });
   return { window, resolution, weights, eigenvalues, euclidean, metric, levels };
 }

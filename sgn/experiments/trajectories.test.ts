@@ -126,14 +126,19 @@ describe('trajectory experiments on linear games (independent reference: eigenva
   it("the paper's Figure 1 run (quadratic_phase.py, via scripts/reference/paper_pseudospectrum.py): same game, weights, growth", () => {
     // Its Euler loop from x0 = (0.15, -0.15) with h = 0.0005 for 3000 steps: the trajectory leaves
     // the Euclidean ball (growth measured by NumPy) while w1 x1^2 + w2 x2^2 falls at every step.
-    const paper = loadStored<{ miniToy: PaperMiniToy }>('sgn/experiments/testdata/paper-pseudospectrum.json').miniToy;
+    const paper = loadStored<{ miniToy: PaperMiniToy }>(
+      'sgn/experiments/testdata/paper-pseudospectrum.json',
+    ).miniToy;
     expect(toy.game.linear!.H.data).toEqual(Float64Array.from([paper.mu1, paper.a, paper.b, paper.mu2]));
     expect(toy.cert.weights[0]).toBe(1);
     expect(toy.cert.weights[1]).toBeCloseTo(paper.w[1], 8);
     expect(toy.cert.gammaEuclidean).toBeCloseTo(paper.symMinEigenvalue, 12);
     expect(toy.xStar.every((v) => v === 0)).toBe(true);
     const sim = gameSimulation(toy.game, toy.cert, toy.xStar, 'euler');
-    const run = runFrom(sim.dynamics, Float64Array.from(paper.x0), toy.xStar, paper.h, { steps: paper.steps, tol: 0 });
+    const run = runFrom(sim.dynamics, Float64Array.from(paper.x0), toy.xStar, paper.h, {
+      steps: paper.steps,
+      tol: 0,
+    });
     expect(run.steps).toBe(paper.steps);
     expect(run.metricMonotone).toBe(paper.energyDecreasing);
     // Same operations in the same order up to the association of h (F): rounding only, 1e-12 relative.
