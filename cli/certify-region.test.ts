@@ -121,14 +121,14 @@ describe('the tanh example (region section: box:0.5 around the equilibrium, grid
 
 describe('linear games with a region', () => {
   it('the scalar toy: SGN certifies while the Euclidean test fails; closed forms', () => {
-    const [mu1, mu2, a, b] = [1, 1, 3, 0.2];
+    const [mu1, mu2, a, b] = [1, 1, 10, 0.05]; // the paper's mini-toy (experiments/quadratic_phase.py)
     const c = certifyJson([TOY]);
     expect(c.certified).toBe(true);
-    expect(c.gammaEuclidean).toBeCloseTo(Math.sqrt(mu1 * mu2) - (a + b) / 2, 12); // -0.6 < 0
+    expect(c.gammaEuclidean).toBeCloseTo(Math.sqrt(mu1 * mu2) - (a + b) / 2, 12); // -4.025 < 0
     expect(c.optimal.alpha).toBeCloseTo(1 - Math.sqrt((a * b) / (mu1 * mu2)), 12);
     expect(c.optimal.weights[1] / c.optimal.weights[0]).toBeCloseTo(a / b, 10);
     expect(c.region).toBeNull();
-    expect(certifyText([TOY])).toContain('Euclidean margin:   -0.6 (the classical test fails)');
+    expect(certifyText([TOY])).toContain('Euclidean margin:   -4.025 (the classical test fails)');
   });
 
   it('lq64 on a region: the same numbers, recorded as exact with one Jacobian', () => {

@@ -25,6 +25,8 @@ type Loader = () => Promise<{ run: Command; usage: string }>;
 const commands: Record<string, Loader> = {
   certify: () => import('./certify.js').then((m) => ({ run: m.runCertify, usage: m.certifyUsage })),
   simulate: () => import('./simulate.js').then((m) => ({ run: m.runSimulate, usage: m.simulateUsage })),
+  pseudospectrum: () =>
+    import('./pseudospectrum.js').then((m) => ({ run: m.runPseudospectrum, usage: m.pseudospectrumUsage })),
   sweep: () => import('./sweep.js').then((m) => ({ run: m.runSweep, usage: m.sweepUsage })),
   report: () => import('./report.js').then((m) => ({ run: m.runReport, usage: m.reportUsage })),
   worker: () => import('./worker.js').then((m) => ({ run: m.runWorkerCommand, usage: m.workerUsage })),

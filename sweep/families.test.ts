@@ -29,26 +29,26 @@ function errorOf(raw: Raw): { field: string; problem: string } {
 describe('families in sweeps', () => {
   it('the scalar preset from a game file, swept over a: certified iff a b < mu1 mu2', async () => {
     const r = resolveSpec(
-      { kind: 'certify', game: { file: join(examples, 'scalar-toy.json'), a: { values: [1, 4.9, 5.1] } } },
+      { kind: 'certify', game: { file: join(examples, 'scalar-toy.json'), a: { values: [1, 19.9, 20.1] } } },
       opts,
     );
     expect(r.totalCells).toBe(3);
     const rows = await certifyRange(r, 0, 3);
-    // mu1 = mu2 = 1, b = 0.2: the threshold is a = 5.
+    // mu1 = mu2 = 1, b = 0.05 (the paper's mini-toy): the threshold is a = 20.
     expect(rows.map((x) => x.certified)).toEqual([true, true, false]);
-    expect(rows[0].optimalAlpha).toBeCloseTo(1 - Math.sqrt(0.2), 12);
+    expect(rows[0].optimalAlpha).toBeCloseTo(1 - Math.sqrt(0.05), 12);
   });
 
-  it('the scalar preset swept over mu1: a b < mu1 mu2 again (a = 3, b = 0.2: threshold mu1 = 0.6)', async () => {
+  it('the scalar preset swept over mu1: a b < mu1 mu2 again (a = 10, b = 0.05: threshold mu1 = 0.5)', async () => {
     const r = resolveSpec(
-      { kind: 'certify', game: { file: 'scalar-toy.json', mu1: { values: [0.5, 0.7] } } },
+      { kind: 'certify', game: { file: 'scalar-toy.json', mu1: { values: [0.4, 0.6] } } },
       opts,
     );
     expect(r.axes.map((a) => a.name)).toEqual(['mu1']);
     const rows = await certifyRange(r, 0, 2);
     expect(rows.map((x) => x.certified)).toEqual([false, true]);
     // The two-player optimum: alpha_* = (mu1 + mu2)/2 - sqrt(((mu1 - mu2)/2)^2 + a b).
-    expect(rows[1].optimalAlpha).toBeCloseTo(0.85 - Math.sqrt(0.15 ** 2 + 0.6), 12);
+    expect(rows[1].optimalAlpha).toBeCloseTo(0.8 - Math.sqrt(0.2 ** 2 + 0.5), 12);
   });
 
   it('a tanh game without a region is refused, naming spec.region', () => {

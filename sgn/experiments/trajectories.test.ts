@@ -25,6 +25,21 @@ import {
 import { boxConstraint, inBox } from './projection.js';
 import { gameSimulation, markovSimulation } from './simulation.js';
 import { runFrom, runStudy } from './trajectories.js';
+import { loadStored } from '../../test/support/python-reference.js';
+
+interface PaperMiniToy {
+  mu1: number;
+  mu2: number;
+  a: number;
+  b: number;
+  w: [number, number];
+  x0: [number, number];
+  h: number;
+  steps: number;
+  euclideanGrowth: number;
+  energyDecreasing: boolean;
+  symMinEigenvalue: number;
+}
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -45,8 +60,8 @@ function example(name: string): {
 const RUN = { steps: 20000, tol: 1e-9 };
 
 describe('trajectory experiments on linear games (independent reference: eigenvalues of the step matrix)', () => {
-  // The paper's mini-toy: H = [[1, 3], [0.2, 1]]; sym(H) has eigenvalue 1 - 1.6 = -0.6 < 0 (the
-  // Euclidean test fails) while a b = 0.6 < mu1 mu2 = 1 (SGN certifies).
+  // The paper's mini-toy: H = [[1, 10], [0.05, 1]]; sym(H) has eigenvalue 1 - 5.025 = -4.025 < 0
+  // (the Euclidean test fails) while a b = 0.5 < mu1 mu2 = 1 (SGN certifies).
   const toy = example('scalar-toy');
   const eig = generalEigenvalues(toy.game.linear!.H);
   const starts = uniformInBox(toy.xStar, Float64Array.from([1, 1]), 16, 1);
@@ -57,7 +72,9 @@ describe('trajectory experiments on linear games (independent reference: eigenva
       ['euler', 1],
       ['euler', 3],
       ['rk4', 0.5],
-      ['rk4', 1],
+      // Not c = 1: there |P(-h lambda)| is 0.651 and 0.648 for the two eigenvalues, too close for
+      // a tail fit of a run stopped at tol 1e-9 to separate (measured 0.6501 against 0.6513).
+      ['rk4', 0.75],
     ] as const) {
       const sim = gameSimulation(toy.game, toy.cert, toy.xStar, integrator);
       const s = runStudy(sim.dynamics, sim.certificate, toy.xStar, starts, { ...RUN, multiplier: c });
@@ -84,7 +101,7 @@ describe('trajectory experiments on linear games (independent reference: eigenva
   });
 
   it('the mini-toy: the Euclidean distance to x* grows while ||x - x*||_M falls at every step', () => {
-    // x0 - x* along the eigenvector (1, -1) of sym(H) for -0.6: d/dt ||x - x*||^2 = 1.2 ||x - x*||^2 > 0 at the start.
+    // x0 - x* along the eigenvector (1, -1) of sym(H) for -4.025: d/dt ||x - x*||^2 = 8.05 ||x - x*||^2 > 0 at the start.
     const x0 = Float64Array.from([toy.xStar[0] + 1, toy.xStar[1] - 1]);
     for (const integrator of ['euler', 'rk4'] as const) {
       const sim = gameSimulation(toy.game, toy.cert, toy.xStar, integrator);
@@ -93,17 +110,39 @@ describe('trajectory experiments on linear games (independent reference: eigenva
       expect(run.converged).toBe(true);
       expect(run.metricMonotone).toBe(true);
       expect(run.euclideanGrowth).toBeGreaterThan(1.2);
-      // It grows from the first step on. Euler's, by hand: (I - h H)(1, -1) = (1 + 2h, -1 + 0.8h).
+      // It grows from the first step on. Euler's, by hand: (I - h H)(1, -1) = (1 + 9h, -1 + 0.95h).
       const first = sim.dynamics.step(x0, h);
       const growth = Math.hypot(first[0] - toy.xStar[0], first[1] - toy.xStar[1]) / Math.SQRT2;
       expect(growth).toBeGreaterThan(1);
       if (integrator === 'euler')
-        expect(growth).toBeCloseTo(Math.hypot(1 + 2 * h, -1 + 0.8 * h) / Math.SQRT2, 12);
+        expect(growth).toBeCloseTo(Math.hypot(1 + 9 * h, -1 + 0.95 * h) / Math.SQRT2, 12);
     }
     const sim = gameSimulation(toy.game, toy.cert, toy.xStar, 'euler');
     const s = runStudy(sim.dynamics, sim.certificate, toy.xStar, starts, { ...RUN, multiplier: 1 });
     expect(s.metricMonotoneFraction).toBe(1);
     expect(s.euclideanGrowth.max).toBeGreaterThan(1.2);
+  });
+
+  it("the paper's Figure 1 run (quadratic_phase.py, via scripts/reference/paper_pseudospectrum.py): same game, weights, growth", () => {
+    // Its Euler loop from x0 = (0.15, -0.15) with h = 0.0005 for 3000 steps: the trajectory leaves
+    // the Euclidean ball (growth measured by NumPy) while w1 x1^2 + w2 x2^2 falls at every step.
+    const paper = loadStored<{ miniToy: PaperMiniToy }>(
+      'sgn/experiments/testdata/paper-pseudospectrum.json',
+    ).miniToy;
+    expect(toy.game.linear!.H.data).toEqual(Float64Array.from([paper.mu1, paper.a, paper.b, paper.mu2]));
+    expect(toy.cert.weights[0]).toBe(1);
+    expect(toy.cert.weights[1]).toBeCloseTo(paper.w[1], 8);
+    expect(toy.cert.gammaEuclidean).toBeCloseTo(paper.symMinEigenvalue, 12);
+    expect(toy.xStar.every((v) => v === 0)).toBe(true);
+    const sim = gameSimulation(toy.game, toy.cert, toy.xStar, 'euler');
+    const run = runFrom(sim.dynamics, Float64Array.from(paper.x0), toy.xStar, paper.h, {
+      steps: paper.steps,
+      tol: 0,
+    });
+    expect(run.steps).toBe(paper.steps);
+    expect(run.metricMonotone).toBe(paper.energyDecreasing);
+    // Same operations in the same order up to the association of h (F): rounding only, 1e-12 relative.
+    expect(Math.abs(run.euclideanGrowth / paper.euclideanGrowth - 1)).toBeLessThan(1e-12);
   });
 
   it('Euler at c <= 1: every step contracts ||.||_M by at most sqrt(1 - 2 h alpha + h^2 beta^2)', () => {
