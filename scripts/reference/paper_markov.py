@@ -24,10 +24,9 @@ cube around a point away from the equilibrium (CASES).
 import contextlib
 import io
 import json
-import os
-import pathlib
-import subprocess
 import sys
+
+from paper_code import paper_commit, require_paper_root
 
 # (tau, reward_scale, centre): centre None is the equilibrium; a given centre is a logit cube away
 # from it, where the policies are far from uniform (the certificate's geometry does not need x*).
@@ -41,24 +40,13 @@ CASES = [
 
 
 def paper_modules():
-    root = os.environ.get("SGN_PAPER_CODE")
-    if not root or not (pathlib.Path(root) / "markov" / "sgn_theory.py").exists():
-        sys.stderr.write("set SGN_PAPER_CODE to a checkout of the paper's code (with markov/)\n")
-        sys.exit(2)
-    sys.path.insert(0, root)
+    root = require_paper_root("markov/sgn_theory.py")
     import torch  # noqa: E402
     from markov.config import MarkovConfig  # noqa: E402
     from markov.env import TabularMarkovGame  # noqa: E402
     from markov.sgn_theory import SGNCertifier  # noqa: E402
 
-    commit = os.environ.get("SGN_PAPER_COMMIT")
-    try:
-        commit = subprocess.run(
-            ["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except Exception:
-        pass
-    return torch, MarkovConfig, TabularMarkovGame, SGNCertifier, commit
+    return torch, MarkovConfig, TabularMarkovGame, SGNCertifier, paper_commit(root)
 
 
 def main() -> None:

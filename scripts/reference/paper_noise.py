@@ -21,14 +21,12 @@ i-major; E scaled to spectral norm 1 by numpy.linalg.norm(E, 2)).
       python3 scripts/reference/paper_noise.py > sgn/games/testdata/paper-noise.json
 """
 import json
-import os
 import pathlib
-import subprocess
 import sys
 import tempfile
-import types
 
 import numpy as np
+from paper_code import floats, paper_commit, paper_root, stub_pyplot_if_absent
 
 NOISE_CASES = [
     {"seed": 0, "draw": 0, "dims": [2, 3], "structure": "full"},
@@ -39,9 +37,6 @@ NOISE_CASES = [
     {"seed": 2**33 + 1, "draw": 1, "dims": [6, 6], "structure": "coupling"},
 ]
 
-
-def floats(a) -> list:
-    return [float(x) for x in np.asarray(a).ravel()]
 
 
 def noise_case(c: dict) -> dict:
@@ -67,26 +62,13 @@ def noise_case(c: dict) -> dict:
 
 
 def paper_code():
-    root = os.environ.get("SGN_PAPER_CODE")
-    if not root or not (pathlib.Path(root) / "LQ_GAMES" / "figures.py").exists():
+    root = paper_root("LQ_GAMES/figures.py")
+    if root is None:
         return None, None
     sys.path.insert(0, root)
-    try:
-        import matplotlib.pyplot  # noqa: F401
-    except ImportError:
-        # figures.py imports pyplot at the top for its plots; the computation does not use it.
-        mpl = types.ModuleType("matplotlib")
-        mpl.pyplot = types.ModuleType("matplotlib.pyplot")
-        sys.modules["matplotlib"] = mpl
-        sys.modules["matplotlib.pyplot"] = mpl.pyplot
-    commit = os.environ.get("SGN_PAPER_COMMIT")
-    try:
-        commit = subprocess.run(
-            ["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except Exception:
-        pass
-    return root, commit
+    # figures.py imports pyplot at the top for its plots; the computation does not use it.
+    stub_pyplot_if_absent()
+    return root, paper_commit(root)
 
 
 def study() -> dict:

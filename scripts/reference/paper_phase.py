@@ -19,13 +19,12 @@ runs this when both are there and compares with the stored copy always; to rewri
       python3 scripts/reference/paper_phase.py > sgn/testdata/paper-phase.json && npx prettier --write sgn/testdata/paper-phase.json
 """
 import json
-import os
 import pathlib
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
+from paper_code import floats, paper_commit, require_paper_root
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LAMBDAS = [0.0, 0.5, 1.0, 1.5, 2.5]  # points of the paper's linspace(0, 2.5, 61)
@@ -33,25 +32,10 @@ H_INDICES = [0, 1, 10, 57, 100, 150, 200, 250, 300, 399]  # of the 400-value h g
 
 
 def paper_modules():
-    root = os.environ.get("SGN_PAPER_CODE")
-    if not root or not (pathlib.Path(root) / "LQ_GAMES" / "compute_stability.py").exists():
-        sys.stderr.write("set SGN_PAPER_CODE to a checkout of the paper's code (with LQ_GAMES/)\n")
-        sys.exit(2)
-    sys.path.insert(0, root)
+    root = require_paper_root("LQ_GAMES/compute_stability.py")
     from LQ_GAMES import compute_sgn_metrics, compute_stability  # noqa: E402
 
-    commit = os.environ.get("SGN_PAPER_COMMIT")
-    try:
-        commit = subprocess.run(
-            ["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except Exception:
-        pass
-    return compute_sgn_metrics, compute_stability, commit
-
-
-def floats(a) -> list:
-    return [float(x) for x in np.asarray(a).ravel()]
+    return compute_sgn_metrics, compute_stability, paper_commit(root)
 
 
 def main() -> None:

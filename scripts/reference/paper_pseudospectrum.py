@@ -22,17 +22,14 @@ energy w1 x1^2 + w2 x2^2 (w = (1, 200)) decreases at every step.
 import contextlib
 import io
 import json
-import os
 import pathlib
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import types
-from unittest import mock
 
 import numpy as np
+from paper_code import paper_commit, paper_root, stub_pyplot_if_absent
 
 SMIN_CASES = [
     {"seed": 1, "d": 2, "z": [[0.3, 0.0], [1.0, -0.5], [-2.0, 1.5]]},
@@ -90,36 +87,13 @@ def mini_toy() -> dict:
     }
 
 
-def stub_matplotlib() -> None:
-    # The paper's scripts import pyplot at the top and draw with it; nothing drawn is a number we keep.
-    mpl = types.ModuleType("matplotlib")
-    plt = mock.MagicMock(name="pyplot")
-    plt.rcParams = {}
-    plt.subplots.side_effect = lambda *a, **k: (mock.MagicMock(), [mock.MagicMock(), mock.MagicMock()])
-    mpl.pyplot = plt
-    sys.modules["matplotlib"] = mpl
-    sys.modules["matplotlib.pyplot"] = plt
-
-
 def paper_code():
-    root = os.environ.get("SGN_PAPER_CODE")
-    if not root or not (pathlib.Path(root) / "experiments" / "quadratic_pseudospectrum.py").exists():
-        return None, None
-    commit = os.environ.get("SGN_PAPER_COMMIT")
-    try:
-        commit = subprocess.run(
-            ["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except Exception:
-        pass
-    return root, commit
+    root = paper_root("experiments/quadratic_pseudospectrum.py")
+    return (None, None) if root is None else (root, paper_commit(root))
 
 
 def paper(root: str) -> dict:
-    try:
-        import matplotlib.pyplot  # noqa: F401
-    except ImportError:
-        stub_matplotlib()
+    stub_pyplot_if_absent()
     # main() saves its figure beside the script (figs/mini-toy): run a copy, not the checkout.
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(pathlib.Path(root) / "experiments", pathlib.Path(tmp) / "experiments")

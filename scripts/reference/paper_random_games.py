@@ -18,13 +18,12 @@ Certificates: run_random_suite(num_seeds=NUM_SEEDS) at its seven coupling streng
 weights w = (b/a, 1).
 """
 import json
-import os
 import pathlib
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
+from paper_code import floats, paper_commit, require_paper_root
 
 NUM_SEEDS = 4  # run_random_suite's seeds 12345 + 1000 s, s < NUM_SEEDS
 SUITE_GAMES = 30  # the paper's suite: num_seeds = 30
@@ -39,25 +38,10 @@ VARIANTS = [
 
 
 def paper_modules():
-    root = os.environ.get("SGN_PAPER_CODE")
-    if not root or not (pathlib.Path(root) / "LQ_GAMES" / "random_suite.py").exists():
-        sys.stderr.write("set SGN_PAPER_CODE to a checkout of the paper's code (with LQ_GAMES/)\n")
-        sys.exit(2)
-    sys.path.insert(0, root)
+    root = require_paper_root("LQ_GAMES/random_suite.py")
     from LQ_GAMES import config, random_suite  # noqa: E402
 
-    commit = os.environ.get("SGN_PAPER_COMMIT")  # for a copy that is not a git checkout
-    try:
-        commit = subprocess.run(
-            ["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except Exception:
-        pass
-    return config, random_suite, commit
-
-
-def floats(a) -> list:
-    return [float(x) for x in np.asarray(a).ravel()]
+    return config, random_suite, paper_commit(root)
 
 
 def summary(Q1, Q2, R) -> dict:
