@@ -29,10 +29,29 @@ import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { markovSetup } from './markov-region.js';
 import { checkGameFileBudget } from '../sweep/budget.js';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve as resolvePath } from 'node:path';
+import type { Blocks } from '../sgn/games/blocks.js';
+import {
+  CONVERGENCE_CRITERIA,
+  criterionText,
+  type ConvergenceCriterion,
+} from '../sgn/experiments/convergence.js';
+import {
+  drawStarts,
+  START_DISTRIBUTIONS,
+  startText,
+  type StartDistribution,
+  type StartDistributionKind,
+} from '../sgn/experiments/start-distribution.js';
+import { MAX_TRACE_POINTS, type RunTrace } from '../sgn/experiments/trace.js';
+import { toCsv } from '../formats/csv.js';
 
 export const simulateUsage =
   'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c] [--seeds n] [--seed s] [--spread r]\n' +
-  '                  [--steps N] [--tol t] [--project box:R] [--region box:R|ball:R] [--sampler S] [--rigorous] [--c4 2.5] [--json]';
+  '                  [--steps N] [--tol t] [--project box:R] [--region box:R|ball:R] [--sampler S] [--rigorous] [--c4 2.5] [--json]\n' +
+  '                  [--start box|gaussian|m-sphere] [--scale s] [--centre equilibrium|origin]\n' +
+  '                  [--criterion residual|residual-ratio|bounded] [--bound b] [--trace out.csv] [--trace-points N]';
 
 const DEFAULTS = { multiplier: 1, seeds: 32, seed: 0, steps: 10000, tol: 1e-8 };
 const MAX_SEEDS = 100000;
@@ -52,6 +71,13 @@ const VALUE_FLAGS = [
   'region',
   'sampler',
   'c4',
+  'start',
+  'scale',
+  'centre',
+  'criterion',
+  'bound',
+  'trace',
+  'trace-points',
 ] as const;
 
 /** `--multiplier -1` as `--multiplier=-1`: node's parser takes a leading dash for a flag, and the value check should name the flag. */
@@ -89,6 +115,7 @@ function count(value: string | undefined, flag: string, max: number): number | u
 
 interface Setup {
   readonly simulation: Simulation;
+  readonly blocks: Blocks;
   readonly starts: Float64Array[];
   readonly startsText: string;
   readonly regionText: string | null;
@@ -116,6 +143,13 @@ export function runSimulate(
       rigorous: { type: 'boolean', default: false },
       c4: { type: 'string' },
       json: { type: 'boolean', default: false },
+      start: { type: 'string' },
+      scale: { type: 'string' },
+      centre: { type: 'string' },
+      criterion: { type: 'string' },
+      bound: { type: 'string' },
+      trace: { type: 'string' },
+      'trace-points': { type: 'string' },
     },
     'simulate',
   );
@@ -135,6 +169,14 @@ export function runSimulate(
   const steps = count(values.steps, '--steps', MAX_STEPS) ?? DEFAULTS.steps;
   const tol = positive(values.tol, '--tol') ?? DEFAULTS.tol;
   const c4 = positive(values.c4, '--c4');
+  const start = startOption(values.start, positive(values.scale, '--scale'), values.centre);
+  const criterion = criterionOption(values.criterion, tol, positive(values.bound, '--bound'));
+  const tracePoints = count(values['trace-points'], '--trace-points', MAX_TRACE_POINTS);
+  if (tracePoints !== undefined && tracePoints < 2)
+    throw new InputError('--trace-points', 'must be at least 2');
+  if (tracePoints !== undefined && values.trace === undefined)
+    throw new InputError('--trace-points', 'is only used with --trace out.csv');
+  const traceFile = values.trace === undefined ? undefined : traceTarget(values.trace);
 
   const file = splitGameFile(readDataFile(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
@@ -165,17 +207,37 @@ export function runSimulate(
           flags: { region: values.region, sampler: values.sampler, rigorous: values.rigorous },
         });
   const { simulation } = setup;
-  const study = runStudy(simulation.dynamics, simulation.certificate, simulation.xStar, setup.starts, {
-    multiplier,
-    steps,
-    tol,
-  });
+  const starts = start
+    ? drawStarts(
+        start,
+        start.centre === 'origin' ? new Float64Array(simulation.xStar.length) : simulation.xStar,
+        setup.blocks,
+        simulation.certificate.weights,
+        seeds,
+        seed,
+      )
+    : setup.starts;
+  const { traces, ...study } = runStudy(
+    simulation.dynamics,
+    simulation.certificate,
+    simulation.xStar,
+    starts,
+    {
+      multiplier,
+      steps,
+      tol,
+      ...(criterion ? { criterion } : {}),
+      ...(traceFile ? { tracePoints: tracePoints ?? DEFAULT_TRACE_POINTS } : {}),
+    },
+  );
+  if (traceFile && traces) writeTraceCsv(traceFile, integrator, multiplier, study.h, traces);
   const report: SimulationReport = {
     game: { family: spec.family, name: spec.name ?? null },
     integrator,
     metric: simulation.metric,
     region: setup.regionText,
-    starts: setup.startsText,
+    starts: start ? startText(start, start.centre === 'origin' ? 'the origin' : 'x*') : setup.startsText,
+    convergence: criterionText(criterion ?? { criterion: 'residual', tol }),
     seed,
     projection: values.project ?? null,
     steps,
@@ -184,6 +246,105 @@ export function runSimulate(
     ...study,
   };
   out(values.json ? reportJson(report) : summary(report));
+  if (traceFile && !values.json) out(`trace: ${traceFile} (${seeds} runs, long format)`);
+}
+
+/** Points kept per run when --trace is given without --trace-points. */
+const DEFAULT_TRACE_POINTS = 200;
+
+function startOption(
+  kind: string | undefined,
+  scale: number | undefined,
+  centre: string | undefined,
+): (StartDistribution & { centre: 'equilibrium' | 'origin' }) | undefined {
+  if (kind === undefined) {
+    if (scale !== undefined)
+      throw new InputError('--scale', 'is only used with --start box|gaussian|m-sphere');
+    if (centre !== undefined)
+      throw new InputError('--centre', 'is only used with --start box|gaussian|m-sphere');
+    return undefined;
+  }
+  if (!(START_DISTRIBUTIONS as readonly string[]).includes(kind))
+    throw new InputError('--start', `must be one of ${START_DISTRIBUTIONS.join(', ')}, got "${kind}"`);
+  if (centre !== undefined && centre !== 'equilibrium' && centre !== 'origin')
+    throw new InputError('--centre', `must be equilibrium or origin, got "${centre}"`);
+  return {
+    distribution: kind as StartDistributionKind,
+    scale: scale ?? 1,
+    centre: centre === 'origin' ? 'origin' : 'equilibrium',
+  };
+}
+
+function criterionOption(
+  kind: string | undefined,
+  tol: number,
+  bound: number | undefined,
+): ConvergenceCriterion | undefined {
+  if (kind === undefined) {
+    if (bound !== undefined) throw new InputError('--bound', 'is only used with --criterion bounded');
+    return undefined;
+  }
+  if (!(CONVERGENCE_CRITERIA as readonly string[]).includes(kind))
+    throw new InputError('--criterion', `must be one of ${CONVERGENCE_CRITERIA.join(', ')}, got "${kind}"`);
+  if (kind === 'bounded') {
+    if (bound === undefined) throw new InputError('--bound', 'is required with --criterion bounded');
+    return { criterion: 'bounded', tol, bound };
+  }
+  if (bound !== undefined) throw new InputError('--bound', 'is only used with --criterion bounded');
+  return { criterion: kind as 'residual' | 'residual-ratio', tol };
+}
+
+/** The --trace file, checked before anything runs. */
+function traceTarget(file: string): string {
+  if (extname(file).toLowerCase() !== '.csv')
+    throw new InputError('--trace', `must end in .csv, got "${file}"`);
+  if (!existsSync(dirname(resolvePath(file))))
+    throw new InputError('--trace', `folder "${dirname(file)}" does not exist`);
+  return file;
+}
+
+export const SIMULATE_TRACE_HEADER = [
+  'integrator',
+  'multiplier',
+  'step',
+  'run',
+  'k',
+  't',
+  'residual',
+  'distance',
+  'metric_distance',
+  'lyapunov',
+] as const;
+
+/** The runs' histories in long format: one line per run and kept step (t = k h). */
+function writeTraceCsv(
+  file: string,
+  integrator: string,
+  multiplier: number,
+  h: number,
+  traces: readonly RunTrace[],
+): void {
+  const rows: unknown[][] = [];
+  traces.forEach((t, run) =>
+    t.k.forEach((k, j) =>
+      rows.push([
+        integrator,
+        multiplier,
+        h,
+        run,
+        k,
+        k * h,
+        t.residual[j],
+        t.distance[j],
+        t.metricDistance[j],
+        t.lyapunov ? t.lyapunov[j] : null,
+      ]),
+    ),
+  );
+  // Written beside the file and renamed: a failure leaves nothing half-written.
+  const partial = `${file}.partial-${process.pid}`;
+  writeFileSync(partial, toCsv(SIMULATE_TRACE_HEADER, rows));
+  renameSync(partial, file);
 }
 
 interface CommonOptions {
@@ -240,7 +401,13 @@ function gameSetup(
     starts = uniformInMetricBall(xStar, game.blocks, cert.weights, rho, o.seeds, o.seed);
     startsText = `uniform in the largest M(w)-ball around x* inside the region (radius ${fmt(rho)} in ||.||_M)`;
   }
-  return { simulation, starts, startsText, regionText: region ? regionText(region) : null };
+  return {
+    simulation,
+    blocks: game.blocks,
+    starts,
+    startsText,
+    regionText: region ? regionText(region) : null,
+  };
 }
 
 function markovSimulationSetup(
@@ -258,6 +425,7 @@ function markovSimulationSetup(
     o.spread !== undefined ? boxStarts(xStar, o.spread, o) : uniformInRegion(region, o.seeds, o.seed);
   return {
     simulation,
+    blocks: game.blocks,
     starts,
     startsText:
       o.spread !== undefined
@@ -273,6 +441,7 @@ interface SimulationReport extends TrajectoryStudy {
   readonly metric: string;
   readonly region: string | null;
   readonly starts: string;
+  readonly convergence: string;
   readonly seed: number;
   readonly projection: string | null;
   readonly steps: number;
@@ -305,7 +474,7 @@ export function summary(r: SimulationReport): string {
     `  certificate:        alpha = ${fmt(r.alpha)}, beta = ${fmt(r.beta)}, weights [${r.weights.map((w) => fmt(w)).join(', ')}]${r.region ? `, region ${r.region}` : ''}`,
     `  step:               h = ${fmt(r.multiplier)} x h_certified = ${fmt(r.h)}   (h_certified = ${fmt(r.hCertified)}: ${STEP_RULE[r.integrator]})`,
     `  starts:             ${r.runs} ${r.starts}, seed ${r.seed}${r.projection ? `; projected onto ${r.projection} around x*` : ''}`,
-    `  converged:          ${pct(r.convergedFraction)} (||F|| <= ${r.tol} within ${r.steps} steps${r.medianSteps !== null ? `, median ${fmt(r.medianSteps)} steps` : ''}); diverged ${pct(r.divergedFraction)}`,
+    `  converged:          ${pct(r.convergedFraction)} (${r.convergence} within ${r.steps} steps${r.medianSteps !== null ? `, median ${fmt(r.medianSteps)} steps` : ''}); diverged ${pct(r.divergedFraction)}`,
     `  factor per step:    median ${fmt(r.medianFactor)}, worst ${fmt(r.worstFactor)} (tail fit of log ||x_k - x*||_M); worst single step ${fmt(r.worstStepRatio)}`,
     r.predictedFactor !== null
       ? `  certified factor:   ${fmt(r.predictedFactor)} = sqrt(1 - 2 h alpha + h^2 beta^2)   flow exp(-alpha h) = ${fmt(r.flowFactor)}`
