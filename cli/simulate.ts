@@ -245,8 +245,10 @@ export function runSimulate(
     xStar: Array.from(simulation.xStar),
     ...study,
   };
-  out(values.json ? reportJson(report) : summary(report));
-  if (traceFile && !values.json) out(`trace: ${traceFile} (${seeds} runs, long format)`);
+  const traceLine = traceFile
+    ? `\n  trace:              ${traceFile} (${starts.length} runs, long format)`
+    : '';
+  out(values.json ? reportJson(report) : summary(report) + traceLine);
 }
 
 /** Points kept per run when --trace is given without --trace-points. */
