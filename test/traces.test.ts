@@ -180,7 +180,9 @@ describe('stepsize traces in PostgreSQL and sgn sweep trace', () => {
     const file = join(tmp, 'none.csv');
     const a = await sgn('sweep', 'trace', 'none', '--out', file);
     expect(a.code).toBe(2);
-    expect(a.stderr.trim()).toMatch(/^sgn sweep: sweep trace: sweep "none" has no stored traces .*stepsize\.trace/);
+    expect(a.stderr.trim()).toMatch(
+      /^sgn sweep: sweep trace: sweep "none" has no stored traces .*stepsize\.trace/,
+    );
     const b = await sgn('sweep', 'trace', 'nosuch', '--out', file);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('no sweep with id "nosuch"');

@@ -36,36 +36,33 @@ describe('the bounded criterion on the Markov 2-cycle', () => {
   it.each([
     ['npg', paperMultiplier],
     ['epg', 10],
-  ] as const)(
-    '%s at %f x eta_max: bounded, converged only under the bounded criterion',
-    (integrator, c) => {
-      expect(paperMultiplier).toBeCloseTo(4.83, 2);
-      const sim = markovSimulation(game, certs, xStar, integrator);
-      const run = (criterion: 'residual' | 'bounded') =>
-        runStudy(sim.dynamics, sim.certificate, xStar, starts, {
-          multiplier: c,
-          steps: 500,
-          tol: 1e-6,
-          criterion: criterion === 'bounded' ? { criterion, tol: 1e-6, bound: 1 } : { criterion, tol: 1e-6 },
-          tracePoints: 501,
-        });
-      const strict = run('residual');
-      const bounded = run('bounded');
-      expect(strict.convergedFraction).toBe(0);
-      expect(strict.divergedFraction).toBe(0);
-      expect(bounded.convergedFraction).toBe(1);
-      for (const t of bounded.traces!) {
-        // Every step kept (501 points for 500 steps).
-        expect(t.k.length).toBe(501);
-        const d = t.distance as number[];
-        const n = d.length - 1;
-        expect(d[n]).toBeLessThan(1);
-        expect(d[n]).toBeGreaterThan(1e-2);
-        expect(Math.abs(d[n] - d[n - 2])).toBeLessThan(1e-3 * d[n]);
-        // Stationary in distance: not contracting.
-        // The residual stays away from 0: no convergence in the strict sense.
-        expect(t.residual[n]!).toBeGreaterThan(1e-3);
-      }
-    },
-  );
+  ] as const)('%s at %f x eta_max: bounded, converged only under the bounded criterion', (integrator, c) => {
+    expect(paperMultiplier).toBeCloseTo(4.83, 2);
+    const sim = markovSimulation(game, certs, xStar, integrator);
+    const run = (criterion: 'residual' | 'bounded') =>
+      runStudy(sim.dynamics, sim.certificate, xStar, starts, {
+        multiplier: c,
+        steps: 500,
+        tol: 1e-6,
+        criterion: criterion === 'bounded' ? { criterion, tol: 1e-6, bound: 1 } : { criterion, tol: 1e-6 },
+        tracePoints: 501,
+      });
+    const strict = run('residual');
+    const bounded = run('bounded');
+    expect(strict.convergedFraction).toBe(0);
+    expect(strict.divergedFraction).toBe(0);
+    expect(bounded.convergedFraction).toBe(1);
+    for (const t of bounded.traces!) {
+      // Every step kept (501 points for 500 steps).
+      expect(t.k.length).toBe(501);
+      const d = t.distance as number[];
+      const n = d.length - 1;
+      expect(d[n]).toBeLessThan(1);
+      expect(d[n]).toBeGreaterThan(1e-2);
+      expect(Math.abs(d[n] - d[n - 2])).toBeLessThan(1e-3 * d[n]);
+      // Stationary in distance: not contracting.
+      // The residual stays away from 0: no convergence in the strict sense.
+      expect(t.residual[n]!).toBeGreaterThan(1e-3);
+    }
+  });
 });
