@@ -96,6 +96,24 @@ describe('spec validation', () => {
   });
 });
 
+describe('budget', () => {
+  it("a cell's traces count towards its memory: refused naming spec.stepsize.trace.points", () => {
+    const raw = withStep({
+      seeds: 20_000,
+      multipliers: { linspace: [0.1, 2, 100] },
+      trace: { points: 1000 },
+    });
+    expect(errorOf(raw)).toMatch(
+      /^spec\.stepsize\.trace\.points: a cell needs ~\S+ \S+ \(4,000,000 runs keep traces of 1,000 points\)/,
+    );
+    expect(errorOf(raw)).toContain('lower stepsize.trace.points or seeds');
+    // Without traces the same runs fit.
+    expect(() =>
+      resolve(withStep({ seeds: 20_000, multipliers: { linspace: [0.1, 2, 100] } })),
+    ).not.toThrow();
+  });
+});
+
 describe('defaults keep earlier results', () => {
   it('no new keys: nothing added to the resolved spec (same hash), the old criterion recorded, no traces', async () => {
     const r = resolve(base);
