@@ -8,12 +8,18 @@
 import { Context } from '@temporalio/activity';
 import type { PrismaClient } from '../db/client.js';
 import { CellBatchStream, SweepNotFoundError, storedCells, writeCellBatch } from '../db/cell-batches.js';
-import { insertStepsizeResults } from '../db/exact-writes.js';
+import { insertStepsizeResults, insertStepsizeTraces } from '../db/exact-writes.js';
 import type { SweepStatus } from '../db/sweep-states.js';
 import { writeSweepStatus } from '../db/sweep-status.js';
 import { InputError } from '../config/errors.js';
 import { SWEEP_FORMAT, type ResolvedSweep } from '../sweep/resolved.js';
-import { failedCellRows, failedStepsizeRows, type CellRow, type StepsizeRow } from '../sweep/compute.js';
+import {
+  failedCellRows,
+  failedStepsizeRows,
+  splitTraces,
+  type CellRow,
+  type StepsizeRow,
+} from '../sweep/compute.js';
 import { aggregateBandMaps, foldCompletedGroups } from './band-maps.js';
 import { planOf } from './plan.js';
 import type { ComputeThread, JobHandlers } from './compute-thread.js';
@@ -181,7 +187,10 @@ export function createActivities({
     perGame: number,
   ): Promise<{ inserted: number; failed: number }> {
     return prisma.$transaction(async (tx) => {
-      const n = await insertStepsizeResults(tx, sweepId, rows);
+      const { results, traces } = splitTraces(rows);
+      const n = await insertStepsizeResults(tx, sweepId, results);
+      // A retried batch's games are stored already: their traces too (the insert skips them).
+      if (traces.length > 0) await insertStepsizeTraces(tx, sweepId, traces);
       // A game's rows are written together, so whole games were inserted.
       const games = perGame ? Math.round(n.inserted / perGame) : 0;
       const failed = perGame ? Math.round(n.failed / perGame) : 0;

@@ -126,6 +126,16 @@ describe('sgn simulate', () => {
     [['--project', 'ball:1'], '--project', /box only/],
     [['--step', '0'], '--step', /must be positive, got 0/],
     [['--step', '0.1', '--multiplier', '2'], '--step', /cannot be given with --multiplier/],
+    [['--start', 'cube'], '--start', /must be one of box, gaussian, m-sphere, got "cube"/],
+    [['--scale', '2'], '--scale', /only used with --start/],
+    [['--start', 'box', '--centre', 'x0'], '--centre', /equilibrium or origin/],
+    [['--criterion', 'bounded'], '--bound', /is required with --criterion bounded/],
+    [['--bound', '1'], '--bound', /only used with --criterion bounded/],
+    [['--criterion', 'small'], '--criterion', /must be one of residual, residual-ratio, bounded/],
+    [['--trace', 'x.json'], '--trace', /must end in .csv/],
+    [['--trace-points', '10'], '--trace-points', /only used with --trace/],
+    [['--trace', 'x.csv', '--trace-points', '1'], '--trace-points', /at least 2/],
+    [['--trace', 'x.csv', '--trace-points', '5000'], '--trace-points', /at most 1000/],
   ])('refuses %j naming %s in one line', (flags, field, message) => {
     const e = inputError([abs(TOY), ...flags]);
     expect(e.field).toBe(field);
@@ -184,6 +194,65 @@ describe('sgn simulate', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--trace writes the thinned history of each run in long format (gaussian starts, residual-ratio)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgn-simulate-trace-'));
+    try {
+      const file = join(dir, 'toy.csv');
+      const args = [
+        abs(TOY),
+        '--seeds',
+        '3',
+        '--seed',
+        '5',
+        '--steps',
+        '1000',
+        '--start',
+        'gaussian',
+        '--scale',
+        '2',
+      ];
+      const text = simulateText([
+        ...args,
+        '--criterion',
+        'residual-ratio',
+        '--trace',
+        file,
+        '--trace-points',
+        '40',
+      ]);
+      expect(text).toMatch(/Gaussian with sigma 2 around x\*, seed 5/);
+      expect(text).toMatch(/converged: +3\/3 \(residual-ratio <= 1e-8 within 1000 steps/);
+      const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
+      expect(header).toBe('integrator,multiplier,step,run,k,t,residual,distance,metric_distance,lyapunov');
+      const cells = rows.map((r) => r.split(','));
+      for (const run of [0, 1, 2]) {
+        const mine = cells.filter((c) => c[3] === String(run));
+        expect(mine.length).toBeGreaterThan(5);
+        expect(mine.length).toBeLessThanOrEqual(40);
+        expect(mine[0][4]).toBe('0');
+        // Residual-ratio: the run stops at its first step with ||F|| <= 1e-8 ||F(x_0)||, kept last.
+        const last = mine[mine.length - 1];
+        expect(Number(last[6])).toBeLessThanOrEqual(1e-8 * Number(mine[0][6]));
+        for (const c of mine) expect(Number(c[5])).toBeCloseTo(Number(c[4]) * Number(c[2]), 12);
+        expect(mine.every((c) => c[9] === '')).toBe(true);
+      }
+      // The starts are the ones the summary's seed gives: the same file again.
+      const again = join(dir, 'again.csv');
+      simulateText([...args, '--criterion', 'residual-ratio', '--trace', again, '--trace-points', '40']);
+      expect(readFileSync(again, 'utf8')).toBe(readFileSync(file, 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('markov NPG at 4.83 x eta_max (the paper): converged under --criterion bounded only', () => {
+    const args = [MARKOV, '--multiplier', '4.83', '--seeds', '4', '--steps', '500', '--tol', '1e-6'];
+    const start = ['--start', 'gaussian', '--scale', '0.01', '--centre', 'origin'];
+    expect(simulateJson([...args, ...start]).convergedFraction).toBe(0);
+    const text = simulateText([...args, ...start, '--criterion', 'bounded', '--bound', '1']);
+    expect(text).toMatch(/converged: +4\/4 \(residual <= 0.000001 or distance <= 1 within 500 steps/);
   });
 
   it('as a process: exit 2 and one line naming the flag', async () => {

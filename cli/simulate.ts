@@ -34,9 +34,29 @@ import { generalEigenvalues } from '../sgn/linalg/eigen.js';
 import type { Eigenvalues } from '../sgn/stability.js';
 import { stepSpectralRadius } from '../sgn/step-radius.js';
 
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve as resolvePath } from 'node:path';
+import type { Blocks } from '../sgn/games/blocks.js';
+import {
+  CONVERGENCE_CRITERIA,
+  criterionText,
+  type ConvergenceCriterion,
+} from '../sgn/experiments/convergence.js';
+import {
+  drawStarts,
+  START_DISTRIBUTIONS,
+  startText,
+  type StartDistribution,
+  type StartDistributionKind,
+} from '../sgn/experiments/start-distribution.js';
+import { MAX_TRACE_POINTS, type RunTrace } from '../sgn/experiments/trace.js';
+import { toCsv } from '../formats/csv.js';
+
 export const simulateUsage =
   'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c | --step h] [--seeds n] [--seed s] [--spread r]\n' +
-  '                  [--steps N] [--tol t] [--project box:R] [--region box:R|ball:R] [--sampler S] [--rigorous] [--c4 2.5] [--json]';
+  '                  [--steps N] [--tol t] [--project box:R] [--region box:R|ball:R] [--sampler S] [--rigorous] [--c4 2.5] [--json]\n' +
+  '                  [--start box|gaussian|m-sphere] [--scale s] [--centre equilibrium|origin]\n' +
+  '                  [--criterion residual|residual-ratio|bounded] [--bound b] [--trace out.csv] [--trace-points N]';
 
 const DEFAULTS = { multiplier: 1, seeds: 32, seed: 0, steps: 10000, tol: 1e-8 };
 const MAX_SEEDS = 100000;
@@ -57,6 +77,13 @@ const VALUE_FLAGS = [
   'region',
   'sampler',
   'c4',
+  'start',
+  'scale',
+  'centre',
+  'criterion',
+  'bound',
+  'trace',
+  'trace-points',
 ] as const;
 
 /** `--multiplier -1` as `--multiplier=-1`: node's parser takes a leading dash for a flag, and the value check should name the flag. */
@@ -94,6 +121,7 @@ function count(value: string | undefined, flag: string, max: number): number | u
 
 interface Setup {
   readonly simulation: Simulation;
+  readonly blocks: Blocks;
   readonly starts: Float64Array[];
   readonly startsText: string;
   readonly regionText: string | null;
@@ -124,6 +152,13 @@ export function runSimulate(
       rigorous: { type: 'boolean', default: false },
       c4: { type: 'string' },
       json: { type: 'boolean', default: false },
+      start: { type: 'string' },
+      scale: { type: 'string' },
+      centre: { type: 'string' },
+      criterion: { type: 'string' },
+      bound: { type: 'string' },
+      trace: { type: 'string' },
+      'trace-points': { type: 'string' },
     },
     'simulate',
   );
@@ -150,6 +185,14 @@ export function runSimulate(
   const steps = count(values.steps, '--steps', MAX_STEPS) ?? DEFAULTS.steps;
   const tol = positive(values.tol, '--tol') ?? DEFAULTS.tol;
   const c4 = positive(values.c4, '--c4');
+  const start = startOption(values.start, positive(values.scale, '--scale'), values.centre);
+  const criterion = criterionOption(values.criterion, tol, positive(values.bound, '--bound'));
+  const tracePoints = count(values['trace-points'], '--trace-points', MAX_TRACE_POINTS);
+  if (tracePoints !== undefined && tracePoints < 2)
+    throw new InputError('--trace-points', 'must be at least 2');
+  if (tracePoints !== undefined && values.trace === undefined)
+    throw new InputError('--trace-points', 'is only used with --trace out.csv');
+  const traceFile = values.trace === undefined ? undefined : traceTarget(values.trace);
 
   const file = splitGameFile(readDataFile(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
@@ -188,20 +231,39 @@ export function runSimulate(
           flags: { region: values.region, sampler: values.sampler, rigorous: values.rigorous },
         });
   const { simulation } = setup;
-  const study = runStudy(
+  const starts = start
+    ? drawStarts(
+        start,
+        start.centre === 'origin' ? new Float64Array(simulation.xStar.length) : simulation.xStar,
+        setup.blocks,
+        simulation.certificate.weights,
+        seeds,
+        seed,
+      )
+    : setup.starts;
+  const { traces, ...study } = runStudy(
     simulation.dynamics,
     simulation.certificate,
     simulation.xStar,
-    setup.starts,
-    step !== undefined ? { h: step, steps, tol } : { multiplier, steps, tol },
+    starts,
+    {
+      ...(step !== undefined ? { h: step } : { multiplier }),
+      steps,
+      tol,
+      ...(criterion ? { criterion } : {}),
+      ...(traceFile ? { tracePoints: tracePoints ?? DEFAULT_TRACE_POINTS } : {}),
+    },
   );
   const eig = setup.eigenvalues;
+  if (traceFile && traces)
+    writeTraceCsv(traceFile, integrator, step !== undefined ? null : multiplier, study.h, traces);
   const report: SimulationReport = {
     game: { family: spec.family, name: spec.name ?? null },
     integrator,
     metric: simulation.metric,
     region: setup.regionText,
-    starts: setup.startsText,
+    starts: start ? startText(start, start.centre === 'origin' ? 'the origin' : 'x*') : setup.startsText,
+    convergence: criterionText(criterion ?? { criterion: 'residual', tol }),
     seed,
     projection: values.project ?? null,
     steps,
@@ -214,7 +276,109 @@ export function runSimulate(
         ? stepSpectralRadius(eig, study.h, integrator)
         : null,
   };
-  out(values.json ? reportJson(report) : summary(report));
+  const traceLine = traceFile
+    ? `\n  trace:              ${traceFile} (${starts.length} runs, long format)`
+    : '';
+  out(values.json ? reportJson(report) : summary(report) + traceLine);
+}
+
+/** Points kept per run when --trace is given without --trace-points. */
+const DEFAULT_TRACE_POINTS = 200;
+
+function startOption(
+  kind: string | undefined,
+  scale: number | undefined,
+  centre: string | undefined,
+): (StartDistribution & { centre: 'equilibrium' | 'origin' }) | undefined {
+  if (kind === undefined) {
+    if (scale !== undefined)
+      throw new InputError('--scale', 'is only used with --start box|gaussian|m-sphere');
+    if (centre !== undefined)
+      throw new InputError('--centre', 'is only used with --start box|gaussian|m-sphere');
+    return undefined;
+  }
+  if (!(START_DISTRIBUTIONS as readonly string[]).includes(kind))
+    throw new InputError('--start', `must be one of ${START_DISTRIBUTIONS.join(', ')}, got "${kind}"`);
+  if (centre !== undefined && centre !== 'equilibrium' && centre !== 'origin')
+    throw new InputError('--centre', `must be equilibrium or origin, got "${centre}"`);
+  return {
+    distribution: kind as StartDistributionKind,
+    scale: scale ?? 1,
+    centre: centre === 'origin' ? 'origin' : 'equilibrium',
+  };
+}
+
+function criterionOption(
+  kind: string | undefined,
+  tol: number,
+  bound: number | undefined,
+): ConvergenceCriterion | undefined {
+  if (kind === undefined) {
+    if (bound !== undefined) throw new InputError('--bound', 'is only used with --criterion bounded');
+    return undefined;
+  }
+  if (!(CONVERGENCE_CRITERIA as readonly string[]).includes(kind))
+    throw new InputError('--criterion', `must be one of ${CONVERGENCE_CRITERIA.join(', ')}, got "${kind}"`);
+  if (kind === 'bounded') {
+    if (bound === undefined) throw new InputError('--bound', 'is required with --criterion bounded');
+    return { criterion: 'bounded', tol, bound };
+  }
+  if (bound !== undefined) throw new InputError('--bound', 'is only used with --criterion bounded');
+  return { criterion: kind as 'residual' | 'residual-ratio', tol };
+}
+
+/** The --trace file, checked before anything runs. */
+function traceTarget(file: string): string {
+  if (extname(file).toLowerCase() !== '.csv')
+    throw new InputError('--trace', `must end in .csv, got "${file}"`);
+  if (!existsSync(dirname(resolvePath(file))))
+    throw new InputError('--trace', `folder "${dirname(file)}" does not exist`);
+  return file;
+}
+
+export const SIMULATE_TRACE_HEADER = [
+  'integrator',
+  'multiplier',
+  'step',
+  'run',
+  'k',
+  't',
+  'residual',
+  'distance',
+  'metric_distance',
+  'lyapunov',
+] as const;
+
+/** The runs' histories in long format: one line per run and kept step (t = k h). */
+function writeTraceCsv(
+  file: string,
+  integrator: string,
+  /** Null when the step was given (--step). */
+  multiplier: number | null,
+  h: number,
+  traces: readonly RunTrace[],
+): void {
+  const rows: unknown[][] = [];
+  traces.forEach((t, run) =>
+    t.k.forEach((k, j) =>
+      rows.push([
+        integrator,
+        multiplier,
+        h,
+        run,
+        k,
+        k * h,
+        t.residual[j],
+        t.distance[j],
+        t.metricDistance[j],
+        t.lyapunov ? t.lyapunov[j] : null,
+      ]),
+    ),
+  );
+  // Written beside the file and renamed: a failure leaves nothing half-written.
+  const partial = `${file}.partial-${process.pid}`;
+  writeFileSync(partial, toCsv(SIMULATE_TRACE_HEADER, rows));
+  renameSync(partial, file);
 }
 
 interface CommonOptions {
@@ -276,6 +440,7 @@ function gameSetup(
   }
   return {
     simulation,
+    blocks: game.blocks,
     starts,
     startsText,
     regionText: region ? regionText(region) : null,
@@ -299,6 +464,7 @@ function markovSimulationSetup(
     o.spread !== undefined ? boxStarts(xStar, o.spread, o) : uniformInRegion(region, o.seeds, o.seed);
   return {
     simulation,
+    blocks: game.blocks,
     starts,
     startsText:
       o.spread !== undefined
@@ -314,6 +480,7 @@ interface SimulationReport extends TrajectoryStudy {
   readonly metric: string;
   readonly region: string | null;
   readonly starts: string;
+  readonly convergence: string;
   readonly seed: number;
   readonly projection: string | null;
   readonly steps: number;
@@ -357,7 +524,7 @@ export function summary(r: SimulationReport): string {
         ]
       : []),
     `  starts:             ${r.runs} ${r.starts}, seed ${r.seed}${r.projection ? `; projected onto ${r.projection} around x*` : ''}`,
-    `  converged:          ${pct(r.convergedFraction)} (||F|| <= ${r.tol} within ${r.steps} steps${r.medianSteps !== null ? `, median ${fmt(r.medianSteps)} steps` : ''}); diverged ${pct(r.divergedFraction)}`,
+    `  converged:          ${pct(r.convergedFraction)} (${r.convergence} within ${r.steps} steps${r.medianSteps !== null ? `, median ${fmt(r.medianSteps)} steps` : ''}); diverged ${pct(r.divergedFraction)}`,
     `  factor per step:    median ${fmt(r.medianFactor)}, worst ${fmt(r.worstFactor)} (tail fit of log ||x_k - x*||_M); worst single step ${fmt(r.worstStepRatio)}`,
     r.hCertified === 0
       ? '  certified factor:   none (the game is not certified)'

@@ -1,6 +1,6 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
 import { once } from 'node:events';
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
@@ -43,13 +43,15 @@ import { CellAggregator, cellGroupCells, cellGroupHeader, type CellGroup } from 
 import { cellGroupRows } from '../report/group-table.js';
 import { loadView } from '../report/data.js';
 import type { ViewOptions } from '../report/view.js';
+import { exportTraces } from '../sweep/traces.js';
 
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N] [--cell-timeout S]
   sgn sweep status <id> [--json] [--watch]
   sgn sweep list [--json]
   sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N] [--aggregate PARAM ...]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
-  sgn sweep band <id> --out <file.json|csv|svg|png|html> [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]`;
+  sgn sweep band <id> --out <file.json|csv|svg|png|html> [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]
+  sgn sweep trace <id> --out <file.csv>`;
 
 type Out = (s: string) => void;
 
@@ -490,6 +492,48 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
   });
 }
 
+/** `sweep trace <id> --out file.csv`: the stored run histories in long format (sweep/traces.ts). */
+async function trace(argv: string[], out: Out, config: SgnConfig): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'sweep trace');
+  const id = oneId(positionals, 'trace');
+  const file = values.out;
+  if (!file) throw new InputError('--out', 'is required (a .csv file)');
+  if (extname(file).toLowerCase() !== '.csv')
+    throw new InputError('--out', `must end in .csv, got "${file}"`);
+  if (!existsSync(dirname(resolvePath(file))))
+    throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
+  return withContext(config, async (ctx) => {
+    // Written beside the file and renamed at the end: a failed export leaves nothing half-written.
+    const partial = `${file}.partial-${process.pid}`;
+    const fd = openSync(partial, 'w');
+    let open = true;
+    try {
+      const done = await exportTraces(
+        ctx.prisma,
+        id,
+        (header) => {
+          writeSync(fd, `${csvRow(header)}\n`);
+        },
+        (lines) => {
+          writeSync(fd, `${lines.map((l) => csvRow(l)).join('\n')}\n`);
+        },
+      );
+      closeSync(fd);
+      open = false;
+      renameSync(partial, file);
+      out(`${file}: ${done.lines} rows (${done.runs} runs) of sweep ${id}`);
+      const status = await storedStatus(ctx.prisma, id);
+      if (status !== 'completed')
+        out(`note: sweep ${id} is ${status}: the traces are those of the games stored so far`);
+      return 0;
+    } catch (e) {
+      if (open) closeSync(fd);
+      rmSync(partial, { force: true });
+      throw e;
+    }
+  });
+}
+
 async function simple(
   argv: string[],
   out: Out,
@@ -532,6 +576,8 @@ export async function runSweep(
       return list(rest, out, config);
     case 'results':
       return results(rest, out, config);
+    case 'trace':
+      return trace(rest, out, config);
     case 'band':
       return band(rest, out, config);
     case 'resume':

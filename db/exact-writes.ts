@@ -72,6 +72,8 @@ export interface StepsizeInsert {
   /** The game's Euclidean margin (>= 0: Euclidean-monotone), for the phase diagram's shading. */
   gammaEuclidean: number | null;
   error: string | null;
+  /** The convergence criterion convergedFraction counts by (sgn/experiments/convergence.ts); null on a failed run. */
+  convergence: string | null;
 }
 
 export async function insertStepsizeResults(
@@ -87,12 +89,14 @@ export async function insertStepsizeResults(
       WITH ins AS (
         INSERT INTO stepsize_results (sweep_id, cell_index, cell_key, integrator, multiplier, step, certified_step,
           exact_threshold, stable_exact, converged_fraction, empirical_factor, predicted_factor, spectral_radius,
-          gamma_euclidean, error)
+          gamma_euclidean, error, convergence)
         SELECT ${sweepId}, "cellIndex", "cellKey", integrator, multiplier, step, "certifiedStep", "exactThreshold",
-          "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor", "spectralRadius", "gammaEuclidean", error
+          "stableExact", "convergedFraction", "empiricalFactor", "predictedFactor", "spectralRadius", "gammaEuclidean", error,
+          convergence
         FROM jsonb_to_recordset(${doc}::jsonb) AS r("cellIndex" int, "cellKey" text, integrator text, multiplier float8,
           step float8, "certifiedStep" float8, "exactThreshold" float8, "stableExact" boolean, "convergedFraction" float8,
-          "empiricalFactor" float8, "predictedFactor" float8, "spectralRadius" float8, "gammaEuclidean" float8, error text)
+          "empiricalFactor" float8, "predictedFactor" float8, "spectralRadius" float8, "gammaEuclidean" float8, error text,
+          convergence text)
         ON CONFLICT (sweep_id, cell_key, integrator, multiplier) DO NOTHING
         RETURNING error IS NOT NULL AS failed)
       SELECT count(*)::int AS inserted, (count(*) FILTER (WHERE failed))::int AS failed FROM ins`);
@@ -100,4 +104,45 @@ export async function insertStepsizeResults(
     failed += r.failed;
   }
   return { inserted, failed };
+}
+
+/** One run's thinned history (sgn/experiments/trace.ts): the arrays share their length; null = not finite. */
+export interface StepsizeTraceInsert {
+  cellIndex: number;
+  cellKey: string;
+  integrator: string;
+  multiplier: number;
+  /** The start's index among the game's starts. */
+  run: number;
+  step: number;
+  k: number[];
+  residual: (number | null)[];
+  distance: (number | null)[];
+  metricDistance: (number | null)[];
+  lyapunov: (number | null)[] | null;
+}
+
+/** Runs per statement: a run holds at most 5 x 1000 numbers, so a statement's document stays ~20 MB. */
+const TRACE_CHUNK = 200;
+
+/** Inserts traces (a retried batch's are already there: skipped). Resolves to the runs inserted. */
+export async function insertStepsizeTraces(
+  db: RawExecutor,
+  sweepId: string,
+  traces: readonly StepsizeTraceInsert[],
+): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < traces.length; i += TRACE_CHUNK) {
+    const doc = finiteJson(traces.slice(i, i + TRACE_CHUNK));
+    inserted += await db.$executeRaw(Prisma.sql`
+      INSERT INTO stepsize_traces (sweep_id, cell_index, cell_key, integrator, multiplier, run, step, k, residual,
+        distance, metric_distance, lyapunov)
+      SELECT ${sweepId}, "cellIndex", "cellKey", integrator, multiplier, run, step, k, residual, distance,
+        "metricDistance", lyapunov
+      FROM jsonb_to_recordset(${doc}::jsonb) AS r("cellIndex" int, "cellKey" text, integrator text,
+        multiplier float8, run int, step float8, k int[], residual float8[], distance float8[],
+        "metricDistance" float8[], lyapunov float8[])
+      ON CONFLICT (sweep_id, cell_key, integrator, multiplier, run) DO NOTHING`);
+  }
+  return inserted;
 }

@@ -23,13 +23,14 @@ export const SGN_TABLES = [
   'sweeps',
   'cell_results',
   'stepsize_results',
+  'stepsize_traces',
   'band_maps',
 ] as const;
 /** The sequences behind sgn's serial columns. */
 export const SGN_SEQUENCES = ['stepsize_results_id_seq', 'band_maps_id_seq'] as const;
 
 /** The result tables: written by workers, emptied of failed cells by the operator's --retry-failed. */
-const RESULT_TABLES = ['cell_results', 'stepsize_results', 'band_maps'] as const;
+const RESULT_TABLES = ['cell_results', 'stepsize_results', 'stepsize_traces', 'band_maps'] as const;
 
 /** The columns of a sweep that move while it runs (status, error, counters, timestamps). */
 export const SWEEP_PROGRESS_COLUMNS = [

@@ -3,6 +3,8 @@
  * metric. Used by step-size experiments: run at h = c * h_certified and see what happens.
  */
 import type { Blocks } from './games/blocks.js';
+import { isConverged, type ConvergenceCriterion } from './experiments/convergence.js';
+import { TraceRecorder, type RunTrace } from './experiments/trace.js';
 
 export type Integrator = 'euler' | 'rk4';
 export type Field = (x: Float64Array) => Float64Array;
@@ -50,6 +52,22 @@ export interface TrajectoryStats {
   /** Per-step contraction of ||x_k - x*||_M fitted on the tail (null if it never moved). */
   readonly factor: number | null;
   readonly finalResidual: number;
+  /** ||x_N - x*||_2 at the last step (Infinity: diverged). */
+  readonly finalDistance: number;
+  readonly trace?: RunTrace;
+}
+
+export interface TrajectoryOptions {
+  /** Replaces the default test (residual ratio or still contracting), evaluated at the last step. */
+  readonly criterion?: ConvergenceCriterion;
+  /** Record the history at this many steps at most (sgn/experiments/trace.ts). */
+  readonly tracePoints?: number;
+}
+
+function distance2(x: Float64Array, xStar: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i] - xStar[i]) ** 2;
+  return Math.sqrt(s);
 }
 
 /**
@@ -57,7 +75,8 @@ export interface TrajectoryStats {
  * least-squares slope of log ||x_k - x*||_M over the second half of the run, after the
  * transient) and convergence: the residual fell below tol * ||F(x_0)||, or the run is
  * contracting (tail factor < 1 and closer than it started) but the step budget ran out first.
- * A small certified step converges slowly; that is still convergence.
+ * A small certified step converges slowly; that is still convergence. `opts.criterion` replaces
+ * that test (sgn/experiments/convergence.ts); `opts.tracePoints` records the thinned history.
  */
 export function runTrajectory(
   kind: Integrator,
@@ -69,16 +88,26 @@ export function runTrajectory(
   tol: number,
   blocks: Blocks,
   w: readonly number[],
+  opts: TrajectoryOptions = {},
 ): TrajectoryStats {
   const f0 = norm2(F(x0));
   const logs: number[] = [];
   let x = x0;
   const diff = new Float64Array(x0.length);
+  const recorder = opts.tracePoints ? new TraceRecorder(steps, opts.tracePoints, false) : null;
   for (let k = 0; k <= steps; k++) {
     for (let i = 0; i < x.length; i++) diff[i] = x[i] - xStar[i];
     const d = metricNorm(diff, blocks, w);
+    if (recorder && (recorder.wants(k) || d === 0 || !Number.isFinite(d) || d > 1e150))
+      recorder.record(k, { residual: norm2(F(x)), distance: distance2(x, xStar), metricDistance: d });
     if (!Number.isFinite(d) || d > 1e150)
-      return { converged: false, factor: logs.length > 1 ? tailFactor(logs) : null, finalResidual: Infinity };
+      return {
+        converged: false,
+        factor: logs.length > 1 ? tailFactor(logs) : null,
+        finalResidual: Infinity,
+        finalDistance: Infinity,
+        ...(recorder ? { trace: recorder.result() } : {}),
+      };
     // Stop recording once at machine precision: the log-distance flattens there.
     if (d > 0 && d > 1e-300) logs.push(Math.log(d));
     if (d === 0) break;
@@ -86,14 +115,28 @@ export function runTrajectory(
   }
   const residual = norm2(F(x));
   const factor = tailFactor(logs);
-  const reached = residual <= tol * Math.max(f0, 1e-300);
-  // A factor within round-off of 1 (a marginally stable step, rho = 1) is not convergence.
-  const contracting =
-    factor !== null && factor < 1 - 1e-6 && logs.length > 1 && logs[logs.length - 1] < logs[0];
+  const finalDistance = distance2(x, xStar);
+  let converged: boolean;
+  if (opts.criterion) {
+    converged = isConverged(opts.criterion, {
+      residual,
+      residual0: f0,
+      distance: finalDistance,
+      diverged: false,
+    });
+  } else {
+    const reached = residual <= tol * Math.max(f0, 1e-300);
+    // A factor within round-off of 1 (a marginally stable step, rho = 1) is not convergence.
+    const contracting =
+      factor !== null && factor < 1 - 1e-6 && logs.length > 1 && logs[logs.length - 1] < logs[0];
+    converged = Number.isFinite(residual) && (reached || contracting);
+  }
   return {
-    converged: Number.isFinite(residual) && (reached || contracting),
+    converged,
     factor,
     finalResidual: residual,
+    finalDistance,
+    ...(recorder ? { trace: recorder.result() } : {}),
   };
 }
 

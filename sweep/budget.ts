@@ -81,6 +81,8 @@ export interface CellShape {
     readonly evaluationsPerStep: number;
     /** For messages, e.g. 'integrators euler, rk4 x 8 multipliers'. */
     readonly what: string;
+    /** Runs that record a trace (seeds x integrators x multipliers) and the points each keeps. */
+    readonly traces?: { readonly runs: number; readonly points: number };
   };
 }
 
@@ -88,7 +90,7 @@ export interface Estimate {
   /** Bytes (memory) or floating-point operations (work). */
   readonly amount: number;
   /** What drives it, for messages: 'size', 'sampler', 'groundTruth', 'runs' or 'starts' (the seeds). */
-  readonly driver: 'size' | 'sampler' | 'groundTruth' | 'runs' | 'starts';
+  readonly driver: 'size' | 'sampler' | 'groundTruth' | 'runs' | 'starts' | 'traces';
   /** A few words on where it comes from. */
   readonly detail: string;
 }
@@ -215,6 +217,10 @@ export function evaluationsPerStep(integrator: string): number {
 // ---- estimates ------------------------------------------------------------------------------
 
 const DOUBLE = 8;
+/** A trace value's memory in doubles (a JS array element and its boxed number). */
+const TRACE_VALUE_DOUBLES = 3;
+/** Trace points (runs x points) a step-size batch may hold before it is written. */
+export const MAX_BATCH_TRACE_POINTS = 2_000_000;
 
 /**
  * Memory one cell adds to a process, an upper bound (docs/budgets.md compares it with measured
@@ -260,8 +266,17 @@ export function estimateCellMemory(shape: CellShape): Estimate {
   }
   // The starts (and as many current points) of the runs.
   const runs = shape.runs ? shape.runs.seeds * d * 2 : 0;
-  const bytes = CELL_OVERHEAD_BYTES + DOUBLE * (matrices + sampled + runs);
+  const t = shape.runs?.traces;
+  // Traces: 5 arrays a run in plain JS arrays (with nulls: ~24 bytes a value, 3 doubles' worth).
+  const traces = t ? t.runs * t.points * 5 * TRACE_VALUE_DOUBLES : 0;
+  const bytes = CELL_OVERHEAD_BYTES + DOUBLE * (matrices + sampled + runs + traces);
   const n = (x: number): string => x.toLocaleString('en-US');
+  if (t && traces > matrices + sampled + runs)
+    return {
+      amount: bytes,
+      driver: 'traces',
+      detail: `${n(t.runs)} runs keep traces of ${n(t.points)} points`,
+    };
   if (runs > matrices + sampled)
     return { amount: bytes, driver: 'starts', detail: `${n(shape.runs?.seeds ?? 0)} starts of d = ${n(d)}` };
   if (sampled > matrices)
@@ -350,6 +365,8 @@ export interface BudgetFields {
   /** The run fields: steps and seeds (the larger of the two is named). */
   readonly steps?: string;
   readonly seeds?: string;
+  /** stepsize.trace.points (the traces' memory). */
+  readonly tracePoints?: string;
 }
 
 export interface BudgetLimits {
@@ -375,6 +392,7 @@ const HINT: Record<Estimate['driver'], string> = {
   groundTruth: "use groundTruth 'auto' or 'never'",
   runs: 'lower steps or seeds',
   starts: 'lower seeds',
+  traces: 'lower stepsize.trace.points or seeds',
 };
 
 function fieldFor(e: Estimate, fields: BudgetFields, shape: CellShape): string {
@@ -390,6 +408,8 @@ function fieldFor(e: Estimate, fields: BudgetFields, shape: CellShape): string {
     }
     case 'starts':
       return fields.seeds ?? fields.size;
+    case 'traces':
+      return fields.tracePoints ?? fields.seeds ?? fields.size;
     case 'size':
       return fields.size;
   }
@@ -450,10 +470,32 @@ export function sweepCellShape(resolved: ResolvedSweep): CellShape {
             evaluationsPerStep:
               s.integrators.reduce((k, i) => k + evaluationsPerStep(i), 0) * s.multipliers.length,
             what: `integrators ${s.integrators.join(', ')} x ${s.multipliers.length} ${s.base === 'absolute' ? 'step' : 'multiplier'}${s.multipliers.length === 1 ? '' : 's'}`,
+            ...(s.trace ? { traces: { runs: traceRuns(s), points: s.trace.points } } : {}),
           },
         }
       : {}),
   };
+}
+
+/** Runs of one game that record a trace: seeds x integrators x multipliers. */
+function traceRuns(s: NonNullable<ResolvedSweep['stepsize']>): number {
+  return s.seeds * s.integrators.length * s.multipliers.length;
+}
+
+/**
+ * A step-size batch holds its games' traces until it writes them: refuses (naming
+ * stepsize.trace.points) a sweep whose batches would hold more than MAX_BATCH_TRACE_POINTS.
+ */
+export function checkTraceBatch(resolved: ResolvedSweep, field: string): void {
+  const s = resolved.stepsize;
+  if (!s?.trace) return;
+  const games = Math.min(resolved.execution.batchSize, resolved.gameCells);
+  const points = games * traceRuns(s) * s.trace.points;
+  if (points > MAX_BATCH_TRACE_POINTS)
+    throw new InputError(
+      field,
+      `a batch of ${formatCount(games)} games would hold ${formatCount(points)} trace points (${formatCount(traceRuns(s))} runs a game x ${s.trace.points} points), above ${formatCount(MAX_BATCH_TRACE_POINTS)}; lower the points, the seeds or execution.batchSize`,
+    );
 }
 
 /**

@@ -7,22 +7,49 @@ import type { Game } from '../sgn/games/game.js';
 import { certifyWeights, type GameAnalysis } from '../sgn/certificate.js';
 import { twoPlayerBand } from '../sgn/band.js';
 import { markovCertificateAt } from '../sgn/games/markov/fisher.js';
-import { runTrajectory, metricNorm } from '../sgn/integrators.js';
+import { runTrajectory } from '../sgn/integrators.js';
+import { drawStarts } from '../sgn/experiments/start-distribution.js';
+import type { RunTrace } from '../sgn/experiments/trace.js';
 import { eulerFactorBound } from '../sgn/stability.js';
-import { defaultRng } from '../sgn/random/generator.js';
 import { stepSpectralRadius } from '../sgn/step-radius.js';
 import { gameParamName } from './axes.js';
 import { cellAt, cellsInRange, gameGroupKey, ratioLength, type Cell } from './cells.js';
 import { GameGroups, type GroupAnalysis } from './groups.js';
 import { nonlinearStepsizeRows } from './nonlinear-stepsize.js';
 import type { ResolvedSweep } from './resolved.js';
+import { convergenceText, gameStarts, runOptionsOf } from './run-options.js';
 import type { Integrator } from './spec.js';
 import { findEquilibrium } from '../sgn/games/equilibrium.js';
-import type { CellInsert, StepsizeInsert } from '../db/exact-writes.js';
+import type { CellInsert, StepsizeInsert, StepsizeTraceInsert } from '../db/exact-writes.js';
 
 /** One certificate row and one step-size row: the shapes the database layer stores. */
 export type CellRow = CellInsert;
-export type StepsizeRow = StepsizeInsert & { integrator: Integrator };
+/** `traces`: one per start, in start order, when the sweep records them (stepsize.trace). */
+export type StepsizeRow = StepsizeInsert & { integrator: Integrator; traces?: RunTrace[] };
+
+/** A batch's rows as the two tables take them: the results without their traces, and one trace per run. */
+export function splitTraces(rows: readonly StepsizeRow[]): {
+  results: StepsizeInsert[];
+  traces: StepsizeTraceInsert[];
+} {
+  const results: StepsizeInsert[] = [];
+  const traces: StepsizeTraceInsert[] = [];
+  for (const { traces: runs, ...row } of rows) {
+    results.push(row);
+    runs?.forEach((t, run) =>
+      traces.push({
+        cellIndex: row.cellIndex,
+        cellKey: row.cellKey,
+        integrator: row.integrator,
+        multiplier: row.multiplier,
+        run,
+        step: row.step ?? 0,
+        ...t,
+      }),
+    );
+  }
+  return { results, traces };
+}
 
 /** Non-finite numbers (an unbounded band edge) are stored as null. */
 function finiteOrNull(x: number | null | undefined): number | null {
@@ -334,6 +361,7 @@ function failedGameRuns(resolved: ResolvedSweep, g: number, key: string, error: 
       spectralRadius: null,
       gammaEuclidean: null,
       error,
+      convergence: null,
     })),
   );
 }
@@ -370,15 +398,20 @@ function gameRuns(resolved: ResolvedSweep, groups: GameGroups, g: number, key: s
     alphaTrue: false,
   });
   const xStar = linearEquilibrium(game);
-  const rng = defaultRng(cellSeed(key));
-  const starts: Float64Array[] = [];
-  for (let s = 0; s < opts.seeds; s++) {
-    const u = new Float64Array(game.blocks.dim);
-    for (let i = 0; i < u.length; i++) u[i] = rng.normal();
-    const scale = opts.spread / metricNorm(u, game.blocks, w);
-    starts.push(u.map((v, i) => xStar[i] + scale * v));
-  }
+  // Default: on the M(w)-sphere of radius spread around x*.
+  const starts = gameStarts(opts, cellSeed(key), xStar, game.blocks, w, () =>
+    drawStarts(
+      { distribution: 'm-sphere', scale: opts.spread },
+      xStar,
+      game.blocks,
+      w,
+      opts.seeds,
+      cellSeed(key),
+    ),
+  );
+  const runOptions = runOptionsOf(opts);
   const eig = analysis.linear?.eigenvalues ?? null;
+  const convergence = convergenceText(opts, true);
   for (const integrator of opts.integrators) {
     // resolve.ts refuses npg / epg outside the markov family.
     if (integrator !== 'euler' && integrator !== 'rk4') throw new Error(`${integrator} needs a markov game`);
@@ -401,12 +434,25 @@ function gameRuns(resolved: ResolvedSweep, groups: GameGroups, g: number, key: s
       const h = multiplier * base;
       let converged = 0;
       const factors: number[] = [];
+      const traces: RunTrace[] = [];
       // h = 0 (no certificate and no stable step, or asked for) moves nothing: there is nothing to run.
       const runs = h > 0 ? starts : [];
       for (const x0 of runs) {
-        const r = runTrajectory(integrator, game.F, x0, xStar, h, opts.steps, opts.tolerance, game.blocks, w);
+        const r = runTrajectory(
+          integrator,
+          game.F,
+          x0,
+          xStar,
+          h,
+          opts.steps,
+          opts.tolerance,
+          game.blocks,
+          w,
+          runOptions,
+        );
         if (r.converged) converged++;
         if (r.factor !== null && Number.isFinite(r.factor)) factors.push(r.factor);
+        if (r.trace) traces.push(r.trace);
       }
       factors.sort((a, b) => a - b);
       rows.push({
@@ -426,6 +472,8 @@ function gameRuns(resolved: ResolvedSweep, groups: GameGroups, g: number, key: s
         spectralRadius: eig ? stepSpectralRadius(eig, h, integrator) : null,
         gammaEuclidean: analysis.gammaEuclidean,
         error: null,
+        convergence,
+        ...(opts.trace ? { traces } : {}),
       });
     }
   }

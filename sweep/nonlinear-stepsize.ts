@@ -22,11 +22,13 @@ import {
 import { gameSimulation, markovSimulation, type Simulation } from '../sgn/experiments/simulation.js';
 import { runStudy } from '../sgn/experiments/trajectories.js';
 import type { StepsizeInsert } from '../db/exact-writes.js';
+import type { RunTrace } from '../sgn/experiments/trace.js';
 import type { GroupAnalysis } from './groups.js';
 import { REGION_ROOT, type ResolvedSweep } from './resolved.js';
+import { convergenceText, gameStarts, runOptionsOf } from './run-options.js';
 import type { Integrator } from './spec.js';
 
-type Row = StepsizeInsert & { integrator: Integrator };
+type Row = StepsizeInsert & { integrator: Integrator; traces?: RunTrace[] };
 
 interface Plan {
   /** One simulation per integrator, null when its certificate fails. */
@@ -52,7 +54,10 @@ function markovPlan(
   });
   const region = group.bounds.region;
   const scaled = { ...region, radii: region.radii.map((r) => r * opts.spread) };
-  return { simulations, starts: uniformInRegion(scaled, opts.seeds, seed) };
+  const starts = gameStarts(opts, seed, group.xStar, group.game.blocks, certs.fisher.weights, () =>
+    uniformInRegion(scaled, opts.seeds, seed),
+  );
+  return { simulations, starts };
 }
 
 function gamePlan(
@@ -74,8 +79,10 @@ function gamePlan(
       uncertified: absolute,
     }),
   );
-  const rho = invariantMetricRadius(sampling.region, xStar, cert.weights, REGION_ROOT);
-  const starts = uniformInMetricBall(xStar, game.blocks, cert.weights, opts.spread * rho, opts.seeds, seed);
+  const starts = gameStarts(opts, seed, xStar, game.blocks, cert.weights, () => {
+    const rho = invariantMetricRadius(sampling.region, xStar, cert.weights, REGION_ROOT);
+    return uniformInMetricBall(xStar, game.blocks, cert.weights, opts.spread * rho, opts.seeds, seed);
+  });
   return { simulations, starts };
 }
 
@@ -93,6 +100,7 @@ export function nonlinearStepsizeRows(
   const plan =
     group.family === 'markov' ? markovPlan(resolved, group, seed) : gamePlan(resolved, group, xStar, seed);
   const rows: Row[] = [];
+  const convergence = convergenceText(opts, false);
   opts.integrators.forEach((integrator, k) => {
     const sim = plan.simulations[k];
     for (const multiplier of opts.multipliers) {
@@ -115,10 +123,11 @@ export function nonlinearStepsizeRows(
           spectralRadius: null,
           gammaEuclidean: null,
           error: null,
+          convergence,
         });
         continue;
       }
-      const run = { steps: opts.steps, tol: opts.tolerance };
+      const run = { steps: opts.steps, tol: opts.tolerance, ...runOptionsOf(opts) };
       // No starts (seeds: 0) or h = 0: nothing to run.
       if (plan.starts.length === 0 || (opts.base === 'absolute' && multiplier === 0)) {
         rows.push({
@@ -131,6 +140,7 @@ export function nonlinearStepsizeRows(
           spectralRadius: null,
           gammaEuclidean: null,
           error: null,
+          convergence,
         });
         continue;
       }
@@ -151,6 +161,8 @@ export function nonlinearStepsizeRows(
         spectralRadius: null,
         gammaEuclidean: null,
         error: null,
+        convergence,
+        ...(study.traces ? { traces: study.traces } : {}),
       });
     }
   });

@@ -18,7 +18,7 @@ import { checkSampler, defaultSampler } from '../sgn/regions/samplers.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValues, firstNonInteger, type Axis } from './axes.js';
 import { perturbationAt, perturbationAxes, type PerturbationAxes } from './perturbation.js';
-import { budgetLimits, checkCellBudget, gameDimension, sweepCellShape } from './budget.js';
+import { budgetLimits, checkCellBudget, checkTraceBatch, gameDimension, sweepCellShape } from './budget.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import {
   DEFAULT_MAX_CELLS,
@@ -38,8 +38,10 @@ import {
   isAxisObject,
   parseSweepSpec,
   type GameAxisField,
+  type StepsizeSection,
   type SweepRegionSection,
 } from './spec.js';
+import type { ConvergenceCriterion } from '../sgn/experiments/convergence.js';
 
 /** The settings resolving reads (config/config.ts): the input, cell count and cell budget limits. */
 export type ResolveSettings = Pick<SgnConfig, 'maxInputBytes' | 'maxCells' | 'maxCellMemory' | 'maxCellWork'>;
@@ -188,6 +190,10 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
       spread: s.spread,
       tolerance: s.tolerance,
       weights: s.weights,
+      // Optional keys only when given, so the hashes of earlier sweeps stay what they were.
+      ...(s.start ? { start: s.start } : {}),
+      ...(s.converged ? { converged: resolvedCriterion(s.converged, s.tolerance) } : {}),
+      ...(s.trace ? { trace: s.trace } : {}),
     };
   }
 
@@ -225,10 +231,23 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
       groundTruth: `${SPEC_ROOT}.certify.groundTruth`,
       steps: `${SPEC_ROOT}.stepsize.steps`,
       seeds: `${SPEC_ROOT}.stepsize.seeds`,
+      tracePoints: `${SPEC_ROOT}.stepsize.trace.points`,
     },
   );
+  checkTraceBatch(resolved, `${SPEC_ROOT}.stepsize.trace.points`);
   resolved.specHash = sha256Hex(canonicalJson(hashedPart(resolved)));
   return resolved;
+}
+
+/** stepsize.converged with its tol (default: stepsize.tolerance) filled in. */
+function resolvedCriterion(
+  c: NonNullable<StepsizeSection['converged']>,
+  tolerance: number,
+): ConvergenceCriterion {
+  const tol = c.tol ?? tolerance;
+  return c.criterion === 'bounded'
+    ? { criterion: 'bounded', tol, bound: c.bound as number }
+    : { criterion: c.criterion, tol };
 }
 
 /** Reads and resolves a spec file; game.file paths are relative to the spec's directory. */

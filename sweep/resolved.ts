@@ -1,5 +1,7 @@
 /** The shape of a resolved sweep: a spec with defaults applied, axes expanded and limits checked (resolve.ts builds it). */
 import type { GameSpec } from '../sgn/games/spec.js';
+import type { StartDistribution } from '../sgn/experiments/start-distribution.js';
+import type { ConvergenceCriterion } from '../sgn/experiments/convergence.js';
 import type { RegionKind } from '../sgn/regions/region.js';
 import type { SamplerSpec } from '../sgn/regions/samplers.js';
 import type { Axis } from './axes.js';
@@ -78,6 +80,18 @@ export interface ResolvedStepsize {
   spread: number;
   tolerance: number;
   weights: 'optimal';
+  /** Absent: linear games on the M(w)-sphere of radius spread, nonlinear ones in their region (see compute.ts). */
+  start?: ResolvedStart;
+  /** Absent: residual-ratio or contracting (linear games), residual <= tolerance (nonlinear). */
+  converged?: ConvergenceCriterion;
+  /** Thinned histories of every run, at most `points` steps each (the stepsize_traces table). */
+  trace?: { points: number };
+}
+
+export interface ResolvedStart extends StartDistribution {
+  /** Absent: each game draws from its own seed (derived from its key). */
+  seed?: number;
+  centre: 'equilibrium' | 'origin';
 }
 
 export interface ResolvedSweep {

@@ -7,6 +7,9 @@ import { EXECUTION_DEFAULTS } from './execution.js';
 import { z } from 'zod';
 import { InputError } from '../sgn/util/errors.js';
 import { inputErrorFromZod } from '../formats/zod-errors.js';
+import { START_DISTRIBUTIONS } from '../sgn/experiments/start-distribution.js';
+import { CONVERGENCE_CRITERIA } from '../sgn/experiments/convergence.js';
+import { MAX_TRACE_POINTS } from '../sgn/experiments/trace.js';
 import { AXIS_KINDS, checkAxis, checkAxisPositive, type Axis, type AxisIssue } from './axes.js';
 
 export const SPEC_ROOT = 'spec';
@@ -288,6 +291,36 @@ const multiplierList = list(positive)
     return { values };
   });
 
+export const START_CENTRES = ['equilibrium', 'origin'] as const;
+
+/** stepsize.start: the distribution of the initial points (sgn/experiments/start-distribution.ts). */
+const startSection = obj({
+  distribution: oneOfStrings(START_DISTRIBUTIONS),
+  scale: positive.default(1),
+  /** A NumPy seed shared by every game; absent: each game's own, derived from its key. */
+  seed: seedNumber.refine(Number.isSafeInteger, 'must be below 2^53').optional(),
+  centre: oneOfStrings(START_CENTRES).default('equilibrium'),
+});
+
+/** stepsize.converged: the convergence criterion (sgn/experiments/convergence.ts); tol defaults to stepsize.tolerance. */
+const convergedSection = obj({
+  criterion: oneOfStrings(CONVERGENCE_CRITERIA),
+  tol: positive.optional(),
+  bound: positive.optional(),
+}).superRefine((c, ctx) => {
+  if (c.criterion === 'bounded' && c.bound === undefined)
+    ctx.addIssue({ code: 'custom', message: 'is required when criterion is "bounded"', path: ['bound'] });
+  if (c.criterion !== 'bounded' && c.bound !== undefined)
+    ctx.addIssue({ code: 'custom', message: 'is only used when criterion is "bounded"', path: ['bound'] });
+});
+
+/** stepsize.trace: keep each run's history at this many steps at most. */
+const traceSection = obj({
+  points: integer
+    .min(2, 'must be at least 2 (the first and the last step)')
+    .max(MAX_TRACE_POINTS, `must be at most ${MAX_TRACE_POINTS}`),
+});
+
 const stepsizeSchema = obj({
   integrators: list(oneOfStrings(INTEGRATORS))
     .min(1, 'must list at least one integrator')
@@ -311,6 +344,10 @@ const stepsizeSchema = obj({
   weights: z
     .literal('optimal', { error: "must be 'optimal' (step-size runs use the optimal weights)" })
     .default('optimal'),
+  // Absent: the starts, criterion and (no) traces of earlier sweeps, whose hashes stay the same.
+  start: startSection.optional(),
+  converged: convergedSection.optional(),
+  trace: traceSection.optional(),
 });
 
 const executionSchema = obj({

@@ -13,7 +13,7 @@ import { runCli, startWorker, type WorkerProcess } from './support/processes.js'
 import { projectRoot } from './support/reference.js';
 import { checkStored, referenceCells } from './support/results.js';
 import { resolveSpecFile } from '../sweep/resolve.js';
-import { stepsizeRange } from '../sweep/compute.js';
+import { splitTraces, stepsizeRange } from '../sweep/compute.js';
 
 let temporal: TemporalDevServer;
 let db: TestDatabase;
@@ -30,7 +30,15 @@ writeFileSync(
     game: { file: join(projectRoot, 'examples', 'games', 'tanh-2p.json') },
     region: { kind: 'box', radius: { values: [0.5, 1, 1.5] }, sampler: 'grid:3' },
     weights: { ratio: { values: [0.2, 1, 5] } },
-    stepsize: { integrators: ['euler'], multipliers: [0.5, 1], steps: 500, seeds: 2 },
+    stepsize: {
+      integrators: ['euler'],
+      multipliers: [0.5, 1],
+      steps: 500,
+      seeds: 2,
+      // Traces and a chosen criterion travel through the compute thread and the batch's transaction.
+      converged: { criterion: 'residual-ratio', tol: 1e-6 },
+      trace: { points: 20 },
+    },
     // Several batches per phase, so cells of one group are computed by different activities.
     execution: { batchSize: 2, concurrency: 2 },
   }),
@@ -113,6 +121,18 @@ describe('a tanh sweep on Temporal + PostgreSQL', () => {
       ]),
     );
     expect(steps[0].convergedFraction).toBe(1);
+    expect(new Set(steps.map((s) => s.convergence))).toEqual(new Set(['residual-ratio <= 0.000001']));
+
+    // The traces: one row per run of the certified groups, equal to the in-process ones.
+    const traces = await db.prisma.$queryRaw<
+      { cell_index: number; multiplier: number; run: number; k: number[]; metric_distance: number[] }[]
+    >`SELECT cell_index, multiplier, run, k, metric_distance FROM stepsize_traces
+      WHERE sweep_id = 'tanh-e2e' ORDER BY cell_index, multiplier, run`;
+    const want = splitTraces(expected).traces;
+    expect(want.length).toBe(2 * 2 * 2); // radius 0.5 and 1 are certified: 2 multipliers x 2 seeds each
+    expect(traces.map((t) => [t.cell_index, t.multiplier, t.run, t.k, t.metric_distance])).toEqual(
+      want.map((t) => [t.cellIndex, t.multiplier, t.run, t.k, t.metricDistance]),
+    );
 
     // The band map is drawn against the radius (no game axis).
     const maps = await db.prisma.bandMap.findMany({

@@ -71,7 +71,7 @@ describe('sgn migrate --print-grants', () => {
     expect(lines[0]).toBe('-- the worker role');
     expect(lines).toContain('GRANT CONNECT ON DATABASE "my db" TO "w""x";');
     expect(lines).toContain(
-      'GRANT INSERT ON TABLE "public"."cell_results", "public"."stepsize_results", "public"."band_maps" TO "w""x";',
+      'GRANT INSERT ON TABLE "public"."cell_results", "public"."stepsize_results", "public"."stepsize_traces", "public"."band_maps" TO "w""x";',
     );
     expect(lines).toContain('-- the reader role');
     expect(

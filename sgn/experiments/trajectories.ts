@@ -6,6 +6,8 @@
  * how far the Euclidean distance grows, and (Markov games) the KL Lyapunov value.
  */
 import { tailFactor } from '../integrators.js';
+import { isConverged, stoppingResidual, type ConvergenceCriterion } from './convergence.js';
+import { TraceRecorder, type RunTrace } from './trace.js';
 
 /** One iteration and the quantities it is measured by (see dynamics.ts). */
 export interface Dynamics {
@@ -22,8 +24,12 @@ export interface Dynamics {
 export interface RunOptions {
   /** Step budget. */
   readonly steps: number;
-  /** Converged once ||F(x_k)||_2 <= tol. */
+  /** Converged once ||F(x_k)||_2 <= tol (unless `criterion` says otherwise). */
   readonly tol: number;
+  /** When a run counts as converged (default: residual <= tol). */
+  readonly criterion?: ConvergenceCriterion;
+  /** Record each run's history at this many steps at most (sgn/experiments/trace.ts). */
+  readonly tracePoints?: number;
 }
 
 /** Single-step ratios are recorded only while ||x_k - x*||_M exceeds this fraction of the start: below it x*'s own accuracy dominates. */
@@ -51,6 +57,10 @@ export interface RunRecord {
   readonly lyapunovLast: number | null;
   /** The Lyapunov value never increased (beyond 1e-10 of its start: KL near x* is a difference of close logs). */
   readonly lyapunovMonotone: boolean | null;
+  /** ||x_N - x*||_2 at the last step (Infinity: diverged). */
+  readonly finalDistance: number;
+  /** The thinned history, when asked for (RunOptions.tracePoints). */
+  readonly trace?: RunTrace;
 }
 
 function euclidean(x: Float64Array, xStar: Float64Array): number {
@@ -79,7 +89,14 @@ export function runFrom(
   let lyapunovMonotone: boolean | null = lyapunov ? true : null;
   let previous = d0;
   let gradientNorm = dyn.gradientNorm(x0);
-  let converged = false;
+  const criterion = opts.criterion ?? { criterion: 'residual', tol: opts.tol };
+  const residual0 = gradientNorm;
+  const stopAt = stoppingResidual(criterion, residual0);
+  const recorder = opts.tracePoints
+    ? new TraceRecorder(opts.steps, opts.tracePoints, lyapunov !== undefined)
+    : null;
+  let distance = e0;
+  let stopped = false;
   let diverged = false;
   let k = 0;
   for (; ; k++) {
@@ -93,7 +110,8 @@ export function runFrom(
       if (d > previous + MONOTONE_SLACK * d0) metricMonotone = false;
       if (previous > STEP_RATIO_FLOOR * d0)
         worstStepRatio = Math.max(worstStepRatio ?? -Infinity, d / previous);
-      if (e0 > 0) euclideanGrowth = Math.max(euclideanGrowth, euclidean(x, xStar) / e0);
+      distance = euclidean(x, xStar);
+      if (e0 > 0) euclideanGrowth = Math.max(euclideanGrowth, distance / e0);
       if (lyapunov && v0 !== null && vLast !== null) {
         const v = lyapunov(x);
         if (v > vLast + 1e-10 * v0) lyapunovMonotone = false;
@@ -102,13 +120,30 @@ export function runFrom(
       gradientNorm = dyn.gradientNorm(x);
     }
     previous = d;
-    if (gradientNorm <= opts.tol) {
-      converged = true;
+    const end = gradientNorm <= stopAt || k === opts.steps;
+    if (recorder && (end || recorder.wants(k)))
+      recorder.record(k, {
+        residual: gradientNorm,
+        distance,
+        metricDistance: d,
+        ...(vLast !== null ? { lyapunov: vLast } : {}),
+      });
+    if (gradientNorm <= stopAt) {
+      stopped = true;
       break;
     }
     if (k === opts.steps) break;
     x = dyn.step(x, h);
   }
+  if (recorder && diverged && recorder.lastStep < k)
+    recorder.record(k, {
+      residual: Infinity,
+      distance: Infinity,
+      metricDistance: Infinity,
+      lyapunov: Infinity,
+    });
+  const converged =
+    stopped || isConverged(criterion, { residual: gradientNorm, residual0, distance, diverged });
   return {
     converged,
     diverged,
@@ -121,6 +156,8 @@ export function runFrom(
     lyapunovFirst: v0,
     lyapunovLast: diverged ? null : vLast,
     lyapunovMonotone: diverged && lyapunovMonotone !== null ? false : lyapunovMonotone,
+    finalDistance: diverged ? Infinity : distance,
+    ...(recorder ? { trace: recorder.result() } : {}),
   };
 }
 
@@ -168,6 +205,8 @@ export interface TrajectoryStudy {
     readonly medianLast: number | null;
     readonly monotoneFraction: number;
   } | null;
+  /** Each run's thinned history, in start order, when RunOptions.tracePoints asked for them. */
+  readonly traces?: RunTrace[];
 }
 
 export function median(v: readonly number[]): number | null {
@@ -224,5 +263,6 @@ export function runStudy(
           monotoneFraction: fraction(runs, (r) => r.lyapunovMonotone === true),
         }
       : null,
+    ...(opts.tracePoints ? { traces: runs.map((r) => r.trace as RunTrace) } : {}),
   };
 }

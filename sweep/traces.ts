@@ -1,0 +1,125 @@
+/**
+ * Reading stored run histories (stepsize_traces) back as long-format rows: one per run and kept
+ * step, with the game's swept parameters, so a plotting tool can group and facet by any column.
+ * t = k h is the time the run has reached (RK4 at a small h: the flow's time series).
+ */
+import { Prisma, type PrismaClient } from '../db/client.js';
+import { InputError } from '../sgn/util/errors.js';
+import { cellAt, ratioLength } from './cells.js';
+import type { ResolvedSweep } from './resolved.js';
+
+export const TRACE_CSV_COLUMNS = [
+  'integrator',
+  'multiplier',
+  'step',
+  'run',
+  'k',
+  't',
+  'residual',
+  'distance',
+  'metric_distance',
+  'lyapunov',
+] as const;
+
+interface RawTrace {
+  cell_index: number;
+  integrator: string;
+  multiplier: number;
+  run: number;
+  step: number;
+  k: number[];
+  residual: (number | null)[];
+  distance: (number | null)[];
+  metric_distance: (number | null)[];
+  lyapunov: (number | null)[] | null;
+}
+
+/** Runs per page (a run is at most 1000 steps: pages of ~10^5 lines). */
+const TRACE_PAGE = 100;
+/** How long an export may hold its read transaction. */
+const EXPORT_TIMEOUT_MS = 6 * 3600_000;
+
+export interface TraceExport {
+  /** cell_index, the sweep's game parameters, then TRACE_CSV_COLUMNS. */
+  readonly header: string[];
+  /** Runs exported. */
+  readonly runs: number;
+  /** Lines (run x kept step) exported. */
+  readonly lines: number;
+}
+
+/** The long-format lines of one stored run. */
+export function traceLines(t: RawTrace, params: readonly unknown[]): unknown[][] {
+  return t.k.map((k, j) => [
+    t.cell_index,
+    ...params,
+    t.integrator,
+    t.multiplier,
+    t.step,
+    t.run,
+    k,
+    k * t.step,
+    t.residual[j],
+    t.distance[j],
+    t.metric_distance[j],
+    t.lyapunov ? t.lyapunov[j] : null,
+  ]);
+}
+
+/**
+ * Hands the sweep's traces to `onLines` as long-format lines, a page of runs at a time (in cell,
+ * integrator, multiplier and run order), through a cursor in one read transaction. InputError
+ * when there is no such sweep, or it stored no traces.
+ */
+export async function exportTraces(
+  prisma: PrismaClient,
+  sweepId: string,
+  onHeader: (header: string[]) => void | Promise<void>,
+  onLines: (lines: unknown[][]) => void | Promise<void>,
+): Promise<TraceExport> {
+  const [sweep] = await prisma.$queryRaw<{ spec: unknown }[]>`SELECT spec FROM sweeps WHERE id = ${sweepId}`;
+  if (!sweep) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
+  const resolved = sweep.spec as ResolvedSweep;
+  const R = ratioLength(resolved);
+  const paramNames = resolved.axes.filter((a) => a.target !== 'weights').map((a) => a.name);
+  const header = ['cell_index', ...paramNames, ...TRACE_CSV_COLUMNS];
+  let runs = 0;
+  let lines = 0;
+  // A game's runs are consecutive: its parameters are worked out once.
+  const paramsOf = new Map<number, Record<string, number>>();
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`DECLARE sgn_traces NO SCROLL CURSOR FOR
+        SELECT cell_index, integrator, multiplier, run, step, k, residual, distance, metric_distance, lyapunov
+        FROM stepsize_traces WHERE sweep_id = ${sweepId}
+        ORDER BY cell_index, integrator, multiplier, run`;
+      for (;;) {
+        const page = await tx.$queryRaw<RawTrace[]>(Prisma.sql`FETCH FORWARD 100 FROM sgn_traces`);
+        if (runs === 0 && page.length === 0) break;
+        if (runs === 0) await onHeader(header);
+        const out: unknown[][] = [];
+        for (const t of page) {
+          let params = paramsOf.get(t.cell_index);
+          if (paramsOf.size > 1024) paramsOf.clear();
+          if (!params) paramsOf.set(t.cell_index, (params = cellAt(resolved, t.cell_index * R).params));
+          for (const line of traceLines(
+            t,
+            paramNames.map((p) => params[p] ?? null),
+          ))
+            out.push(line);
+        }
+        runs += page.length;
+        lines += out.length;
+        if (out.length > 0) await onLines(out);
+        if (page.length < TRACE_PAGE) break;
+      }
+    },
+    { timeout: EXPORT_TIMEOUT_MS },
+  );
+  if (runs === 0)
+    throw new InputError(
+      'sweep trace',
+      `sweep "${sweepId}" has no stored traces (give its spec stepsize.trace: {points: N})`,
+    );
+  return { header, runs, lines };
+}
