@@ -138,6 +138,11 @@ export function runSimulate(
 
   const file = splitGameFile(readDataFile(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
+  if (spec.family === 'sampled-jacobians')
+    throw new InputError(
+      'game.family',
+      'sampled-jacobians gives the game at its samples only; there are no dynamics to simulate (sgn certify certifies it)',
+    );
   const integrator = (integratorText ?? (spec.family === 'markov' ? 'npg' : 'euler')) as ExperimentIntegrator;
   // Refuses, before the game is built, what would not fit in memory or a bounded time.
   checkGameFileBudget(

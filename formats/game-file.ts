@@ -16,6 +16,7 @@ import type {
 import { GENERATORS, PAPER_RANDOM_DEFAULTS } from '../sgn/games/spec.js';
 import { InputError, shortValue } from '../sgn/util/errors.js';
 import { parseMarkovSpec } from './markov-file.js';
+import { parseSampledSpec } from './sampled-file.js';
 import { inputErrorFromZod } from './zod-errors.js';
 import type { SameType } from './same-type.js';
 
@@ -140,6 +141,7 @@ const FAMILY_PARSERS = {
   quadratic: parseQuadraticSpec,
   tanh: parseTanhSpec,
   markov: parseMarkovSpec,
+  'sampled-jacobians': parseSampledSpec,
 } satisfies Record<string, (obj: Record<string, unknown>, root: string) => GameSpec>;
 
 export type Family = keyof typeof FAMILY_PARSERS;

@@ -1,6 +1,7 @@
 import type { DenseMatrix } from '../linalg/matrix.js';
 import type { Region } from '../regions/region.js';
 import type { Blocks } from './blocks.js';
+import type { JacobianSamples } from './sampled.js';
 
 /**
  * A differentiable game through its pseudo-gradient F and Jacobian J.
@@ -28,4 +29,9 @@ export interface Game {
    * can be certified in the rigorous mode (sampled bounds inflated by value x covering radius).
    */
   jacobianLipschitz?(region: Region): number;
+  /**
+   * Present when the game is given by its Jacobians at sample points (sampled.ts): the bounds
+   * are taken over these, and F and J exist at the points only.
+   */
+  readonly samples?: JacobianSamples;
 }

@@ -19,10 +19,11 @@ import { coveringRadius } from './covering.js';
 
 /** What the certificate says about the region its bounds rest on. */
 export interface RegionRecord {
-  readonly kind: RegionKind;
+  /** `samples`: the points a sampled-Jacobians file gives (sgn/games/sampled.ts). */
+  readonly kind: RegionKind | 'samples';
   readonly centre: number[];
   readonly centreSource: 'given' | 'equilibrium';
-  /** One per player. */
+  /** One per player (samples: the largest distance of a player's block from the centre). */
   readonly radii: number[];
   /** null for linear games: J is constant, so no sampling is needed. */
   readonly sampler: string | null;
