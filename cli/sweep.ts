@@ -277,7 +277,10 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
           ],
           shown.map((r) => [
             String(r.cellIndex),
-            ...paramNames.map((p) => num(r.params[p])),
+            ...paramNames.map((p) => {
+              const v = r.params[p];
+              return typeof v === 'string' ? v : num(v);
+            }),
             r.certified ? 'yes' : 'no',
             num(r.alpha),
             num(r.beta),

@@ -170,9 +170,10 @@ function bandFromCells(
   for (const group of gameGroups(cells, ratioLength(resolved))) {
     const first = group[0];
     const slice = gameSlice(resolved, first.params, main);
-    const param = first.params[main];
+    // The main parameter and the ratio are numeric axes (gameParamName never picks the file axis).
+    const param = Number(first.params[main]);
     for (const c of group)
-      band.push({ slice, param, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
+      band.push({ slice, param, ratio: Number(c.params.ratio), alpha: c.alpha, certified: c.certified });
     edges.push({
       slice,
       param,
@@ -191,9 +192,12 @@ function nearestToOptimum(group: readonly ResultRow[], optimalRatio: number | nu
   const target = Math.log(optimalRatio);
   let nearest: ResultRow | null = null;
   for (const c of group) {
-    const r = c.params.ratio;
+    const r = Number(c.params.ratio);
     if (!(r > 0)) continue;
-    if (!nearest || Math.abs(Math.log(r) - target) < Math.abs(Math.log(nearest.params.ratio) - target))
+    if (
+      !nearest ||
+      Math.abs(Math.log(r) - target) < Math.abs(Math.log(Number(nearest.params.ratio)) - target)
+    )
       nearest = c;
   }
   return nearest;
@@ -225,12 +229,12 @@ function marginRows(
     const nearest = hasRatio ? nearestToOptimum(group, first.optimalRatio) : null;
     margins.push({
       slice: gameSlice(resolved, first.params, main),
-      param: first.params[main],
+      param: Number(first.params[main]),
       gammaEuclidean: first.gammaEuclidean!,
       optimalAlpha: first.optimalAlpha!,
       alphaTrue,
       alphaTrueNearestCell: nearest?.alphaTrue ?? null,
-      nearestCellRatio: nearest ? nearest.params.ratio : null,
+      nearestCellRatio: nearest ? Number(nearest.params.ratio) : null,
       optimalRatio: first.optimalRatio,
     });
   }
@@ -249,14 +253,14 @@ async function stepRows(
     orderBy: [{ cellIndex: 'asc' }, { integrator: 'asc' }, { multiplier: 'asc' }],
   });
   const R = ratioLength(resolved);
-  const paramsOf = new Map<number, Record<string, number>>();
+  const paramsOf = new Map<number, Record<string, number | string>>();
   return rows.map(({ step, certifiedStep, convergedFraction, ...s }) => {
     // Step-size rows are indexed by game group; the group's first cell has its parameters.
     let params = paramsOf.get(s.cellIndex);
     if (!params) paramsOf.set(s.cellIndex, (params = cellAt(resolved, s.cellIndex * R).params));
     return {
       slice: gameSlice(resolved, params, main),
-      param: main === null ? Number.NaN : params[main],
+      param: main === null ? Number.NaN : Number(params[main]),
       integrator: s.integrator,
       multiplier: s.multiplier,
       step: step ?? Number.NaN,

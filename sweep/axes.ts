@@ -292,10 +292,11 @@ export function pow10(y: number): number {
  * against and cells store in game_param: a tanh sweep over radius x ratio maps alpha_*(radius, r).
  */
 export function gameParamName(sweep: {
-  readonly axes: readonly { readonly name: string; readonly target: string }[];
+  readonly axes: readonly { readonly name: string; readonly target: string; readonly files?: unknown }[];
 }): string | null {
+  // Not the file axis: its values are names, and band maps are drawn against a number.
   return (
-    sweep.axes.find((a) => a.target === 'game')?.name ??
+    sweep.axes.find((a) => a.target === 'game' && a.files === undefined)?.name ??
     sweep.axes.find((a) => a.target === 'region')?.name ??
     null
   );

@@ -473,7 +473,9 @@ export function sweepCellShape(resolved: ResolvedSweep): CellShape {
  * does not bound them); the JS heap holds the spec's arrays and small objects.
  */
 export function estimateSweepCellMemory(resolved: ResolvedSweep): number {
-  return estimateCellMemory(sweepCellShape(resolved)).amount;
+  // A file axis: the largest of its games.
+  const games = resolved.files?.map((f) => f.game) ?? [resolved.game];
+  return Math.max(...games.map((game) => estimateCellMemory(sweepCellShape({ ...resolved, game })).amount));
 }
 
 // ---- game files (sgn certify / sgn simulate) ------------------------------------------------

@@ -39,7 +39,8 @@ function emptyRow(resolved: ResolvedSweep, cell: Cell, paramName: string | null)
     cellIndex: cell.index,
     cellKey: cell.key,
     params: cell.params,
-    gameParam: paramName !== null ? (cell.params[paramName] ?? null) : null,
+    gameParam:
+      paramName !== null && typeof cell.params[paramName] === 'number' ? cell.params[paramName] : null,
     ratio: cell.weights.kind === 'ratio' ? cell.weights.ratio : null,
     regionRadius: radiusOf(cell),
     seed: typeof cell.params.seed === 'number' ? cell.params.seed : null,

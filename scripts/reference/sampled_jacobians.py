@@ -9,7 +9,11 @@ gradients (S x d); np.savez_compressed, so the reader's deflate path is the comm
 Prints on stdout (stored as sgn/games/testdata/sampled-2p.json) the bounds NumPy computes over
 the samples: mu_i = min_s lambda_min(sym(J_ii)), L_ij = max_s ||J_ij||_2, gamma_euc.
 
-Usage: python3 scripts/reference/sampled_jacobians.py [out.npz] > sgn/games/testdata/sampled-2p.json
+With a second argument, also writes the checkpoints of examples/checkpoints-sweep.yaml into that
+folder: step-0100/0200/0300.npz, the same game sampled on grid:3 boxes of radius 1.5, 1.0 and 0.5
+around the equilibrium (as if training closed in on it), plain np.savez.
+
+Usage: python3 scripts/reference/sampled_jacobians.py [out.npz [checkpoints-dir]] > sgn/games/testdata/sampled-2p.json
 """
 import itertools
 import json
@@ -53,11 +57,18 @@ def equilibrium():
     return x
 
 
+def grid(xs, r):
+    return np.array([xs + r * np.array(t) for t in itertools.product([-1.0, 0.0, 1.0], repeat=4)])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "examples/games/sampled-2p.npz"
     xs = equilibrium()
-    r = 0.5
-    points = np.array([xs + r * np.array(t) for t in itertools.product([-1.0, 0.0, 1.0], repeat=4)])
+    if len(sys.argv) > 2:
+        for step, r in [(100, 1.5), (200, 1.0), (300, 0.5)]:
+            p = grid(xs, r)
+            np.savez(f"{sys.argv[2]}/step-{step:04d}.npz", dims=np.array(DIMS), jacobians=np.stack([J(x) for x in p]), points=p)
+    points = grid(xs, 0.5)
     jacobians = np.stack([J(p) for p in points])
     gradients = np.stack([F(p) for p in points])
     np.savez_compressed(out, dims=np.array(DIMS), jacobians=jacobians, points=points, gradients=gradients)
