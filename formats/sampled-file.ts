@@ -34,6 +34,11 @@ void schemaMatches;
 
 /** Validates a sampled-Jacobians game object: every Jacobian d x d, points and gradients S x d. */
 export function parseSampledSpec(obj: Record<string, unknown>, root: string): SampledJacobiansSpec {
+  if (obj.dims === undefined)
+    throw new InputError(
+      `${root}.dims`,
+      "is required (the block sizes; a lone .npy holds the Jacobians only: give dims in the sweep's game section, or save an .npz with dims)",
+    );
   const parsed = sampledJacobiansSchema.safeParse(obj);
   if (!parsed.success) throw inputErrorFromZod(root, parsed.error);
   const spec = parsed.data;
