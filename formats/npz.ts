@@ -72,8 +72,14 @@ export function parseNpz(bytes: Uint8Array, file: string, maxBytes: number): Map
       const len = u16(x + 2);
       if (id === 0x0001) {
         let p = x + 4;
-        if (size === U32_MAX) ((size = u64(p)), (p += 8));
-        if (compressed === U32_MAX) ((compressed = u64(p)), (p += 8));
+        if (size === U32_MAX) {
+          size = u64(p);
+          p += 8;
+        }
+        if (compressed === U32_MAX) {
+          compressed = u64(p);
+          p += 8;
+        }
         if (local === U32_MAX) local = u64(p);
       }
       x += 4 + len;

@@ -1,7 +1,15 @@
 import type { DenseMatrix } from '../linalg/matrix.js';
 import type { Region } from '../regions/region.js';
 import type { Blocks } from './blocks.js';
-import type { JacobianSamples } from './sampled.js';
+
+/** What a game given by samples carries instead of a formula (sampled.ts builds it). */
+export interface JacobianSamples {
+  readonly jacobians: readonly DenseMatrix[];
+  /** x_s, when the file gives them. */
+  readonly points: readonly Float64Array[] | null;
+  /** F(x_s), when the file gives them. */
+  readonly gradients: readonly Float64Array[] | null;
+}
 
 /**
  * A differentiable game through its pseudo-gradient F and Jacobian J.

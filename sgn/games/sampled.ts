@@ -6,20 +6,11 @@
  * max_s ||M^{1/2} J(x_s) M^{-1/2}||_2, marked `mode: sampled` (an estimate of the bounds on the
  * region the samples stand for). F and J exist at the sample points only.
  */
-import { fromRows, type DenseMatrix } from '../linalg/matrix.js';
+import { fromRows } from '../linalg/matrix.js';
 import { blocksOf } from './blocks.js';
-import type { Game } from './game.js';
+import type { Game, JacobianSamples } from './game.js';
 import type { SampledJacobiansSpec } from './spec.js';
 import type { RegionRecord } from '../regions/sampling.js';
-
-/** What a sampled game carries instead of a formula: its Jacobians, and where they were taken. */
-export interface JacobianSamples {
-  readonly jacobians: readonly DenseMatrix[];
-  /** x_s, when the file gives them. */
-  readonly points: readonly Float64Array[] | null;
-  /** F(x_s), when the file gives them. */
-  readonly gradients: readonly Float64Array[] | null;
-}
 
 export const SAMPLED_FAMILY = 'sampled-jacobians';
 
