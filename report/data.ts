@@ -6,7 +6,7 @@
 import type { PrismaClient } from '../db/client.js';
 import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
-import { gameParamName, gameSlice } from '../sweep/axes.js';
+import { gameParamName, gameSlice, paramNumber } from '../sweep/axes.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { InputError } from '../sgn/util/errors.js';
 import { buildGame } from '../sgn/games/build.js';
@@ -170,8 +170,8 @@ function bandFromCells(
   for (const group of gameGroups(cells, ratioLength(resolved))) {
     const first = group[0];
     const slice = gameSlice(resolved, first.params, main);
-    // The main parameter and the ratio are numeric axes (gameParamName never picks the file axis).
-    const param = Number(first.params[main]);
+    // The file axis: the file's position in its list (paramNumber).
+    const param = paramNumber(resolved, main, first.params[main]);
     for (const c of group)
       band.push({ slice, param, ratio: Number(c.params.ratio), alpha: c.alpha, certified: c.certified });
     edges.push({
@@ -229,7 +229,7 @@ function marginRows(
     const nearest = hasRatio ? nearestToOptimum(group, first.optimalRatio) : null;
     margins.push({
       slice: gameSlice(resolved, first.params, main),
-      param: Number(first.params[main]),
+      param: paramNumber(resolved, main, first.params[main]),
       gammaEuclidean: first.gammaEuclidean!,
       optimalAlpha: first.optimalAlpha!,
       alphaTrue,
@@ -260,7 +260,7 @@ async function stepRows(
     if (!params) paramsOf.set(s.cellIndex, (params = cellAt(resolved, s.cellIndex * R).params));
     return {
       slice: gameSlice(resolved, params, main),
-      param: main === null ? Number.NaN : Number(params[main]),
+      param: main === null ? Number.NaN : paramNumber(resolved, main, params[main]),
       integrator: s.integrator,
       multiplier: s.multiplier,
       step: step ?? Number.NaN,

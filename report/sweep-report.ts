@@ -103,12 +103,15 @@ function chooseFigures(d: SweepData, labels: FigureLabels | null): { figures: Fi
 /** One row per value of the swept parameter: band edges, margins and steps side by side. */
 function parameterTable(d: SweepData): string {
   const p = d.param ?? 'param';
+  const files = d.resolved.axes.find((a) => a.name === d.param)?.files;
   const keyOf = (r: { slice: string; param: number }) => `${r.slice}|${r.param}`;
   const rows = new Map<string, Map<string, string>>();
   const put = (r: { slice: string; param: number }, col: string, v: string) => {
     let row = rows.get(keyOf(r));
     if (!row) {
       row = new Map([[p, sig(r.param)]]);
+      // The file axis: its position, and the file it stands for.
+      if (files) row.set('file name', files[r.param] ?? '');
       if (r.slice) row.set('slice', r.slice);
       rows.set(keyOf(r), row);
     }

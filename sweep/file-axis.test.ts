@@ -115,7 +115,8 @@ describe('game.file as an axis', () => {
       expect(row.alpha).toBe(want.alpha);
       expect(row.beta).toBe(want.beta);
       expect(row.mu).toEqual(want.mu);
-      expect(row.gameParam).toBeNull(); // band maps are drawn against numbers; the file is the slice
+      // game_param (what band maps are drawn against): the file's position in the sorted list.
+      expect(row.gameParam).toBe(globbed.axes[0].files?.indexOf(name));
     }
     // L_12 = c: certified for 0.2 and 0.9 (c * 0.5 < 1), not for 2.5.
     expect(rows.filter((r) => r.ratio === 1).map((r) => r.optimalAlpha! > 0)).toEqual([true, true, false]);

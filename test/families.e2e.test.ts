@@ -4,7 +4,7 @@
  * worker process; every stored number equals the in-process computation bit for bit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
@@ -170,11 +170,28 @@ describe('a file-axis sweep on Temporal + PostgreSQL', () => {
     const alphas = [1, 4, 7].map((i) => cells[i].optimalAlpha ?? NaN);
     expect(alphas[0]).toBeLessThan(alphas[1]);
     expect(alphas[1]).toBeLessThan(alphas[2]);
+    // Band maps, one per checkpoint, drawn against its position in the glob's sorted list.
+    const maps = await db.prisma.bandMap.findMany({
+      where: { sweepId: 'ckpt-e2e' },
+      orderBy: { paramValue: 'asc' },
+    });
+    expect(maps.map((m) => [m.paramName, m.paramValue, m.alphas.length])).toEqual([
+      ['file', 0, 3],
+      ['file', 1, 3],
+      ['file', 2, 3],
+    ]);
     const found = await runCli(
       ['sweep', 'results', 'ckpt-e2e', '--where', 'file=checkpoints/step-0200.npz', '--format', 'json'],
       env,
     );
     expect(found.code, found.stderr).toBe(0);
     expect((JSON.parse(found.stdout) as { cellIndex: number }[]).map((x) => x.cellIndex)).toEqual([3, 4, 5]);
+    // The report draws the band against the checkpoints' positions.
+    const report = await runCli(['report', 'ckpt-e2e', '--out', join(ckptDir, 'report')], env);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/report\.html/);
+    expect(readFileSync(join(ckptDir, 'report', 'report.html'), 'utf8')).toContain(
+      'checkpoints/step-0300.npz',
+    );
   });
 });
