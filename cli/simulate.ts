@@ -24,7 +24,7 @@ import { gameSimulation, markovSimulation, type Simulation } from '../sgn/experi
 import { runStudy, type TrajectoryStudy } from '../sgn/experiments/trajectories.js';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
-import { readDataFile } from '../formats/data-file.js';
+import { readGameData } from '../formats/sampled-file.js';
 import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { markovSetup } from './markov-region.js';
@@ -136,7 +136,7 @@ export function runSimulate(
   const tol = positive(values.tol, '--tol') ?? DEFAULTS.tol;
   const c4 = positive(values.c4, '--c4');
 
-  const file = splitGameFile(readDataFile(positionals[0], config));
+  const file = splitGameFile(readGameData(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
   if (spec.family === 'sampled-jacobians')
     throw new InputError(
