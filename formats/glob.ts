@@ -5,7 +5,7 @@
  * pattern spells them (relative stays relative) and sorted by code unit, so every machine that
  * sees the same directory lists the same files in the same order.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 const WILD = /[*?[]/;
@@ -31,21 +31,26 @@ function segmentRegex(segment: string): RegExp {
 
 function entries(dir: string): { name: string; dir: boolean; file: boolean }[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).map((e) => {
-      // Follow symbolic links: a checkpoints folder is often a link.
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        try {
-          const st = statSync(join(dir, e.name));
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch {
-          /* a dangling link matches nothing */
-        }
-      }
-      return { name: e.name, dir: isDir, file: isFile };
-    });
+    return (
+      readdirSync(dir, { withFileTypes: true })
+        .map((e) => {
+          // Follow symbolic links: a checkpoints folder is often a link.
+          let isDir = e.isDirectory();
+          let isFile = e.isFile();
+          if (e.isSymbolicLink()) {
+            try {
+              const st = statSync(join(dir, e.name));
+              isDir = st.isDirectory();
+              isFile = st.isFile();
+            } catch {
+              /* a dangling link matches nothing */
+            }
+          }
+          return { name: e.name, dir: isDir, file: isFile };
+        })
+        // Sorted, so that which name a folder reached twice (through a link) is found by never varies.
+        .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+    );
   } catch {
     return [];
   }
@@ -56,6 +61,8 @@ export function expandGlob(pattern: string, baseDir: string): string[] {
   const absolute = isAbsolute(pattern);
   const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
   const found = new Set<string>();
+  // Folders `**` has entered (real paths, per pattern position): a link back up the tree ends there.
+  const entered = new Set<string>();
   const walk = (dir: string, shown: string, k: number): void => {
     const seg = segments[k];
     const last = k === segments.length - 1;
@@ -65,6 +72,14 @@ export function expandGlob(pattern: string, baseDir: string): string[] {
     ];
     if (seg === '**') {
       if (last) return; // `dir/**` names directories, not files
+      let real: string;
+      try {
+        real = `${k}:${realpathSync(dir)}`;
+      } catch {
+        return;
+      }
+      if (entered.has(real)) return;
+      entered.add(real);
       walk(dir, shown, k + 1);
       for (const e of entries(dir)) if (e.dir && !e.name.startsWith('.')) walk(...path(e.name), k);
       return;
