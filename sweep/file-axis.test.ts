@@ -134,6 +134,33 @@ describe('game.file as an axis', () => {
     expect(rows[0].mu).toEqual(want.mu);
   });
 
+  it('multiplies with a game axis in the order written; every cell is its file at its lambda', async () => {
+    const p = join(dir, 'lq');
+    mkdirSync(p);
+    const twoPlayer = (q: number) => ({ family: 'quadratic', Q1: [[q]], Q2: [[1]], R: [[1]], a: 1, b: 0.5 });
+    writeFileSync(join(p, 'q1.json'), JSON.stringify(twoPlayer(1)));
+    writeFileSync(join(p, 'q3.json'), JSON.stringify(twoPlayer(3)));
+    const r = resolveSpec(
+      { kind: 'certify', game: { lambda: { values: [0.5, 2] }, file: { glob: 'lq/*.json' }, b: 0.25 } },
+      opts,
+    );
+    expect(r.axes.map((a) => a.name)).toEqual(['lambda', 'file']);
+    const rows = await certifyRange(r, 0, 4);
+    expect(rows.map((x) => x.params)).toEqual([
+      { lambda: 0.5, file: 'lq/q1.json' },
+      { lambda: 0.5, file: 'lq/q3.json' },
+      { lambda: 2, file: 'lq/q1.json' },
+      { lambda: 2, file: 'lq/q3.json' },
+    ]);
+    for (const row of rows) {
+      const q = row.params.file === 'lq/q1.json' ? 1 : 3;
+      const want = certify(buildGame(parseGameSpec({ ...twoPlayer(q), b: 0.25, lambda: row.params.lambda })));
+      expect(row.optimalAlpha).toBe(want.optimal.alpha);
+      expect(row.mu).toEqual(want.mu);
+      expect(row.gameParam).toBe(row.params.lambda); // a numeric game axis is the swept parameter
+    }
+  });
+
   it("a file's content is part of the spec's hash", () => {
     const p = join(dir, 'hash');
     mkdirSync(p);
