@@ -214,6 +214,11 @@ function regionLines(r: RegionRecord | null, linear: boolean): string[] {
     return [
       `  region:             the file's ${r.points} samples${r.centre.length > 0 ? ` around their mean ${point(r.centre)}, per-player spread [${r.radii.map((v) => n(v, 4)).join(', ')}]` : ' (no points given)'}`,
       `  bounds:             sampled: min/max over the ${r.points} given Jacobians, an estimate for the region they stand for`,
+      ...(r.gradientNorms
+        ? [
+            `  pseudo-gradient:    ||F(x_s)|| from ${n(r.gradientNorms.min)} to ${n(r.gradientNorms.max)} over the samples`,
+          ]
+        : []),
     ];
   const around = r.centreSource === 'equilibrium' ? 'the equilibrium' : 'the given centre';
   const lines = [

@@ -115,6 +115,9 @@ describe('the committed fixture examples/games/sampled-2p.npz', () => {
     // The equilibria come from two Newton iterations (NumPy's, ours): equal to ~1e-15.
     expectSameCertificate(cert, tanh, 1e-9);
     expect(cert.certified).toBe(true);
+    // The grid's centre is NumPy's equilibrium, where the file's F vanishes; the corners are far from it.
+    expect(cert.region?.gradientNorms?.min).toBeLessThan(1e-12);
+    expect(cert.region?.gradientNorms?.max).toBeGreaterThan(1);
   });
 });
 

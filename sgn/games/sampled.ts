@@ -66,7 +66,11 @@ export function samplesRecord(game: Game, samples: JacobianSamples): RegionRecor
       return r;
     });
   }
+  const norms = samples.gradients?.map((g) => Math.hypot(...g));
   return {
+    ...(norms && norms.length > 0
+      ? { gradientNorms: { min: Math.min(...norms), max: Math.max(...norms) } }
+      : {}),
     kind: 'samples',
     centre,
     centreSource: 'given',

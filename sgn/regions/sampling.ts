@@ -45,6 +45,11 @@ export interface RegionRecord {
     /** delta = jacobianLipschitz x coveringRadius: subtracted from mu, added to L. */
     readonly amount: number;
   } | null;
+  /**
+   * Samples given with their pseudo-gradient values (sgn/games/sampled.ts): the smallest and largest
+   * ||F(x_s)||_2, how far the samples are from a stationary point. Absent otherwise.
+   */
+  readonly gradientNorms?: { readonly min: number; readonly max: number };
   /** The bounds before inflation (rigorous mode). */
   readonly sampled: { readonly mu: number[]; readonly L: number[][]; readonly gammaEuclidean: number } | null;
 }
