@@ -66,10 +66,16 @@ export function samplesRecord(game: Game, samples: JacobianSamples): RegionRecor
       return r;
     });
   }
-  const norms = samples.gradients?.map((g) => Math.hypot(...g));
+  // Loops, not spreads: d and S may exceed the engine's argument limit.
+  const norms = samples.gradients?.map((g) => Math.sqrt(g.reduce((sum, v) => sum + v * v, 0)));
   return {
     ...(norms && norms.length > 0
-      ? { gradientNorms: { min: Math.min(...norms), max: Math.max(...norms) } }
+      ? {
+          gradientNorms: {
+            min: norms.reduce((a, b) => Math.min(a, b)),
+            max: norms.reduce((a, b) => Math.max(a, b)),
+          },
+        }
       : {}),
     kind: 'samples',
     centre,
