@@ -211,6 +211,24 @@ describe('bad file axes, one line each', () => {
     else expect(message).toMatch(want);
   });
 
+  it('a file axis bounded by the input limit (all files together) and by the cell limit', () => {
+    const spec = { kind: 'certify', game: { file: { glob: 'checkpoints/*.json' } } };
+    const message = (o: object): string => {
+      try {
+        resolveSpec(spec, { ...opts, ...o });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(message({ settings: { maxInputBytes: 300 } })).toMatch(
+      /^spec\.game\.file: the files up to checkpoints\/ckpt-\d+\.json hold \d+ bytes, over the input limit of 300 \(SGN_MAX_INPUT_BYTES\) for a file axis together/,
+    );
+    expect(message({ maxCells: 2 })).toBe(
+      'spec.game.file: lists 3 files, over the cell limit of 2 set by the maxCells option',
+    );
+  });
+
   it('a sampled-jacobians sweep takes no region and runs no trajectories', () => {
     expect(errorOf({ kind: 'certify', game: { file: 'sampled-2p.npz' }, region: 'box:0.5' })).toMatch(
       /^spec\.region: does not apply to a sampled-jacobians game/,

@@ -3,9 +3,10 @@
  * axes ordered, cell count bounded, hashed. The result is plain JSON (stored in the database and
  * re-read by workers elsewhere), so it holds no functions, class instances or undefined values.
  */
+import { statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { SgnConfig } from '../config/config.js';
-import { readDataFile } from '../formats/data-file.js';
+import { DEFAULT_MAX_INPUT_BYTES, readDataFile } from '../formats/data-file.js';
 import { readGameData } from '../formats/sampled-file.js';
 import { expandGlob } from '../formats/glob.js';
 import { playerCount, type GameSpec } from '../sgn/games/spec.js';
@@ -74,6 +75,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   // A file axis: every file is read now and its game inlined, so that every worker sees the same list.
   const fileNames = fileSection === undefined ? undefined : gameFileList(fileSection, opts.baseDir);
   const fileAxis = fileSection !== undefined && typeof fileSection !== 'string';
+  if (fileAxis && fileNames) checkFileAxisSize(fileNames, opts, spec.maxCells);
   const loadedAll = fileNames?.map((f) => loadGameFile(f, opts.baseDir, opts.settings));
   const loaded = loadedAll?.[0];
   const file = fileNames?.[0];
@@ -335,6 +337,35 @@ function gameFileList(section: GameFileSection, baseDir: string): string[] {
       `"${section.glob}" matches no file (relative to ${baseDir})`,
     );
   return found;
+}
+
+/**
+ * Before any file of an axis is read: no more files than the cell limit allows, and together no
+ * more bytes than the input limit (SGN_MAX_INPUT_BYTES), since the resolved spec holds them all
+ * and every worker reads it. A file that cannot be stat'ed is left to loadGameFile to report.
+ */
+function checkFileAxisSize(names: string[], opts: ResolveOptions, specMaxCells: number | undefined): void {
+  const field = `${GAME_ROOT}.file`;
+  const { limit, source } = cellLimit(opts, specMaxCells);
+  if (names.length > limit)
+    throw new InputError(
+      field,
+      `lists ${names.length} files, over the cell limit of ${limit} set by ${source}`,
+    );
+  const max = opts.settings?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  let total = 0;
+  for (const name of names) {
+    try {
+      total += statSync(resolvePath(opts.baseDir, name)).size;
+    } catch {
+      continue;
+    }
+    if (total > max)
+      throw new InputError(
+        field,
+        `the files up to ${name} hold ${total} bytes, over the input limit of ${max} (SGN_MAX_INPUT_BYTES) for a file axis together (the stored spec holds them all)`,
+      );
+  }
 }
 
 /**
