@@ -17,7 +17,7 @@ import {
 import { certifyMarkov, markovSummary } from './certify-markov.js';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
-import { readDataFile } from '../formats/data-file.js';
+import { readGameData } from '../formats/sampled-file.js';
 import { numberFlag, numberListFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { checkGameFileBudget } from '../sweep/budget.js';
@@ -57,8 +57,24 @@ export function runCertify(
   const c4 = numberFlag(values.c4, '--c4');
   if (c4 !== undefined && !(c4 > 0)) throw new InputError('--c4', `must be positive, got ${c4}`);
   const weights = numberListFlag(values.weights, '--weights');
-  const file = splitGameFile(readDataFile(positionals[0], config));
+  const file = splitGameFile(readGameData(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
+  if (spec.family === 'sampled-jacobians') {
+    // The file's samples are the region; a region of another kind would silently mean nothing.
+    const flag =
+      values.region !== undefined
+        ? '--region'
+        : values.sampler !== undefined
+          ? '--sampler'
+          : values.rigorous
+            ? '--rigorous'
+            : null;
+    if (flag || file.region !== undefined)
+      throw new InputError(
+        flag ?? 'game.region',
+        'does not apply to a sampled-jacobians game: its bounds are taken over the samples the file gives',
+      );
+  }
   // Refuses, before the game is built, what would not fit in memory or a bounded time.
   checkGameFileBudget(
     spec,
@@ -194,8 +210,20 @@ function regionLines(r: RegionRecord | null, linear: boolean): string[] {
     return linear
       ? []
       : ['  region:             none: bounds at x = 0 only (give --region for bounds on a region)'];
+  if (r.kind === 'samples')
+    return [
+      `  region:             the file's ${r.points} samples${r.centre.length > 0 ? ` around their mean ${point(r.centre)}, per-player spread [${r.radii.map((v) => n(v, 4)).join(', ')}]` : ' (no points given)'}`,
+      `  bounds:             sampled: min/max over the ${r.points} given Jacobians, an estimate for the region they stand for`,
+      ...(r.gradientNorms
+        ? [
+            `  pseudo-gradient:    ||F(x_s)|| from ${n(r.gradientNorms.min)} to ${n(r.gradientNorms.max)} over the samples`,
+          ]
+        : []),
+    ];
   const around = r.centreSource === 'equilibrium' ? 'the equilibrium' : 'the given centre';
-  const lines = [`  region:             ${regionText(r)} around ${around} ${point(r.centre)}`];
+  const lines = [
+    `  region:             ${regionText({ kind: r.kind, radii: r.radii })} around ${around} ${point(r.centre)}`,
+  ];
   if (r.mode === 'exact')
     lines.push('  bounds:             exact on the region (linear game: J is constant)');
   else if (r.mode === 'sampled')

@@ -25,7 +25,7 @@ import { gameSimulation, markovSimulation, type Simulation } from '../sgn/experi
 import { runStudy, type TrajectoryStudy } from '../sgn/experiments/trajectories.js';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
-import { readDataFile } from '../formats/data-file.js';
+import { readGameData } from '../formats/sampled-file.js';
 import { numberFlag, parse } from './args.js';
 import { regionSampling } from './region-options.js';
 import { markovSetup } from './markov-region.js';
@@ -194,8 +194,13 @@ export function runSimulate(
     throw new InputError('--trace-points', 'is only used with --trace out.csv');
   const traceFile = values.trace === undefined ? undefined : traceTarget(values.trace);
 
-  const file = splitGameFile(readDataFile(positionals[0], config));
+  const file = splitGameFile(readGameData(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
+  if (spec.family === 'sampled-jacobians')
+    throw new InputError(
+      'game.family',
+      'sampled-jacobians gives the game at its samples only; there are no dynamics to simulate (sgn certify certifies it)',
+    );
   const integrator = (integratorText ?? (spec.family === 'markov' ? 'npg' : 'euler')) as ExperimentIntegrator;
   // Refuses, before the game is built, what would not fit in memory or a bounded time.
   checkGameFileBudget(

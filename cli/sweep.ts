@@ -1,4 +1,5 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
+import { paramNumber } from '../sweep/axes.js';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
@@ -266,7 +267,7 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
   return withContext(config, async (ctx) => {
     if (values.aggregate) {
       const view = await loadView(ctx.prisma, id, { aggregate: values.aggregate });
-      const pool = new CellAggregator(view.aggregate);
+      const pool = new CellAggregator(view.aggregate, (name, v) => paramNumber(view, name, v));
       await forEachResultPage(ctx.prisma, id, where, (page) => {
         for (const r of page) pool.add(r);
       });
@@ -294,7 +295,10 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
           ],
           shown.map((r) => [
             String(r.cellIndex),
-            ...paramNames.map((p) => num(r.params[p])),
+            ...paramNames.map((p) => {
+              const v = r.params[p];
+              return typeof v === 'string' ? v : num(v);
+            }),
             r.certified ? 'yes' : 'no',
             num(r.alpha),
             num(r.beta),

@@ -189,13 +189,15 @@ function uniformWeights(rows: readonly CellInsert[]): number | null {
   return k;
 }
 
-/** The params keys, in order, when every row has exactly these; else null. */
+/** The params keys, in order, when every row has exactly these and all are numbers; else null. */
 function uniformParams(rows: readonly CellInsert[]): string[] | null {
   const names = Object.keys(rows[0]?.params ?? {});
   for (const r of rows) {
     const keys = Object.keys(r.params);
     if (keys.length !== names.length) return null;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== names[i]) return null;
+    // A file axis' names travel in the JSON document (the columns are float8).
+    for (let i = 0; i < keys.length; i++) if (typeof r.params[keys[i]] !== 'number') return null;
   }
   return names;
 }
@@ -291,7 +293,7 @@ function insertStatement(
   } else {
     const pairs = names.map((name, j) => {
       const value = columns.column(
-        rows.map((r) => r.params[name]),
+        rows.map((r) => r.params[name] as number),
         `p${j}`,
       );
       return `${p.add(name)}::text, ${value}`;

@@ -30,7 +30,8 @@ function finiteJson(rows: readonly object[]): string {
 export interface CellInsert {
   cellIndex: number;
   cellKey: string;
-  params: Record<string, number>;
+  /** Axis name -> value; the file axis' value is the file's name. */
+  params: Record<string, number | string>;
   gameParam: number | null;
   ratio: number | null;
   regionRadius: number | null;

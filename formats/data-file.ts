@@ -59,6 +59,11 @@ function readBoundedBytes(path: string, yaml: boolean, limits: InputLimits): Buf
   }
 }
 
+/** A binary file's bytes (NumPy's .npy / .npz), under the general input bound. */
+export function readBoundedBinary(path: string, limits: InputLimits = DEFAULT_LIMITS): Buffer {
+  return readBoundedBytes(path, false, limits);
+}
+
 /**
  * The file as UTF-8 text. Binary data (a NUL byte, or bytes that are not UTF-8, e.g. an image
  * or a UTF-16 file) is refused by name: YAML would otherwise read it as one long string.

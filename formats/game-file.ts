@@ -23,6 +23,7 @@ import {
 } from '../sgn/games/perturbation.js';
 import { InputError, shortValue } from '../sgn/util/errors.js';
 import { parseMarkovSpec } from './markov-file.js';
+import { parseSampledSpec } from './sampled-file.js';
 import { inputErrorFromZod } from './zod-errors.js';
 import type { SameType } from './same-type.js';
 
@@ -175,6 +176,7 @@ const FAMILY_PARSERS = {
   quadratic: parseQuadraticSpec,
   tanh: parseTanhSpec,
   markov: parseMarkovSpec,
+  'sampled-jacobians': parseSampledSpec,
 } satisfies Record<string, (obj: Record<string, unknown>, root: string) => GameSpec>;
 
 export type Family = keyof typeof FAMILY_PARSERS;

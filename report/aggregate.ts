@@ -5,6 +5,7 @@
  * memory of its values, not its rows.
  */
 import type { ResultRow } from '../sweep/queries.js';
+import type { ParamValue } from '../sweep/cells.js';
 import type { AxisPoint, BandCell, BandEdge, MarginRow, StepsizePoint } from './data.js';
 import { finiteSorted, medianSorted, rate, summarise, type Summary } from './stats.js';
 import { groupKey, sliceLabel, type View } from './view.js';
@@ -191,11 +192,16 @@ const rateOrNull = (flags: readonly boolean[]): number | null =>
 export class CellAggregator {
   private readonly pools = new Map<string, Pool>();
 
-  constructor(private readonly aggregate: readonly string[]) {}
+  /** `toNumber`: a parameter's value as a number (the file axis: the file's position in its list). */
+  constructor(
+    private readonly aggregate: readonly string[],
+    private readonly toNumber: (name: string, value: ParamValue) => number = (_name, v) => Number(v),
+  ) {}
 
   add(r: ResultRow): void {
     const params: Record<string, number> = {};
-    for (const [k, v] of Object.entries(r.params)) if (!this.aggregate.includes(k)) params[k] = v;
+    for (const [k, v] of Object.entries(r.params))
+      if (!this.aggregate.includes(k)) params[k] = this.toNumber(k, v);
     const key = JSON.stringify(params);
     let p = this.pools.get(key);
     if (!p) {
@@ -246,8 +252,12 @@ export class CellAggregator {
 }
 
 /** Pools `cells` over `aggregate` (CellAggregator in one call). */
-export function aggregateCells(cells: Iterable<ResultRow>, aggregate: readonly string[]): CellGroup[] {
-  const a = new CellAggregator(aggregate);
+export function aggregateCells(
+  cells: Iterable<ResultRow>,
+  aggregate: readonly string[],
+  toNumber?: (name: string, value: ParamValue) => number,
+): CellGroup[] {
+  const a = new CellAggregator(aggregate, toNumber);
   for (const c of cells) a.add(c);
   return a.groups();
 }

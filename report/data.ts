@@ -7,6 +7,8 @@ import type { PrismaClient } from '../db/client.js';
 import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
 import { chooseView, sliceLabel, type View, type ViewOptions } from './view.js';
+import { paramNumber } from '../sweep/axes.js';
+import type { ParamValue } from '../sweep/cells.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { InputError } from '../sgn/util/errors.js';
 import { buildGame } from '../sgn/games/build.js';
@@ -111,9 +113,11 @@ export interface LoadOptions {
 }
 
 /** The values of a cell's axes other than the weights'. */
-function axisPoint(resolved: ResolvedSweep, params: Record<string, number>): Record<string, number> {
+function axisPoint(resolved: ResolvedSweep, params: Record<string, ParamValue>): Record<string, number> {
   const at: Record<string, number> = {};
-  for (const a of resolved.axes) if (a.target !== 'weights') at[a.name] = params[a.name];
+  // The file axis: the file's position in its list (paramNumber).
+  for (const a of resolved.axes)
+    if (a.target !== 'weights') at[a.name] = paramNumber(resolved, a.name, params[a.name]);
   return at;
 }
 
@@ -214,7 +218,7 @@ function bandFromCells(
     const first = group[0];
     const where = placed(view, axisPoint(resolved, first.params));
     for (const c of group)
-      band.push({ ...where, ratio: c.params.ratio, alpha: c.alpha, certified: c.certified });
+      band.push({ ...where, ratio: Number(c.params.ratio), alpha: c.alpha, certified: c.certified });
     edges.push({
       ...where,
       rMinus: first.bandMinus,
@@ -232,9 +236,12 @@ function nearestToOptimum(group: readonly ResultRow[], optimalRatio: number | nu
   const target = Math.log(optimalRatio);
   let nearest: ResultRow | null = null;
   for (const c of group) {
-    const r = c.params.ratio;
+    const r = Number(c.params.ratio);
     if (!(r > 0)) continue;
-    if (!nearest || Math.abs(Math.log(r) - target) < Math.abs(Math.log(nearest.params.ratio) - target))
+    if (
+      !nearest ||
+      Math.abs(Math.log(r) - target) < Math.abs(Math.log(Number(nearest.params.ratio)) - target)
+    )
       nearest = c;
   }
   return nearest;
@@ -270,7 +277,7 @@ function marginRows(
       optimalAlpha: first.optimalAlpha!,
       alphaTrue,
       alphaTrueNearestCell: nearest?.alphaTrue ?? null,
-      nearestCellRatio: nearest ? nearest.params.ratio : null,
+      nearestCellRatio: nearest ? Number(nearest.params.ratio) : null,
       optimalRatio: first.optimalRatio,
     });
   }
@@ -289,7 +296,7 @@ async function stepRows(
     orderBy: [{ cellIndex: 'asc' }, { integrator: 'asc' }, { multiplier: 'asc' }],
   });
   const R = ratioLength(resolved);
-  const paramsOf = new Map<number, Record<string, number>>();
+  const paramsOf = new Map<number, Record<string, number | string>>();
   return rows.map(({ step, certifiedStep, convergedFraction, ...s }) => {
     // Step-size rows are indexed by game group; the group's first cell has its parameters.
     let params = paramsOf.get(s.cellIndex);

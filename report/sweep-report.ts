@@ -3,6 +3,7 @@
  * margins, Euler and RK4 phase diagrams: converged fractions and, for linear games, log rho), the CSV tables and report.html tying them together.
  * A sweep that has not finished is reported as far as it is stored, and the page says so.
  */
+import { paramNumber } from '../sweep/axes.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrismaClient } from '../db/client.js';
@@ -186,12 +187,15 @@ function chooseFigures(
 /** One row per value of the swept parameter: band edges, margins and steps side by side. */
 function parameterTable(d: SweepData): string {
   const p = d.param ?? 'param';
+  const files = d.resolved.axes.find((a) => a.name === d.param)?.files;
   const keyOf = (r: { slice: string; param: number }) => `${r.slice}|${r.param}`;
   const rows = new Map<string, Map<string, string>>();
   const put = (r: { slice: string; param: number }, col: string, v: string) => {
     let row = rows.get(keyOf(r));
     if (!row) {
       row = new Map([[p, sig(r.param)]]);
+      // The file axis: its position, and the file it stands for.
+      if (files) row.set('file name', files[r.param] ?? '');
       if (r.slice) row.set('slice', r.slice);
       rows.set(keyOf(r), row);
     }
@@ -271,7 +275,9 @@ export async function writeSweepReport(
 ): Promise<SweepReport> {
   const data = await loadSweepData(prisma, id, { view });
   const labels = data.param ? { subject: data.sweep.name ?? id, param: data.param } : null;
-  const groups = data.view.aggregate.length ? aggregateCells(data.cells, data.view.aggregate) : [];
+  const groups = data.view.aggregate.length
+    ? aggregateCells(data.cells, data.view.aggregate, (name, v) => paramNumber(data.view, name, v))
+    : [];
   const { figures: specs, notes } = chooseFigures(data, labels, groups);
   const progress = progressNote(data);
   const figures: RenderedFigure[] = [];

@@ -16,6 +16,7 @@ import { lipschitzInMetric, trueMargin, type MetricWarmStart } from './metric.js
 import { eulerThreshold, rk4Threshold, type Eigenvalues } from './stability.js';
 import { DEFAULT_C4, eulerStep, optimiseStepWeights, rk4Step, type StepOptimum } from './steps.js';
 import { InputError } from './util/errors.js';
+import { samplesRecord } from './games/sampled.js';
 import {
   inflateBounds,
   regionJacobians,
@@ -76,7 +77,16 @@ export function analyseGame(
   const { blocks } = game;
   let jacobians: DenseMatrix[];
   let region: RegionRecord | null = null;
-  if (opts.region) {
+  if (game.samples) {
+    // The samples are the region: their Jacobians are the bounds' whole evidence.
+    if (opts.region)
+      throw new InputError(
+        'region',
+        `the ${game.family} family is certified over the samples its file gives; it takes no region`,
+      );
+    jacobians = [...game.samples.jacobians];
+    region = samplesRecord(game, game.samples);
+  } else if (opts.region) {
     const r = regionJacobians(game, opts.region);
     jacobians = r.jacobians;
     region = { ...r.record, sampled: null };

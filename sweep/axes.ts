@@ -295,13 +295,32 @@ export function pow10(y: number): number {
  * sweep over radius x ratio maps alpha_*(radius, r).
  */
 export function gameParamName(sweep: {
-  readonly axes: readonly { readonly name: string; readonly target: string }[];
+  readonly axes: readonly { readonly name: string; readonly target: string; readonly files?: unknown }[];
 }): string | null {
+  // A numeric game axis first; else the file axis, drawn against the file's position in its list.
   return (
-    sweep.axes.find((a) => a.target === 'game' || a.target === 'perturbation')?.name ??
+    sweep.axes.find((a) => (a.target === 'game' && a.files === undefined) || a.target === 'perturbation')
+      ?.name ??
+    sweep.axes.find((a) => a.target === 'game')?.name ??
     sweep.axes.find((a) => a.target === 'region')?.name ??
     null
   );
+}
+
+/**
+ * A cell's value of the parameter `name` as a number: the value itself, or for the file axis the
+ * file's position in its list (0, 1, ...: the glob's sorted order), what game_param stores and band
+ * maps are drawn against. NaN when the name is no file of the axis.
+ */
+export function paramNumber(
+  sweep: { readonly axes: readonly { readonly name: string; readonly files?: readonly string[] }[] },
+  name: string,
+  value: unknown,
+): number {
+  if (typeof value === 'number') return value;
+  const files = sweep.axes.find((a) => a.name === name)?.files;
+  const k = typeof value === 'string' && files ? files.indexOf(value) : -1;
+  return k >= 0 ? k : Number.NaN;
 }
 
 /**

@@ -49,7 +49,7 @@ const LANCZOS_STEPS_LARGE = 500;
 /** Operations per evaluation of F besides its matrix products (calls, loops, the metric norm). */
 const EVALUATION_OVERHEAD = 200;
 
-export type BudgetFamily = 'quadratic' | 'tanh' | 'markov';
+export type BudgetFamily = 'quadratic' | 'tanh' | 'markov' | 'sampled-jacobians';
 
 /** A game's size and how it is built, read from its spec. */
 export interface GameShape {
@@ -62,6 +62,8 @@ export interface GameShape {
   readonly sizeField: string;
   /** Markov: the number of states (its evaluations solve S x S systems). */
   readonly states?: number;
+  /** Sampled Jacobians: how many the file gives (each one is kept, like a sampler's points). */
+  readonly samples?: number;
 }
 
 /** One cell's shape: the game, what its bounds are taken over, and its step-size runs. */
@@ -173,6 +175,14 @@ export function gameShape(spec: GameSpec): GameShape {
     }
     case 'tanh':
       return { family: 'tanh', dims: spec.dims, build: 'tanh', sizeField: 'dims' };
+    case 'sampled-jacobians':
+      return {
+        family: 'sampled-jacobians',
+        dims: spec.dims,
+        build: 'explicit',
+        sizeField: 'jacobians',
+        samples: spec.jacobians.length,
+      };
     case 'quadratic':
       if ('preset' in spec)
         return { family: 'quadratic', dims: [1, 1], build: 'explicit', sizeField: 'preset' };
@@ -257,7 +267,7 @@ export function estimateCellMemory(shape: CellShape): Estimate {
   if (game.family === 'markov') {
     sampled = 4 * shape.points * square;
     matrices = analysis;
-  } else if (game.family === 'tanh') {
+  } else if (game.family === 'tanh' || game.family === 'sampled-jacobians') {
     sampled = 2 * shape.points * square;
     matrices = 2 * square + analysis + (shape.rigorous ? square : 0);
   } else {
@@ -454,7 +464,7 @@ export function sweepCellShape(resolved: ResolvedSweep): CellShape {
   const d = game.dims.reduce((s, k) => s + k, 0);
   const region = resolved.region;
   const linear = game.family === 'quadratic';
-  const points = linear || !region ? 1 : keptJacobians(region.sampler, d);
+  const points = game.samples ?? (linear || !region ? 1 : keptJacobians(region.sampler, d));
   const gt = resolved.certify.groundTruth;
   const s = resolved.stepsize;
   return {
@@ -505,7 +515,9 @@ export function checkTraceBatch(resolved: ResolvedSweep, field: string): void {
  * does not bound them); the JS heap holds the spec's arrays and small objects.
  */
 export function estimateSweepCellMemory(resolved: ResolvedSweep): number {
-  return estimateCellMemory(sweepCellShape(resolved)).amount;
+  // A file axis: the largest of its games.
+  const games = resolved.files?.map((f) => f.game) ?? [resolved.game];
+  return Math.max(...games.map((game) => estimateCellMemory(sweepCellShape({ ...resolved, game })).amount));
 }
 
 // ---- game files (sgn certify / sgn simulate) ------------------------------------------------
@@ -539,8 +551,8 @@ export function gameFileShape(spec: GameSpec, o: GameFileBudgetOptions): CellSha
   const game = gameShape(spec);
   const d = game.dims.reduce((s, k) => s + k, 0);
   const hasRegion = game.family === 'markov' || o.region === true || o.regionSection !== undefined;
-  let points = 1;
-  if (game.family !== 'quadratic' && hasRegion) {
+  let points = game.samples ?? 1;
+  if (game.family !== 'quadratic' && game.samples === undefined && hasRegion) {
     const text = o.sampler ?? sectionSampler(o.regionSection);
     let sampler: SamplerSpec;
     try {

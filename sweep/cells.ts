@@ -12,12 +12,15 @@ import { RADIUS_AXIS, type ResolvedSweep } from './resolved.js';
 export type CellWeights =
   { kind: 'optimal' } | { kind: 'fixed'; values: number[] } | { kind: 'ratio'; ratio: number };
 
+/** A cell's parameter: a number, or (the file axis) the file's name. */
+export type ParamValue = number | string;
+
 export interface Cell {
   index: number;
   /** First 32 hex chars of sha256(canonicalJson(params)): stable across runs and machines. */
   key: string;
-  /** Axis name -> value, in axis order. */
-  params: Record<string, number>;
+  /** Axis name -> value, in axis order (the file axis: the file's name). */
+  params: Record<string, ParamValue>;
   /** Base game + this cell's game-axis values, ready for buildGame. Shares the base's matrices: treat as read-only. */
   game: GameSpec;
   weights: CellWeights;
@@ -30,7 +33,7 @@ export function cellCount(resolved: ResolvedSweep): number {
 }
 
 /** Key of a params record (the same function keys cells and game groups). */
-export function paramsKey(params: Record<string, number>): string {
+export function paramsKey(params: Record<string, ParamValue>): string {
   return sha256Hex(canonicalJson(params)).slice(0, 32);
 }
 
@@ -51,19 +54,23 @@ export function gameIndex(resolved: ResolvedSweep, index: number): number {
  */
 export function gameGroupKey(resolved: ResolvedSweep, index: number): string {
   const { values } = decode(resolved, index);
-  return keyOf(planFor(resolved).group, values);
+  return keyOf(planFor(resolved).group, values, resolved);
 }
 
 /** Key of the cell's game-axis params alone: equal for all cells that share a game (and its equilibrium). */
 export function gameKey(resolved: ResolvedSweep, index: number): string {
   const { values } = decode(resolved, index);
-  return keyOf(planFor(resolved).game, values);
+  return keyOf(planFor(resolved).game, values, resolved);
 }
 
 export function cellAt(resolved: ResolvedSweep, index: number): Cell {
   const { params, values, positions } = decode(resolved, index);
-  // The base game with this cell's axis values put in (resolveSpec checked the game at every axis value).
-  const game: Record<string, unknown> = { ...resolved.game };
+  // The base game (a file axis: the cell's file's) with this cell's axis values put in (resolveSpec
+  // checked the game at every axis value).
+  const fileAxis = resolved.files ? resolved.axes.findIndex((a) => a.files) : -1;
+  const game: Record<string, unknown> = {
+    ...(fileAxis >= 0 && resolved.files ? resolved.files[values[fileAxis]].game : resolved.game),
+  };
   let weights: CellWeights;
   switch (resolved.weights.kind) {
     case 'fixed':
@@ -76,14 +83,14 @@ export function cellAt(resolved: ResolvedSweep, index: number): Cell {
       weights = { kind: 'optimal' };
   }
   resolved.axes.forEach((a, i) => {
-    if (a.target === 'game') game[a.name] = values[i];
+    if (a.target === 'game' && !a.files) game[a.name] = values[i];
   });
   if (resolved.perturbation) game.perturbation = cellPerturbation(resolved, values, positions);
   const region = resolved.region;
-  const radii = !region ? null : region.radii ? region.radii : [params[RADIUS_AXIS]];
+  const radii = !region ? null : region.radii ? region.radii : [params[RADIUS_AXIS] as number];
   return {
     index,
-    key: keyOf(planFor(resolved).all, values),
+    key: keyOf(planFor(resolved).all, values, resolved),
     params,
     game: game as unknown as GameSpec,
     weights,
@@ -138,7 +145,7 @@ function cellPerturbation(
 function decode(
   resolved: ResolvedSweep,
   index: number,
-): { params: Record<string, number>; values: number[]; positions: number[] } {
+): { params: Record<string, ParamValue>; values: number[]; positions: number[] } {
   checkIndex(resolved, index);
   const { axes } = resolved;
   const values = new Array<number>(axes.length);
@@ -151,8 +158,8 @@ function decode(
     positions[i] = k;
     values[i] = cachedValue(axes[i].axis, k, len);
   }
-  const params: Record<string, number> = {};
-  axes.forEach((a, i) => (params[a.name] = values[i]));
+  const params: Record<string, ParamValue> = {};
+  axes.forEach((a, i) => (params[a.name] = a.files ? a.files[values[i]] : values[i]));
   return { params, values, positions };
 }
 
@@ -189,7 +196,16 @@ function planFor(resolved: ResolvedSweep): KeyPlans {
   return plan;
 }
 
-function keyOf(plan: KeyPlan, values: readonly number[]): string {
+function keyOf(plan: KeyPlan, values: readonly number[], resolved: ResolvedSweep): string {
+  if (resolved.files) {
+    // A file axis keys by the file's name, as paramsKey(params) does.
+    const record: Record<string, ParamValue> = {};
+    for (const i of plan.axisIndex) {
+      const files = resolved.axes[i].files;
+      record[resolved.axes[i].name] = files ? files[values[i]] : values[i];
+    }
+    return paramsKey(record);
+  }
   const ordered = plan.axisIndex.map((i) => values[i]);
   return sha256Hex(canonicalNumberRecord(plan.names, ordered)).slice(0, 32);
 }

@@ -62,12 +62,29 @@ function radiusOf(cell: Cell): number | null {
   return r && r.every((v) => v === r[0]) ? r[0] : null;
 }
 
+/** game_param: the swept parameter's value, the file axis' position in its list (paramNumber). */
+function gameParamValue(
+  resolved: ResolvedSweep,
+  name: string,
+  value: number | string | undefined,
+): number | null {
+  if (value === undefined) return null;
+  if (typeof value === 'number') return value;
+  let index = fileIndex.get(resolved);
+  if (!index) {
+    index = new Map((resolved.axes.find((a) => a.name === name)?.files ?? []).map((f, k) => [f, k]));
+    fileIndex.set(resolved, index);
+  }
+  return index.get(value) ?? null;
+}
+const fileIndex = new WeakMap<ResolvedSweep, Map<string, number>>();
+
 function emptyRow(resolved: ResolvedSweep, cell: Cell, paramName: string | null): CellRow {
   return {
     cellIndex: cell.index,
     cellKey: cell.key,
     params: cell.params,
-    gameParam: paramName !== null ? (cell.params[paramName] ?? null) : null,
+    gameParam: paramName !== null ? gameParamValue(resolved, paramName, cell.params[paramName]) : null,
     ratio: cell.weights.kind === 'ratio' ? cell.weights.ratio : null,
     regionRadius: radiusOf(cell),
     seed: typeof cell.params.seed === 'number' ? cell.params.seed : null,

@@ -240,7 +240,9 @@ describe("paper-random: certifyRange on examples/paper/random-suite.yaml gives t
     expect(new Set(rows.map((x) => x.params.seed))).toEqual(new Set([12345, 13345]));
     expect(rows.every((x) => x.error === null)).toBe(true);
     for (const row of rows) {
-      const p = paper.find((x) => x.seed === row.params.seed && Math.abs(x.lam - row.params.lambda) < 1e-12);
+      const p = paper.find(
+        (x) => x.seed === row.params.seed && Math.abs(x.lam - Number(row.params.lambda)) < 1e-12,
+      );
       if (!p) throw new Error(`no reference row for ${JSON.stringify(row.params)}`);
       close(row.gammaEuclidean, p.gamma_euc, 1e-9);
       close(row.alpha, p.alpha_sgn, 1e-9);

@@ -6,7 +6,8 @@ import { axisValueNear, gameParamName, type Axis } from './axes.js';
 export interface ResultRow {
   cellIndex: number;
   cellKey: string;
-  params: Record<string, number>;
+  /** Axis name -> value (the file axis: the file's name). */
+  params: Record<string, number | string>;
   certified: boolean;
   alpha: number | null;
   beta: number | null;
@@ -83,6 +84,8 @@ export function parseWhere(items: readonly string[]): WhereClause[] {
 interface SweepParam {
   column: Prisma.Sql | null;
   axis: Axis | null;
+  /** The file axis: its files' names (the params hold the name, compared as text). */
+  files: string[] | null;
 }
 
 const isNumber = (x: unknown): x is number => typeof x === 'number';
@@ -109,7 +112,7 @@ function storedAxis(x: unknown): Axis | null {
 function sweepParams(axes: unknown): Map<string, SweepParam> | null {
   if (!Array.isArray(axes)) return null;
   const named = axes.filter(
-    (a): a is { name: string; target: string; axis?: unknown } =>
+    (a): a is { name: string; target: string; axis?: unknown; files?: unknown } =>
       typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.target === 'string',
   );
   const main = gameParamName({ axes: named });
@@ -121,7 +124,9 @@ function sweepParams(axes: unknown): Map<string, SweepParam> | null {
         : a.name === 'ratio' && a.target === 'weights'
           ? Prisma.sql`ratio`
           : null;
-    params.set(a.name, { column, axis: storedAxis(a.axis) });
+    const files =
+      Array.isArray(a.files) && a.files.every((f) => typeof f === 'string') ? (a.files as string[]) : null;
+    params.set(a.name, { column: files ? null : column, axis: storedAxis(a.axis), files });
   }
   return params;
 }
@@ -164,6 +169,17 @@ function conditions(
           `--where ${key}`,
           `is not a parameter of sweep "${sweepId}" (${names.length ? `its parameters: ${names.join(', ')}` : 'it has none'}; also certified, cellKey, error)`,
         );
+      }
+      if (param?.files) {
+        if (!param.files.includes(value)) {
+          const shown = param.files.slice(0, 5).join(', ');
+          throw new InputError(
+            `--where ${key}`,
+            `"${value}" is not one of the sweep's ${param.files.length} files (${shown}${param.files.length > 5 ? ', ...' : ''})`,
+          );
+        }
+        parts.push(Prisma.sql`params ->> ${key} = ${value}`);
+        continue;
       }
       const v = Number(value);
       if (value === '' || !Number.isFinite(v))

@@ -3,9 +3,12 @@
  * axes ordered, cell count bounded, hashed. The result is plain JSON (stored in the database and
  * re-read by workers elsewhere), so it holds no functions, class instances or undefined values.
  */
+import { statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { SgnConfig } from '../config/config.js';
-import { readDataFile } from '../formats/data-file.js';
+import { DEFAULT_MAX_INPUT_BYTES, readDataFile } from '../formats/data-file.js';
+import { readGameData } from '../formats/sampled-file.js';
+import { expandGlob } from '../formats/glob.js';
 import { playerCount, type GameSpec } from '../sgn/games/spec.js';
 import { parseGameSpec } from '../formats/game-file.js';
 import {
@@ -26,6 +29,8 @@ import {
   RADIUS_AXIS,
   REGION_ROOT,
   SWEEP_FORMAT,
+  FILE_AXIS,
+  type ResolvedGameFile,
   type ResolvedRegion,
   type ResolvedStepsize,
   type ResolvedSweep,
@@ -39,6 +44,7 @@ import {
   parseSweepSpec,
   type GameAxisField,
   type StepsizeSection,
+  type GameFileSection,
   type SweepRegionSection,
 } from './spec.js';
 import type { ConvergenceCriterion } from '../sgn/experiments/convergence.js';
@@ -66,16 +72,33 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const rawGame = (raw as Record<string, unknown>).game as Record<string, unknown>;
 
   // Merge: the game file's fields are the base, the spec's own fields override them.
-  const { file, ...specFields } = spec.game;
+  const { file: fileSection, ...specFields } = spec.game;
   const own: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(specFields)) if (v !== undefined) own[k] = v;
-  const loaded = file === undefined ? undefined : loadGameFile(file, opts.baseDir, opts.settings);
+  // A file axis: every file is read now and its game inlined, so that every worker sees the same list.
+  const fileNames = fileSection === undefined ? undefined : gameFileList(fileSection, opts.baseDir);
+  const fileAxis = fileSection !== undefined && typeof fileSection !== 'string';
+  if (fileAxis && fileNames) checkFileAxisSize(fileNames, opts, spec.maxCells);
+  const loadedAll = fileNames?.map((f) => loadGameFile(f, opts.baseDir, opts.settings));
+  const loaded = loadedAll?.[0];
+  const file = fileNames?.[0];
   const fromFile = loaded?.game;
   const merged: Record<string, unknown> = { ...fromFile, ...own };
 
   // Game axes in the order the user wrote them (zod's output follows the schema's order).
   const gameAxes: SweepAxis[] = [];
   for (const key of Object.keys(rawGame)) {
+    if (key === 'file' && fileAxis && fileNames) {
+      gameAxes.push({
+        name: FILE_AXIS,
+        target: 'game',
+        field: `${GAME_ROOT}.file`,
+        axis: { values: fileNames.map((_f, k) => k) },
+        length: fileNames.length,
+        files: fileNames,
+      });
+      continue;
+    }
     if (!(GAME_AXIS_FIELDS as readonly string[]).includes(key) || !isAxisObject(rawGame[key])) continue;
     const axis = own[key] as Axis;
     gameAxes.push({
@@ -88,7 +111,7 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   }
 
   const first: Record<string, unknown> = { ...merged };
-  for (const a of gameAxes) first[a.name] = axisValue(a.axis, 0);
+  for (const a of gameAxes) if (!a.files) first[a.name] = axisValue(a.axis, 0);
   const perturbation = spec.game.perturbation
     ? perturbationAxes(spec.game.perturbation, `${GAME_ROOT}.perturbation`)
     : undefined;
@@ -97,10 +120,14 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   const players = playerCount(game);
 
   for (const a of gameAxes) {
+    if (a.files) continue;
     checkGameAxis(a, game);
     checkAxisValues(a, first);
   }
   if (perturbation) checkPerturbationValues(perturbation, first);
+  const files =
+    fileAxis && fileNames && loadedAll ? resolveFileAxis(fileNames, loadedAll, first, own, game) : undefined;
+  if (game.family === 'sampled-jacobians') checkSampledSweep(spec, loaded?.region, file);
 
   const { region, axis: radiusAxis } = resolveRegionSection(spec.region, loaded?.region, file, game);
   const axes = [...gameAxes, ...(perturbation?.axes ?? []), ...(radiusAxis ? [radiusAxis] : [])];
@@ -203,7 +230,8 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
     ...(spec.id !== undefined ? { id: spec.id } : {}),
     ...(spec.name !== undefined ? { name: spec.name } : {}),
     kind: spec.kind,
-    ...(file !== undefined ? { gameFile: file } : {}),
+    ...(typeof fileSection === 'string' ? { gameFile: fileSection } : {}),
+    ...(files ? { files } : {}),
     game,
     ...(perturbation ? { perturbation: perturbation.resolved } : {}),
     players,
@@ -221,19 +249,27 @@ export function resolveSpec(raw: unknown, opts: ResolveOptions): ResolvedSweep {
   };
   // Every cell must fit the worker's memory and a bounded amount of work (budget.ts), checked
   // here, before anything is stored or started.
-  const shape = sweepCellShape(resolved);
-  checkCellBudget(
-    shape,
-    budgetLimits(opts.settings, { maxCellMemory: opts.maxCellMemory, maxCellWork: opts.maxCellWork }),
-    {
-      size: `${GAME_ROOT}.${shape.game.sizeField}`,
-      sampler: `${REGION_ROOT}.sampler`,
-      groundTruth: `${SPEC_ROOT}.certify.groundTruth`,
-      steps: `${SPEC_ROOT}.stepsize.steps`,
-      seeds: `${SPEC_ROOT}.stepsize.seeds`,
-      tracePoints: `${SPEC_ROOT}.stepsize.trace.points`,
-    },
-  );
+  const limits = budgetLimits(opts.settings, {
+    maxCellMemory: opts.maxCellMemory,
+    maxCellWork: opts.maxCellWork,
+  });
+  for (const f of files ?? [{ name: file, game }]) {
+    const shape = sweepCellShape({ ...resolved, game: f.game });
+    try {
+      checkCellBudget(shape, limits, {
+        size: `${GAME_ROOT}.${shape.game.sizeField}`,
+        sampler: `${REGION_ROOT}.sampler`,
+        groundTruth: `${SPEC_ROOT}.certify.groundTruth`,
+        steps: `${SPEC_ROOT}.stepsize.steps`,
+        seeds: `${SPEC_ROOT}.stepsize.seeds`,
+        tracePoints: `${SPEC_ROOT}.stepsize.trace.points`,
+      });
+    } catch (e) {
+      if (e instanceof InputError && files)
+        throw new InputError(e.field, `${e.problem} (the game file ${f.name})`);
+      throw e;
+    }
+  }
   checkTraceBatch(resolved, `${SPEC_ROOT}.stepsize.trace.points`);
   resolved.specHash = sha256Hex(canonicalJson(hashedPart(resolved)));
   return resolved;
@@ -267,11 +303,15 @@ export function hashedPart(r: ResolvedSweep): unknown {
     // Markov games: the Fisher convention in effect, written out, so that the sweeps run before
     // the default became the paper's (unregularised blocks; then every block had 1e-3 I) hash
     // differently from today's and are never resumed with cells of the other convention.
-    game:
-      r.game.family === 'markov'
-        ? { ...r.game, fisher: { blockRegularisation: r.game.fisher?.blockRegularisation ?? 0 } }
-        : r.game,
-    axes: r.axes.map((a) => ({ name: a.name, target: a.target, axis: a.axis })),
+    game: hashedGame(r.game),
+    axes: r.axes.map((a) => ({
+      name: a.name,
+      target: a.target,
+      axis: a.axis,
+      ...(a.files ? { files: a.files } : {}),
+    })),
+    // A file axis: every file's content (only when present, so other sweeps' hashes stay).
+    ...(r.files ? { files: r.files.map((f) => ({ name: f.name, game: hashedGame(f.game) })) } : {}),
     // Only when present, like the region: how trials draw decides every perturbed game.
     ...(r.perturbation ? { perturbation: r.perturbation } : {}),
     weights: r.weights,
@@ -280,6 +320,12 @@ export function hashedPart(r: ResolvedSweep): unknown {
     // Only when present, so the hashes of region-less sweeps stay what they were.
     ...(r.region ? { region: { ...r.region, source: undefined } } : {}),
   };
+}
+
+function hashedGame(game: GameSpec): unknown {
+  return game.family === 'markov'
+    ? { ...game, fisher: { blockRegularisation: game.fisher?.blockRegularisation ?? 0 } }
+    : game;
 }
 
 /** spec.id, or `<slug of name, or 'sweep'>-<first 10 hex of specHash>`. */
@@ -325,6 +371,107 @@ function boundedProduct(axes: SweepAxis[], limit: number, source: string): numbe
   return Number(total);
 }
 
+/** The files of game.file: the one file, the list as written, or the glob's matches (sorted). */
+function gameFileList(section: GameFileSection, baseDir: string): string[] {
+  if (typeof section === 'string') return [section];
+  if ('values' in section) return section.values;
+  const found = expandGlob(section.glob, baseDir);
+  if (found.length === 0)
+    throw new InputError(
+      `${GAME_ROOT}.file.glob`,
+      `"${section.glob}" matches no file (relative to ${baseDir})`,
+    );
+  return found;
+}
+
+/**
+ * Before any file of an axis is read: no more files than the cell limit allows, and together no
+ * more bytes than the input limit (SGN_MAX_INPUT_BYTES), since the resolved spec holds them all
+ * and every worker reads it. A file that cannot be stat'ed is left to loadGameFile to report.
+ */
+function checkFileAxisSize(names: string[], opts: ResolveOptions, specMaxCells: number | undefined): void {
+  const field = `${GAME_ROOT}.file`;
+  const { limit, source } = cellLimit(opts, specMaxCells);
+  if (names.length > limit)
+    throw new InputError(
+      field,
+      `lists ${names.length} files, over the cell limit of ${limit} set by ${source}`,
+    );
+  const max = opts.settings?.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  let total = 0;
+  for (const name of names) {
+    try {
+      total += statSync(resolvePath(opts.baseDir, name)).size;
+    } catch {
+      continue;
+    }
+    if (total > max)
+      throw new InputError(
+        field,
+        `the files up to ${name} hold ${total} bytes, over the input limit of ${max} (SGN_MAX_INPUT_BYTES) for a file axis together (the stored spec holds them all)`,
+      );
+  }
+}
+
+/**
+ * Every file of a file axis as a game: the file's fields, the spec's own fields over them and the
+ * other axes at their first value, checked. The files must be one family with as many players.
+ */
+function resolveFileAxis(
+  names: string[],
+  loaded: { game: Record<string, unknown>; region: unknown }[],
+  first: Record<string, unknown>,
+  own: Record<string, unknown>,
+  base: GameSpec,
+): ResolvedGameFile[] {
+  const field = `${GAME_ROOT}.file`;
+  const firstRegion = canonicalJson(loaded[0].region ?? null);
+  return names.map((name, k) => {
+    if (k === 0) return { name, game: base };
+    const fromFile = loaded[k].game;
+    const game = parseBaseGame({ ...fromFile, ...ownAtFirst(first, own) }, fromFile, own, name);
+    if (game.family !== base.family)
+      throw new InputError(
+        field,
+        `${name} is a ${game.family} game but ${names[0]} is ${base.family}; the files of an axis are one family`,
+      );
+    if (playerCount(game) !== playerCount(base))
+      throw new InputError(
+        field,
+        `${name} has ${playerCount(game)} players but ${names[0]} has ${playerCount(base)}`,
+      );
+    if (canonicalJson(loaded[k].region ?? null) !== firstRegion)
+      throw new InputError(
+        field,
+        `${name} has another region section than ${names[0]}; give the sweep's region in spec.region`,
+      );
+    return { name, game };
+  });
+}
+
+/** The spec's own fields, each axis at its first value (as `first` holds them). */
+function ownAtFirst(first: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(own).map((k) => [k, first[k]]));
+}
+
+/** A sampled-Jacobians game is certified over its samples: no region, no dynamics to run. */
+function checkSampledSweep(
+  spec: { kind: string; region?: unknown },
+  fileRegion: unknown,
+  file: string | undefined,
+): void {
+  if (spec.region !== undefined || fileRegion !== undefined)
+    throw new InputError(
+      spec.region !== undefined ? REGION_ROOT : `${GAME_ROOT}.file`,
+      `${spec.region !== undefined ? 'does not apply' : `${file} has a region section, which does not apply`} to a sampled-jacobians game: its bounds are taken over the samples its file gives`,
+    );
+  if (spec.kind !== 'certify')
+    throw new InputError(
+      `${SPEC_ROOT}.kind`,
+      `must be "certify" for a sampled-jacobians game: it is known at its samples only, so there are no trajectories to run`,
+    );
+}
+
 /** A game file's game, and its `region` section if it has one (sgn certify reads the same files). */
 function loadGameFile(
   file: string,
@@ -334,7 +481,7 @@ function loadGameFile(
   const path = resolvePath(baseDir, file);
   let data: unknown;
   try {
-    data = readDataFile(path, settings);
+    data = readGameData(path, settings);
   } catch (e) {
     if (e instanceof InputError) throw new InputError(`${GAME_ROOT}.file`, `${file}: ${e.problem}`);
     throw e;

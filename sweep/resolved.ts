@@ -28,10 +28,24 @@ export interface SweepAxis {
   field: string;
   axis: Axis;
   length: number;
+  /**
+   * The file axis (game.file as {values} or {glob}): the files, in axis order. Its axis is the
+   * indices 0..n-1; a cell's params carry the file's name.
+   */
+  files?: string[];
+}
+
+/** One file of a file axis: its name as the spec (or the glob) spells it, and its game, resolved. */
+export interface ResolvedGameFile {
+  name: string;
+  /** The file's game with the spec's own fields and every other axis' first value put in. */
+  game: GameSpec;
 }
 
 export type ResolvedWeights = { kind: 'optimal' } | { kind: 'fixed'; values: number[] } | { kind: 'ratio' };
 
+/** Name of the file axis in cell params (its values: the files' names). */
+export const FILE_AXIS = 'file';
 /** Name of the region-radius axis in cell params. */
 export const RADIUS_AXIS = 'radius';
 export const REGION_ROOT = `${SPEC_ROOT}.region`;
@@ -101,6 +115,8 @@ export interface ResolvedSweep {
   kind: SweepKind;
   /** The spec's game.file as written (informational: its content is inlined in `game`). */
   gameFile?: string;
+  /** A file axis' files and their games (inlined: workers never read the files); `game` is the first's. */
+  files?: ResolvedGameFile[];
   /** Base game, defaults applied, every swept field at its axis' first value. */
   game: GameSpec;
   /** Present when the game is perturbed from the sweep: how a cell's eps and trial set it. */

@@ -164,6 +164,29 @@ function numberArrayOrAxis(arrayHint: string) {
   );
 }
 
+/**
+ * game.file: one file, or an axis of files -- `{values: [a.json, b.npz]}` (in the order given) or
+ * `{glob: 'checkpoints/*.npz'}` (the matches, sorted), paths relative to the spec's directory.
+ */
+export type GameFileSection = string | { values: string[] } | { glob: string };
+const FILE_HINT = "a file name, {values: [a.json, b.json, ...]} or {glob: 'dir/*.npz'}";
+const fileSchema = byShape<GameFileSection>(FILE_HINT, (v) => {
+  if (typeof v === 'string') return str.min(1, 'must not be empty');
+  if (!isPlainObject(v)) return undefined;
+  if ('glob' in v) return obj({ glob: str.min(1, 'must not be empty') });
+  if ('values' in v)
+    return obj({
+      values: list(str.min(1, 'must not be empty'))
+        .min(1, 'must list at least one file')
+        .superRefine((xs, ctx) => {
+          const dup = xs.findIndex((x, i) => xs.indexOf(x) !== i);
+          if (dup >= 0)
+            ctx.addIssue({ code: 'custom', message: `repeats ${JSON.stringify(xs[dup])}`, path: [dup] });
+        }),
+    });
+  return undefined;
+});
+
 // ---- sections -------------------------------------------------------------------------------
 
 export const PERTURBATION_STREAMS = ['per-trial', 'shared'] as const;
@@ -194,7 +217,7 @@ export type PerturbationSection = z.output<typeof perturbationSection>;
  * parseGameSpec once the file is merged), scalar parameters possibly axes, plus `file`.
  */
 const gameSchema = obj({
-  file: str.optional(),
+  file: fileSchema.optional(),
   family: z.unknown().optional(),
   name: z.unknown().optional(),
   generator: z.unknown().optional(),

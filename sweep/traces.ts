@@ -5,7 +5,7 @@
  */
 import { Prisma, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
-import { cellAt, ratioLength } from './cells.js';
+import { cellAt, ratioLength, type ParamValue } from './cells.js';
 import type { ResolvedSweep } from './resolved.js';
 
 export const TRACE_CSV_COLUMNS = [
@@ -86,7 +86,7 @@ export async function exportTraces(
   let runs = 0;
   let lines = 0;
   // A game's runs are consecutive: its parameters are worked out once.
-  const paramsOf = new Map<number, Record<string, number>>();
+  const paramsOf = new Map<number, Record<string, ParamValue>>();
   await prisma.$transaction(
     async (tx) => {
       await tx.$executeRaw`DECLARE sgn_traces NO SCROLL CURSOR FOR

@@ -4,7 +4,7 @@
  * worker process; every stored number equals the in-process computation bit for bit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
@@ -144,5 +144,74 @@ describe('a tanh sweep on Temporal + PostgreSQL', () => {
       ['radius', 1],
       ['radius', 1.5],
     ]);
+  });
+});
+
+// A sweep over checkpoints: the file axis (a glob over the committed .npz files) x ratio, written
+// where the spec sits so the glob is relative to it; the worker computes from the stored spec only.
+const ckptDir = join(dir, 'ckpt');
+mkdirSync(join(ckptDir, 'checkpoints'), { recursive: true });
+for (const f of readdirSync(join(projectRoot, 'examples', 'checkpoints')))
+  copyFileSync(join(projectRoot, 'examples', 'checkpoints', f), join(ckptDir, 'checkpoints', f));
+const ckptSpec = join(ckptDir, 'sweep.json');
+writeFileSync(
+  ckptSpec,
+  JSON.stringify({
+    id: 'ckpt-e2e',
+    kind: 'certify',
+    game: { file: { glob: 'checkpoints/*.npz' } },
+    weights: { ratio: { values: [0.2, 1, 5] } },
+    execution: { batchSize: 2, concurrency: 2 },
+  }),
+);
+
+describe('a file-axis sweep on Temporal + PostgreSQL', () => {
+  it('stores every cell once with its file name, equal to the in-process computation', async () => {
+    const r = await runCli(['sweep', 'start', ckptSpec, '--wait'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const resolved = resolveSpecFile(ckptSpec);
+    const check = await checkStored(db.prisma, 'ckpt-e2e', await referenceCells(resolved));
+    expect(check).toMatchObject({
+      expected: 9,
+      stored: 9,
+      duplicates: 0,
+      mismatches: 0,
+      missing: 0,
+      status: 'completed',
+    });
+    const cells = await db.prisma.cellResult.findMany({
+      where: { sweepId: 'ckpt-e2e' },
+      orderBy: { cellIndex: 'asc' },
+    });
+    expect(cells.map((c) => (c.params as { file: string }).file)).toEqual(
+      ['step-0100', 'step-0200', 'step-0300'].flatMap((s) => Array<string>(3).fill(`checkpoints/${s}.npz`)),
+    );
+    // The boxes shrink from radius 1.5 to 0.5 around x*: the margin grows towards the converged game's.
+    const alphas = [1, 4, 7].map((i) => cells[i].optimalAlpha ?? NaN);
+    expect(alphas[0]).toBeLessThan(alphas[1]);
+    expect(alphas[1]).toBeLessThan(alphas[2]);
+    // Band maps, one per checkpoint, drawn against its position in the glob's sorted list.
+    const maps = await db.prisma.bandMap.findMany({
+      where: { sweepId: 'ckpt-e2e' },
+      orderBy: { paramValue: 'asc' },
+    });
+    expect(maps.map((m) => [m.paramName, m.paramValue, m.alphas.length])).toEqual([
+      ['file', 0, 3],
+      ['file', 1, 3],
+      ['file', 2, 3],
+    ]);
+    const found = await runCli(
+      ['sweep', 'results', 'ckpt-e2e', '--where', 'file=checkpoints/step-0200.npz', '--format', 'json'],
+      env,
+    );
+    expect(found.code, found.stderr).toBe(0);
+    expect((JSON.parse(found.stdout) as { cellIndex: number }[]).map((x) => x.cellIndex)).toEqual([3, 4, 5]);
+    // The report draws the band against the checkpoints' positions.
+    const report = await runCli(['report', 'ckpt-e2e', '--out', join(ckptDir, 'report')], env);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/report\.html/);
+    expect(readFileSync(join(ckptDir, 'report', 'report.html'), 'utf8')).toContain(
+      'checkpoints/step-0300.npz',
+    );
   });
 });

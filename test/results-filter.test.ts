@@ -153,6 +153,48 @@ describe('results filtered on swept parameters', () => {
   });
 });
 
+describe('a file axis: the file names stored in params, found by --where file=<name>', () => {
+  const FILES = ['checkpoints/step-0100.npz', 'checkpoints/step-0200.npz', 'it\'s, "quoted".json'];
+  const fileAxes = [
+    { name: 'file', target: 'game', axis: { values: [0, 1, 2] }, files: FILES },
+    { name: 'ratio', target: 'weights', axis: { values: RATIOS.slice(0, 4) } },
+  ];
+  const rows = Array.from({ length: 12 }, (_, i): CellInsert => {
+    const base = cell(i);
+    return {
+      ...base,
+      params: { file: FILES[Math.floor(i / 4)], ratio: RATIOS[i % 4] },
+      gameParam: null,
+      ratio: RATIOS[i % 4],
+    };
+  });
+  beforeAll(async () => {
+    await db.prisma.sweep.create({ data: bareSweep('files', rows.length) });
+    await db.prisma
+      .$executeRaw`UPDATE sweeps SET spec = ${JSON.stringify({ axes: fileAxes })}::jsonb WHERE id = 'files'`;
+    await writeCellBatch(db.prisma, 'files', 'test', rows);
+  });
+
+  it('store each row its file name and find the file cells', async () => {
+    const all = await resultRows(db.prisma, 'files', []);
+    expect(all.map((r) => r.params)).toEqual(rows.map((r) => r.params));
+    const got = await resultRows(db.prisma, 'files', [
+      { key: 'file', value: FILES[2] },
+      { key: 'ratio', value: String(RATIOS[1]) },
+    ]);
+    expect(got.map((r) => r.cellIndex)).toEqual([9]);
+    expect(
+      (await resultRows(db.prisma, 'files', [{ key: 'file', value: FILES[0] }])).map((r) => r.cellIndex),
+    ).toEqual([0, 1, 2, 3]);
+  });
+
+  it('refuse a name that is not one of the files, on one line', async () => {
+    await expect(resultRows(db.prisma, 'files', [{ key: 'file', value: 'step-0100.npz' }])).rejects.toThrow(
+      `--where file: "step-0100.npz" is not one of the sweep's 3 files (${FILES.join(', ')})`,
+    );
+  });
+});
+
 describe('results read page by page', () => {
   const ALL = LAMBDAS.length * RATIOS.length;
   const LONG = 2 * RESULTS_PAGE + 123;

@@ -4,6 +4,7 @@ import type { GameSpec } from './spec.js';
 import { buildQuadraticGame } from './quadratic.js';
 import { buildTanhGame } from './tanh.js';
 import { buildMarkovGame } from './markov/spec.js';
+import { buildSampledGame } from './sampled.js';
 
 export function buildGame(spec: GameSpec): Game {
   switch (spec.family) {
@@ -13,5 +14,7 @@ export function buildGame(spec: GameSpec): Game {
       return buildTanhGame(spec);
     case 'markov':
       return buildMarkovGame(spec);
+    case 'sampled-jacobians':
+      return buildSampledGame(spec);
   }
 }

@@ -2,6 +2,15 @@ import type { DenseMatrix } from '../linalg/matrix.js';
 import type { Region } from '../regions/region.js';
 import type { Blocks } from './blocks.js';
 
+/** What a game given by samples carries instead of a formula (sampled.ts builds it). */
+export interface JacobianSamples {
+  readonly jacobians: readonly DenseMatrix[];
+  /** x_s, when the file gives them. */
+  readonly points: readonly Float64Array[] | null;
+  /** F(x_s), when the file gives them. */
+  readonly gradients: readonly Float64Array[] | null;
+}
+
 /**
  * A differentiable game through its pseudo-gradient F and Jacobian J.
  * `linear` is present when F(x) = H x + c exactly (J = H everywhere), which unlocks the
@@ -28,4 +37,9 @@ export interface Game {
    * can be certified in the rigorous mode (sampled bounds inflated by value x covering radius).
    */
   jacobianLipschitz?(region: Region): number;
+  /**
+   * Present when the game is given by its Jacobians at sample points (sampled.ts): the bounds
+   * are taken over these, and F and J exist at the points only.
+   */
+  readonly samples?: JacobianSamples;
 }

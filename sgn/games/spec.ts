@@ -111,8 +111,26 @@ export interface TanhSpec {
   c?: number[];
 }
 
+/**
+ * A game users bring as samples: at S points of a region, the Jacobian J(x_s) of the pseudo-gradient
+ * (d x d, d = sum of dims; players' blocks in the order of dims), optionally the points x_s and
+ * the pseudo-gradient F(x_s). The certificate's bounds are the min/max over the samples
+ * (sampled.ts): an estimate over the region the samples stand for, as any sampled region is.
+ */
+export interface SampledJacobiansSpec {
+  family: 'sampled-jacobians';
+  name?: string;
+  dims: number[];
+  /** S Jacobians, each d x d, row i the derivatives of F_i. */
+  jacobians: number[][][];
+  /** The sample points x_s (S x d), informational: where the Jacobians were taken. */
+  points?: number[][];
+  /** F(x_s) (S x d), informational: how far each sample is from a stationary point. */
+  gradients?: number[][];
+}
+
 /** Every family's spec. */
-export type GameSpec = QuadraticSpec | TanhSpec | MarkovSpec;
+export type GameSpec = QuadraticSpec | TanhSpec | MarkovSpec | SampledJacobiansSpec;
 
 /** Number of players a spec describes. */
 export function playerCount(spec: GameSpec): number {

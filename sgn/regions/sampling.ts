@@ -19,10 +19,11 @@ import { coveringRadius } from './covering.js';
 
 /** What the certificate says about the region its bounds rest on. */
 export interface RegionRecord {
-  readonly kind: RegionKind;
+  /** `samples`: the points a sampled-Jacobians file gives (sgn/games/sampled.ts). */
+  readonly kind: RegionKind | 'samples';
   readonly centre: number[];
   readonly centreSource: 'given' | 'equilibrium';
-  /** One per player. */
+  /** One per player (samples: the largest distance of a player's block from the centre). */
   readonly radii: number[];
   /** null for linear games: J is constant, so no sampling is needed. */
   readonly sampler: string | null;
@@ -44,6 +45,11 @@ export interface RegionRecord {
     /** delta = jacobianLipschitz x coveringRadius: subtracted from mu, added to L. */
     readonly amount: number;
   } | null;
+  /**
+   * Samples given with their pseudo-gradient values (sgn/games/sampled.ts): the smallest and largest
+   * ||F(x_s)||_2, how far the samples are from a stationary point. Absent otherwise.
+   */
+  readonly gradientNorms?: { readonly min: number; readonly max: number };
   /** The bounds before inflation (rigorous mode). */
   readonly sampled: { readonly mu: number[]; readonly L: number[][]; readonly gammaEuclidean: number } | null;
 }
