@@ -39,6 +39,7 @@ import {
 } from './ensemble-figures.js';
 import { inView, sliceLabel, viewCaption, valueLabel, type View, type ViewOptions } from './view.js';
 import { cellGroupTable } from './group-table.js';
+import { bandLineFigure, stabilityLineFigure } from './one-d-figures.js';
 
 export interface SweepReport {
   readonly dir: string;
@@ -75,6 +76,21 @@ function subjectOf(labels: FigureLabels, slice: string, view: View): FigureLabel
   return parts.length ? { ...labels, subject: `${labels.subject} (${parts.join(', ')})` } : labels;
 }
 
+/** A sweep over one game (no axis to draw against): the band against r, the converged fraction against the step. */
+function oneGameFigures(d: SweepData): { figures: Figure[]; notes: string[] } {
+  const figures: Figure[] = [];
+  const subject = d.sweep.name ?? d.sweep.id;
+  if (d.hasRatioAxis && d.cells.some((c) => c.alpha !== null)) figures.push(bandLineFigure(d.cells, subject));
+  if (d.steps.some((s) => s.convergedFraction !== null))
+    figures.push(stabilityLineFigure(d.steps, subject, d.resolved.stepsize?.base ?? 'certified'));
+  const notes = figures.length
+    ? []
+    : [
+        'no figures: the sweep is over one game and has no ratio axis or step-size runs (the CSV tables have the results)',
+      ];
+  return { figures, notes };
+}
+
 /** The figures the data supports, plus a note for each one it does not (and for left-out slices). */
 function chooseFigures(
   d: SweepData,
@@ -85,10 +101,7 @@ function chooseFigures(
   const notes: string[] = [];
   const view = d.view;
   const pooled = view.aggregate.length > 0;
-  if (!labels) {
-    notes.push('no figures: the sweep has no game axis to draw against (the CSV tables have the results)');
-    return { figures, notes };
-  }
+  if (!labels) return oneGameFigures(d);
   const pooledText = `over ${view.aggregate.join(', ')}`;
   const ensemble = (l: FigureLabels): EnsembleLabels => ({ ...l, pooled: pooledText });
   if (!d.hasRatioAxis) notes.push('no band map: the sweep has no ratio axis');
