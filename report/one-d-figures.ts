@@ -36,7 +36,7 @@ export function bandLineFigure(cells: readonly ResultRow[], subject: string): Fi
     : [];
   const marks = edges.filter((r) => r >= rMin && r <= rMax).map((r) => ({ r }));
   const hasTruth = points.some((p) => p.series === names.truth);
-  const domain = hasTruth ? [names.sgn, names.truth] : [names.sgn];
+  const domain = hasTruth ? [names.truth, names.sgn] : [names.sgn];
   const edgeText = edges.length
     ? `band r− = ${edges[0].toPrecision(4)}, r+ = ${edges[1].toPrecision(4)}`
     : 'no band: α* < 0 at every ratio';
@@ -77,44 +77,50 @@ export function bandLineFigure(cells: readonly ResultRow[], subject: string): Fi
           mark: { type: 'rule', color: '#888' },
           encoding: { y: { field: 'y', type: 'quantitative' } },
         },
-        {
-          data: { values: points },
-          mark: { type: 'line', strokeWidth: 2, point: rows.length <= 40 ? { size: 18 } : false },
+        // The true margin solid, then alpha_* dashed on top (they coincide on LQ-64, as in the paper).
+        ...domain.map((series) => ({
+          data: { values: points.filter((p) => p.series === series) },
+          mark: { type: 'line' as const, strokeWidth: 2, point: rows.length <= 40 ? { size: 18 } : false },
           encoding: {
             x: {
               field: 'r',
-              type: 'quantitative',
+              type: 'quantitative' as const,
               title: 'weight ratio r = w2/w1',
-              scale: { type: 'log', domain: [rMin, rMax], nice: false },
+              scale: { type: 'log' as const, domain: [rMin, rMax], nice: false },
             },
-            y: { field: 'margin', type: 'quantitative', title: 'margin' },
+            y: { field: 'margin', type: 'quantitative' as const, title: 'margin' },
             color: {
               field: 'series',
-              type: 'nominal',
+              type: 'nominal' as const,
               title: null,
-              scale: { domain, range: ['#2ca02c', '#1f77b4'] },
-              legend: { orient: 'bottom', direction: 'horizontal' },
+              scale: { domain, range: domain.map((d) => (d === names.sgn ? '#2ca02c' : '#1f77b4')) },
+              legend: { orient: 'bottom' as const, direction: 'horizontal' as const },
             },
             strokeDash: {
               field: 'series',
-              type: 'nominal',
+              type: 'nominal' as const,
               title: null,
-              scale: {
-                domain,
-                range: [
-                  [6, 3],
-                  [1, 0],
-                ],
-              },
-              legend: { orient: 'bottom', direction: 'horizontal' },
+              scale: { domain, range: domain.map((d) => (d === names.sgn ? [6, 3] : [1, 0])) },
+              legend: { orient: 'bottom' as const, direction: 'horizontal' as const },
             },
           },
-        },
+        })),
       ],
-      resolve: { scale: { color: 'independent' } },
     },
   };
 }
+
+/** The paper's names and colours for the Markov iterations (markov/plots.py). */
+const POLICY_GRADIENT: Record<string, { label: string; colour: string }> = {
+  npg: { label: 'natural PG (SGN metric)', colour: '#1f77b4' },
+  epg: { label: 'Euclidean PG', colour: '#d62728' },
+  euler: { label: 'Euler', colour: '#2ca02c' },
+  rk4: { label: 'RK4', colour: '#9467bd' },
+};
+const lineLabel = (integrator: string): string =>
+  POLICY_GRADIENT[integrator]?.label ?? integratorLabel(integrator);
+const lineColour = (label: string): string =>
+  Object.values(POLICY_GRADIENT).find((p) => p.label === label)?.colour ?? '#555';
 
 /**
  * The fraction of runs converged against the step (multiplier of the certified step, of the exact
@@ -130,11 +136,11 @@ export function stabilityLineFigure(
     .filter((s) => s.convergedFraction !== null && s.multiplier > 0)
     .sort((a, b) => a.multiplier - b.multiplier);
   const integrators = [...new Set(rows.map((s) => s.integrator))];
-  const labels = integrators.map(integratorLabel);
+  const labels = integrators.map(lineLabel);
   const points = rows.map((s) => ({
     x: s.multiplier,
     step: s.step,
-    integrator: integratorLabel(s.integrator),
+    integrator: lineLabel(s.integrator),
     converged: s.convergedFraction as number,
   }));
   const certified = rows.find((s) => s.certifiedStep > 0)?.certifiedStep ?? 0;
@@ -184,7 +190,7 @@ export function stabilityLineFigure(
               field: 'integrator',
               type: 'nominal',
               title: null,
-              scale: { domain: labels, range: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] },
+              scale: { domain: labels, range: labels.map(lineColour) },
               legend: { orient: 'bottom', direction: 'horizontal' },
             },
             shape: { field: 'integrator', type: 'nominal', title: null, scale: { domain: labels } },

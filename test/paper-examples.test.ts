@@ -159,7 +159,7 @@ describe('the paper examples at --small', () => {
     // 5 ratios of geomspace(0.1, 1e4, 161), alpha_* and alpha_true at each.
     expect(lines.filter((p) => String(p.series).startsWith('SGN'))).toHaveLength(5);
     expect(lines.filter((p) => String(p.series).startsWith('true'))).toHaveLength(5);
-    // Both band edges lie inside the drawn ratios (r- = 0.0385, r+ = 2595 at lambda = 1: docs/paper-parity.md).
+    // Both band edges lie inside the drawn ratios (r- = 34.31, r+ = 1166 at lambda = 1, as the paper's band).
     expect(edges).toHaveLength(2);
     expect(band).toHaveLength(1);
   });
