@@ -119,6 +119,7 @@ const POLICY_GRADIENT: Record<string, { label: string; colour: string }> = {
 };
 const lineLabel = (integrator: string): string =>
   POLICY_GRADIENT[integrator]?.label ?? integratorLabel(integrator);
+const lineShape = (label: string): string => (label === POLICY_GRADIENT.epg.label ? 'square' : 'circle');
 const lineColour = (label: string): string =>
   Object.values(POLICY_GRADIENT).find((p) => p.label === label)?.colour ?? '#555';
 
@@ -193,7 +194,12 @@ export function stabilityLineFigure(
               scale: { domain: labels, range: labels.map(lineColour) },
               legend: { orient: 'bottom', direction: 'horizontal' },
             },
-            shape: { field: 'integrator', type: 'nominal', title: null, scale: { domain: labels } },
+            shape: {
+              field: 'integrator',
+              type: 'nominal',
+              title: null,
+              scale: { domain: labels, range: labels.map(lineShape) },
+            },
           },
         },
       ],
