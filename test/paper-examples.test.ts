@@ -82,7 +82,6 @@ beforeAll(async () => {
   await worker.ready;
   // The commands run in this process (cli/main.ts, what the sgn binary runs): a process and tsx
   // start-up per command would cost more than the small sweeps. The worker is a real process.
-  const t0 = Date.now();
   const starts = new Map<string, CliResult>();
   for (const spec of specs)
     starts.set(spec, await runSgnInProcess(['sweep', 'start', join(paperDir, spec), '--small'], env));
@@ -95,7 +94,6 @@ beforeAll(async () => {
     180_000,
     'the small sweeps to finish',
   );
-  const t1 = Date.now();
   for (const spec of specs) {
     const start = starts.get(spec)!;
     const id = start.stdout.trim();
@@ -105,8 +103,6 @@ beforeAll(async () => {
     );
     runs.set(spec, { id, start, report });
   }
-  if (process.env.SGN_PAPER_TIMES)
-    console.log(`sweeps ${t1 - t0} ms, reports ${Date.now() - t1} ms, in ${out}`);
 }, 240_000);
 
 afterAll(async () => {
@@ -155,10 +151,12 @@ describe('the paper examples at --small', () => {
     const vl = JSON.parse(readFileSync(join(dir, 'band-1d.vl.json'), 'utf8')) as {
       layer: { data: { values: Record<string, number | string>[] } }[];
     };
-    const [band, edges, , lines] = vl.layer.map((l) => l.data.values);
-    // 5 ratios of geomspace(0.1, 1e4, 161), alpha_* and alpha_true at each.
-    expect(lines.filter((p) => String(p.series).startsWith('SGN'))).toHaveLength(5);
-    expect(lines.filter((p) => String(p.series).startsWith('true'))).toHaveLength(5);
+    const [band, edges, , truth, sgn] = vl.layer.map((l) => l.data.values);
+    // 5 ratios of geomspace(0.1, 1e4, 161): alpha_true (solid) and alpha_* (dashed, on top) at each.
+    expect(truth.map((p) => p.series)).toEqual(Array(5).fill('true margin α_true(r) in M(w)'));
+    expect(sgn.map((p) => p.series)).toEqual(Array(5).fill('SGN margin α*(r)'));
+    // LQ-64 at lambda = 1: the SGN bound is tight, as in the paper's figure.
+    sgn.forEach((p, i) => expect(p.margin as number).toBeCloseTo(truth[i].margin as number, 12));
     // Both band edges lie inside the drawn ratios (r- = 34.31, r+ = 1166 at lambda = 1, as the paper's band).
     expect(edges).toHaveLength(2);
     expect(band).toHaveLength(1);
