@@ -40,6 +40,7 @@ import {
 import { inView, sliceLabel, viewCaption, valueLabel, type View, type ViewOptions } from './view.js';
 import { cellGroupTable } from './group-table.js';
 import { bandLineFigure, stabilityLineFigure } from './one-d-figures.js';
+import { conservatismFigure, conservatismPoints } from './conservatism-figure.js';
 
 export interface SweepReport {
   readonly dir: string;
@@ -187,6 +188,8 @@ function chooseFigures(
     if (shown.some((g) => g.values.marginRatio.length > 0)) figures.push(marginRatiosFigure(shown, x, l));
     else
       notes.push('no margin-ratio figure: no stored cell has a positive true margin (certify.groundTruth)');
+    // The paper's noise figure: mean alpha_true / mean alpha against x.
+    if (conservatismPoints(shown, x).length > 0) figures.push(conservatismFigure(shown, x, l));
     for (const integrator of ['rk4', 'euler'] as const) {
       const out = integrator === 'rk4' ? 'log10StepRatioRk4' : 'log10StepRatioEuler';
       if (shown.some((g) => g.values[out].length > 0))

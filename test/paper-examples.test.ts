@@ -42,7 +42,12 @@ const EXPECTED: Record<string, Expected> = {
   'markov-stability.yaml': { report: [], figures: { 'stability-1d': ['rule', 'line'] } },
   'noise-robustness.yaml': {
     report: ['--aggregate', 'trial'],
-    figures: { margins: ['line'], 'certification-rates': ['line'], 'margin-ratios': ['circle'] },
+    figures: {
+      margins: ['line'],
+      'certification-rates': ['line'],
+      'margin-ratios': ['circle'],
+      conservatism: ['rule', 'line'],
+    },
   },
   'random-suite.yaml': {
     report: ['--aggregate', 'seed'],
