@@ -40,13 +40,14 @@ import { readDataFile } from '../formats/data-file.js';
 import { num, table } from './format.js';
 import { csvRow, toCsv } from '../formats/csv.js';
 import { progressPrinter } from './progress.js';
+import { smallSpec } from '../sweep/small.js';
 import { CellAggregator, cellGroupCells, cellGroupHeader, type CellGroup } from '../report/aggregate.js';
 import { cellGroupRows } from '../report/group-table.js';
 import { loadView } from '../report/data.js';
 import type { ViewOptions } from '../report/view.js';
 import { exportTraces } from '../sweep/traces.js';
 
-export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N] [--cell-timeout S]
+export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--small] [--max-cells N] [--cell-timeout S]
   sgn sweep status <id> [--json] [--watch]
   sgn sweep list [--json]
   sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N] [--aggregate PARAM ...]
@@ -108,6 +109,7 @@ async function start(argv: string[], out: Out, config: SgnConfig): Promise<numbe
     {
       id: { type: 'string' },
       wait: { type: 'boolean', default: false },
+      small: { type: 'boolean', default: false },
       'max-cells': { type: 'string' },
       'cell-timeout': { type: 'string' },
     },
@@ -125,7 +127,9 @@ async function start(argv: string[], out: Out, config: SgnConfig): Promise<numbe
   const cellTimeout = numberFlag(values['cell-timeout'], '--cell-timeout');
   if (cellTimeout !== undefined && !(cellTimeout > 0 && cellTimeout <= 604_800))
     throw new InputError('--cell-timeout', 'must be a number of seconds in (0, 604800]');
-  const spec = resolveSpec(readDataFile(specPath, config), {
+  const raw = readDataFile(specPath, config);
+  // --small: every axis cut to a few values, its own id (sweep/small.ts).
+  const spec = resolveSpec(values.small ? smallSpec(raw) : raw, {
     baseDir: dirname(resolvePath(specPath)),
     settings: config,
     maxCells,

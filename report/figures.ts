@@ -36,9 +36,10 @@ export interface FigureLabels {
 
 /** The parameter's symbol and axis title: lambda is the quadratic family's coupling strength. */
 export function paramText(param: string): { sym: string; title: string } {
-  return param === 'lambda'
-    ? { sym: 'λ', title: 'coupling strength λ' }
-    : { sym: param, title: `game parameter ${param}` };
+  if (param === 'lambda') return { sym: 'λ', title: 'coupling strength λ' };
+  // The perturbation size (sweep/perturbation.ts): the paper's noise fraction.
+  if (param === 'eps') return { sym: 'ε', title: 'noise fraction ε' };
+  return { sym: param, title: `game parameter ${param}` };
 }
 
 export interface RenderedFigure extends Figure {

@@ -40,6 +40,8 @@ import {
 } from './ensemble-figures.js';
 import { inView, sliceLabel, viewCaption, valueLabel, type View, type ViewOptions } from './view.js';
 import { cellGroupTable } from './group-table.js';
+import { bandLineFigure, stabilityLineFigure } from './one-d-figures.js';
+import { conservatismFigure, conservatismPoints } from './conservatism-figure.js';
 
 export interface SweepReport {
   readonly dir: string;
@@ -76,6 +78,21 @@ function subjectOf(labels: FigureLabels, slice: string, view: View): FigureLabel
   return parts.length ? { ...labels, subject: `${labels.subject} (${parts.join(', ')})` } : labels;
 }
 
+/** A sweep over one game (no axis to draw against): the band against r, the converged fraction against the step. */
+function oneGameFigures(d: SweepData): { figures: Figure[]; notes: string[] } {
+  const figures: Figure[] = [];
+  const subject = d.sweep.name ?? d.sweep.id;
+  if (d.hasRatioAxis && d.cells.some((c) => c.alpha !== null)) figures.push(bandLineFigure(d.cells, subject));
+  if (d.steps.some((s) => s.convergedFraction !== null))
+    figures.push(stabilityLineFigure(d.steps, subject, d.resolved.stepsize?.base ?? 'certified'));
+  const notes = figures.length
+    ? []
+    : [
+        'no figures: the sweep is over one game and has no ratio axis or step-size runs (the CSV tables have the results)',
+      ];
+  return { figures, notes };
+}
+
 /** The figures the data supports, plus a note for each one it does not (and for left-out slices). */
 function chooseFigures(
   d: SweepData,
@@ -86,10 +103,7 @@ function chooseFigures(
   const notes: string[] = [];
   const view = d.view;
   const pooled = view.aggregate.length > 0;
-  if (!labels) {
-    notes.push('no figures: the sweep has no game axis to draw against (the CSV tables have the results)');
-    return { figures, notes };
-  }
+  if (!labels) return oneGameFigures(d);
   const pooledText = `over ${view.aggregate.join(', ')}`;
   const ensemble = (l: FigureLabels): EnsembleLabels => ({ ...l, pooled: pooledText });
   if (!d.hasRatioAxis) notes.push('no band map: the sweep has no ratio axis');
@@ -175,6 +189,8 @@ function chooseFigures(
     if (shown.some((g) => g.values.marginRatio.length > 0)) figures.push(marginRatiosFigure(shown, x, l));
     else
       notes.push('no margin-ratio figure: no stored cell has a positive true margin (certify.groundTruth)');
+    // The paper's noise figure: mean alpha_true / mean alpha against x.
+    if (conservatismPoints(shown, x).length > 0) figures.push(conservatismFigure(shown, x, l));
     for (const integrator of ['rk4', 'euler'] as const) {
       const out = integrator === 'rk4' ? 'log10StepRatioRk4' : 'log10StepRatioEuler';
       if (shown.some((g) => g.values[out].length > 0))
