@@ -17,19 +17,21 @@ const finite = (x: number | null | undefined): x is number =>
  * [r-, r+] (exact edges, alpha_* = 0) shaded and marked, as the paper's lq_timescale_band.
  */
 export function bandLineFigure(cells: readonly ResultRow[], subject: string): Figure {
+  // The ratio axis is numeric (only a file axis holds names).
+  const ratioOf = (c: ResultRow): number => Number(c.params.ratio);
   const rows = cells
-    .filter((c) => c.error === null && c.params.ratio > 0)
-    .sort((a, b) => a.params.ratio - b.params.ratio);
+    .filter((c) => c.error === null && ratioOf(c) > 0)
+    .sort((a, b) => ratioOf(a) - ratioOf(b));
   const names = { sgn: 'SGN margin α*(r)', truth: 'true margin α_true(r) in M(w)' };
   const points: { r: number; series: string; margin: number }[] = [];
   for (const c of rows) {
-    if (finite(c.alpha)) points.push({ r: c.params.ratio, series: names.sgn, margin: c.alpha });
-    if (finite(c.alphaTrue)) points.push({ r: c.params.ratio, series: names.truth, margin: c.alphaTrue });
+    if (finite(c.alpha)) points.push({ r: ratioOf(c), series: names.sgn, margin: c.alpha });
+    if (finite(c.alphaTrue)) points.push({ r: ratioOf(c), series: names.truth, margin: c.alphaTrue });
   }
   const first = rows.find((c) => finite(c.bandMinus) && finite(c.bandPlus));
   const edges = first ? [first.bandMinus as number, first.bandPlus as number] : [];
-  const rMin = rows.length ? rows[0].params.ratio : 0.1;
-  const rMax = rows.length ? rows[rows.length - 1].params.ratio : 10;
+  const rMin = rows.length ? ratioOf(rows[0]) : 0.1;
+  const rMax = rows.length ? ratioOf(rows[rows.length - 1]) : 10;
   // The band as stored, clipped to the drawn ratios (an edge outside them is not drawn).
   const band = edges.length
     ? [{ from: Math.max(rMin, edges[0]), to: Math.min(rMax, edges[1]), what: 'SGN band (α* ≥ 0)' }]
