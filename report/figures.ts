@@ -180,7 +180,7 @@ export function bandMapFigure(
             },
             // Hover (the dashboard): the cell's certificate, its margin unclamped.
             tooltip: [
-              { field: 'param', type: 'quantitative', title: sym },
+              { field: 'param', type: 'quantitative', title: sym, format: '.6g' },
               { field: 'ratio', type: 'quantitative', title: 'r = w2/w1', format: '.4g' },
               { field: 'alpha', type: 'quantitative', title: 'α* (SGN margin)', format: '.6g' },
               { field: 'certified', type: 'nominal', title: 'certified' },
