@@ -188,12 +188,13 @@ async function drawDetail() {
     const id = encodeURIComponent(state.selected);
     const detail = await getJson(`/api/sweeps/${id}?${viewQuery()}`);
     $('detail').hidden = false;
-    $('detail-title').textContent =
-      `Sweep ${detail.id}: ${detail.status}, ${detail.doneCells} / ${detail.totalCells} stored, ${detail.failedCells} failed`;
     fillAxes(detail);
     $('notes').replaceChildren(...detail.notes.map((n) => el('li', n)));
     await drawFigures(detail.figures);
     await drawResults();
+    // The title last: once it says a count, the figures and the table show at least that many.
+    $('detail-title').textContent =
+      `Sweep ${detail.id}: ${detail.status}, ${detail.doneCells} / ${detail.totalCells} stored, ${detail.failedCells} failed`;
     showError(null);
     state.drawnAt = `${detail.status}:${detail.doneCells}`;
   } catch (e) {
