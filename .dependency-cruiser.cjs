@@ -14,6 +14,7 @@ const FLOORS = [
   ['workers'], // a worker process: activities + the workflow bundle
   ['app'], // start / resume / pause / cancel / status: Temporal and the database together
   ['report'], // tables, figures and reports over stored results
+  ['dashboard'], // the live web dashboard (sgn dashboard): serves report/'s figures and the queries
   ['cli'], // the `sgn` command
 ];
 

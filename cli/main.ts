@@ -30,6 +30,7 @@ const commands: Record<string, Loader> = {
   sweep: () => import('./sweep.js').then((m) => ({ run: m.runSweep, usage: m.sweepUsage })),
   report: () => import('./report.js').then((m) => ({ run: m.runReport, usage: m.reportUsage })),
   worker: () => import('./worker.js').then((m) => ({ run: m.runWorkerCommand, usage: m.workerUsage })),
+  dashboard: () => import('./dashboard.js').then((m) => ({ run: m.runDashboard, usage: m.dashboardUsage })),
   migrate: () => import('./migrate.js').then((m) => ({ run: m.runMigrate, usage: m.migrateUsage })),
 };
 

@@ -49,7 +49,14 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c).toEqual(DEFAULTS);
     // Unset, not a number: sweep/resolve.ts and sweep/budget.ts then say "the default limit".
-    for (const key of ['maxCells', 'maxCellMemory', 'maxCellWork', 'demoScale', 'temporalCliPath'])
+    for (const key of [
+      'maxCells',
+      'maxCellMemory',
+      'maxCellWork',
+      'demoScale',
+      'temporalCliPath',
+      'temporalUiUrl',
+    ])
       expect(Object.hasOwn(c, key), key).toBe(false);
     expect(DEFAULT_CONFIG).toEqual(DEFAULTS);
     expect(DEFAULTS.maxInputBytes).toBe(64 * MiB);
@@ -70,6 +77,7 @@ describe('loadConfig', () => {
       SGN_TEST_FAULTS: '5:kill, 9:hang,12:slow=8000',
       SGN_DEMO_SCALE: 'small',
       TEMPORAL_CLI_PATH: '/opt/temporal/bin/temporal',
+      SGN_TEMPORAL_UI_URL: ' https://temporal.example/ui ',
       TEMPORAL_ADDRESS: 'temporal.example:7233',
       TEMPORAL_NAMESPACE: 'ns',
       TEMPORAL_TLS: 'true',
@@ -95,6 +103,7 @@ describe('loadConfig', () => {
       ],
       demoScale: 'small',
       temporalCliPath: '/opt/temporal/bin/temporal',
+      temporalUiUrl: 'https://temporal.example/ui',
       temporal: {
         taskQueue: 'my-queue',
         // Temporal's own variables and where its TOML file is, as given: nothing else (not PATH,
@@ -175,6 +184,12 @@ describe('loadConfig', () => {
     ['SGN_BATCHES_PER_RUN', '0', 'must be an integer from 1 to 5000, got "0"'],
     ['SGN_BATCHES_PER_RUN', '5001', 'must be an integer from 1 to 5000, got "5001"'],
     ['SGN_BATCHES_PER_RUN', 'ten', 'got "ten"'],
+    [
+      'SGN_TEMPORAL_UI_URL',
+      'localhost:8233',
+      'must be an http(s) URL such as http://localhost:8233, got "localhost:8233"',
+    ],
+    ['SGN_TEMPORAL_UI_URL', 'ftp://ui', 'got "ftp://ui"'],
     ['SGN_BATCHES_PER_RUN', '2.5', 'got "2.5"'],
     ['SGN_TASK_QUEUE', 'q'.repeat(1001), 'must be at most 1000 characters, got 1001'],
     ['SGN_TEST_FAULTS', '5:explode', 'cannot read "5:explode" (index:hang|slow=MS|exit|kill|oom)'],

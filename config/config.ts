@@ -184,6 +184,13 @@ export const settingsSchema = z.object({
       ? { value: v }
       : { problem: `must be small or full, got ${quoted(t)}` };
   }),
+  /** Temporal's web UI, for the dashboard's links to a sweep's workflow page; unset: no links. */
+  SGN_TEMPORAL_UI_URL: variable((t) => {
+    const v = t.trim();
+    return /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v)
+      ? { value: v }
+      : { problem: `must be an http(s) URL such as http://localhost:8233, got ${quoted(t)}` };
+  }),
   /** The Temporal CLI for local dev servers (the demo's, the tests'); unset: `temporal` on PATH. */
   TEMPORAL_CLI_PATH: text(),
   /** Temporal's frontend, host:port (a TEMPORAL_PROFILE may give it instead). */
@@ -239,6 +246,8 @@ export interface SgnConfig {
   readonly demoScale?: 'small' | 'full';
   /** TEMPORAL_CLI_PATH; unset: `temporal` on PATH, or a copy the project obtains. */
   readonly temporalCliPath?: string;
+  /** SGN_TEMPORAL_UI_URL: Temporal's web UI (the dashboard links there); unset: no links. */
+  readonly temporalUiUrl?: string;
   readonly temporal: TemporalSettings;
 }
 
@@ -278,6 +287,7 @@ export function loadConfig(env: Env = process.env): SgnConfig {
     testFaults: s.SGN_TEST_FAULTS,
     ...(s.SGN_DEMO_SCALE !== undefined ? { demoScale: s.SGN_DEMO_SCALE } : {}),
     ...(s.TEMPORAL_CLI_PATH !== undefined ? { temporalCliPath: s.TEMPORAL_CLI_PATH } : {}),
+    ...(s.SGN_TEMPORAL_UI_URL !== undefined ? { temporalUiUrl: s.SGN_TEMPORAL_UI_URL } : {}),
     temporal: {
       ...(s.SGN_TASK_QUEUE !== undefined ? { taskQueue: s.SGN_TASK_QUEUE } : {}),
       variables,

@@ -17,7 +17,7 @@
 -- owner:    owns the database and every table; runs `sgn migrate` (and nothing else routinely)
 -- operator: sgn sweep start|resume|pause|cancel, and every read
 -- worker:   sgn worker: reads specs, inserts results, moves a sweep's counters and status
--- reader:   sgn sweep list|status|results|band, sgn report
+-- reader:   sgn sweep list|status|results|band, sgn report, sgn dashboard
 \set ON_ERROR_STOP on
 
 \if :{?database}

@@ -11,7 +11,8 @@ const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 export const WIDTH = 620;
 export const HEIGHT = 380;
 
-const CONFIG = {
+/** The figures' look (fonts, sizes): `sgn report` renders with it, the dashboard hands it to vega-embed. */
+export const FIGURE_CONFIG = {
   font: FONT,
   background: 'white',
   view: { stroke: '#888' },
@@ -48,7 +49,7 @@ export interface RenderedFigure extends Figure {
 }
 
 export async function renderFigure(fig: Figure): Promise<RenderedFigure> {
-  const vgSpec = compile(fig.spec, { config: CONFIG }).spec;
+  const vgSpec = compile(fig.spec, { config: FIGURE_CONFIG }).spec;
   const view = new View(parse(vgSpec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -178,6 +179,27 @@ export function bandMapFigure(
               title: 'α*',
               scale: { scheme: 'redblue', domain: [-1, 1], domainMid: 0 },
             },
+            // Hover (the dashboard): the cell's certificate, its margin unclamped.
+            tooltip: [
+              { field: 'param', type: 'quantitative', title: sym, format: '.6g' },
+              { field: 'ratio', type: 'quantitative', title: 'r = w2/w1', format: '.4g' },
+              { field: 'alpha', type: 'quantitative', title: 'α* (SGN margin)', format: '.6g' },
+              { field: 'certified', type: 'nominal', title: 'certified' },
+              ...(drawn.some((b) => b.slice)
+                ? [{ field: 'slice', type: 'nominal' as const, title: 'slice' }]
+                : []),
+              ...(drawn.some((b) => b.games !== undefined)
+                ? [
+                    { field: 'games', type: 'quantitative' as const, title: 'games pooled' },
+                    {
+                      field: 'certifiedRate',
+                      type: 'quantitative' as const,
+                      title: 'fraction certified',
+                      format: '.3f',
+                    },
+                  ]
+                : []),
+            ],
           },
         },
         {

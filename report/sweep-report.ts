@@ -59,7 +59,7 @@ export interface SweepReport {
 const ROWS_SHOWN = 60;
 
 /** The sweep is unfinished (running or paused), or ended without all its work stored. */
-function progressNote(d: SweepData): string | null {
+export function progressNote(d: SweepData): string | null {
   const { status, doneCells, totalCells } = d.sweep;
   const stored = `${doneCells} of ${totalCells} work items (certify cells and step-size games) are stored`;
   if (status === 'running' || status === 'paused')
@@ -283,6 +283,15 @@ ${data.map((f) => `<li><a href="${esc(f)}">${esc(f)}</a></li>`).join('\n')}
   );
 }
 
+/** A loaded sweep's figures (Vega-Lite specs, not rendered), the groups --aggregate pools, and notes. */
+export function sweepFigures(data: SweepData): { figures: Figure[]; notes: string[]; groups: CellGroup[] } {
+  const labels = data.param ? { subject: data.sweep.name ?? data.sweep.id, param: data.param } : null;
+  const groups = data.view.aggregate.length
+    ? aggregateCells(data.cells, data.view.aggregate, (name, v) => paramNumber(data.view, name, v))
+    : [];
+  return { ...chooseFigures(data, labels, groups), groups };
+}
+
 export async function writeSweepReport(
   prisma: PrismaClient,
   id: string,
@@ -290,11 +299,7 @@ export async function writeSweepReport(
   view: ViewOptions = {},
 ): Promise<SweepReport> {
   const data = await loadSweepData(prisma, id, { view });
-  const labels = data.param ? { subject: data.sweep.name ?? id, param: data.param } : null;
-  const groups = data.view.aggregate.length
-    ? aggregateCells(data.cells, data.view.aggregate, (name, v) => paramNumber(data.view, name, v))
-    : [];
-  const { figures: specs, notes } = chooseFigures(data, labels, groups);
+  const { figures: specs, notes, groups } = sweepFigures(data);
   const progress = progressNote(data);
   const figures: RenderedFigure[] = [];
   for (const f of specs) figures.push(await renderFigure(f));

@@ -417,3 +417,57 @@ export function listSweeps(prisma: PrismaClient) {
 export async function storedStatus(prisma: PrismaClient, id: string): Promise<string | null> {
   return (await prisma.sweep.findUnique({ where: { id }, select: { status: true } }))?.status ?? null;
 }
+
+/** What a sweep's recently stored rows say about its pace and who computes it. */
+export interface SweepActivity {
+  readonly sweepId: string;
+  /** Work items (certify cells, step-size games) stored in the window. */
+  readonly recentCells: number;
+  /** recentCells per second over the window (or since the sweep was created, if later). */
+  readonly cellsPerSecond: number;
+  /** Distinct worker identities on the window's cell rows (computed_by). */
+  readonly workers: string[];
+  /** When the newest row was stored (ISO), null when none is. */
+  readonly lastStoredAt: string | null;
+}
+
+/**
+ * Pace and workers of the given sweeps over the last `windowSeconds`, from the rows' own
+ * timestamps (a batch's rows share one): the sweep_id index finds each sweep's rows.
+ */
+export async function recentActivity(
+  prisma: PrismaClient,
+  sweepIds: readonly string[],
+  windowSeconds = 60,
+): Promise<SweepActivity[]> {
+  if (sweepIds.length === 0) return [];
+  const ids = [...sweepIds];
+  const rows = await prisma.$queryRaw<
+    { sweep_id: string; n: number; seconds: number; workers: string[]; last: Date | null }[]
+  >`
+    WITH recent AS (
+      SELECT sweep_id, created_at, computed_by FROM cell_results
+      WHERE sweep_id = ANY(${ids}) AND created_at > now() - make_interval(secs => ${windowSeconds})
+      UNION ALL
+      SELECT sweep_id, min(created_at), NULL FROM stepsize_results
+      WHERE sweep_id = ANY(${ids}) AND created_at > now() - make_interval(secs => ${windowSeconds})
+      GROUP BY sweep_id, cell_index
+    ), last AS (
+      SELECT s.id, greatest(
+        (SELECT max(created_at) FROM cell_results c WHERE c.sweep_id = s.id),
+        (SELECT max(created_at) FROM stepsize_results r WHERE r.sweep_id = s.id)) AS last,
+        least(${windowSeconds}::float8, greatest(extract(epoch FROM now() - s.created_at)::float8, 1)) AS seconds
+      FROM sweeps s WHERE s.id = ANY(${ids})
+    )
+    SELECT l.id AS sweep_id, count(r.created_at)::int AS n, l.seconds, l.last,
+      coalesce(array_agg(DISTINCT r.computed_by) FILTER (WHERE r.computed_by IS NOT NULL), '{}') AS workers
+    FROM last l LEFT JOIN recent r ON r.sweep_id = l.id
+    GROUP BY l.id, l.seconds, l.last`;
+  return rows.map((r) => ({
+    sweepId: r.sweep_id,
+    recentCells: r.n,
+    cellsPerSecond: r.n / r.seconds,
+    workers: r.workers,
+    lastStoredAt: r.last?.toISOString() ?? null,
+  }));
+}

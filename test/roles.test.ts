@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createPrisma,
   formatDatabaseUrl,
   migrateDeploy,
   parseDatabaseUrl,
@@ -25,6 +26,7 @@ import { testServerUrl } from './support/database.js';
 import { runCli, startWorker, type CliResult, type WorkerProcess } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
+import { startDashboard } from '../dashboard/server.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 
 const SPEC = join(projectRoot, 'test', 'fixtures', 'both.yaml');
@@ -372,6 +374,31 @@ describe('a sweep with every command under its role', () => {
     const report = await runSgnInProcess(['report', ID, '--out', join(tmp, 'report')], reader);
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toContain('report.html');
+    // The dashboard as the reader: its list, figures and CSV are reads only.
+    const prisma = createPrisma(urlAs('reader'));
+    const { server, url } = await startDashboard({
+      prisma,
+      links: { namespace: 'default' },
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const get = async (path: string) => {
+        const res = await fetch(new URL(path, url));
+        expect(res.status, `${path}: ${await res.clone().text()}`).toBe(200);
+        return res;
+      };
+      expect(((await (await get('/api/sweeps')).json()) as { id: string }[]).map((s) => s.id)).toEqual([ID]);
+      expect(
+        ((await (await get(`/api/sweeps/${ID}`)).json()) as { figures: unknown[] }).figures.length,
+      ).toBeGreaterThan(0);
+      expect((await (await get(`/api/sweeps/${ID}/results.csv`)).text()).trim().split('\n')).toHaveLength(
+        resolved.totalCells + 1,
+      );
+    } finally {
+      server.close();
+      await prisma.$disconnect();
+    }
   }, 240_000);
 });
 

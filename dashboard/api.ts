@@ -1,0 +1,186 @@
+/**
+ * The dashboard's answers, as JSON-ready objects: the sweeps with their progress, one sweep's
+ * figures (the reports' own Vega-Lite specs, for --x / --slice / --aggregate), and its results
+ * through the query layer. Read-only: nothing here writes to the database or asks Temporal.
+ */
+import type { PrismaClient } from '../db/client.js';
+import { loadSweepData } from '../report/data.js';
+import { FIGURE_CONFIG } from '../report/figures.js';
+import { progressNote, sweepFigures } from '../report/sweep-report.js';
+import type { ViewOptions } from '../report/view.js';
+import {
+  countResults,
+  forEachResultPage,
+  parseWhere,
+  recentActivity,
+  resultRows,
+  type ResultRow,
+  type WhereClause,
+} from '../sweep/queries.js';
+import { InputError } from '../sgn/util/errors.js';
+
+/** Where links point: Temporal's web UI (none when unset) and its namespace. */
+export interface LinkSettings {
+  readonly temporalUiUrl?: string;
+  readonly namespace: string;
+}
+
+export interface SweepSummary {
+  readonly id: string;
+  readonly name: string | null;
+  readonly kind: string;
+  readonly status: string;
+  readonly totalCells: number;
+  readonly doneCells: number;
+  readonly failedCells: number;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly cellsPerSecond: number;
+  readonly workers: string[];
+  readonly lastStoredAt: string | null;
+  /** Temporal UI's page of the sweep's workflow, null when SGN_TEMPORAL_UI_URL is unset. */
+  readonly workflowUrl: string | null;
+}
+
+/** The Temporal UI's page of a workflow. */
+export function workflowLink(links: LinkSettings, workflowId: string): string | null {
+  if (!links.temporalUiUrl) return null;
+  const base = links.temporalUiUrl.replace(/\/+$/, '');
+  return `${base}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** Every sweep, newest first, with its counters and its recent pace (activity over `windowSeconds`). */
+export async function sweepSummaries(
+  prisma: PrismaClient,
+  links: LinkSettings,
+  windowSeconds = 60,
+): Promise<SweepSummary[]> {
+  const sweeps = await prisma.sweep.findMany({
+    orderBy: { createdAt: 'desc' },
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      status: true,
+      totalCells: true,
+      doneCells: true,
+      failedCells: true,
+      createdAt: true,
+      finishedAt: true,
+      workflowId: true,
+    },
+  });
+  // Pace only for sweeps still at work: an ended one stores nothing more.
+  const live = sweeps.filter((s) => s.status === 'running' || s.status === 'paused').map((s) => s.id);
+  const activity = new Map((await recentActivity(prisma, live, windowSeconds)).map((a) => [a.sweepId, a]));
+  return sweeps.map((s) => {
+    const a = activity.get(s.id);
+    return {
+      id: s.id,
+      name: s.name,
+      kind: s.kind,
+      status: s.status,
+      totalCells: s.totalCells,
+      doneCells: s.doneCells,
+      failedCells: s.failedCells,
+      createdAt: s.createdAt.toISOString(),
+      finishedAt: s.finishedAt?.toISOString() ?? null,
+      cellsPerSecond: a?.cellsPerSecond ?? 0,
+      workers: a?.workers ?? [],
+      lastStoredAt: a?.lastStoredAt ?? null,
+      workflowUrl: workflowLink(links, s.workflowId),
+    };
+  });
+}
+
+/** A figure as the page draws it: the spec carries the reports' look. */
+export interface FigureJson {
+  readonly name: string;
+  readonly title: string;
+  readonly caption: string;
+  readonly spec: object;
+}
+
+export interface SweepDetail {
+  readonly id: string;
+  readonly status: string;
+  readonly doneCells: number;
+  readonly totalCells: number;
+  readonly failedCells: number;
+  /** The sweep's axes (the choices for x, slice and aggregate) and their values. */
+  readonly axes: { name: string; target: string; length: number }[];
+  /** The view drawn: x, pooled axes, held values. */
+  readonly view: { x: string | null; aggregate: string[]; slice: Record<string, number> };
+  readonly figures: FigureJson[];
+  readonly notes: string[];
+}
+
+/** One sweep's figures for a view (InputError naming the option for a bad one, or for no such sweep). */
+export async function sweepDetail(prisma: PrismaClient, id: string, view: ViewOptions): Promise<SweepDetail> {
+  const data = await loadSweepData(prisma, id, { view });
+  const { figures, notes } = sweepFigures(data);
+  const progress = progressNote(data);
+  return {
+    id,
+    status: data.sweep.status,
+    doneCells: data.sweep.doneCells,
+    totalCells: data.sweep.totalCells,
+    failedCells: data.sweep.failedCells,
+    axes: data.resolved.axes.map((a) => ({ name: a.name, target: a.target, length: a.length })),
+    view: {
+      x: data.view.x,
+      aggregate: [...data.view.aggregate],
+      slice: Object.fromEntries(data.view.fixed),
+    },
+    figures: figures.map((f) => ({
+      name: f.name,
+      title: f.title,
+      caption: f.caption,
+      spec: { ...f.spec, config: FIGURE_CONFIG },
+    })),
+    notes: progress ? [progress, ...notes] : notes,
+  };
+}
+
+/**
+ * The results filter from the page's `where` parameters (`key=value`, one per parameter). The one
+ * place the dashboard turns text into a filter: a richer query language replaces parseWhere here.
+ */
+export function resultsFilter(items: readonly string[]): WhereClause[] {
+  return parseWhere(items);
+}
+
+/** Rows the results table shows at most (the CSV download has them all). */
+export const TABLE_LIMIT = 200;
+
+export async function sweepResults(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly WhereClause[],
+  limit = TABLE_LIMIT,
+): Promise<{ total: number; rows: ResultRow[] }> {
+  const rows = await resultRows(prisma, id, where, limit);
+  const total = rows.length < limit ? rows.length : await countResults(prisma, id, where);
+  return { total, rows };
+}
+
+/** Streams the matching results as CSV pages to `write` (awaited: the reader sets the pace). */
+export async function streamResults(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly WhereClause[],
+  onPage: (rows: ResultRow[]) => Promise<void>,
+): Promise<void> {
+  await forEachResultPage(prisma, id, where, onPage);
+}
+
+/** A view from the page's query: x, slice (repeated), aggregate (repeated or comma-separated). */
+export function viewOf(query: URLSearchParams): ViewOptions {
+  const x = query.get('x')?.trim();
+  const slice = query.getAll('slice').filter((s) => s.trim() !== '');
+  const aggregate = query.getAll('aggregate').filter((s) => s.trim() !== '');
+  for (const [k] of query)
+    if (!['x', 'slice', 'aggregate'].includes(k))
+      throw new InputError(k, 'is not an option of a sweep view (x, slice, aggregate)');
+  return { ...(x ? { x } : {}), slice, aggregate };
+}
