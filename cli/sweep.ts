@@ -1,6 +1,6 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
 import { once } from 'node:events';
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
@@ -22,15 +22,18 @@ import {
   BAND_CSV_HEADER,
   countResults,
   forEachResultPage,
-  resultRows,
-  RESULT_CSV_HEADER,
-  parseWhere,
+  exportLayout,
   failureKinds,
   failureSummary,
   listSweeps,
-  resultCsvCells,
+  noMatchHints,
+  resultRows,
   storedStatus,
+  type ResultRow,
 } from '../sweep/queries.js';
+import { checkWhereSyntax } from '../sweep/query.js';
+import { tidyColumns, tidyRow } from '../sweep/tidy.js';
+import { ParquetFileStream } from '../formats/parquet.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
 import type { PrismaClient } from '../db/client.js';
@@ -43,7 +46,7 @@ import { progressPrinter } from './progress.js';
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N] [--cell-timeout S]
   sgn sweep status <id> [--json] [--watch]
   sgn sweep list [--json]
-  sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N]
+  sgn sweep results <id> [--format table|json|csv|parquet] [--out FILE] [--where NAME<op>VALUE ...] [--limit N]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
   sgn sweep band <id> --out <file.json|csv|svg|png|html>`;
 
@@ -237,6 +240,9 @@ async function list(argv: string[], out: Out, config: SgnConfig): Promise<number
   });
 }
 
+const RESULT_FORMATS = ['table', 'json', 'csv', 'parquet'] as const;
+type ResultFormat = (typeof RESULT_FORMATS)[number];
+
 async function results(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -244,93 +250,166 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
       format: { type: 'string', default: 'table' },
       where: { type: 'string', multiple: true },
       limit: { type: 'string' },
+      out: { type: 'string' },
     },
     'sweep results',
   );
   const id = oneId(positionals, 'results');
-  const format = values.format;
-  if (format !== 'table' && format !== 'json' && format !== 'csv') {
-    throw new InputError('--format', `must be table, json or csv, got "${format}"`);
-  }
-  const where = parseWhere(values.where ?? []);
+  const format = values.format as ResultFormat;
+  if (!RESULT_FORMATS.includes(format))
+    throw new InputError('--format', `must be table, json, csv or parquet, got "${values.format}"`);
+  const where = values.where ?? [];
+  checkWhereSyntax(where);
   const limit = numberFlag(values.limit, '--limit');
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new InputError('--limit', 'must be a positive integer');
+  const file = values.out;
+  if (format === 'parquet' && !file) throw new InputError('--out', 'is required with --format parquet');
+  if (file !== undefined && format === 'table')
+    throw new InputError('--out', 'writes csv, json or parquet (add --format)');
+  if (file !== undefined && !existsSync(dirname(resolvePath(file))))
+    throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(config, async (ctx) => {
+    let matched = 0;
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
-      const paramNames = Object.keys(shown[0]?.params ?? {});
-      // The error column only when a shown cell failed: its text is the cell's result.
-      const errors = shown.some((r) => r.error !== null);
-      out(
-        table(
-          [
-            'cell',
-            ...paramNames,
-            'certified',
-            'alpha',
-            'beta',
-            'eulerStep',
-            'rk4Step',
-            'alphaTrue',
-            ...(errors ? ['error'] : []),
-          ],
-          shown.map((r) => [
-            String(r.cellIndex),
-            ...paramNames.map((p) => num(r.params[p])),
-            r.certified ? 'yes' : 'no',
-            num(r.alpha),
-            num(r.beta),
-            num(r.eulerStep),
-            num(r.rk4Step),
-            num(r.alphaTrue),
-            ...(errors ? [r.error ?? ''] : []),
-          ]),
-        ),
-      );
+      matched = shown.length;
+      out(resultsTable(shown));
       if (limit === undefined && shown.length === TABLE_ROWS) {
         const total = await countResults(ctx.prisma, id, where);
         if (total > shown.length)
-          out(`(${shown.length} of ${total} rows; --format csv|json for all, --limit N for more)`);
+          out(`(${shown.length} of ${total} rows; --format csv|json|parquet for all, --limit N for more)`);
       }
-      return 0;
+    } else {
+      matched = await exportResults(ctx.prisma, id, where, format, { out, file, limit });
     }
-    // CSV and JSON stream page by page, so a million-cell sweep exports in bounded memory. The
-    // opening line waits for the first page: a bad filter or id prints nothing to stdout.
-    let opened = false;
-    const open = (): void => {
-      if (!opened) out(format === 'csv' ? csvRow(RESULT_CSV_HEADER) : '[');
-      opened = true;
-    };
-    // JSON: one row per line in an array; a row's comma waits for the next row.
-    let pending: string | undefined;
+    // An empty answer says why on stderr (stdout keeps the empty table, header or array).
+    if (matched === 0 && where.length > 0)
+      for (const line of await noMatchHints(ctx.prisma, id, where)) process.stderr.write(`${line}\n`);
+    return 0;
+  });
+}
+
+function resultsTable(shown: readonly ResultRow[]): string {
+  const paramNames = Object.keys(shown[0]?.params ?? {});
+  // The error column only when a shown cell failed: its text is the cell's result.
+  const errors = shown.some((r) => r.error !== null);
+  return table(
+    [
+      'cell',
+      ...paramNames,
+      'certified',
+      'alpha',
+      'beta',
+      'eulerStep',
+      'rk4Step',
+      'alphaTrue',
+      ...(errors ? ['error'] : []),
+    ],
+    shown.map((r) => [
+      String(r.cellIndex),
+      ...paramNames.map((p) => num(r.params[p])),
+      r.certified ? 'yes' : 'no',
+      num(r.alpha),
+      num(r.beta),
+      num(r.eulerStep),
+      num(r.rk4Step),
+      num(r.alphaTrue),
+      ...(errors ? [r.error ?? ''] : []),
+    ]),
+  );
+}
+
+/**
+ * CSV, JSON and Parquet stream page by page, so a million-cell sweep exports in bounded memory.
+ * To stdout the opening line waits for the first page: a bad filter or id prints nothing; to a
+ * file (--out), the file appears complete or not at all. Returns the number of rows.
+ */
+async function exportResults(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly string[],
+  format: 'csv' | 'json' | 'parquet',
+  { out, file, limit }: { out: Out; file?: string; limit?: number },
+): Promise<number> {
+  const columns = format === 'json' ? [] : tidyColumns(await exportLayout(prisma, id));
+  const parquet = format === 'parquet' && file ? new ParquetFileStream(file, columns) : null;
+  const text = parquet ? null : textSink(out, file);
+  let rows = 0;
+  let opened = false;
+  const open = (): void => {
+    if (!opened) text?.write(format === 'csv' ? csvRow(columns.map((c) => c.name)) : '[');
+    opened = true;
+  };
+  // JSON: one row per line in an array; a row's comma waits for the next row.
+  let pending: string | undefined;
+  try {
     await forEachResultPage(
-      ctx.prisma,
+      prisma,
       id,
       where,
       async (page) => {
+        rows += page.length;
         open();
-        if (format === 'csv') {
-          out(page.map((r) => csvRow(resultCsvCells(r))).join('\n'));
-        } else {
+        if (parquet) parquet.append(page.map((r) => tidyRow(columns, r)));
+        else if (format === 'csv') text?.write(page.map((r) => csvRow(tidyRow(columns, r))).join('\n'));
+        else {
           const lines: string[] = [];
           for (const r of page) {
             if (pending !== undefined) lines.push(`${pending},`);
             pending = JSON.stringify(r);
           }
-          if (lines.length > 0) out(lines.join('\n'));
+          if (lines.length > 0) text?.write(lines.join('\n'));
         }
-        await stdoutDrained();
+        await text?.drained();
       },
       { limit },
     );
     open();
     if (format === 'json') {
-      if (pending !== undefined) out(pending);
-      out(']');
+      if (pending !== undefined) text?.write(pending);
+      text?.write(']');
     }
-    return 0;
-  });
+    parquet?.finish();
+    text?.finish();
+  } catch (e) {
+    parquet?.abandon();
+    text?.abandon();
+    throw e;
+  }
+  if (file) process.stderr.write(`${file}: ${rows} rows (${format})\n`);
+  return rows;
+}
+
+interface TextSink {
+  write(line: string): void;
+  drained(): Promise<void>;
+  finish(): void;
+  abandon(): void;
+}
+
+/** Lines to stdout, or to `file` through a temporary name renamed when complete. */
+function textSink(out: Out, file?: string): TextSink {
+  if (!file) return { write: out, drained: stdoutDrained, finish: () => {}, abandon: () => {} };
+  const temp = `${file}.partial-${process.pid}`;
+  const fd = openSync(temp, 'w');
+  let open = true;
+  const close = (): void => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  return {
+    write: (line) => writeSync(fd, `${line}\n`),
+    drained: async () => {},
+    finish: () => {
+      close();
+      renameSync(temp, file);
+    },
+    abandon: () => {
+      close();
+      rmSync(temp, { force: true });
+    },
+  };
 }
 
 /** Rows `sweep results` shows as a table unless --limit says otherwise. */
