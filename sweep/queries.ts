@@ -160,7 +160,11 @@ export async function noMatchHints(
       const kinds = await failureKinds(prisma, sweepId, 3);
       lines.push(
         kinds.length
-          ? `${c.text}: no cell's error contains "${c.value.contains}" (${failureSummary(kinds.reduce((s, k) => s + k.cells, 0), await count([]), kinds)}; error=any lists them)`
+          ? `${c.text}: no cell's error contains "${c.value.contains}" (${failureSummary(
+              kinds.reduce((s, k) => s + k.cells, 0),
+              await count([]),
+              kinds,
+            )}; error=any lists them)`
           : `${c.text}: no cell of the sweep failed`,
       );
     } else lines.push(`${c.text}: matches no cell`);

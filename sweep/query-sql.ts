@@ -28,9 +28,7 @@ const OPS: Record<Op, Prisma.Sql> = {
 
 function compare(expr: Prisma.Sql, op: Op, value: number): Prisma.Sql {
   const cmp = Prisma.sql`${expr} ${OPS[op]} ${String(value)}::float8`;
-  return op === '!=' || op === '>' || op === '>='
-    ? Prisma.sql`(${cmp} AND ${expr} <> 'NaN'::float8)`
-    : cmp;
+  return op === '!=' || op === '>' || op === '>=' ? Prisma.sql`(${cmp} AND ${expr} <> 'NaN'::float8)` : cmp;
 }
 
 /**
@@ -62,7 +60,8 @@ export function conditionSql(c: Condition, columns: ParamColumns | null): Prisma
       return compare(paramExpr(c.name, columns), c.op, c.value);
     case 'number': {
       const expr = numberExpr(c.source);
-      if (c.value === 'null') return c.op === '=' ? Prisma.sql`${expr} IS NULL` : Prisma.sql`${expr} IS NOT NULL`;
+      if (c.value === 'null')
+        return c.op === '=' ? Prisma.sql`${expr} IS NULL` : Prisma.sql`${expr} IS NOT NULL`;
       if (c.value === 'nan')
         return c.op === '='
           ? Prisma.sql`${expr} = 'NaN'::float8`

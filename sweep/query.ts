@@ -158,10 +158,7 @@ export function nearbyAxisValues(axis: Axis, v: number): number[] {
   if ('values' in axis) {
     const below = axis.values.filter((x) => x <= v);
     const above = axis.values.filter((x) => x > v);
-    return [
-      ...(below.length ? [Math.max(...below)] : []),
-      ...(above.length ? [Math.min(...above)] : []),
-    ];
+    return [...(below.length ? [Math.max(...below)] : []), ...(above.length ? [Math.min(...above)] : [])];
   }
   // First index whose value exceeds v.
   let lo = 0;
