@@ -7,6 +7,7 @@
  *   sweep  a 20,000-cell certify sweep through Temporal and PostgreSQL with 1 and 2 worker
  *          processes, against the same cells in-process: overhead, CPU per process, timeline
  *   sweep-profile  the same cells' batches through the worker's database calls, without Temporal
+ *   results  --where and exports on a 1,000,000-cell sweep: database time, export time and peak RSS
  *
  * Numbers go to stdout as small tables; CSVs to bench-out/ (gitignored). Timings are the best of
  * a few runs (default 3) because the machine is shared and noisy.
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   large: () => import('./bench/large.js'),
   sweep: () => import('./bench/sweep.js'),
   'sweep-profile': () => import('./bench/sweep-profile.js'),
+  results: () => import('./bench/results.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

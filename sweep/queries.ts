@@ -92,7 +92,7 @@ export async function sweepQueryContext(prisma: PrismaClient, sweepId: string): 
  * against the sweep's parameters; InputError when there is no such sweep or a condition is not
  * valid.
  */
-async function resultsFilter(
+export async function resultsFilter(
   prisma: PrismaClient,
   sweepId: string,
   where: readonly string[],

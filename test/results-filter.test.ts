@@ -76,7 +76,7 @@ beforeAll(async () => {
     await writeCellBatch(db.prisma, id, 'test', rows);
   }
   // What autovacuum does for a sweep's filled block ranges (autosummarize), now.
-  await db.prisma.$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_idx')`;
+  await db.prisma.$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_alpha_idx')`;
   await db.prisma.$executeRaw`ANALYZE cell_results`;
 }, 120_000);
 afterAll(async () => Promise.all([db?.drop(), tripwire?.close()]));
@@ -147,7 +147,7 @@ describe('results filtered on swept parameters', () => {
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     };
     const lambda = await plan('axes', { lambda: LAMBDAS[17] });
-    expect(lambda).toContain('cell_results_sweep_id_game_param_ratio_idx');
+    expect(lambda).toContain('cell_results_sweep_id_game_param_ratio_alpha_idx');
     expect(lambda).toMatch(/game_param = /);
     expect(await plan('axes', { lambda: LAMBDAS[3], ratio: RATIOS[9] })).toMatch(/ratio = /);
     // A sweep whose spec names no axes filters on the params document.
