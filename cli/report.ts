@@ -5,9 +5,11 @@ import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
 import { openContext } from '../app/context.js';
 import { writeSweepReport } from '../report/sweep-report.js';
+import { checkWhereSyntax } from '../sweep/query.js';
+import { noMatchHints } from '../sweep/queries.js';
 import { parse } from './args.js';
 
-export const reportUsage = `sgn report <id> --out <dir>`;
+export const reportUsage = `sgn report <id> --out <dir> [--where NAME<op>VALUE ...]`;
 
 /** `config`: the settings main() built (tests calling this directly get the defaults). */
 export async function runReport(
@@ -15,7 +17,13 @@ export async function runReport(
   out: (s: string) => void,
   config: SgnConfig = DEFAULT_CONFIG,
 ): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'report');
+  const { values, positionals } = parse(
+    argv,
+    { out: { type: 'string' }, where: { type: 'string', multiple: true } },
+    'report',
+  );
+  const conditions = values.where ?? [];
+  checkWhereSyntax(conditions);
   if (positionals.length !== 1) throw new InputError('report', 'expects one sweep id');
   const id = positionals[0];
   if (!values.out) throw new InputError('--out', 'is required (the folder to write the report into)');
@@ -25,7 +33,9 @@ export async function runReport(
   // The database only: a report never needs Temporal.
   const ctx = await openContext({ config });
   try {
-    const r = await writeSweepReport(ctx.prisma, id, dir);
+    const r = await writeSweepReport(ctx.prisma, id, dir, { where: conditions });
+    if (r.data.cells.length === 0 && conditions.length > 0)
+      for (const line of await noMatchHints(ctx.prisma, id, conditions)) process.stderr.write(`${line}\n`);
     const rel = relative(process.cwd(), dir);
     const where = rel === '' ? '.' : rel.startsWith('..') ? dir : rel;
     out(

@@ -270,7 +270,7 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
   if (file !== undefined && !existsSync(dirname(resolvePath(file))))
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(config, async (ctx) => {
-    let matched = 0;
+    let matched: number;
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
       matched = shown.length;

@@ -94,6 +94,8 @@ export interface LoadOptions {
    * group) instead of reading the stored cell nearest the optimal ratio. Exact but costly.
    */
   exactTrueMargin?: boolean;
+  /** `--where` conditions (sweep/query.ts): the cells, and the band map drawn from them. */
+  where?: readonly string[];
 }
 
 async function sweepRow(
@@ -286,10 +288,15 @@ export async function loadSweepData(
   const { meta, resolved } = await sweepRow(prisma, id);
   const param = gameParamName(resolved);
   const hasRatioAxis = resolved.weights.kind === 'ratio';
-  const cells = await resultRows(prisma, id, []);
+  const where = opts.where ?? [];
+  const cells = await resultRows(prisma, id, where);
   // Until the sweep has completed, band_maps hold only the games whose cells are all stored
-  // (batches fold them as they go): the stored cells hold those and the rest.
-  let { band, edges } = meta.status === 'completed' ? await storedBand(prisma, id) : { band: [], edges: [] };
+  // (batches fold them as they go): the stored cells hold those and the rest. A filtered report
+  // draws the band from the cells it kept.
+  let { band, edges } =
+    meta.status === 'completed' && where.length === 0
+      ? await storedBand(prisma, id)
+      : { band: [], edges: [] };
   let bandSource: SweepData['bandSource'] = band.length ? 'band-maps' : null;
   if (!band.length && hasRatioAxis && param !== null && cells.length) {
     ({ band, edges } = bandFromCells(resolved, param, cells));

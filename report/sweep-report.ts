@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrismaClient } from '../db/client.js';
-import { loadSweepData, type SweepData } from './data.js';
+import { loadSweepData, type LoadOptions, type SweepData } from './data.js';
 import {
   bandMapFigure,
   drawnBandCells,
@@ -177,8 +177,13 @@ ${data.map((f) => `<li><a href="${esc(f)}">${esc(f)}</a></li>`).join('\n')}
   );
 }
 
-export async function writeSweepReport(prisma: PrismaClient, id: string, dir: string): Promise<SweepReport> {
-  const data = await loadSweepData(prisma, id);
+export async function writeSweepReport(
+  prisma: PrismaClient,
+  id: string,
+  dir: string,
+  opts: LoadOptions = {},
+): Promise<SweepReport> {
+  const data = await loadSweepData(prisma, id, opts);
   const labels = data.param ? { subject: data.sweep.name ?? id, param: data.param } : null;
   const { figures: specs, notes } = chooseFigures(data, labels);
   const progress = progressNote(data);

@@ -76,7 +76,8 @@ beforeAll(async () => {
     await writeCellBatch(db.prisma, id, 'test', rows);
   }
   // What autovacuum does for a sweep's filled block ranges (autosummarize), now.
-  await db.prisma.$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_alpha_idx')`;
+  await db.prisma
+    .$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_alpha_idx')`;
   await db.prisma.$executeRaw`ANALYZE cell_results`;
 }, 120_000);
 afterAll(async () => Promise.all([db?.drop(), tripwire?.close()]));
