@@ -123,7 +123,7 @@ function parseCondition(text: string, params: QueryParams): Condition {
   }
   if (params === null) {
     const v = finite(value);
-    if (v === null) throw fail(`the value must be a number, got "${value}"`);
+    if (v === null) throw fail(`${name} is a parameter: the value must be a number, got "${value}"`);
     return { text, kind: 'param', name, op, value: v, axis: null };
   }
   const names = [...params.keys()];
