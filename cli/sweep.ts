@@ -48,7 +48,7 @@ export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [
   sgn sweep list [--json]
   sgn sweep results <id> [--format table|json|csv|parquet] [--out FILE] [--where NAME<op>VALUE ...] [--limit N]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
-  sgn sweep band <id> --out <file.json|csv|svg|png|html>`;
+  sgn sweep band <id> --out <file.json|csv|svg|png|html> [--where NAME<op>VALUE ...]`;
 
 type Out = (s: string) => void;
 
@@ -438,9 +438,23 @@ const BAND_PICTURES = new Map<string, PictureFormat>([
   ['.html', 'html'],
 ]);
 
+/** The band map's rows drawn from the cells `where` keeps. */
+async function filteredBandMaps(prisma: PrismaClient, id: string, where: readonly string[]) {
+  const { bandMapsOf, loadBandMap } = await import('../report/data.js');
+  const data = await loadBandMap(prisma, id, where);
+  return data.param === null ? [] : bandMapsOf(data.param, data.band, data.edges);
+}
+
 async function band(argv: string[], out: Out, config: SgnConfig): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' } }, 'sweep band');
+  const { values, positionals } = parse(
+    argv,
+    { out: { type: 'string' }, where: { type: 'string', multiple: true } },
+    'sweep band',
+  );
   const id = oneId(positionals, 'band');
+  // --where: the band map of the cells the filter keeps, drawn from them (report/data.ts).
+  const where = values.where ?? [];
+  checkWhereSyntax(where);
   const file = values.out;
   if (!file) throw new InputError('--out', 'is required (a .json, .csv, .svg, .png or .html file)');
   const ext = extname(file).toLowerCase();
@@ -450,17 +464,22 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
   if (!existsSync(dirname(resolvePath(file))))
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(config, async (ctx) => {
-    const partial = await partialBandNote(ctx.prisma, id);
+    if (where.length > 0 && (await countResults(ctx.prisma, id, where)) === 0) {
+      for (const line of await noMatchHints(ctx.prisma, id, where)) process.stderr.write(`${line}\n`);
+      throw new InputError('--where', 'matches no cell: there is no band map to draw');
+    }
+    const partial = where.length > 0 ? null : await partialBandNote(ctx.prisma, id);
     if (pictureFormat) {
       const { bandPicture, bandPictureFile } = await import('../report/band.js');
-      const picture = await bandPicture(ctx.prisma, id);
+      const picture = await bandPicture(ctx.prisma, id, where);
       writeFileSync(file, bandPictureFile(picture, pictureFormat, id));
       out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
       if (picture.note) out(`note: ${picture.note}`);
       if (partial) out(partial);
       return 0;
     }
-    const maps = await bandMapRows(ctx.prisma, id);
+    const maps =
+      where.length > 0 ? await filteredBandMaps(ctx.prisma, id, where) : await bandMapRows(ctx.prisma, id);
     if (maps.length === 0) {
       if ((await storedStatus(ctx.prisma, id)) === null)
         throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);

@@ -36,8 +36,12 @@ export function edgesTable(edges: readonly BandEdge[], param: string): string {
 }
 
 /** Renders the stored band map; an InputError names the sweep when there is none. */
-export async function bandPicture(prisma: PrismaClient, id: string): Promise<BandPicture> {
-  const data = await loadBandMap(prisma, id);
+export async function bandPicture(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly string[] = [],
+): Promise<BandPicture> {
+  const data = await loadBandMap(prisma, id, where);
   if (data.band.length === 0 || data.param === null)
     throw new InputError(
       'sweep band',

@@ -275,9 +275,36 @@ async function stepRows(
 export async function loadBandMap(
   prisma: PrismaClient,
   id: string,
+  where: readonly string[] = [],
 ): Promise<{ sweep: SweepMeta; param: string | null; band: BandCell[]; edges: BandEdge[] }> {
   const { meta, resolved } = await sweepRow(prisma, id);
-  return { sweep: meta, param: gameParamName(resolved), ...(await storedBand(prisma, id)) };
+  const param = gameParamName(resolved);
+  if (where.length === 0) return { sweep: meta, param, ...(await storedBand(prisma, id)) };
+  // `--where`: the band map of the cells the filter keeps (sweep/query.ts), as an unfinished sweep's.
+  const cells = await resultRows(prisma, id, where);
+  const drawn =
+    param !== null && resolved.weights.kind === 'ratio' && cells.length
+      ? bandFromCells(resolved, param, cells)
+      : { band: [], edges: [] };
+  return { sweep: meta, param, ...drawn };
+}
+
+/** Band cells and edges as band_maps rows (`lambda@seed=3` for a slice), for the band's tables. */
+export function bandMapsOf(param: string, band: readonly BandCell[], edges: readonly BandEdge[]) {
+  return edges.map((e) => {
+    const cells = band.filter((b) => b.slice === e.slice && b.param === e.param);
+    return {
+      paramName: e.slice ? `${param}@${e.slice}` : param,
+      paramValue: e.param,
+      ratios: cells.map((b) => b.ratio),
+      alphas: cells.map((b) => b.alpha),
+      rMinus: e.rMinus,
+      rPlus: e.rPlus,
+      optimalRatio: e.optimalRatio,
+      alphaMax: e.alphaMax,
+      certifiedFraction: e.certifiedFraction,
+    };
+  });
 }
 
 export async function loadSweepData(
