@@ -1,6 +1,5 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
-import { once } from 'node:events';
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
@@ -21,8 +20,6 @@ import {
   bandMapRows,
   BAND_CSV_HEADER,
   countResults,
-  forEachResultPage,
-  exportLayout,
   failureKinds,
   failureSummary,
   listSweeps,
@@ -32,15 +29,14 @@ import {
   type ResultRow,
 } from '../sweep/queries.js';
 import { checkWhereSyntax } from '../sweep/query.js';
-import { tidyColumns, tidyRow } from '../sweep/tidy.js';
-import { ParquetFileStream } from '../formats/parquet.js';
+import { exportResults } from './results-export.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
 import type { PrismaClient } from '../db/client.js';
 import { numberFlag, parse } from './args.js';
 import { readDataFile } from '../formats/data-file.js';
 import { num, table } from './format.js';
-import { csvRow, toCsv } from '../formats/csv.js';
+import { toCsv } from '../formats/csv.js';
 import { progressPrinter } from './progress.js';
 
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--max-cells N] [--cell-timeout S]
@@ -320,105 +316,8 @@ function resultsTable(shown: readonly ResultRow[]): string {
   );
 }
 
-/**
- * CSV, JSON and Parquet stream page by page, so a million-cell sweep exports in bounded memory.
- * To stdout the opening line waits for the first page: a bad filter or id prints nothing; to a
- * file (--out), the file appears complete or not at all. Returns the number of rows.
- */
-async function exportResults(
-  prisma: PrismaClient,
-  id: string,
-  where: readonly string[],
-  format: 'csv' | 'json' | 'parquet',
-  { out, file, limit }: { out: Out; file?: string; limit?: number },
-): Promise<number> {
-  const columns = format === 'json' ? [] : tidyColumns(await exportLayout(prisma, id));
-  const parquet = format === 'parquet' && file ? new ParquetFileStream(file, columns) : null;
-  const text = parquet ? null : textSink(out, file);
-  let rows = 0;
-  let opened = false;
-  const open = (): void => {
-    if (!opened) text?.write(format === 'csv' ? csvRow(columns.map((c) => c.name)) : '[');
-    opened = true;
-  };
-  // JSON: one row per line in an array; a row's comma waits for the next row.
-  let pending: string | undefined;
-  try {
-    await forEachResultPage(
-      prisma,
-      id,
-      where,
-      async (page) => {
-        rows += page.length;
-        open();
-        if (parquet) parquet.append(page.map((r) => tidyRow(columns, r)));
-        else if (format === 'csv') text?.write(page.map((r) => csvRow(tidyRow(columns, r))).join('\n'));
-        else {
-          const lines: string[] = [];
-          for (const r of page) {
-            if (pending !== undefined) lines.push(`${pending},`);
-            pending = JSON.stringify(r);
-          }
-          if (lines.length > 0) text?.write(lines.join('\n'));
-        }
-        await text?.drained();
-      },
-      { limit },
-    );
-    open();
-    if (format === 'json') {
-      if (pending !== undefined) text?.write(pending);
-      text?.write(']');
-    }
-    parquet?.finish();
-    text?.finish();
-  } catch (e) {
-    parquet?.abandon();
-    text?.abandon();
-    throw e;
-  }
-  if (file) process.stderr.write(`${file}: ${rows} rows (${format})\n`);
-  return rows;
-}
-
-interface TextSink {
-  write(line: string): void;
-  drained(): Promise<void>;
-  finish(): void;
-  abandon(): void;
-}
-
-/** Lines to stdout, or to `file` through a temporary name renamed when complete. */
-function textSink(out: Out, file?: string): TextSink {
-  if (!file) return { write: out, drained: stdoutDrained, finish: () => {}, abandon: () => {} };
-  const temp = `${file}.partial-${process.pid}`;
-  const fd = openSync(temp, 'w');
-  let open = true;
-  const close = (): void => {
-    if (open) closeSync(fd);
-    open = false;
-  };
-  return {
-    write: (line) => writeSync(fd, `${line}\n`),
-    drained: async () => {},
-    finish: () => {
-      close();
-      renameSync(temp, file);
-    },
-    abandon: () => {
-      close();
-      rmSync(temp, { force: true });
-    },
-  };
-}
-
 /** Rows `sweep results` shows as a table unless --limit says otherwise. */
 const TABLE_ROWS = 40;
-
-/** Resolves once stdout has room again: a slow reader of a large export holds back the queries. */
-async function stdoutDrained(): Promise<void> {
-  if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
-}
 
 /**
  * Batches fold the games they complete into the band map as the sweep runs: before the sweep

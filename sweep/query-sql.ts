@@ -9,21 +9,47 @@ import { Prisma } from '../db/client.js';
 import { gameParamName } from './axes.js';
 import type { Condition, NumberSource, Op } from './query.js';
 
-/** Column names come from query.ts's fixed table, never from the user: safe as raw SQL. */
+/**
+ * The columns a number output is read from, as fixed SQL (the project writes no SQL from strings:
+ * test/security.test.ts); query.ts's NUMBER_OUTPUTS names them.
+ */
+const COLUMNS: Readonly<Record<string, Prisma.Sql>> = {
+  cell_index: Prisma.sql`cell_index`,
+  alpha: Prisma.sql`alpha`,
+  beta: Prisma.sql`beta`,
+  euler_step: Prisma.sql`euler_step`,
+  rk4_step: Prisma.sql`rk4_step`,
+  alpha_true: Prisma.sql`alpha_true`,
+  gamma_euclidean: Prisma.sql`gamma_euclidean`,
+  optimal_alpha: Prisma.sql`optimal_alpha`,
+  optimal_ratio: Prisma.sql`optimal_ratio`,
+  band_minus: Prisma.sql`band_minus`,
+  band_plus: Prisma.sql`band_plus`,
+  h_stab_euler: Prisma.sql`h_stab_euler`,
+  h_stab_rk4: Prisma.sql`h_stab_rk4`,
+};
+
 function numberExpr(source: NumberSource): Prisma.Sql {
-  if ('column' in source) return Prisma.raw(source.column);
-  // Indices are integers query.ts parsed: spliced as literals (a bound parameter's type is unknown to -> and []).
-  if ('array' in source) return Prisma.raw(`${source.array}[${source.index}]`);
-  return Prisma.raw(`(coupling_l -> ${source.row - 1} ->> ${source.col - 1})::float8`);
+  if ('column' in source) {
+    const column = COLUMNS[source.column];
+    if (!column) throw new Error(`no column ${source.column}`); // query.ts and this table disagree
+    return column;
+  }
+  // Indices travel as parameters, cast: -> has a text and an int form.
+  if ('array' in source)
+    return source.array === 'mu'
+      ? Prisma.sql`mu[${source.index}::int]`
+      : Prisma.sql`weights[${source.index}::int]`;
+  return Prisma.sql`(coupling_l -> ${source.row - 1}::int ->> ${source.col - 1}::int)::float8`;
 }
 
 const OPS: Record<Op, Prisma.Sql> = {
-  '=': Prisma.raw('='),
-  '!=': Prisma.raw('<>'),
-  '<': Prisma.raw('<'),
-  '<=': Prisma.raw('<='),
-  '>': Prisma.raw('>'),
-  '>=': Prisma.raw('>='),
+  '=': Prisma.sql`=`,
+  '!=': Prisma.sql`<>`,
+  '<': Prisma.sql`<`,
+  '<=': Prisma.sql`<=`,
+  '>': Prisma.sql`>`,
+  '>=': Prisma.sql`>=`,
 };
 
 function compare(expr: Prisma.Sql, op: Op, value: number): Prisma.Sql {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { axisValues, type Axis } from './axes.js';
-import { checkWhereSyntax, nearbyAxisValues, parseWhere, splitCondition, type QueryParams } from './query.js';
+import {
+  checkWhereSyntax,
+  nearbyAxisValues,
+  NUMBER_OUTPUTS,
+  parseWhere,
+  splitCondition,
+  type QueryParams,
+} from './query.js';
+import { whereSql } from './query-sql.js';
 
 const lambda: Axis = { linspace: [0, 1, 11] }; // 0.30000000000000004 at index 3
 const params: QueryParams = new Map<string, Axis | null>([
@@ -98,5 +106,14 @@ describe('the --where language', () => {
     expect(nearbyAxisValues({ values: [5, 1, 3] }, 2)).toEqual([1, 3]);
     const geom: Axis = { geomspace: [0.01, 100, 9] };
     expect(nearbyAxisValues(geom, 2)).toEqual([axisValues(geom)[4], axisValues(geom)[5]]);
+  });
+
+  it('has SQL for every number output it names', () => {
+    const all = parseWhere(
+      Object.keys(NUMBER_OUTPUTS).map((n) => `${n}>=0`),
+      params,
+    );
+    const sql = whereSql('s', all, { main: 'lambda', ratio: true }).sql;
+    for (const column of Object.values(NUMBER_OUTPUTS)) expect(sql).toContain(`${column} >=`);
   });
 });
