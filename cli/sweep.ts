@@ -1,6 +1,5 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
 import { paramNumber } from '../sweep/axes.js';
-import { once } from 'node:events';
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
@@ -22,16 +21,17 @@ import {
   bandMapRows,
   BAND_CSV_HEADER,
   countResults,
-  forEachResultPage,
-  resultRows,
-  RESULT_CSV_HEADER,
-  parseWhere,
   failureKinds,
   failureSummary,
+  forEachResultPage,
   listSweeps,
-  resultCsvCells,
+  noMatchHints,
+  resultRows,
   storedStatus,
+  type ResultRow,
 } from '../sweep/queries.js';
+import { checkWhereSyntax } from '../sweep/query.js';
+import { exportResults } from './results-export.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
 import type { PrismaClient } from '../db/client.js';
@@ -50,9 +50,9 @@ import { exportTraces } from '../sweep/traces.js';
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--small] [--max-cells N] [--cell-timeout S]
   sgn sweep status <id> [--json] [--watch]
   sgn sweep list [--json]
-  sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N] [--aggregate PARAM ...]
+  sgn sweep results <id> [--format table|json|csv|parquet] [--out FILE] [--where NAME<op>VALUE ...] [--limit N] [--aggregate PARAM ...]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
-  sgn sweep band <id> --out <file.json|csv|svg|png|html> [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]
+  sgn sweep band <id> --out <file.json|csv|svg|png|html> [--where NAME<op>VALUE ...] [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]
   sgn sweep trace <id> --out <file.csv>`;
 
 type Out = (s: string) => void;
@@ -248,6 +248,9 @@ async function list(argv: string[], out: Out, config: SgnConfig): Promise<number
   });
 }
 
+const RESULT_FORMATS = ['table', 'json', 'csv', 'parquet'] as const;
+type ResultFormat = (typeof RESULT_FORMATS)[number];
+
 async function results(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -256,104 +259,57 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
       where: { type: 'string', multiple: true },
       limit: { type: 'string' },
       aggregate: { type: 'string', multiple: true },
+      out: { type: 'string' },
     },
     'sweep results',
   );
   const id = oneId(positionals, 'results');
-  const format = values.format;
-  if (format !== 'table' && format !== 'json' && format !== 'csv') {
-    throw new InputError('--format', `must be table, json or csv, got "${format}"`);
-  }
-  const where = parseWhere(values.where ?? []);
+  const format = values.format as ResultFormat;
+  if (!RESULT_FORMATS.includes(format))
+    throw new InputError('--format', `must be table, json, csv or parquet, got "${values.format}"`);
+  const where = values.where ?? [];
+  checkWhereSyntax(where);
   const limit = numberFlag(values.limit, '--limit');
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new InputError('--limit', 'must be a positive integer');
+  const file = values.out;
+  if (format === 'parquet' && !file) throw new InputError('--out', 'is required with --format parquet');
+  if (file !== undefined && format === 'table')
+    throw new InputError('--out', 'writes csv, json or parquet (add --format)');
+  if (file !== undefined && !existsSync(dirname(resolvePath(file))))
+    throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(config, async (ctx) => {
     if (values.aggregate) {
+      if (format === 'parquet')
+        throw new InputError('--aggregate', 'writes a table, csv or json (not parquet)');
       const view = await loadView(ctx.prisma, id, { aggregate: values.aggregate });
       const pool = new CellAggregator(view.aggregate, (name, v) => paramNumber(view, name, v));
       await forEachResultPage(ctx.prisma, id, where, (page) => {
         for (const r of page) pool.add(r);
       });
       const groups = pool.groups().slice(0, limit);
-      writeGroups(groups, format, out, view);
+      const text: string[] = [];
+      writeGroups(groups, format, (line) => text.push(line), view);
+      if (file !== undefined) writeFileSync(file, `${text.join('\n')}\n`);
+      else for (const line of text) out(line);
       return 0;
     }
+    let matched: number;
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
-      const paramNames = Object.keys(shown[0]?.params ?? {});
-      // The error column only when a shown cell failed: its text is the cell's result.
-      const errors = shown.some((r) => r.error !== null);
-      out(
-        table(
-          [
-            'cell',
-            ...paramNames,
-            'certified',
-            'alpha',
-            'beta',
-            'eulerStep',
-            'rk4Step',
-            'alphaTrue',
-            ...(errors ? ['error'] : []),
-          ],
-          shown.map((r) => [
-            String(r.cellIndex),
-            ...paramNames.map((p) => {
-              const v = r.params[p];
-              return typeof v === 'string' ? v : num(v);
-            }),
-            r.certified ? 'yes' : 'no',
-            num(r.alpha),
-            num(r.beta),
-            num(r.eulerStep),
-            num(r.rk4Step),
-            num(r.alphaTrue),
-            ...(errors ? [r.error ?? ''] : []),
-          ]),
-        ),
-      );
+      matched = shown.length;
+      out(resultsTable(shown));
       if (limit === undefined && shown.length === TABLE_ROWS) {
         const total = await countResults(ctx.prisma, id, where);
         if (total > shown.length)
-          out(`(${shown.length} of ${total} rows; --format csv|json for all, --limit N for more)`);
+          out(`(${shown.length} of ${total} rows; --format csv|json|parquet for all, --limit N for more)`);
       }
-      return 0;
+    } else {
+      matched = await exportResults(ctx.prisma, id, where, format, { out, file, limit });
     }
-    // CSV and JSON stream page by page, so a million-cell sweep exports in bounded memory. The
-    // opening line waits for the first page: a bad filter or id prints nothing to stdout.
-    let opened = false;
-    const open = (): void => {
-      if (!opened) out(format === 'csv' ? csvRow(RESULT_CSV_HEADER) : '[');
-      opened = true;
-    };
-    // JSON: one row per line in an array; a row's comma waits for the next row.
-    let pending: string | undefined;
-    await forEachResultPage(
-      ctx.prisma,
-      id,
-      where,
-      async (page) => {
-        open();
-        if (format === 'csv') {
-          out(page.map((r) => csvRow(resultCsvCells(r))).join('\n'));
-        } else {
-          const lines: string[] = [];
-          for (const r of page) {
-            if (pending !== undefined) lines.push(`${pending},`);
-            pending = JSON.stringify(r);
-          }
-          if (lines.length > 0) out(lines.join('\n'));
-        }
-        await stdoutDrained();
-      },
-      { limit },
-    );
-    open();
-    if (format === 'json') {
-      if (pending !== undefined) out(pending);
-      out(']');
-    }
+    // An empty answer says why on stderr (stdout keeps the empty table, header or array).
+    if (matched === 0 && where.length > 0)
+      for (const line of await noMatchHints(ctx.prisma, id, where)) process.stderr.write(`${line}\n`);
     return 0;
   });
 }
@@ -388,13 +344,41 @@ function writeGroups(
   );
 }
 
+function resultsTable(shown: readonly ResultRow[]): string {
+  const paramNames = Object.keys(shown[0]?.params ?? {});
+  // The error column only when a shown cell failed: its text is the cell's result.
+  const errors = shown.some((r) => r.error !== null);
+  return table(
+    [
+      'cell',
+      ...paramNames,
+      'certified',
+      'alpha',
+      'beta',
+      'eulerStep',
+      'rk4Step',
+      'alphaTrue',
+      ...(errors ? ['error'] : []),
+    ],
+    shown.map((r) => [
+      String(r.cellIndex),
+      ...paramNames.map((p) => {
+        const v = r.params[p];
+        return typeof v === 'string' ? v : num(v);
+      }),
+      r.certified ? 'yes' : 'no',
+      num(r.alpha),
+      num(r.beta),
+      num(r.eulerStep),
+      num(r.rk4Step),
+      num(r.alphaTrue),
+      ...(errors ? [r.error ?? ''] : []),
+    ]),
+  );
+}
+
 /** Rows `sweep results` shows as a table unless --limit says otherwise. */
 const TABLE_ROWS = 40;
-
-/** Resolves once stdout has room again: a slow reader of a large export holds back the queries. */
-async function stdoutDrained(): Promise<void> {
-  if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
-}
 
 /**
  * Batches fold the games they complete into the band map as the sweep runs: before the sweep
@@ -414,11 +398,19 @@ const BAND_PICTURES = new Map<string, PictureFormat>([
   ['.html', 'html'],
 ]);
 
+/** The band map's rows drawn from the cells `where` keeps. */
+async function filteredBandMaps(prisma: PrismaClient, id: string, where: readonly string[]) {
+  const { bandMapsOf, loadBandMap } = await import('../report/data.js');
+  const data = await loadBandMap(prisma, id, {}, where);
+  return data.param === null ? [] : bandMapsOf(data.param, data.band, data.edges);
+}
+
 async function band(argv: string[], out: Out, config: SgnConfig): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
       out: { type: 'string' },
+      where: { type: 'string', multiple: true },
       x: { type: 'string' },
       slice: { type: 'string', multiple: true },
       aggregate: { type: 'string', multiple: true },
@@ -427,6 +419,9 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
   );
   const viewOptions: ViewOptions = { x: values.x, slice: values.slice, aggregate: values.aggregate };
   const id = oneId(positionals, 'band');
+  // --where: the band map of the cells the filter keeps, drawn from them (report/data.ts).
+  const where = values.where ?? [];
+  checkWhereSyntax(where);
   const file = values.out;
   if (!file) throw new InputError('--out', 'is required (a .json, .csv, .svg, .png or .html file)');
   const ext = extname(file).toLowerCase();
@@ -436,10 +431,14 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
   if (!existsSync(dirname(resolvePath(file))))
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(config, async (ctx) => {
-    const partial = await partialBandNote(ctx.prisma, id);
+    if (where.length > 0 && (await countResults(ctx.prisma, id, where)) === 0) {
+      for (const line of await noMatchHints(ctx.prisma, id, where)) process.stderr.write(`${line}\n`);
+      throw new InputError('--where', 'matches no cell: there is no band map to draw');
+    }
+    const partial = where.length > 0 ? null : await partialBandNote(ctx.prisma, id);
     if (pictureFormat) {
       const { bandPicture, bandPictureFile } = await import('../report/band.js');
-      const picture = await bandPicture(ctx.prisma, id, viewOptions);
+      const picture = await bandPicture(ctx.prisma, id, viewOptions, where);
       writeFileSync(file, bandPictureFile(picture, pictureFormat, id));
       out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
       if (picture.note) out(`note: ${picture.note}`);
@@ -448,7 +447,7 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
     }
     if (values.slice || values.aggregate) {
       const { bandTable } = await import('../report/band.js');
-      const t = await bandTable(ctx.prisma, id, viewOptions);
+      const t = await bandTable(ctx.prisma, id, viewOptions, where);
       if (ext === '.json')
         writeFileSync(
           file,
@@ -465,7 +464,8 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
       if (partial) out(partial);
       return 0;
     }
-    const maps = await bandMapRows(ctx.prisma, id);
+    const maps =
+      where.length > 0 ? await filteredBandMaps(ctx.prisma, id, where) : await bandMapRows(ctx.prisma, id);
     if (maps.length === 0) {
       if ((await storedStatus(ctx.prisma, id)) === null)
         throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);

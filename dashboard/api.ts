@@ -8,14 +8,13 @@ import { loadSweepData } from '../report/data.js';
 import { FIGURE_CONFIG } from '../report/figures.js';
 import { progressNote, sweepFigures } from '../report/sweep-report.js';
 import type { ViewOptions } from '../report/view.js';
+import { checkWhereSyntax } from '../sweep/query.js';
 import {
   countResults,
   forEachResultPage,
-  parseWhere,
   recentActivity,
   resultRows,
   type ResultRow,
-  type WhereClause,
 } from '../sweep/queries.js';
 import { InputError } from '../sgn/util/errors.js';
 
@@ -143,11 +142,12 @@ export async function sweepDetail(prisma: PrismaClient, id: string, view: ViewOp
 }
 
 /**
- * The results filter from the page's `where` parameters (`key=value`, one per parameter). The one
- * place the dashboard turns text into a filter: a richer query language replaces parseWhere here.
+ * The results filter from the page's `where` parameters (`NAME<op>VALUE`, the query language of
+ * sweep/query.ts, one per parameter): checked here, resolved against the sweep by the queries.
  */
-export function resultsFilter(items: readonly string[]): WhereClause[] {
-  return parseWhere(items);
+export function resultsFilter(items: readonly string[]): string[] {
+  checkWhereSyntax(items);
+  return [...items];
 }
 
 /** Rows the results table shows at most (the CSV download has them all). */
@@ -156,7 +156,7 @@ export const TABLE_LIMIT = 200;
 export async function sweepResults(
   prisma: PrismaClient,
   id: string,
-  where: readonly WhereClause[],
+  where: readonly string[],
   limit = TABLE_LIMIT,
 ): Promise<{ total: number; rows: ResultRow[] }> {
   const rows = await resultRows(prisma, id, where, limit);
@@ -168,7 +168,7 @@ export async function sweepResults(
 export async function streamResults(
   prisma: PrismaClient,
   id: string,
-  where: readonly WhereClause[],
+  where: readonly string[],
   onPage: (rows: ResultRow[]) => Promise<void>,
 ): Promise<void> {
   await forEachResultPage(prisma, id, where, onPage);

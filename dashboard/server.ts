@@ -12,7 +12,8 @@ import type { PrismaClient } from '../db/client.js';
 import { PROJECT_ROOT } from '../config/project-root.js';
 import { InputError } from '../sgn/util/errors.js';
 import { csvRow } from '../formats/csv.js';
-import { RESULT_CSV_HEADER, resultCsvCells } from '../sweep/queries.js';
+import { exportLayout } from '../sweep/queries.js';
+import { tidyColumns, tidyRow } from '../sweep/tidy.js';
 import {
   resultsFilter,
   streamResults,
@@ -95,7 +96,10 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
     sendJson(res, 200, await sweepResults(opts.prisma, route.id, where));
     return;
   }
-  // CSV: page by page, the header once the first page (and so the filter) is known good.
+  // CSV (the tidy columns of `sweep results --format csv`): page by page, the header once the
+  // first page (and so the filter) is known good.
+  const columns = tidyColumns(await exportLayout(opts.prisma, route.id));
+  const header = csvRow(columns.map((c) => c.name));
   let opened = false;
   await streamResults(opts.prisma, route.id, where, async (rows) => {
     if (!opened) {
@@ -103,13 +107,12 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="${route.id.replace(/[^\w.-]/g, '_')}-results.csv"`,
       });
-      res.write(`${csvRow(RESULT_CSV_HEADER)}\n`);
+      res.write(`${header}\n`);
       opened = true;
     }
-    if (!res.write(rows.map((r) => `${csvRow(resultCsvCells(r))}\n`).join(''))) await once(res, 'drain');
+    if (!res.write(rows.map((r) => `${csvRow(tidyRow(columns, r))}\n`).join(''))) await once(res, 'drain');
   });
-  if (!opened)
-    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).write(`${csvRow(RESULT_CSV_HEADER)}\n`);
+  if (!opened) res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).write(`${header}\n`);
   res.end();
 }
 

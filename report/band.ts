@@ -37,9 +37,14 @@ export function edgesTable(edges: readonly BandEdge[], param: string): string {
   );
 }
 
-/** The stored band map in the view (--x, --slice, --aggregate); an InputError names the sweep when there is none. */
-async function viewedBand(prisma: PrismaClient, id: string, viewOptions: ViewOptions) {
-  const data = await loadBandMap(prisma, id, viewOptions);
+/** The stored band map in the view (--x, --slice, --aggregate), of the cells `where` keeps; an InputError names the sweep when there is none. */
+async function viewedBand(
+  prisma: PrismaClient,
+  id: string,
+  viewOptions: ViewOptions,
+  where: readonly string[] = [],
+) {
+  const data = await loadBandMap(prisma, id, viewOptions, where);
   if (data.band.length === 0 || data.param === null)
     throw new InputError(
       'sweep band',
@@ -66,8 +71,9 @@ export async function bandPicture(
   prisma: PrismaClient,
   id: string,
   viewOptions: ViewOptions = {},
+  where: readonly string[] = [],
 ): Promise<BandPicture> {
-  const data = await viewedBand(prisma, id, viewOptions);
+  const data = await viewedBand(prisma, id, viewOptions, where);
   const view = data.view;
   const pooled = view.aggregate.length > 0;
   const band = firstSlice(pooled ? aggregateBand(data.band, view) : data.band, 'band map', view);
@@ -110,8 +116,9 @@ export async function bandTable(
   prisma: PrismaClient,
   id: string,
   viewOptions: ViewOptions,
+  where: readonly string[] = [],
 ): Promise<{ header: string[]; rows: (number | null)[][] }> {
-  const data = await viewedBand(prisma, id, viewOptions);
+  const data = await viewedBand(prisma, id, viewOptions, where);
   const view = data.view;
   return pooledBandTable(
     data.band.filter((b) => inView(view, b.at)),

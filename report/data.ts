@@ -110,6 +110,8 @@ export interface LoadOptions {
   exactTrueMargin?: boolean;
   /** --x, --slice, --aggregate (default: the first game axis on x, nothing held or pooled). */
   view?: ViewOptions;
+  /** `--where` conditions (sweep/query.ts): the cells, and the band map drawn from them. */
+  where?: readonly string[];
 }
 
 /** The values of a cell's axes other than the weights'. */
@@ -328,10 +330,37 @@ export async function loadBandMap(
   prisma: PrismaClient,
   id: string,
   viewOptions: ViewOptions = {},
+  where: readonly string[] = [],
 ): Promise<{ sweep: SweepMeta; param: string | null; view: View; band: BandCell[]; edges: BandEdge[] }> {
   const { meta, resolved } = await sweepRow(prisma, id);
   const view = chooseView(resolved.axes, viewOptions, id);
-  return { sweep: meta, param: view.x, view, ...(await storedBand(prisma, id, view)) };
+  if (where.length === 0)
+    return { sweep: meta, param: view.x, view, ...(await storedBand(prisma, id, view)) };
+  // `--where`: the band map of the cells the filter keeps (sweep/query.ts), as an unfinished sweep's.
+  const cells = await resultRows(prisma, id, where);
+  const drawn =
+    view.x !== null && resolved.weights.kind === 'ratio' && cells.length
+      ? bandFromCells(resolved, view, cells)
+      : { band: [], edges: [] };
+  return { sweep: meta, param: view.x, view, ...drawn };
+}
+
+/** Band cells and edges as band_maps rows (`lambda@seed=3` for a slice), for the band's tables. */
+export function bandMapsOf(param: string, band: readonly BandCell[], edges: readonly BandEdge[]) {
+  return edges.map((e) => {
+    const cells = band.filter((b) => b.slice === e.slice && b.param === e.param);
+    return {
+      paramName: e.slice ? `${param}@${e.slice}` : param,
+      paramValue: e.param,
+      ratios: cells.map((b) => b.ratio),
+      alphas: cells.map((b) => b.alpha),
+      rMinus: e.rMinus,
+      rPlus: e.rPlus,
+      optimalRatio: e.optimalRatio,
+      alphaMax: e.alphaMax,
+      certifiedFraction: e.certifiedFraction,
+    };
+  });
 }
 
 export async function loadSweepData(
@@ -343,11 +372,15 @@ export async function loadSweepData(
   const view = chooseView(resolved.axes, opts.view ?? {}, id);
   const param = view.x;
   const hasRatioAxis = resolved.weights.kind === 'ratio';
-  const cells = await resultRows(prisma, id, []);
+  const where = opts.where ?? [];
+  const cells = await resultRows(prisma, id, where);
   // Until the sweep has completed, band_maps hold only the games whose cells are all stored
-  // (batches fold them as they go): the stored cells hold those and the rest.
+  // (batches fold them as they go): the stored cells hold those and the rest. A filtered report
+  // draws the band from the cells it kept.
   let { band, edges } =
-    meta.status === 'completed' ? await storedBand(prisma, id, view) : { band: [], edges: [] };
+    meta.status === 'completed' && where.length === 0
+      ? await storedBand(prisma, id, view)
+      : { band: [], edges: [] };
   let bandSource: SweepData['bandSource'] = band.length ? 'band-maps' : null;
   if (!band.length && hasRatioAxis && param !== null && cells.length) {
     ({ band, edges } = bandFromCells(resolved, view, cells));

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toCsv } from '../formats/csv.js';
-import { RESULT_CSV_HEADER, resultCsvCells } from '../sweep/queries.js';
+import { layoutOfRows, tidyColumns, tidyRow } from '../sweep/tidy.js';
 import type { SweepData } from './data.js';
 import type { RenderedFigure } from './figures.js';
 import { cellGroupCells, cellGroupHeader, type CellGroup } from './aggregate.js';
@@ -25,6 +25,7 @@ export function csvTables(data: ReportTables, groups: readonly CellGroup[] = [])
   const sliced = [...data.band, ...data.margins, ...data.steps].some((r) => r.slice !== '');
   const lead = (r: { slice: string; param: number }): unknown[] => (sliced ? [r.slice, r.param] : [r.param]);
   const head = (...rest: string[]): string[] => (sliced ? ['slice', p, ...rest] : [p, ...rest]);
+  const cellColumns = tidyColumns(layoutOfRows(data.cells));
   const tables: CsvTable[] = [
     {
       file: 'band-edges.csv',
@@ -99,8 +100,8 @@ export function csvTables(data: ReportTables, groups: readonly CellGroup[] = [])
     },
     {
       file: 'cells.csv',
-      header: RESULT_CSV_HEADER,
-      rows: data.cells.map(resultCsvCells),
+      header: cellColumns.map((c) => c.name),
+      rows: data.cells.map((r) => tidyRow(cellColumns, r)),
     },
   ];
   return tables.filter((t) => t.rows.length > 0);

@@ -7,7 +7,7 @@ import { paramNumber } from '../sweep/axes.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrismaClient } from '../db/client.js';
-import { loadSweepData, type SweepData } from './data.js';
+import { loadSweepData, type LoadOptions, type SweepData } from './data.js';
 import {
   bandMapFigure,
   drawnBandCells,
@@ -38,7 +38,7 @@ import {
   stepRatiosFigure,
   type EnsembleLabels,
 } from './ensemble-figures.js';
-import { inView, sliceLabel, viewCaption, valueLabel, type View, type ViewOptions } from './view.js';
+import { inView, sliceLabel, viewCaption, valueLabel, type View } from './view.js';
 import { cellGroupTable } from './group-table.js';
 import { bandLineFigure, stabilityLineFigure } from './one-d-figures.js';
 import { conservatismFigure, conservatismPoints } from './conservatism-figure.js';
@@ -296,9 +296,9 @@ export async function writeSweepReport(
   prisma: PrismaClient,
   id: string,
   dir: string,
-  view: ViewOptions = {},
+  opts: LoadOptions = {},
 ): Promise<SweepReport> {
-  const data = await loadSweepData(prisma, id, { view });
+  const data = await loadSweepData(prisma, id, opts);
   const { figures: specs, notes, groups } = sweepFigures(data);
   const progress = progressNote(data);
   const figures: RenderedFigure[] = [];

@@ -8,6 +8,7 @@
  *          processes, against the same cells in-process: overhead, CPU per process, timeline
  *   sweep-profile  the same cells' batches through the worker's database calls, without Temporal
  *   rho-map  the LQ-64 log-rho phase diagram's numbers: 61 lambdas x 400 h, Euler and RK4
+ *   results  --where and exports on a 1,000,000-cell sweep: database time, export time and peak RSS
  *
  * Numbers go to stdout as small tables; CSVs to bench-out/ (gitignored). Timings are the best of
  * a few runs (default 3) because the machine is shared and noisy.
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   sweep: () => import('./bench/sweep.js'),
   'sweep-profile': () => import('./bench/sweep-profile.js'),
   'rho-map': () => import('./bench/rho-map.js'),
+  results: () => import('./bench/results.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,7 +1,9 @@
 /** Reading stored results back: filtered cell results and band maps. */
 import { Prisma, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
-import { axisValueNear, gameParamName, type Axis } from './axes.js';
+import { axisLength, axisValue, type Axis } from './axes.js';
+import { nearbyAxisValues, parseWhere, printed, type Condition, type QueryParams } from './query.js';
+import { paramColumns, whereSql, type ParamColumns } from './query-sql.js';
 
 export interface ResultRow {
   cellIndex: number;
@@ -27,34 +29,6 @@ export interface ResultRow {
   error: string | null;
 }
 
-export const RESULT_CSV_HEADER = [
-  'cellIndex',
-  'cellKey',
-  'certified',
-  'alpha',
-  'beta',
-  'eulerStep',
-  'rk4Step',
-  'alphaTrue',
-  'gammaEuclidean',
-  'optimalAlpha',
-  'optimalRatio',
-  'bandMinus',
-  'bandPlus',
-  'hStabEuler',
-  'hStabRk4',
-  'weights',
-  'mu',
-  'L',
-  'params',
-  'error',
-] as const;
-
-/** A result's values in RESULT_CSV_HEADER's order. */
-export function resultCsvCells(r: ResultRow): unknown[] {
-  return RESULT_CSV_HEADER.map((k) => r[k]);
-}
-
 export const BAND_CSV_HEADER = [
   'param',
   'paramValue',
@@ -66,26 +40,20 @@ export const BAND_CSV_HEADER = [
   'alphaMax',
 ];
 
-export interface WhereClause {
-  key: string;
-  value: string;
+/** A sweep's axes as its stored spec lists them (`spec -> 'axes'`), or null (no list). */
+function storedAxes(
+  axes: unknown,
+): { name: string; target: string; axis?: unknown; files?: unknown }[] | null {
+  if (!Array.isArray(axes)) return null;
+  return axes.filter(
+    (a): a is { name: string; target: string; axis?: unknown; files?: unknown } =>
+      typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.target === 'string',
+  );
 }
 
-/** `--where key=value`: key is `certified`, `cellKey`, `ratio`, `error`, or any sweep parameter (e.g. lambda). */
-export function parseWhere(items: readonly string[]): WhereClause[] {
-  return items.map((item, i) => {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new InputError(`--where[${i}]`, `must look like key=value, got "${item}"`);
-    return { key: item.slice(0, eq).trim(), value: item.slice(eq + 1).trim() };
-  });
-}
-
-/** What a `--where` on one of the sweep's parameters needs: its indexed column, if any, and its axis. */
-interface SweepParam {
-  column: Prisma.Sql | null;
-  axis: Axis | null;
-  /** The file axis: its files' names (the params hold the name, compared as text). */
-  files: string[] | null;
+/** A file axis' names (a string list), or null. */
+function storedFiles(files: unknown): { files: string[] } | null {
+  return Array.isArray(files) && files.every((f) => typeof f === 'string') ? { files } : null;
 }
 
 const isNumber = (x: unknown): x is number => typeof x === 'number';
@@ -103,96 +71,114 @@ function storedAxis(x: unknown): Axis | null {
   return null;
 }
 
-/**
- * The sweep's parameters (its axes), read from its spec; null when the spec names no axes list
- * (then any key filters the params document). Two also live in indexed columns (index
- * (sweep_id, game_param, ratio)): the swept game parameter (see gameParamName) in game_param,
- * the weight ratio in ratio.
- */
-function sweepParams(axes: unknown): Map<string, SweepParam> | null {
-  if (!Array.isArray(axes)) return null;
-  const named = axes.filter(
-    (a): a is { name: string; target: string; axis?: unknown; files?: unknown } =>
-      typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.target === 'string',
-  );
-  const main = gameParamName({ axes: named });
-  const params = new Map<string, SweepParam>();
-  for (const a of named) {
-    const column =
-      a.name === main
-        ? Prisma.sql`game_param`
-        : a.name === 'ratio' && a.target === 'weights'
-          ? Prisma.sql`ratio`
-          : null;
-    const files =
-      Array.isArray(a.files) && a.files.every((f) => typeof f === 'string') ? (a.files as string[]) : null;
-    params.set(a.name, { column: files ? null : column, axis: storedAxis(a.axis), files });
-  }
-  return params;
+/** What `--where` needs to know of a sweep: its parameters, their axes and columns. */
+export interface SweepQueryContext {
+  readonly sweepId: string;
+  /** Parameter names in the spec's order (empty when the spec lists no axes). */
+  readonly paramNames: readonly string[];
+  readonly params: QueryParams;
+  readonly columns: ParamColumns | null;
+}
+
+/** Reads the sweep's axes once; InputError when there is no such sweep. */
+export async function sweepQueryContext(prisma: PrismaClient, sweepId: string): Promise<SweepQueryContext> {
+  const [sweep] = await prisma.$queryRaw<{ axes: unknown }[]>`
+    SELECT spec -> 'axes' AS axes FROM sweeps WHERE id = ${sweepId}`;
+  if (!sweep) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
+  const axes = storedAxes(sweep.axes);
+  if (!axes) return { sweepId, paramNames: [], params: null, columns: null };
+  return {
+    sweepId,
+    paramNames: axes.map((a) => a.name),
+    params: new Map(axes.map((a) => [a.name, storedFiles(a.files) ?? storedAxis(a.axis)])),
+    columns: paramColumns(axes),
+  };
 }
 
 /**
- * SQL conditions for the clauses. A number given for a parameter stands for the axis value it
- * agrees with to 6 significant digits (axisValueNear: `lambda=0.3` finds linspace's
- * 0.30000000000000004), and is compared as float8 from text: Prisma's JSON filters round numbers
- * to 16 digits (see db/exact-writes.ts), which would miss cells. A parameter with a column of its
- * own (the same double as in params) is compared there, where the index finds it; any other is
- * read from params.
+ * The WHERE clause of a results query (query.ts's language, query-sql.ts's SQL), checked
+ * against the sweep's parameters; InputError when there is no such sweep or a condition is not
+ * valid.
  */
-function conditions(
+export async function resultsFilter(
+  prisma: PrismaClient,
   sweepId: string,
-  clauses: readonly WhereClause[],
-  params: Map<string, SweepParam> | null,
-): Prisma.Sql {
-  const parts: Prisma.Sql[] = [Prisma.sql`sweep_id = ${sweepId}`];
-  for (const { key, value } of clauses) {
-    if (key === 'certified') {
-      if (value !== 'true' && value !== 'false')
-        throw new InputError(`--where ${key}`, 'must be true or false');
-      parts.push(Prisma.sql`certified = ${value === 'true'}`);
-    } else if (key === 'cellKey') {
-      parts.push(Prisma.sql`cell_key = ${value}`);
-    } else if (key === 'error') {
-      // any: every failed cell; none: every cell computed; other text: failed cells whose error contains it.
-      parts.push(
-        value === 'none'
-          ? Prisma.sql`error IS NULL`
-          : value === 'any' || value === ''
-            ? Prisma.sql`error IS NOT NULL`
-            : Prisma.sql`strpos(error, ${value}) > 0`,
-      );
-    } else {
-      const param = params?.get(key);
-      if (params && !param) {
-        const names = [...params.keys()];
-        throw new InputError(
-          `--where ${key}`,
-          `is not a parameter of sweep "${sweepId}" (${names.length ? `its parameters: ${names.join(', ')}` : 'it has none'}; also certified, cellKey, error)`,
+  where: readonly string[],
+): Promise<Prisma.Sql> {
+  const q = await sweepQueryContext(prisma, sweepId);
+  return whereSql(sweepId, parseWhere(where, q.params), q.columns);
+}
+
+/** The tidy export's columns for a sweep: its parameters, and its longest vectors stored. */
+export async function exportLayout(
+  prisma: PrismaClient,
+  sweepId: string,
+): Promise<{ params: readonly string[]; weights: number; mu: number; coupling: number }> {
+  const q = await sweepQueryContext(prisma, sweepId);
+  // A sweep whose spec lists no axes: the parameters of its first cell.
+  const params =
+    q.params !== null
+      ? q.paramNames
+      : Object.keys(
+          (
+            await prisma.$queryRaw<{ params: Record<string, number> }[]>`
+              SELECT params FROM cell_results WHERE sweep_id = ${sweepId} ORDER BY cell_index LIMIT 1`
+          )[0]?.params ?? {},
         );
-      }
-      if (param?.files) {
-        if (!param.files.includes(value)) {
-          const shown = param.files.slice(0, 5).join(', ');
-          throw new InputError(
-            `--where ${key}`,
-            `"${value}" is not one of the sweep's ${param.files.length} files (${shown}${param.files.length > 5 ? ', ...' : ''})`,
-          );
-        }
-        parts.push(Prisma.sql`params ->> ${key} = ${value}`);
-        continue;
-      }
-      const v = Number(value);
-      if (value === '' || !Number.isFinite(v))
-        throw new InputError(`--where ${key}`, `must be a number, got "${value}"`);
-      const stored = String((param?.axis && axisValueNear(param.axis, v)) ?? v);
-      parts.push(
-        param?.column
-          ? Prisma.sql`${param.column} = ${stored}::float8`
-          : Prisma.sql`(params ->> ${key})::float8 = ${stored}::float8`,
+  const [dims] = await prisma.$queryRaw<{ weights: number; mu: number; coupling: number }[]>`
+    SELECT coalesce(max(cardinality(weights)), 0)::int AS weights, coalesce(max(cardinality(mu)), 0)::int AS mu,
+      coalesce(max(jsonb_array_length(coupling_l)), 0)::int AS coupling
+    FROM cell_results WHERE sweep_id = ${sweepId}`;
+  return { params, ...dims };
+}
+
+/**
+ * Why a filter matched no cell, a line per reason, for stderr: the conditions that alone match
+ * nothing (a parameter value that is not on its axis names the axis values either side; an
+ * error text lists the errors stored), or that the conditions match cells only apart.
+ */
+export async function noMatchHints(
+  prisma: PrismaClient,
+  sweepId: string,
+  where: readonly string[],
+): Promise<string[]> {
+  const q = await sweepQueryContext(prisma, sweepId);
+  const conditions = parseWhere(where, q.params);
+  const count = async (cs: readonly Condition[]): Promise<number> => {
+    const [{ n }] = await prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM cell_results WHERE ${whereSql(sweepId, cs, q.columns)}`;
+    return n;
+  };
+  const lines = [`no cell of sweep ${sweepId} matches ${where.map((w) => `--where ${w}`).join(' ')}`];
+  if ((await count([])) === 0) return [...lines, `sweep ${sweepId} has no stored cells yet`];
+  let alone = 0;
+  for (const c of conditions) {
+    if ((await count([c])) > 0) continue;
+    alone++;
+    if (c.kind === 'param' && c.axis) {
+      const near = nearbyAxisValues(c.axis, c.value).map(printed);
+      const first = printed(axisValue(c.axis, 0));
+      const last = printed(axisValue(c.axis, axisLength(c.axis) - 1));
+      lines.push(
+        c.op === '=' && near.length
+          ? `${c.text}: ${printed(c.value)} is not a value of axis ${c.name} (nearby: ${near.join(', ')})`
+          : `${c.text}: matches no cell (axis ${c.name} runs from ${first} to ${last})`,
       );
-    }
+    } else if (c.kind === 'error' && 'contains' in c.value && c.op === '=') {
+      const kinds = await failureKinds(prisma, sweepId, 3);
+      lines.push(
+        kinds.length
+          ? `${c.text}: no cell's error contains "${c.value.contains}" (${failureSummary(
+              kinds.reduce((s, k) => s + k.cells, 0),
+              await count([]),
+              kinds,
+            )}; error=any lists them)`
+          : `${c.text}: no cell of the sweep failed`,
+      );
+    } else lines.push(`${c.text}: matches no cell`);
   }
-  return Prisma.join(parts, ' AND ');
+  if (alone === 0) lines.push('each condition matches some cells, but no cell matches them all');
+  return lines;
 }
 
 interface RawResult {
@@ -225,21 +211,6 @@ const FETCH_PAGE = Prisma.sql`FETCH FORWARD 5000 FROM sgn_results`;
 /** How long an export may hold its read transaction (a slow reader of a large export). */
 const EXPORT_TIMEOUT_MS = 6 * 3600_000;
 
-/**
- * The WHERE clause of a results query, checked against the sweep's parameters (read once);
- * InputError when there is no such sweep or a filter is not valid.
- */
-async function resultsFilter(
-  prisma: PrismaClient,
-  sweepId: string,
-  where: readonly WhereClause[],
-): Promise<Prisma.Sql> {
-  const [sweep] = await prisma.$queryRaw<{ axes: unknown }[]>`
-    SELECT spec -> 'axes' AS axes FROM sweeps WHERE id = ${sweepId}`;
-  if (!sweep) throw new InputError('sweep', `no sweep with id "${sweepId}" (see: sgn sweep list)`);
-  return conditions(sweepId, where, sweepParams(sweep.axes));
-}
-
 function selectResults(filter: Prisma.Sql, limit?: number): Prisma.Sql {
   return Prisma.sql`
     SELECT cell_index, cell_key, params, certified, alpha, beta, euler_step, rk4_step, weights, alpha_true,
@@ -253,7 +224,7 @@ function selectResults(filter: Prisma.Sql, limit?: number): Prisma.Sql {
 export async function resultsQuery(
   prisma: PrismaClient,
   sweepId: string,
-  where: readonly WhereClause[],
+  where: readonly string[],
   limit?: number,
 ): Promise<Prisma.Sql> {
   return selectResults(await resultsFilter(prisma, sweepId, where), limit);
@@ -263,7 +234,7 @@ export async function resultsQuery(
 export async function countResults(
   prisma: PrismaClient,
   sweepId: string,
-  where: readonly WhereClause[],
+  where: readonly string[],
 ): Promise<number> {
   const filter = await resultsFilter(prisma, sweepId, where);
   const [{ n }] = await prisma.$queryRaw<
@@ -283,7 +254,7 @@ export async function countResults(
 export async function forEachResultPage(
   prisma: PrismaClient,
   sweepId: string,
-  where: readonly WhereClause[],
+  where: readonly string[],
   onPage: (rows: ResultRow[]) => void | Promise<void>,
   { limit }: { limit?: number } = {},
 ): Promise<void> {
@@ -305,7 +276,7 @@ export async function forEachResultPage(
 export async function resultRows(
   prisma: PrismaClient,
   sweepId: string,
-  where: readonly WhereClause[],
+  where: readonly string[],
   limit?: number,
 ): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];

@@ -1,7 +1,11 @@
 // Band maps folded in SQL agree with a fold of the stored certificates done here in JavaScript,
 // group labels included (a sweep with a second game axis); batches fold the groups they complete,
 // the final aggregation only what is missing, and the result is the same either way.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSgnInProcess } from './support/sgn-in-process.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { resolveSpec } from '../sweep/resolve.js';
 import { type ResolvedSweep } from '../sweep/resolved.js';
@@ -9,6 +13,7 @@ import { certifyRange } from '../sweep/compute.js';
 import { gameParamName } from '../sweep/axes.js';
 import { CellBatchStream, writeCellBatch } from '../db/cell-batches.js';
 import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
+import { bandMapsOf, loadBandMap } from '../report/data.js';
 
 let db: TestDatabase;
 let resolved: ResolvedSweep;
@@ -92,6 +97,41 @@ describe('band maps', () => {
     // Not a degenerate sweep: some cells certified, some not.
     expect(certifiedSomewhere).toBeGreaterThan(0);
     expect(certifiedSomewhere).toBeLessThan(cells.length);
+  });
+
+  it('--where draws the band map of the cells it keeps: the stored maps of those games', async () => {
+    await aggregateBandMaps(db.prisma, 'b', resolved);
+    const main = gameParamName(resolved)!;
+    // Seed is the map's parameter (the first game axis); lambda labels the slices.
+    expect(main).toBe('seed');
+    const where = ['lambda=0.6', 'seed>=4'];
+    const data = await loadBandMap(db.prisma, 'b', {}, where);
+    const drawn = bandMapsOf(main, data.band, data.edges);
+    const stored = await db.prisma.bandMap.findMany({ where: { sweepId: 'b' } });
+    const kept = stored.filter((m) => Math.abs(Number(m.paramName.split('@lambda=')[1]) - 0.6) < 1e-12);
+    expect(kept).toHaveLength(2);
+    expect(stored.length).toBe(14);
+    const key = (m: { paramName: string; paramValue: number }) => `${m.paramName} ${m.paramValue}`;
+    const pick = (m: (typeof drawn)[number] | (typeof stored)[number]) => ({
+      key: key(m),
+      ratios: m.ratios,
+      alphas: m.alphas,
+      edges: [m.rMinus, m.rPlus, m.optimalRatio, m.alphaMax, m.certifiedFraction],
+    });
+    const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
+    expect(drawn.map(pick).sort(byKey)).toEqual(kept.map(pick).sort(byKey));
+
+    // The CLI: the table of those games; a filter that keeps nothing draws nothing, saying why.
+    const dir = mkdtempSync(join(tmpdir(), 'sgn-band-where-'));
+    const env = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: '127.0.0.1:9' }; // band never calls Temporal
+    const file = join(dir, 'band.csv');
+    const r = await runSgnInProcess(['sweep', 'band', 'b', '--out', file, '--where', 'lambda=0.6'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 9);
+    const none = await runSgnInProcess(['sweep', 'band', 'b', '--out', file, '--where', 'lambda=0.7'], env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('lambda=0.7: 0.7 is not a value of axis lambda (nearby: 0.6, 0.8)');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('inserts nothing when aggregated again, and leaves the maps as they were', async () => {

@@ -107,11 +107,11 @@ describe('exact writes', () => {
   });
 
   it('filters parameters exactly and reads results back exactly', async () => {
-    const hit = await resultRows(db.prisma, 's', [{ key: 'lambda', value: String(awkward[0]) }]);
+    const hit = await resultRows(db.prisma, 's', [`lambda=${awkward[0]}`]);
     expect(hit.map((h) => h.cellKey)).toEqual(['k0']);
     expect(hit[0].alpha).toBe(awkward[0]);
     expect(hit[0].weights).toEqual([1, awkward[0]]);
-    expect(await resultRows(db.prisma, 's', [{ key: 'certified', value: 'true' }], 2)).toHaveLength(2);
+    expect(await resultRows(db.prisma, 's', ['certified=true'], 2)).toHaveLength(2);
   });
 });
 

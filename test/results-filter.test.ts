@@ -10,10 +10,8 @@ import {
   forEachResultPage,
   resultRows,
   resultsQuery,
-  RESULT_CSV_HEADER,
   RESULTS_PAGE,
   type ResultRow,
-  type WhereClause,
 } from '../sweep/queries.js';
 import { runCli } from './support/processes.js';
 import { runSgnInProcess } from './support/sgn-in-process.js';
@@ -78,7 +76,8 @@ beforeAll(async () => {
     await writeCellBatch(db.prisma, id, 'test', rows);
   }
   // What autovacuum does for a sweep's filled block ranges (autosummarize), now.
-  await db.prisma.$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_idx')`;
+  await db.prisma
+    .$queryRaw`SELECT brin_summarize_new_values('cell_results_sweep_id_game_param_ratio_alpha_idx')`;
   await db.prisma.$executeRaw`ANALYZE cell_results`;
 }, 120_000);
 afterAll(async () => Promise.all([db?.drop(), tripwire?.close()]));
@@ -94,8 +93,15 @@ async function byParams(sweepId: string, where: Record<string, number>): Promise
   return rows.map((r) => r.cell_index);
 }
 
-const clauses = (where: Record<string, number>): WhereClause[] =>
-  Object.entries(where).map(([key, v]) => ({ key, value: String(v) }));
+/** The tidy CSV's columns for these cells (sweep/tidy.ts). */
+const TIDY_HEADER = [
+  'cellIndex,cellKey,lambda,ratio,certified,alpha,beta,eulerStep,rk4Step,alphaTrue,gammaEuclidean',
+  'optimalAlpha,optimalRatio,bandMinus,bandPlus,hStabEuler,hStabRk4,weights_1,weights_2,mu_1,mu_2',
+  'L_1_1,L_1_2,L_2_1,L_2_2,error',
+].join(',');
+
+const clauses = (where: Record<string, number>): string[] =>
+  Object.entries(where).map(([key, v]) => `${key}=${v}`);
 
 describe('results filtered on swept parameters', () => {
   // Each filter with the number of cells it matches.
@@ -120,10 +126,7 @@ describe('results filtered on swept parameters', () => {
   it('take a number as printed (6 significant digits) for the axis value it stands for', async () => {
     const printed = (x: number): string => String(Number(x.toPrecision(6)));
     expect(printed(LAMBDAS[17])).not.toBe(String(LAMBDAS[17]));
-    const where = [
-      { key: 'lambda', value: printed(LAMBDAS[17]) },
-      { key: 'ratio', value: printed(RATIOS[42]) },
-    ];
+    const where = [`lambda=${printed(LAMBDAS[17])}`, `ratio=${printed(RATIOS[42])}`];
     const got = (await resultRows(db.prisma, 'axes', where)).map((r) => r.cellIndex);
     expect(got).toEqual(await byParams('axes', { lambda: LAMBDAS[17], ratio: RATIOS[42] }));
     expect(got).toHaveLength(1);
@@ -132,8 +135,8 @@ describe('results filtered on swept parameters', () => {
   });
 
   it('refuse a key that is not a parameter of the sweep, naming it and the parameters', async () => {
-    await expect(resultRows(db.prisma, 'axes', [{ key: 'mu0', value: '1' }])).rejects.toThrow(
-      '--where mu0: is not a parameter of sweep "axes" (its parameters: lambda, ratio; also certified, cellKey, error)',
+    await expect(resultRows(db.prisma, 'axes', ['mu0=1'])).rejects.toThrow(
+      '--where mu0=1: "mu0" is neither a parameter of the sweep (lambda, ratio) nor an output (certified, error, cellKey, cellIndex, alpha,',
     );
   });
 
@@ -145,7 +148,7 @@ describe('results filtered on swept parameters', () => {
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     };
     const lambda = await plan('axes', { lambda: LAMBDAS[17] });
-    expect(lambda).toContain('cell_results_sweep_id_game_param_ratio_idx');
+    expect(lambda).toContain('cell_results_sweep_id_game_param_ratio_alpha_idx');
     expect(lambda).toMatch(/game_param = /);
     expect(await plan('axes', { lambda: LAMBDAS[3], ratio: RATIOS[9] })).toMatch(/ratio = /);
     // A sweep whose spec names no axes filters on the params document.
@@ -178,19 +181,19 @@ describe('a file axis: the file names stored in params, found by --where file=<n
   it('store each row its file name and find the file cells', async () => {
     const all = await resultRows(db.prisma, 'files', []);
     expect(all.map((r) => r.params)).toEqual(rows.map((r) => r.params));
-    const got = await resultRows(db.prisma, 'files', [
-      { key: 'file', value: FILES[2] },
-      { key: 'ratio', value: String(RATIOS[1]) },
-    ]);
+    const got = await resultRows(db.prisma, 'files', [`file=${FILES[2]}`, `ratio=${RATIOS[1]}`]);
     expect(got.map((r) => r.cellIndex)).toEqual([9]);
-    expect(
-      (await resultRows(db.prisma, 'files', [{ key: 'file', value: FILES[0] }])).map((r) => r.cellIndex),
-    ).toEqual([0, 1, 2, 3]);
+    expect((await resultRows(db.prisma, 'files', [`file=${FILES[0]}`])).map((r) => r.cellIndex)).toEqual([
+      0, 1, 2, 3,
+    ]);
   });
 
   it('refuse a name that is not one of the files, on one line', async () => {
-    await expect(resultRows(db.prisma, 'files', [{ key: 'file', value: 'step-0100.npz' }])).rejects.toThrow(
-      `--where file: "step-0100.npz" is not one of the sweep's 3 files (${FILES.join(', ')})`,
+    await expect(resultRows(db.prisma, 'files', ['file=step-0100.npz'])).rejects.toThrow(
+      `--where file=step-0100.npz: "step-0100.npz" is not one of the sweep's 3 files (${FILES.join(', ')})`,
+    );
+    await expect(resultRows(db.prisma, 'files', [`file<${FILES[1]}`])).rejects.toThrow(
+      `--where file<${FILES[1]}: file takes = or != only`,
     );
   });
 });
@@ -210,7 +213,7 @@ describe('results read page by page', () => {
     await writeCellBatch(db.prisma, 'long', 'test', rows);
   }, 60_000);
 
-  async function pages(sweepId: string, where: WhereClause[], limit?: number) {
+  async function pages(sweepId: string, where: string[], limit?: number) {
     const sizes: number[] = [];
     const indices: number[] = [];
     await forEachResultPage(
@@ -232,7 +235,7 @@ describe('results read page by page', () => {
       sizes: [RESULTS_PAGE, RESULTS_PAGE, 123],
       indices: upTo(LONG),
     });
-    const certified = await pages('long', [{ key: 'certified', value: 'true' }]);
+    const certified = await pages('long', ['certified=yes']);
     expect(certified.indices).toEqual(upTo(Math.ceil(LONG / 3), 3));
     expect(certified.sizes).toEqual([Math.ceil(LONG / 3)]); // under a page: one FETCH
     expect(await pages('long', [], RESULTS_PAGE + 7)).toEqual({
@@ -256,7 +259,7 @@ describe('results read page by page', () => {
     expect(json.stdout.split('\n')).toHaveLength(ALL + 3); // `[`, a row a line, `]`, final newline
     const csv = await cli('--format', 'csv');
     const lines = csv.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(RESULT_CSV_HEADER.join(','));
+    expect(lines[0]).toBe(TIDY_HEADER);
     expect(lines).toHaveLength(1 + ALL);
     expect(lines[ALL].split(',')[0]).toBe(String(ALL - 1));
     expect(tripwire.connections()).toBe(0);
@@ -276,7 +279,12 @@ describe('results read page by page', () => {
   it('print an empty array or the header alone when nothing matches, and nothing on a bad filter', async () => {
     const none = ['--where', 'lambda=0.123'];
     expect(JSON.parse((await cli('--format', 'json', ...none)).stdout)).toEqual([]);
-    expect((await cli('--format', 'csv', ...none)).stdout).toBe(`${RESULT_CSV_HEADER.join(',')}\n`);
+    const empty = await cli('--format', 'csv', ...none);
+    expect(empty.stdout).toBe(`${TIDY_HEADER}\n`);
+    expect(empty.stderr).toBe(
+      'no cell of sweep axes matches --where lambda=0.123\n' +
+        'lambda=0.123: 0.123 is not a value of axis lambda (nearby: 0.122449, 0.142857)\n',
+    );
     const bad = await cli('--format', 'csv', '--where', 'mu0=1');
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');

@@ -330,11 +330,14 @@ describe('(d) user-supplied values never become SQL text', () => {
     expect({ sweeps, cells }).toEqual({ sweeps: 1, cells: 2 });
   }
 
+  /** The rows, and stderr: empty, or why nothing matched. */
   async function results(...args: string[]): Promise<unknown[]> {
     const r = await runSgnInProcess(['sweep', 'results', SWEEP, '--format', 'json', ...args], env());
-    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    return JSON.parse(r.stdout) as unknown[];
+    const rows = JSON.parse(r.stdout) as unknown[];
+    if (rows.length > 0) expect(r.stderr).toBe('');
+    else expect(r.stderr).toMatch(/^no cell of sweep \S+ matches --where /);
+    return rows;
   }
 
   it('control: --where filters as intended', async () => {
@@ -346,13 +349,18 @@ describe('(d) user-supplied values never become SQL text', () => {
   it('--where "lambda=1; DROP TABLE x": a clean error naming the filter', async () => {
     const r = await runSgnInProcess(['sweep', 'results', SWEEP, '--where', 'lambda=1; DROP TABLE x'], env());
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('sgn sweep: --where lambda: must be a number, got "1; DROP TABLE x"\n');
+    expect(r.stderr).toBe(
+      'sgn sweep: --where lambda=1; DROP TABLE x: lambda is a parameter: the value must be a number, got "1; DROP TABLE x"\n',
+    );
     await tablesIntact();
   });
 
-  it('a filter key that would widen the query if spliced matches nothing', async () => {
+  it('a filter key that would widen the query if spliced is refused; a value matches nothing', async () => {
     // Spliced, this would read: (params ->> 'lambda') IS NULL OR (params->>'lambda')::float8 = 1
-    expect(await results('--where', "lambda') IS NULL OR (params->>'lambda=1")).toEqual([]);
+    const key = "lambda') IS NULL OR (params->>'lambda=1";
+    const r = await runSgnInProcess(['sweep', 'results', SWEEP, '--where', key], env());
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(r.stderr).toContain(`--where ${JSON.stringify(key)}: must look like name op value`);
     expect(await results('--where', "cellKey=x' OR '1'='1")).toEqual([]);
     await tablesIntact();
   });

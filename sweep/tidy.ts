@@ -1,0 +1,87 @@
+/**
+ * Results as a tidy table: one column per parameter and per scalar output, vectors spread over
+ * numbered columns (`weights_1`, `mu_1`, ..., `L_1_2` for coupling_l[1][2], 1-based), so pandas
+ * and polars group by lambda without parsing anything. The same columns for CSV and Parquet
+ * (typed there).
+ */
+import type { Cell, ColumnType, TypedColumn } from '../formats/parquet.js';
+import type { ResultRow } from './queries.js';
+
+/** What decides the columns: the sweep's parameters and the longest vectors stored. */
+export interface TidyLayout {
+  readonly params: readonly string[];
+  readonly weights: number;
+  readonly mu: number;
+  /** coupling_l is size x size. */
+  readonly coupling: number;
+}
+
+export interface TidyColumn extends TypedColumn {
+  readonly value: (r: ResultRow) => Cell;
+}
+
+const SCALARS = [
+  'alpha',
+  'beta',
+  'eulerStep',
+  'rk4Step',
+  'alphaTrue',
+  'gammaEuclidean',
+  'optimalAlpha',
+  'optimalRatio',
+  'bandMinus',
+  'bandPlus',
+  'hStabEuler',
+  'hStabRk4',
+] as const;
+
+const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+/** coupling_l[i][j] (0-based) when it is a number. */
+function couplingEntry(L: unknown, i: number, j: number): number | null {
+  const row: unknown = Array.isArray(L) ? L[i] : undefined;
+  const x: unknown = Array.isArray(row) ? row[j] : undefined;
+  return typeof x === 'number' ? x : null;
+}
+
+const column = (name: string, type: ColumnType, value: (r: ResultRow) => Cell): TidyColumn => ({
+  name,
+  type,
+  value,
+});
+
+export function tidyColumns(layout: TidyLayout): TidyColumn[] {
+  return [
+    column('cellIndex', 'INT32', (r) => r.cellIndex),
+    column('cellKey', 'STRING', (r) => r.cellKey),
+    ...layout.params.map((p) => column(p, 'DOUBLE', (r) => r.params[p] ?? null)),
+    column('certified', 'BOOLEAN', (r) => r.certified),
+    ...SCALARS.map((k) => column(k, 'DOUBLE', (r) => r[k])),
+    ...upTo(layout.weights).map((i) => column(`weights_${i}`, 'DOUBLE', (r) => r.weights[i - 1] ?? null)),
+    ...upTo(layout.mu).map((i) => column(`mu_${i}`, 'DOUBLE', (r) => r.mu[i - 1] ?? null)),
+    ...upTo(layout.coupling).flatMap((i) =>
+      upTo(layout.coupling).map((j) =>
+        column(`L_${i}_${j}`, 'DOUBLE', (r) => couplingEntry(r.L, i - 1, j - 1)),
+      ),
+    ),
+    column('error', 'STRING', (r) => r.error),
+  ];
+}
+
+export const tidyRow = (columns: readonly TidyColumn[], r: ResultRow): Cell[] =>
+  columns.map((c) => c.value(r));
+
+/** The layout of rows in memory (a report's cells); `params` in the sweep's order when known. */
+export function layoutOfRows(rows: readonly ResultRow[], params?: readonly string[]): TidyLayout {
+  let weights = 0;
+  let mu = 0;
+  let coupling = 0;
+  const names = new Set(params ?? []);
+  for (const r of rows) {
+    weights = Math.max(weights, r.weights.length);
+    mu = Math.max(mu, r.mu.length);
+    coupling = Math.max(coupling, Array.isArray(r.L) ? r.L.length : 0);
+    if (!params) for (const k of Object.keys(r.params)) names.add(k);
+  }
+  return { params: [...names], weights, mu, coupling };
+}
