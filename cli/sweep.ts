@@ -1,5 +1,6 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
-import { paramNumber } from '../sweep/axes.js';
+import { gameParamName, paramNumber } from '../sweep/axes.js';
+import type { ResolvedSweep } from '../sweep/resolved.js';
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
@@ -401,7 +402,10 @@ const BAND_PICTURES = new Map<string, PictureFormat>([
 /** The band map's rows drawn from the cells `where` keeps. */
 async function filteredBandMaps(prisma: PrismaClient, id: string, where: readonly string[]) {
   const { bandMapsOf, loadBandMap } = await import('../report/data.js');
-  const data = await loadBandMap(prisma, id, {}, where);
+  // Rows as band_maps stores them: against the sweep's band parameter (gameParamName).
+  const row = await prisma.sweep.findUnique({ where: { id }, select: { spec: true } });
+  const main = row ? gameParamName(row.spec as unknown as ResolvedSweep) : null;
+  const data = await loadBandMap(prisma, id, main === null ? {} : { x: main }, where);
   return data.param === null ? [] : bandMapsOf(data.param, data.band, data.edges);
 }
 

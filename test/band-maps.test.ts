@@ -105,7 +105,7 @@ describe('band maps', () => {
     // Seed is the map's parameter (the first game axis); lambda labels the slices.
     expect(main).toBe('seed');
     const where = ['lambda=0.6', 'seed>=4'];
-    const data = await loadBandMap(db.prisma, 'b', {}, where);
+    const data = await loadBandMap(db.prisma, 'b', { x: main }, where);
     const drawn = bandMapsOf(main, data.band, data.edges);
     const stored = await db.prisma.bandMap.findMany({ where: { sweepId: 'b' } });
     const kept = stored.filter((m) => Math.abs(Number(m.paramName.split('@lambda=')[1]) - 0.6) < 1e-12);
