@@ -18,6 +18,7 @@ import {
   type SweepStatusReport,
 } from '../app/sweeps.js';
 import { openContext, type SweepContext } from '../app/context.js';
+import { queueWorkers, workersLine, type QueueWorker } from '../app/pollers.js';
 import {
   bandMapRows,
   BAND_CSV_HEADER,
@@ -99,7 +100,34 @@ function statusJson(s: SweepStatusReport): string {
     error: s.error,
     createdAt: s.createdAt,
     finishedAt: s.finishedAt,
+    taskQueue: s.taskQueue,
+    workers: s.workers,
   });
+}
+
+/** The columns `sweep status` and `sweep list` share, in one order. */
+const SWEEP_COLUMNS = ['id', 'status', 'done', 'failed', 'total', 'workers', 'kind', 'created', 'name'];
+
+/** One row of those columns; `workers`: polling the queue (null: the sweep has ended; undefined: unknown). */
+function sweepRow(
+  s: Pick<SweepStatusReport, 'id' | 'doneCells' | 'failedCells' | 'totalCells' | 'kind' | 'name'> & {
+    status: string;
+    createdAt: string | Date;
+  },
+  workers: readonly QueueWorker[] | null | undefined,
+): string[] {
+  const created = typeof s.createdAt === 'string' ? s.createdAt : s.createdAt.toISOString();
+  return [
+    s.id,
+    s.status,
+    String(s.doneCells),
+    String(s.failedCells),
+    String(s.totalCells),
+    workers === null ? '-' : workers === undefined ? '?' : String(workers.length),
+    s.kind,
+    created.slice(0, 19).replace('T', ' '),
+    s.name ?? '',
+  ];
 }
 
 async function start(argv: string[], out: Out, config: SgnConfig): Promise<number> {
@@ -187,22 +215,8 @@ async function status(argv: string[], out: Out, config: SgnConfig): Promise<numb
             progressPrinter((s) => s.id),
           )
         : await sweepStatus(ctx, id);
-    out(
-      table(
-        ['id', 'status', 'done', 'failed', 'total', 'kind', 'name'],
-        [
-          [
-            s.id,
-            s.status,
-            String(s.doneCells),
-            String(s.failedCells),
-            String(s.totalCells),
-            s.kind,
-            s.name ?? '',
-          ],
-        ],
-      ),
-    );
+    out(table(SWEEP_COLUMNS, [sweepRow(s, s.workers)]));
+    if (s.workers) out(workersLine(s.taskQueue, s.workers));
     if (s.error) out(`error: ${s.error}`);
     if (s.failedCells > 0)
       out(
@@ -217,8 +231,13 @@ async function list(argv: string[], out: Out, config: SgnConfig): Promise<number
   const { values } = parse(argv, { json: { type: 'boolean', default: false } }, 'sweep list');
   return withContext(config, async (ctx) => {
     const rows = await listSweeps(ctx.prisma);
+    // One queue per database: its pollers serve every running sweep. Temporal unreachable: unknown.
+    const live = rows.some((r) => r.status === 'running' || r.status === 'paused');
+    const polling = live ? await queueWorkers(ctx).catch(() => undefined) : undefined;
+    const workersOf = (r: (typeof rows)[number]) =>
+      r.status === 'running' || r.status === 'paused' ? polling : null;
     if (values.json) {
-      out(JSON.stringify(rows));
+      out(JSON.stringify(rows.map((r) => ({ ...r, workers: workersOf(r) ?? null }))));
       return 0;
     }
     if (rows.length === 0) {
@@ -227,19 +246,11 @@ async function list(argv: string[], out: Out, config: SgnConfig): Promise<number
     }
     out(
       table(
-        ['id', 'status', 'done', 'total', 'failed', 'kind', 'created', 'name'],
-        rows.map((r) => [
-          r.id,
-          r.status,
-          String(r.doneCells),
-          String(r.totalCells),
-          String(r.failedCells),
-          r.kind,
-          r.createdAt.toISOString().slice(0, 19).replace('T', ' '),
-          r.name ?? '',
-        ]),
+        SWEEP_COLUMNS,
+        rows.map((r) => sweepRow(r, workersOf(r))),
       ),
     );
+    if (polling?.length === 0) out(workersLine(ctx.temporal.taskQueue, polling));
     return 0;
   });
 }
