@@ -53,7 +53,8 @@ export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [
   sgn sweep results <id> [--format table|json|csv] [--where key=value ...] [--limit N] [--aggregate PARAM ...]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
   sgn sweep band <id> --out <file.json|csv|svg|png|html> [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]
-  sgn sweep trace <id> --out <file.csv>`;
+  sgn sweep trace <id> --out <file.csv>
+  sgn sweep compare <A> <B> [--output alpha,beta,certified] [--format table|csv] [--out diff.svg|png]`;
 
 type Out = (s: string) => void;
 
@@ -595,6 +596,8 @@ export async function runSweep(
       return trace(rest, out, config);
     case 'band':
       return band(rest, out, config);
+    case 'compare':
+      return (await import('./sweep-compare.js')).compareCommand(rest, out, config);
     case 'resume':
     case 'pause':
     case 'cancel':
