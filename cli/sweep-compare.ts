@@ -20,7 +20,6 @@ import type { ResolvedSweep } from '../sweep/resolved.js';
 import type { PrismaClient } from '../db/client.js';
 import { parse } from './args.js';
 import { num, table } from './format.js';
-import { logToStderr } from './sweep.js';
 
 type Out = (s: string) => void;
 
@@ -81,7 +80,7 @@ export async function compareCommand(argv: string[], out: Out, config: SgnConfig
   if (file !== undefined && !existsSync(dirname(resolvePath(file))))
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
 
-  const ctx = await openContext({ config, log: logToStderr });
+  const ctx = await openContext({ config, log: (line) => process.stderr.write(`${line}\n`) });
   try {
     const a = await storedSweep(ctx.prisma, idA);
     const b = await storedSweep(ctx.prisma, idB);
