@@ -115,6 +115,8 @@ it('differences B - A per cell match the stored cells; the map is drawn; other a
     const v = csv.get(key)!;
     // CSV numbers are JavaScript's shortest round-trip text: exact.
     expect(v[4]).toBe(dAlpha);
+    // Independent: Q_i = B^T B + mu0 I, so lowering mu0 by 0.4 lowers the margin by 0.4 (float noise only).
+    expect(Math.abs(dAlpha + 0.4)).toBeLessThan(1e-12);
     expect(v[7]).toBe(dBeta);
     expect(v[10]).toBe(dCert);
   }
@@ -126,6 +128,18 @@ it('differences B - A per cell match the stored cells; the map is drawn; other a
     new RegExp(`alpha: max \\|B - A\\| = ${String(Number(maxAlpha.toPrecision(6))).replace('.', '\\.')} at`),
   );
   expect(readFileSync(map).subarray(0, 4).toString('hex')).toBe('89504e47');
+
+  // The certified flips' map: one rect per cell, and its table lists exactly the flips.
+  const svg = join(tmp, 'flips.svg');
+  const f = await runCli(['sweep', 'compare', 'a', 'b', '--output', 'certified', '--out', svg], env);
+  expect(f.code, f.stderr).toBe(0);
+  expect(
+    f.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => /-1$/.test(l)),
+  ).toHaveLength(flips);
+  expect((readFileSync(svg, 'utf8').match(/<path /g) ?? []).length).toBeGreaterThanOrEqual(30);
 
   const refused = await runCli(['sweep', 'compare', 'a', 'other'], env);
   expect(refused.code).toBe(2);
