@@ -5,7 +5,7 @@ import type { SgnConfig } from '../config/config.js';
 import { openContext } from '../app/context.js';
 import { InputError } from '../sgn/util/errors.js';
 import { csvRow } from '../formats/csv.js';
-import { gameParamName, paramNumber } from '../sweep/axes.js';
+import { axisValueLabel, gameParamName, paramNumber } from '../sweep/axes.js';
 import {
   axesDifference,
   cellDiffers,
@@ -16,7 +16,7 @@ import {
   type Comparison,
 } from '../sweep/compare.js';
 import { forEachResultPage, type ResultRow } from '../sweep/queries.js';
-import type { ResolvedSweep } from '../sweep/resolved.js';
+import type { ResolvedSweep, SweepAxis } from '../sweep/resolved.js';
 import type { PrismaClient } from '../db/client.js';
 import { parse } from './args.js';
 import { num, table } from './format.js';
@@ -38,7 +38,11 @@ async function storedSweep(
   return { resolved: row.spec as unknown as ResolvedSweep, rows };
 }
 
-const paramText = (v: number | string | undefined): string => (typeof v === 'number' ? num(v) : String(v));
+/** An axis value as tables print it: at the axis' precision (sweep/axes.ts axisValueLabel). */
+function paramText(axes: readonly SweepAxis[], name: string, v: number | string | undefined): string {
+  const axis = axes.find((x) => x.name === name)?.axis;
+  return typeof v === 'number' && axis ? axisValueLabel(axis, v) : String(v);
+}
 
 function header(c: Comparison, names: readonly string[]): string[] {
   return [...names, ...c.outputs.flatMap((o) => [`${o}A`, `${o}B`, `${o}Diff`])];
@@ -46,13 +50,13 @@ function header(c: Comparison, names: readonly string[]): string[] {
 
 function cells(
   c: Comparison,
-  names: readonly string[],
+  axes: readonly SweepAxis[],
   cell: CellDiff,
   text: boolean,
 ): (string | number | null)[] {
   const n = (x: number | null): string | number | null => (text ? num(x) : x);
   return [
-    ...names.map((p) => (text ? paramText(cell.params[p]) : (cell.params[p] ?? null))),
+    ...axes.map(({ name: p }) => (text ? paramText(axes, p, cell.params[p]) : (cell.params[p] ?? null))),
     ...c.outputs.flatMap((o) => [n(cell.values[o].a), n(cell.values[o].b), n(cell.values[o].diff)]),
   ];
 }
@@ -107,18 +111,20 @@ export async function compareCommand(argv: string[], out: Out, config: SgnConfig
         const down = c.cells.filter((x) => x.values.certified.diff === -1).length;
         say(`certified: ${up + down} cells flip (${up} certified only in B, ${down} only in A)`);
       } else {
-        const where = s.at ? ` at ${names.map((p) => `${p}=${paramText(s.at?.[p])}`).join(', ')}` : '';
+        const where = s.at
+          ? ` at ${names.map((p) => `${p}=${paramText(axes, p, s.at?.[p])}`).join(', ')}`
+          : '';
         say(`${s.output}: max |B - A| = ${num(s.maxAbs)}${where}; ${s.differing} cells differ`);
       }
     }
     if (format === 'csv') {
       out(csvRow(header(c, names)));
-      for (const cell of differing) out(csvRow(cells(c, names, cell, false)));
+      for (const cell of differing) out(csvRow(cells(c, axes, cell, false)));
     } else if (differing.length > 0) {
       out(
         table(
           header(c, names),
-          differing.slice(0, TABLE_ROWS).map((cell) => cells(c, names, cell, true) as string[]),
+          differing.slice(0, TABLE_ROWS).map((cell) => cells(c, axes, cell, true) as string[]),
         ),
       );
       if (differing.length > TABLE_ROWS)
