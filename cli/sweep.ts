@@ -1,5 +1,5 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
-import { paramNumber } from '../sweep/axes.js';
+import { axisValueLabel, paramNumber, type Axis } from '../sweep/axes.js';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
@@ -290,6 +290,10 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
       const paramNames = Object.keys(shown[0]?.params ?? {});
+      // Axis values at their axis' precision: 6 digits unless two values need more to differ.
+      const stored = await ctx.prisma.sweep.findUnique({ where: { id }, select: { spec: true } });
+      const axes = (stored?.spec as { axes?: { name: string; axis: Axis }[] } | undefined)?.axes ?? [];
+      const axisOf = new Map(axes.map((a) => [a.name, a.axis]));
       // The error column only when a shown cell failed: its text is the cell's result.
       const errors = shown.some((r) => r.error !== null);
       out(
@@ -309,7 +313,8 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
             String(r.cellIndex),
             ...paramNames.map((p) => {
               const v = r.params[p];
-              return typeof v === 'string' ? v : num(v);
+              const axis = axisOf.get(p);
+              return typeof v === 'string' ? v : axis ? axisValueLabel(axis, v) : num(v);
             }),
             r.certified ? 'yes' : 'no',
             num(r.alpha),
