@@ -25,6 +25,7 @@ import type { SweepStatus } from '../db/sweep-states.js';
 import { writeSweepStatus } from '../db/sweep-status.js';
 import { sweepIdFor } from '../sweep/resolve.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
+import { queueWorkers, type QueueWorker } from './pollers.js';
 
 export interface StartResult {
   readonly id: string;
@@ -150,6 +151,10 @@ export interface SweepStatusReport {
   readonly createdAt: string;
   readonly finishedAt: string | null;
   readonly progress: SweepProgress | null;
+  /** The task queue its workflow runs on (this database's). */
+  readonly taskQueue: string;
+  /** Workers polling that queue while the sweep runs or is paused; null: ended, or not asked. */
+  readonly workers: readonly QueueWorker[] | null;
 }
 
 async function requireSweep(ctx: SweepContext, id: string) {
@@ -180,18 +185,22 @@ async function requireSweep(ctx: SweepContext, id: string) {
 export async function sweepStatus(
   ctx: SweepContext,
   id: string,
-  opts: { reconcile?: boolean; progress?: boolean } = {},
+  opts: { reconcile?: boolean; progress?: boolean; workers?: boolean } = {},
 ): Promise<SweepStatusReport> {
   const row = await requireSweep(ctx, id);
   let status = row.status as SweepStatus;
   let error = row.error;
   let progress: SweepProgress | null = null;
-  if ((status === 'running' || status === 'paused') && opts.reconcile !== false) {
+  const live = status === 'running' || status === 'paused';
+  let workers = live && opts.workers !== false ? await queueWorkers(ctx) : null;
+  if (live && opts.reconcile !== false) {
     const handle = (await ctx.client()).workflow.getHandle(row.workflowId);
     try {
       const d = await handle.describe();
       if (d.status.name === 'RUNNING') {
-        if (opts.progress !== false) progress = await handle.query(progressQuery).catch(() => null);
+        // A query is a task for a worker: with none polling it would wait out its timeout.
+        if (opts.progress !== false && workers?.length !== 0)
+          progress = await handle.query(progressQuery).catch(() => null);
       } else if (d.status.name !== 'COMPLETED' && d.status.name !== 'CONTINUED_AS_NEW') {
         status = d.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
         error = `workflow ${d.status.name.toLowerCase()}; continue it with: sgn sweep resume ${id}`;
@@ -206,6 +215,7 @@ export async function sweepStatus(
       error = `no workflow found; continue it with: sgn sweep resume ${id}`;
     }
   }
+  if (status !== 'running' && status !== 'paused') workers = null;
   return {
     id: row.id,
     status,
@@ -218,6 +228,8 @@ export async function sweepStatus(
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
     progress,
+    taskQueue: ctx.temporal.taskQueue,
+    workers,
   };
 }
 
@@ -383,11 +395,15 @@ export async function waitForSweep(
     )
     .finally(() => (ended = true));
   let reconciledAt = -Infinity;
+  // The queue's pollers are asked as often as the workflow is; between, the last answer stands.
+  let workers: readonly QueueWorker[] | null = null;
   for (;;) {
     const now = Date.now();
     const reconcile = ended || now - reconciledAt >= reconcileMs;
     if (reconcile) reconciledAt = now;
-    const s = await sweepStatus(ctx, id, { reconcile, progress: false });
+    const fresh = await sweepStatus(ctx, id, { reconcile, progress: false, workers: reconcile });
+    if (reconcile) workers = fresh.workers;
+    const s = { ...fresh, workers: fresh.status === 'running' || fresh.status === 'paused' ? workers : null };
     onProgress(s);
     if (s.status !== 'running' && s.status !== 'paused') return s;
     let timer: NodeJS.Timeout | undefined;

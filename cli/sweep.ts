@@ -1,5 +1,5 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
-import { gameParamName, paramNumber } from '../sweep/axes.js';
+import { axisValueLabel, gameParamName, paramNumber, type Axis } from '../sweep/axes.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
@@ -18,6 +18,7 @@ import {
   type SweepStatusReport,
 } from '../app/sweeps.js';
 import { openContext, type SweepContext } from '../app/context.js';
+import { queueWorkers, workersLine, type QueueWorker } from '../app/pollers.js';
 import {
   bandMapRows,
   BAND_CSV_HEADER,
@@ -54,7 +55,8 @@ export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [
   sgn sweep results <id> [--format table|json|csv|parquet] [--out FILE] [--where NAME<op>VALUE ...] [--limit N] [--aggregate PARAM ...]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
   sgn sweep band <id> --out <file.json|csv|svg|png|html> [--where NAME<op>VALUE ...] [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]
-  sgn sweep trace <id> --out <file.csv>`;
+  sgn sweep trace <id> --out <file.csv>
+  sgn sweep compare <A> <B> [--output alpha,beta,certified] [--format table|csv] [--out diff.svg|png]`;
 
 type Out = (s: string) => void;
 
@@ -101,7 +103,34 @@ function statusJson(s: SweepStatusReport): string {
     error: s.error,
     createdAt: s.createdAt,
     finishedAt: s.finishedAt,
+    taskQueue: s.taskQueue,
+    workers: s.workers,
   });
+}
+
+/** The columns `sweep status` and `sweep list` share, in one order. */
+const SWEEP_COLUMNS = ['id', 'status', 'done', 'failed', 'total', 'workers', 'kind', 'created', 'name'];
+
+/** One row of those columns; `workers`: polling the queue (null: the sweep has ended; undefined: unknown). */
+function sweepRow(
+  s: Pick<SweepStatusReport, 'id' | 'doneCells' | 'failedCells' | 'totalCells' | 'kind' | 'name'> & {
+    status: string;
+    createdAt: string | Date;
+  },
+  workers: readonly QueueWorker[] | null | undefined,
+): string[] {
+  const created = typeof s.createdAt === 'string' ? s.createdAt : s.createdAt.toISOString();
+  return [
+    s.id,
+    s.status,
+    String(s.doneCells),
+    String(s.failedCells),
+    String(s.totalCells),
+    workers === null ? '-' : workers === undefined ? '?' : String(workers.length),
+    s.kind,
+    created.slice(0, 19).replace('T', ' '),
+    s.name ?? '',
+  ];
 }
 
 async function start(argv: string[], out: Out, config: SgnConfig): Promise<number> {
@@ -192,22 +221,8 @@ async function status(argv: string[], out: Out, config: SgnConfig): Promise<numb
             progressPrinter((s) => s.id),
           )
         : await sweepStatus(ctx, id);
-    out(
-      table(
-        ['id', 'status', 'done', 'failed', 'total', 'kind', 'name'],
-        [
-          [
-            s.id,
-            s.status,
-            String(s.doneCells),
-            String(s.failedCells),
-            String(s.totalCells),
-            s.kind,
-            s.name ?? '',
-          ],
-        ],
-      ),
-    );
+    out(table(SWEEP_COLUMNS, [sweepRow(s, s.workers)]));
+    if (s.workers) out(workersLine(s.taskQueue, s.workers));
     if (s.error) out(`error: ${s.error}`);
     if (s.failedCells > 0)
       out(
@@ -222,8 +237,13 @@ async function list(argv: string[], out: Out, config: SgnConfig): Promise<number
   const { values } = parse(argv, { json: { type: 'boolean', default: false } }, 'sweep list');
   return withContext(config, async (ctx) => {
     const rows = await listSweeps(ctx.prisma);
+    // One queue per database: its pollers serve every running sweep. Temporal unreachable: unknown.
+    const live = rows.some((r) => r.status === 'running' || r.status === 'paused');
+    const polling = live ? await queueWorkers(ctx).catch(() => undefined) : undefined;
+    const workersOf = (r: (typeof rows)[number]) =>
+      r.status === 'running' || r.status === 'paused' ? polling : null;
     if (values.json) {
-      out(JSON.stringify(rows));
+      out(JSON.stringify(rows.map((r) => ({ ...r, workers: workersOf(r) ?? null }))));
       return 0;
     }
     if (rows.length === 0) {
@@ -232,19 +252,11 @@ async function list(argv: string[], out: Out, config: SgnConfig): Promise<number
     }
     out(
       table(
-        ['id', 'status', 'done', 'total', 'failed', 'kind', 'created', 'name'],
-        rows.map((r) => [
-          r.id,
-          r.status,
-          String(r.doneCells),
-          String(r.totalCells),
-          String(r.failedCells),
-          r.kind,
-          r.createdAt.toISOString().slice(0, 19).replace('T', ' '),
-          r.name ?? '',
-        ]),
+        SWEEP_COLUMNS,
+        rows.map((r) => sweepRow(r, workersOf(r))),
       ),
     );
+    if (polling?.length === 0) out(workersLine(ctx.temporal.taskQueue, polling));
     return 0;
   });
 }
@@ -299,7 +311,7 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
     if (format === 'table') {
       const shown = await resultRows(ctx.prisma, id, where, limit ?? TABLE_ROWS);
       matched = shown.length;
-      out(resultsTable(shown));
+      out(resultsTable(shown, await axesOf(ctx.prisma, id)));
       if (limit === undefined && shown.length === TABLE_ROWS) {
         const total = await countResults(ctx.prisma, id, where);
         if (total > shown.length)
@@ -345,7 +357,14 @@ function writeGroups(
   );
 }
 
-function resultsTable(shown: readonly ResultRow[]): string {
+/** The sweep's axes by name (for printing their values at the axis' precision). */
+async function axesOf(prisma: PrismaClient, id: string): Promise<Map<string, Axis>> {
+  const stored = await prisma.sweep.findUnique({ where: { id }, select: { spec: true } });
+  const axes = (stored?.spec as { axes?: { name: string; axis: Axis }[] } | undefined)?.axes ?? [];
+  return new Map(axes.map((a) => [a.name, a.axis]));
+}
+
+function resultsTable(shown: readonly ResultRow[], axisOf: ReadonlyMap<string, Axis>): string {
   const paramNames = Object.keys(shown[0]?.params ?? {});
   // The error column only when a shown cell failed: its text is the cell's result.
   const errors = shown.some((r) => r.error !== null);
@@ -365,7 +384,9 @@ function resultsTable(shown: readonly ResultRow[]): string {
       String(r.cellIndex),
       ...paramNames.map((p) => {
         const v = r.params[p];
-        return typeof v === 'string' ? v : num(v);
+        // Axis values at their axis' precision: 6 digits unless two values need more to differ.
+        const axis = axisOf.get(p);
+        return typeof v === 'string' ? v : axis ? axisValueLabel(axis, v) : num(v);
       }),
       r.certified ? 'yes' : 'no',
       num(r.alpha),
@@ -592,6 +613,8 @@ export async function runSweep(
       return trace(rest, out, config);
     case 'band':
       return band(rest, out, config);
+    case 'compare':
+      return (await import('./sweep-compare.js')).compareCommand(rest, out, config);
     case 'resume':
     case 'pause':
     case 'cancel':

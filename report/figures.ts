@@ -64,7 +64,7 @@ export async function renderFigure(fig: Figure): Promise<RenderedFigure> {
 }
 
 /** Cell edges of a sorted axis: midpoints between neighbours (geometric for a log axis). */
-function edgesOf(values: readonly number[], log: boolean): { lo: number[]; hi: number[] } {
+export function edgesOf(values: readonly number[], log: boolean): { lo: number[]; hi: number[] } {
   const f = log ? Math.log : (x: number) => x;
   const g = log ? Math.exp : (x: number) => x;
   const n = values.length;
@@ -80,7 +80,7 @@ function edgesOf(values: readonly number[], log: boolean): { lo: number[]; hi: n
   return { lo, hi };
 }
 
-function sortedUnique(xs: readonly number[]): number[] {
+export function sortedUnique(xs: readonly number[]): number[] {
   return [...new Set(xs)].sort((a, b) => a - b);
 }
 
@@ -88,7 +88,7 @@ function sortedUnique(xs: readonly number[]): number[] {
  * Column edges along the parameter axis, clipped to [first, last] value so the axis spans
  * exactly the swept range (a single value keeps a unit-wide column).
  */
-function paramEdges(values: readonly number[]): {
+export function paramEdges(values: readonly number[]): {
   edges: Map<number, { lo: number; hi: number }>;
   domain: [number, number];
 } {

@@ -250,6 +250,23 @@ describe('results read page by page', () => {
       TEMPORAL_ADDRESS: tripwire.address,
     });
 
+  it('print axis values in the table as --where reads them back: each label finds its cell', async () => {
+    const shown = await cli('--where', 'certified=true', '--limit', '6');
+    expect(shown.code, shown.stderr).toBe(0);
+    const [header, , ...rows] = shown.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
+    expect(rows).toHaveLength(6);
+    for (const row of rows) {
+      const [cellIndex, lambda, ratio] = ['cell', 'lambda', 'ratio'].map((h) => row[header.indexOf(h)]);
+      const found = await cli('--where', `lambda=${lambda}`, '--where', `ratio=${ratio}`, '--format', 'csv');
+      expect(found.code, found.stderr).toBe(0);
+      const cells = found.stdout.trim().split('\n').slice(1);
+      expect(cells.map((l) => l.split(',')[0])).toEqual([cellIndex]);
+    }
+  });
+
   it('stream CSV and JSON from the CLI equal to the rows read at once, a full page and one more', async () => {
     expect(ALL).toBe(RESULTS_PAGE); // the cursor's first page is full: the CLI asks for another
     const rows = await resultRows(db.prisma, 'axes', []);
