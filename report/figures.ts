@@ -130,34 +130,38 @@ export function bandMapFigure(
   const cells = drawn.map((b) => {
     const i = rIndex.get(b.ratio) ?? 0;
     const l = px.edges.get(b.param) ?? { lo: b.param, hi: b.param };
-    const alpha = b.alpha ?? 0;
-    return { ...b, l0: l.lo, l1: l.hi, r0: re.lo[i], r1: re.hi[i], a: Math.max(-1, Math.min(1, alpha)) };
+    return { ...b, l0: l.lo, l1: l.hi, r0: re.lo[i], r1: re.hi[i] };
   });
+  // A sequential scale over the certified margins (no clamp: its top is the largest alpha*);
+  // cells with alpha* <= 0 are grey, so the certified region stands out as the paper shades it.
+  const alphaTop = Math.max(0, ...cells.map((c) => c.alpha ?? 0));
+  const colourTop = alphaTop > 0 ? alphaTop : 1;
   const rMin = re.lo[0] ?? 0.1;
   const rMax = re.hi[re.hi.length - 1] ?? 10;
-  const clampR = (r: number) => Math.min(rMax, Math.max(rMin, r));
   const names = [`band edge r−(${sym})`, `band edge r+(${sym})`, `optimal ratio r*(${sym})`];
-  const curves: { param: number; curve: string; r: number }[] = [];
-  for (const e of edges) {
-    if (finitePositive(e.rMinus)) curves.push({ param: e.param, curve: names[0], r: clampR(e.rMinus) });
-    if (finitePositive(e.rPlus)) curves.push({ param: e.param, curve: names[1], r: clampR(e.rPlus) });
-    if (finitePositive(e.optimalRatio))
-      curves.push({ param: e.param, curve: names[2], r: clampR(e.optimalRatio) });
-  }
+  const { segments, markers } = edgeMarks(edges, names, rMin, rMax);
+  const beyond = markers.length > 0;
   const rScale = { type: 'log' as const, domain: [rMin, rMax], nice: false };
+  const grey = '#d0d0d0';
   return {
     name: 'band-map',
     title: 'Timescale band map',
     caption:
-      `SGN margin α*(${sym}, r) of ${labels.subject} over ${title} and the weight ratio r = w2/w1 ` +
-      `(blue: certified, α* > 0; colour clamped to ±1). Lines: the exact band edges r−(${sym}), r+(${sym}) and the optimal ratio.`,
+      `SGN margin α*(${sym}, r) of ${labels.subject} over ${title} and the weight ratio r = w2/w1: ` +
+      `certified cells (α* > 0) coloured by α* from 0 to ${fmtNumber(colourTop)}, the others grey. ` +
+      `Lines: the exact band edges r−(${sym}), r+(${sym}) and the optimal ratio where the game is certified; ` +
+      `an edge beyond the ratio axis is a triangle at the frame (its value in the tooltip and the band-edges table), ` +
+      `an unbounded one (r− = 0, r+ = ∞) an open triangle.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
       height: HEIGHT,
       title: {
         text: `${labels.subject}: timescale band α*(${sym}, r)`,
-        subtitle: `certified region α* > 0 between r−(${sym}) and r+(${sym})`,
+        subtitle: [
+          `colour: α* > 0 (certified) on [0, ${fmtNumber(colourTop)}]; grey: α* ≤ 0 (not certified)`,
+          ...(beyond ? ['▲▼ at the frame: a band edge beyond the ratio axis; open: unbounded'] : []),
+        ],
       },
       layer: [
         {
@@ -174,12 +178,13 @@ export function bandMapFigure(
             y: { field: 'r0', type: 'quantitative', title: 'weight ratio r = w2/w1', scale: rScale },
             y2: { field: 'r1' },
             color: {
-              field: 'a',
+              condition: { test: 'datum.alpha <= 0', value: grey },
+              field: 'alpha',
               type: 'quantitative',
-              title: 'α*',
-              scale: { scheme: 'redblue', domain: [-1, 1], domainMid: 0 },
+              title: 'α* (certified)',
+              scale: { scheme: 'viridis', domain: [0, colourTop] },
             },
-            // Hover (the dashboard): the cell's certificate, its margin unclamped.
+            // Hover (the dashboard): the cell's certificate.
             tooltip: [
               { field: 'param', type: 'quantitative', title: sym, format: '.6g' },
               { field: 'ratio', type: 'quantitative', title: 'r = w2/w1', format: '.4g' },
@@ -203,17 +208,17 @@ export function bandMapFigure(
           },
         },
         {
-          data: { values: curves },
+          data: { values: segments },
           mark: { type: 'line', strokeWidth: 2.2, clip: true, point: false },
           encoding: {
             x: { field: 'param', type: 'quantitative' },
             y: { field: 'r', type: 'quantitative' },
-            detail: { field: 'curve' },
+            detail: { field: 'segment' },
             stroke: {
               field: 'curve',
               type: 'nominal',
               title: null,
-              scale: { domain: names, range: ['#111111', '#111111', '#f2a900'] },
+              scale: { domain: names, range: ['#d62728', '#d62728', '#ff7f0e'] },
               legend: { orient: 'bottom', direction: 'horizontal' },
             },
             strokeDash: {
@@ -232,10 +237,109 @@ export function bandMapFigure(
             },
           },
         },
+        ...(beyond
+          ? [
+              {
+                data: { values: markers },
+                mark: { type: 'point' as const, size: 60, strokeWidth: 1.5, tooltip: true },
+                encoding: {
+                  x: { field: 'param', type: 'quantitative' as const },
+                  y: { field: 'at', type: 'quantitative' as const },
+                  shape: {
+                    field: 'direction',
+                    type: 'nominal' as const,
+                    scale: { domain: ['above', 'below'], range: ['triangle-up', 'triangle-down'] },
+                    legend: null,
+                  },
+                  color: { value: '#d62728' },
+                  fill: {
+                    field: 'unbounded',
+                    type: 'nominal' as const,
+                    scale: { domain: [false, true], range: ['#d62728', 'transparent'] },
+                    legend: null,
+                  },
+                  tooltip: [
+                    { field: 'param', type: 'quantitative' as const, title: sym, format: '.6g' },
+                    { field: 'curve', type: 'nominal' as const, title: 'edge' },
+                    { field: 'value', type: 'nominal' as const, title: 'value' },
+                  ],
+                },
+              },
+            ]
+          : []),
       ],
-      resolve: { scale: { color: 'independent' } },
+      resolve: { scale: { color: 'independent', fill: 'independent', shape: 'independent' } },
     },
   };
+}
+
+/** A number as figures print it: 4 significant digits. */
+const fmtNumber = (x: number): string => String(Number(x.toPrecision(4)));
+
+/**
+ * The band edges as line segments inside the ratio axis (a curve is cut where it leaves it, so no
+ * line runs along the frame), and a marker at the frame for each edge beyond the axis or
+ * unbounded. Only where the game is certified (alpha_max > 0): elsewhere there is no band, and no
+ * optimal ratio worth drawing.
+ */
+function edgeMarks(
+  edges: readonly BandEdge[],
+  names: readonly string[],
+  rMin: number,
+  rMax: number,
+): {
+  segments: { param: number; curve: string; segment: string; r: number }[];
+  markers: {
+    param: number;
+    curve: string;
+    at: number;
+    direction: string;
+    unbounded: boolean;
+    value: string;
+  }[];
+} {
+  const segments: { param: number; curve: string; segment: string; r: number }[] = [];
+  const markers: {
+    param: number;
+    curve: string;
+    at: number;
+    direction: string;
+    unbounded: boolean;
+    value: string;
+  }[] = [];
+  const run = new Map<string, number>();
+  const open = new Map<string, boolean>();
+  const sorted = [...edges].sort((a, b) => a.param - b.param);
+  for (const e of sorted) {
+    const certified = e.alphaMax !== null && e.alphaMax > 0;
+    // rMinus null or 0: unbounded below; rPlus null (Infinity serialised): unbounded above.
+    const values: [string, number | null, boolean][] = [
+      [names[0], certified ? (e.rMinus ?? 0) : null, true],
+      [names[1], certified ? (e.rPlus ?? Infinity) : null, true],
+      [names[2], certified && finitePositive(e.optimalRatio) ? e.optimalRatio : null, false],
+    ];
+    for (const [curve, r, isEdge] of values) {
+      const inside = r !== null && r >= rMin && r <= rMax;
+      if (inside) {
+        if (!open.get(curve)) run.set(curve, (run.get(curve) ?? 0) + 1);
+        open.set(curve, true);
+        segments.push({ param: e.param, curve, segment: `${curve}#${run.get(curve)}`, r });
+        continue;
+      }
+      open.set(curve, false);
+      if (r === null || !isEdge) continue;
+      const unbounded = r === 0 || r === Infinity;
+      markers.push({
+        param: e.param,
+        curve,
+        at: r > rMax ? rMax : rMin,
+        direction: r > rMax ? 'above' : 'below',
+        unbounded,
+        value: r === Infinity ? '∞ (unbounded)' : r === 0 ? '0 (unbounded)' : fmtNumber(r),
+      });
+    }
+  }
+  return { segments, markers };
 }
 
 /** Euclidean margin, SGN margin at the optimal weights and the true margin, against the parameter. */
@@ -566,9 +670,11 @@ export function rhoPhaseFigure(
   const lo = Math.min(-1e-3, negative.length ? negative[Math.floor(0.02 * negative.length)] : 0);
   const hi = Math.max(1e-3, ...logs);
   const lines: { param: number; line: string; h: number }[] = [];
+  let clippedLines = false;
   for (const param of sortedUnique(rows.map((s) => s.param))) {
     const s = rows.find((r) => r.param === param);
     if (!s) continue;
+    if (s.certifiedStep > hMax || (s.exactThreshold !== null && s.exactThreshold > hMax)) clippedLines = true;
     if (s.certifiedStep > 0)
       lines.push({ param, line: 'certified step', h: Math.min(hMax, s.certifiedStep) });
     if (s.exactThreshold !== null && Number.isFinite(s.exactThreshold))
@@ -599,7 +705,15 @@ export function rhoPhaseFigure(
       height: HEIGHT,
       title: {
         text: `${labels.subject}: log10 ρ(T), ${label}`,
-        subtitle: `spectral radius of the step matrix over (${sym}, h)`,
+        subtitle: [
+          `spectral radius of the step matrix over (${sym}, h)`,
+          ...(logs.some((x) => x < lo)
+            ? [`colour clamped: log10 ρ below ${String(Number(lo.toPrecision(3)))} drawn as that value`]
+            : []),
+          ...(clippedLines
+            ? [`a step line above h = ${String(Number(hMax.toPrecision(3)))} is drawn at the top`]
+            : []),
+        ],
       },
       layer: [
         {
