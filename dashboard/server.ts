@@ -4,7 +4,10 @@
  * offline: no CDN), and the JSON and CSV of dashboard/api.ts. Read-only: every other method is 405.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -12,6 +15,7 @@ import type { PrismaClient } from '../db/client.js';
 import { PROJECT_ROOT } from '../config/project-root.js';
 import { InputError } from '../sgn/util/errors.js';
 import { csvRow } from '../formats/csv.js';
+import { ParquetFileStream } from '../formats/parquet.js';
 import { exportLayout } from '../sweep/queries.js';
 import { tidyColumns, tidyRow } from '../sweep/tidy.js';
 import {
@@ -53,9 +57,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** /api/sweeps/<id>[/results[.csv]] -> its parts (the id is URL-decoded). */
+/** /api/sweeps/<id>[/results[.csv|.parquet]] -> its parts (the id is URL-decoded). */
 function sweepRoute(path: string): { id: string; rest: string } | null {
-  const m = /^\/api\/sweeps\/([^/]+)(\/results(?:\.csv)?)?$/.exec(path);
+  const m = /^\/api\/sweeps\/([^/]+)(\/results(?:\.csv|\.parquet)?)?$/.exec(path);
   return m ? { id: decodeURIComponent(m[1]), rest: m[2] ?? '' } : null;
 }
 
@@ -96,9 +100,13 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
     sendJson(res, 200, await sweepResults(opts.prisma, route.id, where));
     return;
   }
+  const columns = tidyColumns(await exportLayout(opts.prisma, route.id));
+  if (route.rest === '/results.parquet') {
+    await sendParquet(opts.prisma, route.id, where, columns, res);
+    return;
+  }
   // CSV (the tidy columns of `sweep results --format csv`): page by page, the header once the
   // first page (and so the filter) is known good.
-  const columns = tidyColumns(await exportLayout(opts.prisma, route.id));
   const header = csvRow(columns.map((c) => c.name));
   let opened = false;
   await streamResults(opts.prisma, route.id, where, async (rows) => {
@@ -114,6 +122,40 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
   });
   if (!opened) res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).write(`${header}\n`);
   res.end();
+}
+
+/**
+ * Parquet (typed tidy columns, as `sweep results --format parquet`): a Parquet file's footer comes
+ * last, so it is written to a temporary file page by page (bounded memory), then sent and removed.
+ */
+async function sendParquet(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly string[],
+  columns: ReturnType<typeof tidyColumns>,
+  res: ServerResponse,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sgn-dashboard-'));
+  try {
+    const file = join(dir, 'results.parquet');
+    const parquet = new ParquetFileStream(file, columns);
+    try {
+      await streamResults(prisma, id, where, async (rows) =>
+        parquet.append(rows.map((r) => tidyRow(columns, r))),
+      );
+      parquet.finish();
+    } catch (e) {
+      parquet.abandon();
+      throw e;
+    }
+    res.writeHead(200, {
+      'content-type': 'application/vnd.apache.parquet',
+      'content-disposition': `attachment; filename="${id.replace(/[^\w.-]/g, '_')}-results.parquet"`,
+    });
+    await pipeline(createReadStream(file), res);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Starts the server; resolves once it listens (rejects with the listen error, e.g. EADDRINUSE). */

@@ -103,7 +103,17 @@ function chooseFigures(
   const notes: string[] = [];
   const view = d.view;
   const pooled = view.aggregate.length > 0;
-  if (!labels) return oneGameFigures(d);
+  // No axis left to draw against: a sweep over one game draws its 1-D figures; a pooled view
+  // has only its table (the one-game figures would mix the pooled games).
+  if (!labels)
+    return pooled
+      ? {
+          figures: [],
+          notes: [
+            `no figures: pooled over ${view.aggregate.join(', ')}, no game axis is left to draw against (the aggregate table has the results)`,
+          ],
+        }
+      : oneGameFigures(d);
   const pooledText = `over ${view.aggregate.join(', ')}`;
   const ensemble = (l: FigureLabels): EnsembleLabels => ({ ...l, pooled: pooledText });
   if (!d.hasRatioAxis) notes.push('no band map: the sweep has no ratio axis');

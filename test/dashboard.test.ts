@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { parquetReadObjects } from 'hyparquet';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
@@ -199,12 +200,18 @@ describe.skipIf(!existsSync(CHROMIUM))('sgn dashboard in Chromium', () => {
     const href = await page.locator('#csv-link').getAttribute('href');
     const csv = await (await fetch(new URL(href!, dashboardUrl))).text();
     expect(csv.trim().split('\n').length).toBe(certified + 1);
+    // And the Parquet link: typed columns, the same rows (read back with hyparquet).
+    const parquetHref = await page.locator('#parquet-link').getAttribute('href');
+    const bytes = await (await fetch(new URL(parquetHref!, dashboardUrl))).arrayBuffer();
+    const back = await parquetReadObjects({ file: bytes });
+    expect(back).toHaveLength(certified);
+    expect(back.every((r) => r.certified === true)).toBe(true);
     await shot('4-filtered');
     await page.fill('#where', 'lambda=banana');
     await page.click('#view-form button');
     await page.locator('#detail-error:not([hidden])').waitFor();
     expect(await page.locator('#detail-error').textContent()).toBe(
-      '--where lambda: must be a number, got "banana"',
+      '--where lambda=banana: lambda is a parameter: the value must be a number, got "banana"',
     );
   }, 120_000);
 

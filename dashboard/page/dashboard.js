@@ -83,6 +83,7 @@ function sweepRow(s) {
   const links = el('td');
   if (s.workflowUrl) links.append(link('Temporal', s.workflowUrl), ' ');
   links.append(link('CSV', `/api/sweeps/${encodeURIComponent(s.id)}/results.csv`));
+  links.append(link('Parquet', `/api/sweeps/${encodeURIComponent(s.id)}/results.parquet`));
   tr.append(links);
   tr.addEventListener('click', () => select(s.id));
   return tr;
@@ -137,6 +138,7 @@ async function drawResults() {
   const id = encodeURIComponent(state.selected);
   const q = whereQuery();
   $('csv-link').href = `/api/sweeps/${id}/results.csv?${q}`;
+  $('parquet-link').href = `/api/sweeps/${id}/results.parquet?${q}`;
   const { total, rows } = await getJson(`/api/sweeps/${id}/results?${q}`);
   const params = Object.keys(rows[0]?.params ?? {});
   const errors = rows.some((r) => r.error !== null);
