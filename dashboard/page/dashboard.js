@@ -82,7 +82,7 @@ function sweepRow(s) {
   );
   const links = el('td');
   if (s.workflowUrl) links.append(link('Temporal', s.workflowUrl), ' ');
-  links.append(link('CSV', `/api/sweeps/${encodeURIComponent(s.id)}/results.csv`));
+  links.append(link('CSV', `/api/sweeps/${encodeURIComponent(s.id)}/results.csv`), ' ');
   links.append(link('Parquet', `/api/sweeps/${encodeURIComponent(s.id)}/results.parquet`));
   tr.append(links);
   tr.addEventListener('click', () => select(s.id));
