@@ -8,6 +8,7 @@ import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
 import { chooseView, sliceLabel, type View, type ViewOptions } from './view.js';
 import { paramNumber } from '../sweep/axes.js';
+import { traceSeries, type TraceSeries } from '../sweep/traces.js';
 import type { ParamValue } from '../sweep/cells.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { InputError } from '../sgn/util/errors.js';
@@ -100,6 +101,8 @@ export interface SweepData {
   bandSource: 'band-maps' | 'cells' | null;
   margins: MarginRow[];
   steps: StepsizePoint[];
+  /** Median run histories of the first games with traces (stepsize.trace), else empty. */
+  traces: TraceSeries[];
 }
 
 export interface LoadOptions {
@@ -388,5 +391,19 @@ export async function loadSweepData(
   }
   const margins = param === null ? [] : marginRows(resolved, view, cells, opts.exactTrueMargin ?? false);
   const steps = await stepRows(prisma, id, resolved, view);
-  return { sweep: meta, resolved, param, view, hasRatioAxis, cells, band, edges, bandSource, margins, steps };
+  const traces = resolved.stepsize?.trace ? await traceSeries(prisma, resolved, id) : [];
+  return {
+    sweep: meta,
+    resolved,
+    param,
+    view,
+    hasRatioAxis,
+    cells,
+    band,
+    edges,
+    bandSource,
+    margins,
+    steps,
+    traces,
+  };
 }

@@ -7,6 +7,7 @@ import { paramNumber } from '../sweep/axes.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PrismaClient } from '../db/client.js';
+import { traceFigure } from './trace-figure.js';
 import { loadSweepData, type LoadOptions, type SweepData } from './data.js';
 import {
   bandMapFigure,
@@ -85,6 +86,7 @@ function oneGameFigures(d: SweepData): { figures: Figure[]; notes: string[] } {
   if (d.hasRatioAxis && d.cells.some((c) => c.alpha !== null)) figures.push(bandLineFigure(d.cells, subject));
   if (d.steps.some((s) => s.convergedFraction !== null))
     figures.push(stabilityLineFigure(d.steps, subject, d.resolved.stepsize?.base ?? 'certified'));
+  if (d.traces.length) figures.push(traceFigure(d.traces, subject, null));
   const notes = figures.length
     ? []
     : [
@@ -188,6 +190,7 @@ function chooseFigures(
       }),
     );
   }
+  if (d.traces.length) figures.push(traceFigure(d.traces, labels.subject, d.param));
   if (pooled && d.param !== null && groups.length > 0) {
     const x = d.param;
     const placed = groups.map((g) => ({ g, at: g.params, slice: sliceLabel(view, g.params) }));

@@ -123,3 +123,84 @@ export async function exportTraces(
     );
   return { header, runs, lines };
 }
+
+/** The median history of one game's runs at one (integrator, multiplier), for figures. */
+export interface TraceSeries {
+  /** The game's index (stepsize_traces.cell_index) and its swept parameters. */
+  readonly cellIndex: number;
+  readonly params: Record<string, ParamValue>;
+  readonly integrator: string;
+  readonly multiplier: number;
+  readonly step: number;
+  /** Runs the medians are over. */
+  readonly runs: number;
+  /** Kept steps, and at each the median over the runs that reached it. */
+  readonly k: number[];
+  readonly metricDistance: (number | null)[];
+  readonly distance: (number | null)[];
+  readonly lyapunov: (number | null)[] | null;
+}
+
+/** Median of the finite values, null when none is. */
+function medianOf(values: readonly (number | null)[]): number | null {
+  const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/**
+ * Per game (the first `maxGames` with traces) and (integrator, multiplier): the runs' median
+ * history. Bounded: maxGames x integrators x multipliers x runs x 1000 points at most are read.
+ */
+export async function traceSeries(
+  prisma: PrismaClient,
+  resolved: ResolvedSweep,
+  sweepId: string,
+  maxGames = 12,
+): Promise<TraceSeries[]> {
+  const rows = await prisma.$queryRaw<RawTrace[]>`
+    SELECT cell_index, integrator, multiplier, run, step, k, residual, distance, metric_distance, lyapunov
+    FROM stepsize_traces
+    WHERE sweep_id = ${sweepId} AND cell_index IN (
+      SELECT DISTINCT cell_index FROM stepsize_traces WHERE sweep_id = ${sweepId} ORDER BY cell_index LIMIT ${maxGames})
+    ORDER BY cell_index, integrator, multiplier, run`;
+  const R = ratioLength(resolved);
+  const groups = new Map<string, RawTrace[]>();
+  for (const r of rows) {
+    const key = `${r.cell_index}|${r.integrator}|${r.multiplier}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  const out: TraceSeries[] = [];
+  for (const runs of groups.values()) {
+    const first = runs[0];
+    // Runs stop at different steps: the longest run's kept steps, each over the runs that have it.
+    const longest = runs.reduce((a, b) => (b.k.length > a.k.length ? b : a));
+    const at = runs.map((r) => new Map(r.k.map((k, j) => [k, j])));
+    const pick = (field: 'metric_distance' | 'distance' | 'lyapunov'): (number | null)[] =>
+      longest.k.map((k) =>
+        medianOf(
+          runs.map((r, i) => {
+            const j = at[i].get(k);
+            const values = r[field];
+            return j === undefined || !values ? null : values[j];
+          }),
+        ),
+      );
+    out.push({
+      cellIndex: first.cell_index,
+      params: cellAt(resolved, first.cell_index * R).params,
+      integrator: first.integrator,
+      multiplier: first.multiplier,
+      step: first.step,
+      runs: runs.length,
+      k: longest.k,
+      metricDistance: pick('metric_distance'),
+      distance: pick('distance'),
+      lyapunov: runs.some((r) => r.lyapunov) ? pick('lyapunov') : null,
+    });
+  }
+  return out;
+}

@@ -40,6 +40,8 @@ const EXPECTED: Record<string, Expected> = {
   },
   'markov-timescale.yaml': { report: [], figures: { 'band-1d': ['rect', 'rule', 'line'] } },
   'markov-stability.yaml': { report: [], figures: { 'stability-1d': ['rule', 'line'] } },
+  'markov-lyapunov.yaml': { report: [], figures: { traces: ['line'] } },
+  'lq64-flow.yaml': { report: [], figures: { traces: ['line'] } },
   'noise-robustness.yaml': {
     report: ['--aggregate', 'trial'],
     figures: {
