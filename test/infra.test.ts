@@ -155,6 +155,8 @@ describe('PostgreSQL via Prisma', () => {
         'cell_results.sweep_id',
         'stepsize_results.cell_key',
         'stepsize_results.sweep_id',
+        'stepsize_traces.cell_key',
+        'stepsize_traces.sweep_id',
         'sweeps.id',
       ].map((col) => ({ col, collation: 'C' })),
     );
@@ -163,7 +165,7 @@ describe('PostgreSQL via Prisma', () => {
     const fks = await db.prisma.$queryRaw<{ t: string }[]>`
       SELECT conrelid::regclass::text AS t FROM pg_constraint
       WHERE contype = 'f' AND confrelid = 'sweeps'::regclass ORDER BY 1`;
-    expect(fks.map((r) => r.t)).toEqual(['band_maps', 'stepsize_results']);
+    expect(fks.map((r) => r.t)).toEqual(['band_maps', 'stepsize_results', 'stepsize_traces']);
   });
 });
 
