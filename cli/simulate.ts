@@ -56,7 +56,8 @@ export const simulateUsage =
   'sgn simulate <game.json> [--integrator euler|rk4|npg|epg] [--multiplier c | --step h] [--seeds n] [--seed s] [--spread r]\n' +
   '                  [--steps N] [--tol t] [--project box:R] [--region box:R|ball:R] [--sampler S] [--rigorous] [--c4 2.5] [--json]\n' +
   '                  [--start box|gaussian|m-sphere] [--scale s] [--centre equilibrium|origin]\n' +
-  '                  [--criterion residual|residual-ratio|bounded] [--bound b] [--trace out.csv] [--trace-points N]';
+  '                  [--criterion residual|residual-ratio|bounded] [--bound b] [--trace out.csv] [--trace-points N]\n' +
+  '                  [--portrait out.svg|png]';
 
 const DEFAULTS = { multiplier: 1, seeds: 32, seed: 0, steps: 10000, tol: 1e-8 };
 const MAX_SEEDS = 100000;
@@ -84,6 +85,7 @@ const VALUE_FLAGS = [
   'bound',
   'trace',
   'trace-points',
+  'portrait',
 ] as const;
 
 /** `--multiplier -1` as `--multiplier=-1`: node's parser takes a leading dash for a flag, and the value check should name the flag. */
@@ -134,7 +136,7 @@ export function runSimulate(
   argv: string[],
   out: (s: string) => void,
   config: SgnConfig = DEFAULT_CONFIG,
-): void {
+): void | Promise<void> {
   const { values, positionals } = parse(
     joinNegativeValues(argv),
     {
@@ -159,6 +161,7 @@ export function runSimulate(
       bound: { type: 'string' },
       trace: { type: 'string' },
       'trace-points': { type: 'string' },
+      portrait: { type: 'string' },
     },
     'simulate',
   );
@@ -193,6 +196,7 @@ export function runSimulate(
   if (tracePoints !== undefined && values.trace === undefined)
     throw new InputError('--trace-points', 'is only used with --trace out.csv');
   const traceFile = values.trace === undefined ? undefined : traceTarget(values.trace);
+  const portraitFile = values.portrait === undefined ? undefined : portraitTarget(values.portrait);
 
   const file = splitGameFile(readGameData(positionals[0], config));
   const spec = parseGameSpec(file.game, 'game');
@@ -284,7 +288,63 @@ export function runSimulate(
   const traceLine = traceFile
     ? `\n  trace:              ${traceFile} (${starts.length} runs, long format)`
     : '';
-  out(values.json ? reportJson(report) : summary(report) + traceLine);
+  if (portraitFile === undefined) {
+    out(values.json ? reportJson(report) : summary(report) + traceLine);
+    return;
+  }
+  if (simulation.xStar.length !== 2)
+    throw new InputError(
+      '--portrait',
+      `draws games of two scalar players (d = 2), this one has d = ${simulation.xStar.length}`,
+    );
+  // The figure is drawn (asynchronously, by Vega) before anything is printed.
+  const runs = starts.map((x0) => ({ points: positions(simulation.dynamics, x0, study.h, steps) }));
+  const w = simulation.certificate.weights;
+  const xStar: [number, number] = [simulation.xStar[0], simulation.xStar[1]];
+  // The report's Vega stack loads only when a picture is asked for.
+  return Promise.all([import('../report/portrait-figure.js'), import('../report/figures.js')])
+    .then(([{ portraitFigure }, { renderFigure }]) =>
+      renderFigure(portraitFigure(runs, xStar, [w[0], w[1]], spec.name ?? 'the game')),
+    )
+    .then((r) => {
+      const partial = `${portraitFile}.partial-${process.pid}`;
+      writeFileSync(partial, portraitFile.toLowerCase().endsWith('.png') ? r.png : r.svg);
+      renameSync(partial, portraitFile);
+      out(
+        (values.json ? reportJson(report) : summary(report) + traceLine) +
+          (values.json
+            ? ''
+            : `\n  portrait:           ${portraitFile} (${runs.length} runs, Euclidean and SGN views)`),
+      );
+    });
+}
+
+/** Positions x_0, x_1, ... of one run (at most ~2000 kept, evenly), for the phase portrait. */
+function positions(
+  dyn: { step(x: Float64Array, h: number): Float64Array },
+  x0: Float64Array,
+  h: number,
+  steps: number,
+): [number, number][] {
+  const every = Math.max(1, Math.ceil(steps / 2000));
+  const out: [number, number][] = [[x0[0], x0[1]]];
+  let x = x0;
+  for (let k = 1; k <= steps; k++) {
+    x = dyn.step(x, h);
+    if (!Number.isFinite(x[0]) || !Number.isFinite(x[1])) break;
+    if (k % every === 0 || k === steps) out.push([x[0], x[1]]);
+  }
+  return out;
+}
+
+/** The --portrait file (.svg or .png), checked before anything runs. */
+function portraitTarget(file: string): string {
+  const ext = extname(file).toLowerCase();
+  if (ext !== '.svg' && ext !== '.png')
+    throw new InputError('--portrait', `must end in .svg or .png, got "${file}"`);
+  if (!existsSync(dirname(resolvePath(file))))
+    throw new InputError('--portrait', `folder "${dirname(file)}" does not exist`);
+  return file;
 }
 
 /** Points kept per run when --trace is given without --trace-points. */
