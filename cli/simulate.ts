@@ -49,7 +49,7 @@ import {
   type StartDistribution,
   type StartDistributionKind,
 } from '../sgn/experiments/start-distribution.js';
-import { MAX_TRACE_POINTS, type RunTrace } from '../sgn/experiments/trace.js';
+import { MAX_TRACE_POINTS, TRACE_CSV_COLUMNS, type RunTrace } from '../sgn/experiments/trace.js';
 import { toCsv } from '../formats/csv.js';
 
 export const simulateUsage =
@@ -401,19 +401,6 @@ function traceTarget(file: string): string {
   return file;
 }
 
-export const SIMULATE_TRACE_HEADER = [
-  'integrator',
-  'multiplier',
-  'step',
-  'run',
-  'k',
-  't',
-  'residual',
-  'distance',
-  'metric_distance',
-  'lyapunov',
-] as const;
-
 /** The runs' histories in long format: one line per run and kept step (t = k h). */
 function writeTraceCsv(
   file: string,
@@ -442,7 +429,7 @@ function writeTraceCsv(
   );
   // Written beside the file and renamed: a failure leaves nothing half-written.
   const partial = `${file}.partial-${process.pid}`;
-  writeFileSync(partial, toCsv(SIMULATE_TRACE_HEADER, rows));
+  writeFileSync(partial, toCsv(TRACE_CSV_COLUMNS, rows));
   renameSync(partial, file);
 }
 

@@ -7,19 +7,7 @@ import { Prisma, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
 import { cellAt, ratioLength, type ParamValue } from './cells.js';
 import type { ResolvedSweep } from './resolved.js';
-
-export const TRACE_CSV_COLUMNS = [
-  'integrator',
-  'multiplier',
-  'step',
-  'run',
-  'k',
-  't',
-  'residual',
-  'distance',
-  'metric_distance',
-  'lyapunov',
-] as const;
+import { TRACE_CSV_COLUMNS } from '../sgn/experiments/trace.js';
 
 interface RawTrace {
   cell_index: number;

@@ -9,6 +9,20 @@
 /** At most this many points per run (a run's arrays stay a few tens of kB). */
 export const MAX_TRACE_POINTS = 1000;
 
+/** A run history's columns in long format (`sgn simulate --trace`, `sgn sweep trace`): t = k h. */
+export const TRACE_CSV_COLUMNS = [
+  'integrator',
+  'multiplier',
+  'step',
+  'run',
+  'k',
+  't',
+  'residual',
+  'distance',
+  'metric_distance',
+  'lyapunov',
+] as const;
+
 /** The history of one run at its kept steps; null where a value is not finite (a diverged step). */
 export interface RunTrace {
   /** Step numbers k (0 = the start), increasing. */
