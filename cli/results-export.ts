@@ -2,12 +2,19 @@
 import { once } from 'node:events';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { PrismaClient } from '../db/client.js';
-import { ParquetFileStream } from '../formats/parquet.js';
+import { ParquetFileStream, type Cell, type TypedColumn } from '../formats/parquet.js';
 import { csvRow } from '../formats/csv.js';
 import { exportLayout, forEachResultPage } from '../sweep/queries.js';
-import { tidyColumns, tidyRow } from '../sweep/tidy.js';
+import { forEachRunPage, runColumns, runQueryContext } from '../sweep/run-results.js';
+import { tidyColumns } from '../sweep/tidy.js';
 
 type Out = (s: string) => void;
+type ExportFormat = 'csv' | 'json' | 'parquet';
+interface ExportTarget {
+  out: Out;
+  file?: string;
+  limit?: number;
+}
 
 /**
  * CSV, JSON and Parquet stream page by page, so a million-cell sweep exports in bounded memory.
@@ -18,10 +25,36 @@ export async function exportResults(
   prisma: PrismaClient,
   id: string,
   where: readonly string[],
-  format: 'csv' | 'json' | 'parquet',
-  { out, file, limit }: { out: Out; file?: string; limit?: number },
+  format: ExportFormat,
+  target: ExportTarget,
 ): Promise<number> {
   const columns = format === 'json' ? [] : tidyColumns(await exportLayout(prisma, id));
+  return exportRows(columns, format, target, (onPage, limit) =>
+    forEachResultPage(prisma, id, where, onPage, { limit }),
+  );
+}
+
+/** `sgn sweep results --runs` (a step-size sweep's runs) as CSV, JSON or Parquet. */
+export async function exportRuns(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly string[],
+  format: ExportFormat,
+  target: ExportTarget,
+): Promise<number> {
+  const columns = format === 'json' ? [] : runColumns(await runQueryContext(prisma, id));
+  return exportRows(columns, format, target, (onPage, limit) =>
+    forEachRunPage(prisma, id, where, onPage, { limit }),
+  );
+}
+
+async function exportRows<R>(
+  columns: readonly (TypedColumn & { readonly value: (r: R) => Cell })[],
+  format: ExportFormat,
+  { out, file, limit }: ExportTarget,
+  forEachPage: (onPage: (rows: R[]) => Promise<void>, limit: number | undefined) => Promise<void>,
+): Promise<number> {
+  const row = (r: R): Cell[] => columns.map((c) => c.value(r));
   const parquet = format === 'parquet' && file ? new ParquetFileStream(file, columns) : null;
   const text = parquet ? null : textSink(out, file);
   let rows = 0;
@@ -33,27 +66,21 @@ export async function exportResults(
   // JSON: one row per line in an array; a row's comma waits for the next row.
   let pending: string | undefined;
   try {
-    await forEachResultPage(
-      prisma,
-      id,
-      where,
-      async (page) => {
-        rows += page.length;
-        open();
-        if (parquet) parquet.append(page.map((r) => tidyRow(columns, r)));
-        else if (format === 'csv') text?.write(page.map((r) => csvRow(tidyRow(columns, r))).join('\n'));
-        else {
-          const lines: string[] = [];
-          for (const r of page) {
-            if (pending !== undefined) lines.push(`${pending},`);
-            pending = JSON.stringify(r);
-          }
-          if (lines.length > 0) text?.write(lines.join('\n'));
+    await forEachPage(async (page) => {
+      rows += page.length;
+      open();
+      if (parquet) parquet.append(page.map(row));
+      else if (format === 'csv') text?.write(page.map((r) => csvRow(row(r))).join('\n'));
+      else {
+        const lines: string[] = [];
+        for (const r of page) {
+          if (pending !== undefined) lines.push(`${pending},`);
+          pending = JSON.stringify(r);
         }
-        await text?.drained();
-      },
-      { limit },
-    );
+        if (lines.length > 0) text?.write(lines.join('\n'));
+      }
+      await text?.drained();
+    }, limit);
     open();
     if (format === 'json') {
       if (pending !== undefined) text?.write(pending);

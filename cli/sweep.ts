@@ -33,7 +33,15 @@ import {
   type ResultRow,
 } from '../sweep/queries.js';
 import { checkWhereSyntax } from '../sweep/query.js';
-import { exportResults } from './results-export.js';
+import { exportResults, exportRuns } from './results-export.js';
+import {
+  countRuns,
+  noRunMatchHints,
+  runQueryContext,
+  runRows,
+  runsFilter,
+  type RunRow,
+} from '../sweep/run-results.js';
 // The picture formats only: the report's Vega stack is loaded when a picture is asked for.
 import type { PictureFormat } from '../report/band.js';
 import type { PrismaClient } from '../db/client.js';
@@ -52,7 +60,7 @@ import { exportTraces } from '../sweep/traces.js';
 export const sweepUsage = `sgn sweep start <spec.yaml|json> [--id ID] [--wait] [--small] [--max-cells N] [--cell-timeout S]
   sgn sweep status <id> [--json] [--watch]
   sgn sweep list [--json]
-  sgn sweep results <id> [--format table|json|csv|parquet] [--out FILE] [--where NAME<op>VALUE ...] [--limit N] [--aggregate PARAM ...]
+  sgn sweep results <id> [--runs] [--format table|json|csv|parquet] [--out FILE] [--where NAME<op>VALUE ...] [--limit N] [--aggregate PARAM ...]
   sgn sweep resume <id> [--retry-failed] | pause <id> | cancel <id>
   sgn sweep band <id> --out <file.json|csv|svg|png|html> [--where NAME<op>VALUE ...] [--x PARAM] [--slice PARAM=VALUE ...] [--aggregate PARAM ...]
   sgn sweep trace <id> --out <file.csv>
@@ -273,6 +281,7 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
       limit: { type: 'string' },
       aggregate: { type: 'string', multiple: true },
       out: { type: 'string' },
+      runs: { type: 'boolean', default: false },
     },
     'sweep results',
   );
@@ -292,6 +301,14 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
   if (file !== undefined && !existsSync(dirname(resolvePath(file))))
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(config, async (ctx) => {
+    const stored = await ctx.prisma.sweep.findUnique({ where: { id }, select: { kind: true } });
+    if (!stored) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
+    // A step-size sweep's results are its runs; a `both` sweep lists its certificates unless --runs.
+    if (values.runs || stored.kind === 'stepsize') {
+      if (values.aggregate)
+        throw new InputError('--aggregate', 'pools certificates: it does not apply to step-size runs yet');
+      return runResults(ctx.prisma, id, where, format, { out, file, limit });
+    }
     if (values.aggregate) {
       if (format === 'parquet')
         throw new InputError('--aggregate', 'writes a table, csv or json (not parquet)');
@@ -325,6 +342,69 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
       for (const line of await noMatchHints(ctx.prisma, id, where)) process.stderr.write(`${line}\n`);
     return 0;
   });
+}
+
+/** `sweep results` of step-size runs: a table of the first rows, or every row as CSV, JSON or Parquet. */
+async function runResults(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly string[],
+  format: ResultFormat,
+  { out, file, limit }: { out: Out; file?: string; limit?: number },
+): Promise<number> {
+  let matched: number;
+  if (format === 'table') {
+    const shown = await runRows(prisma, id, where, limit ?? TABLE_ROWS);
+    matched = shown.length;
+    out(runsTable(shown, (await runQueryContext(prisma, id)).paramNames, await axesOf(prisma, id)));
+    if (limit === undefined && shown.length === TABLE_ROWS) {
+      const total = await countRuns(prisma, (await runsFilter(prisma, id, where)).filter);
+      if (total > shown.length)
+        out(`(${shown.length} of ${total} runs; --format csv|json|parquet for all, --limit N for more)`);
+    }
+  } else matched = await exportRuns(prisma, id, where, format, { out, file, limit });
+  if (matched === 0 && where.length > 0)
+    for (const line of await noRunMatchHints(prisma, id, where)) process.stderr.write(`${line}\n`);
+  return 0;
+}
+
+/** A parameter's value as tables print it: at its axis' precision, a file by its name. */
+function paramLabel(v: number | string | undefined, axis: Axis | undefined): string {
+  if (v === undefined) return '';
+  return typeof v === 'string' ? v : axis ? axisValueLabel(axis, v) : num(v);
+}
+
+function runsTable(
+  shown: readonly RunRow[],
+  paramNames: readonly string[],
+  axisOf: ReadonlyMap<string, Axis>,
+): string {
+  // The error column only when a shown run failed: its text is the run's result.
+  const errors = shown.some((r) => r.error !== null);
+  return table(
+    [
+      'game',
+      ...paramNames,
+      'integrator',
+      'multiplier',
+      'step',
+      'certifiedStep',
+      'converged',
+      'rho',
+      ...(errors ? ['error'] : []),
+    ],
+    shown.map((r) => [
+      String(r.cellIndex),
+      ...paramNames.map((p) => paramLabel(r.params[p], axisOf.get(p))),
+      r.integrator,
+      num(r.multiplier),
+      num(r.step),
+      num(r.certifiedStep),
+      num(r.convergedFraction),
+      num(r.spectralRadius),
+      ...(errors ? [r.error ?? ''] : []),
+    ]),
+  );
 }
 
 /** `sweep results --aggregate`: one row per group, as a table, CSV (every output's statistics) or JSON. */
@@ -382,12 +462,8 @@ function resultsTable(shown: readonly ResultRow[], axisOf: ReadonlyMap<string, A
     ],
     shown.map((r) => [
       String(r.cellIndex),
-      ...paramNames.map((p) => {
-        const v = r.params[p];
-        // Axis values at their axis' precision: 6 digits unless two values need more to differ.
-        const axis = axisOf.get(p);
-        return typeof v === 'string' ? v : axis ? axisValueLabel(axis, v) : num(v);
-      }),
+      // Axis values at their axis' precision: 6 digits unless two values need more to differ.
+      ...paramNames.map((p) => paramLabel(r.params[p], axisOf.get(p))),
       r.certified ? 'yes' : 'no',
       num(r.alpha),
       num(r.beta),

@@ -98,6 +98,11 @@ export function cellAt(resolved: ResolvedSweep, index: number): Cell {
   };
 }
 
+/** The parameters of cell `index` alone (cellAt without its game and key: cheap to scan). */
+export function paramsAt(resolved: ResolvedSweep, index: number): Record<string, ParamValue> {
+  return decode(resolved, index).params;
+}
+
 /** Cells start .. end - 1 (end clamped to the cell count), decoded one at a time. */
 export function* cellsInRange(
   resolved: ResolvedSweep,

@@ -155,16 +155,8 @@ export async function noMatchHints(
   for (const c of conditions) {
     if ((await count([c])) > 0) continue;
     alone++;
-    if (c.kind === 'param' && c.axis) {
-      const near = nearbyAxisValues(c.axis, c.value).map(printed);
-      const first = printed(axisValue(c.axis, 0));
-      const last = printed(axisValue(c.axis, axisLength(c.axis) - 1));
-      lines.push(
-        c.op === '=' && near.length
-          ? `${c.text}: ${printed(c.value)} is not a value of axis ${c.name} (nearby: ${near.join(', ')})`
-          : `${c.text}: matches no cell (axis ${c.name} runs from ${first} to ${last})`,
-      );
-    } else if (c.kind === 'error' && 'contains' in c.value && c.op === '=') {
+    if (c.kind === 'param' && c.axis) lines.push(paramHint(c, 'cell'));
+    else if (c.kind === 'error' && 'contains' in c.value && c.op === '=') {
       const kinds = await failureKinds(prisma, sweepId, 3);
       lines.push(
         kinds.length
@@ -179,6 +171,17 @@ export async function noMatchHints(
   }
   if (alone === 0) lines.push('each condition matches some cells, but no cell matches them all');
   return lines;
+}
+
+/** Why a condition on a swept parameter matches nothing: the axis values near it, or its range. */
+export function paramHint(c: Condition, noun: 'cell' | 'run'): string {
+  if (c.kind !== 'param' || !c.axis) return `${c.text}: matches no ${noun}`;
+  const near = nearbyAxisValues(c.axis, c.value).map(printed);
+  const first = printed(axisValue(c.axis, 0));
+  const last = printed(axisValue(c.axis, axisLength(c.axis) - 1));
+  return c.op === '=' && near.length
+    ? `${c.text}: ${printed(c.value)} is not a value of axis ${c.name} (nearby: ${near.join(', ')})`
+    : `${c.text}: matches no ${noun} (axis ${c.name} runs from ${first} to ${last})`;
 }
 
 interface RawResult {

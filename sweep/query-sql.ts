@@ -27,6 +27,20 @@ const COLUMNS: Readonly<Record<string, Prisma.Sql>> = {
   band_plus: Prisma.sql`band_plus`,
   h_stab_euler: Prisma.sql`h_stab_euler`,
   h_stab_rk4: Prisma.sql`h_stab_rk4`,
+  // stepsize_results (query.ts RUN_NUMBER_OUTPUTS)
+  multiplier: Prisma.sql`multiplier`,
+  step: Prisma.sql`step`,
+  certified_step: Prisma.sql`certified_step`,
+  exact_threshold: Prisma.sql`exact_threshold`,
+  converged_fraction: Prisma.sql`converged_fraction`,
+  empirical_factor: Prisma.sql`empirical_factor`,
+  predicted_factor: Prisma.sql`predicted_factor`,
+  spectral_radius: Prisma.sql`spectral_radius`,
+};
+
+/** Text outputs' columns (query.ts OutputNames.texts). */
+const TEXT_COLUMNS: Readonly<Record<string, Prisma.Sql>> = {
+  integrator: Prisma.sql`integrator`,
 };
 
 function numberExpr(source: NumberSource): Prisma.Sql {
@@ -100,6 +114,11 @@ export function conditionSql(c: Condition, columns: ParamColumns | null): Prisma
       return Prisma.sql`cell_key ${OPS[c.op]} ${c.value}`;
     case 'file':
       return Prisma.sql`params ->> ${c.name} ${OPS[c.op]} ${c.value}`;
+    case 'text': {
+      const column = TEXT_COLUMNS[c.column];
+      if (!column) throw new Error(`no text column ${c.column}`); // query.ts and this table disagree
+      return Prisma.sql`${column} ${OPS[c.op]} ${c.value}`;
+    }
     case 'error': {
       if ('any' in c.value)
         return c.value.any === (c.op === '=') ? Prisma.sql`error IS NOT NULL` : Prisma.sql`error IS NULL`;

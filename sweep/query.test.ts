@@ -75,7 +75,7 @@ describe('the --where language', () => {
       () =>
         parseWhere([text], params_);
     expect(bad('gamma=1')).toThrow(
-      '--where gamma=1: "gamma" is neither a parameter of the sweep (lambda, ratio, seed) nor an output (certified, error, cellKey, cellIndex, alpha, beta,',
+      '--where gamma=1: "gamma" is neither a parameter of the sweep (lambda, ratio, seed) nor an output of its cells (certified, error, cellKey, cellIndex, alpha, beta,',
     );
     expect(bad('certified=maybe')).toThrow(
       '--where certified=maybe: certified must be yes or no (or true/false), got "maybe"',

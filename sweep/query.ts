@@ -2,8 +2,9 @@
  * The `--where` language of stored results, pure: `name op value` with op one of
  * `= != < <= > >=`, several conditions ANDed. A name is a swept parameter (an axis of the sweep)
  * or a stored output: `certified` (yes/no), a number (alpha, beta, ..., `mu_2`, `weights_1`,
- * `L_1_2`), `error` (any / none / text it contains) or `cellKey`. query-sql.ts turns the
- * conditions into SQL.
+ * `L_1_2`), `error` (any / none / text it contains) or `cellKey`; step-size runs have outputs of
+ * their own (RUN_OUTPUTS: integrator, multiplier, step, convergedFraction, ...). query-sql.ts
+ * turns the conditions into SQL.
  */
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValueNear, type Axis } from './axes.js';
@@ -40,6 +41,13 @@ export type Condition = { readonly text: string } & (
     }
   | { readonly kind: 'cellKey'; readonly op: '=' | '!='; readonly value: string }
   | { readonly kind: 'file'; readonly name: string; readonly op: '=' | '!='; readonly value: string }
+  | {
+      readonly kind: 'text';
+      readonly name: string;
+      readonly column: string;
+      readonly op: '=' | '!=';
+      readonly value: string;
+    }
 );
 
 /** Scalar outputs stored in a column of their own, by the name tables and CSV give them. */
@@ -59,7 +67,59 @@ export const NUMBER_OUTPUTS: Readonly<Record<string, string>> = {
   hStabRk4: 'h_stab_rk4',
 };
 
-const OUTPUT_NAMES = `certified, error, cellKey, ${Object.keys(NUMBER_OUTPUTS).join(', ')}, mu_i, weights_i, L_i_j`;
+/**
+ * The outputs one kind of stored result has, as --where names them: a cell's certificate
+ * (cell_results) or a step-size run (stepsize_results: one row per game, integrator and step).
+ */
+export interface OutputNames {
+  /** What one result is called in messages. */
+  readonly noun: 'cell' | 'run';
+  /** Number outputs by name -> their column (query-sql.ts holds each column's SQL). */
+  readonly numbers: Readonly<Record<string, string>>;
+  /** Text outputs compared whole with = or != (the integrator), by name -> column. */
+  readonly texts: Readonly<Record<string, string>>;
+  /** Whether `certified`, and the vectors mu_i, weights_i, L_i_j, are outputs. */
+  readonly certificate: boolean;
+}
+
+export const CELL_OUTPUTS: OutputNames = {
+  noun: 'cell',
+  numbers: NUMBER_OUTPUTS,
+  texts: {},
+  certificate: true,
+};
+
+/** A step-size run's number outputs (cellIndex is the index of the run's game). */
+export const RUN_NUMBER_OUTPUTS: Readonly<Record<string, string>> = {
+  cellIndex: 'cell_index',
+  multiplier: 'multiplier',
+  step: 'step',
+  certifiedStep: 'certified_step',
+  exactThreshold: 'exact_threshold',
+  convergedFraction: 'converged_fraction',
+  empiricalFactor: 'empirical_factor',
+  predictedFactor: 'predicted_factor',
+  spectralRadius: 'spectral_radius',
+  gammaEuclidean: 'gamma_euclidean',
+};
+
+export const RUN_OUTPUTS: OutputNames = {
+  noun: 'run',
+  numbers: RUN_NUMBER_OUTPUTS,
+  texts: { integrator: 'integrator' },
+  certificate: false,
+};
+
+function outputNames(outputs: OutputNames): string {
+  return [
+    ...(outputs.certificate ? ['certified'] : []),
+    'error',
+    'cellKey',
+    ...Object.keys(outputs.texts),
+    ...Object.keys(outputs.numbers),
+    ...(outputs.certificate ? ['mu_i', 'weights_i', 'L_i_j'] : []),
+  ].join(', ');
+}
 
 /**
  * The parameters a sweep's conditions may name, with their axes (null: an axis the spec does not
@@ -91,11 +151,15 @@ export function checkWhereSyntax(items: readonly string[]): void {
   for (const t of items) splitCondition(t);
 }
 
-export function parseWhere(items: readonly string[], params: QueryParams): Condition[] {
-  return items.map((text) => parseCondition(text, params));
+export function parseWhere(
+  items: readonly string[],
+  params: QueryParams,
+  outputs: OutputNames = CELL_OUTPUTS,
+): Condition[] {
+  return items.map((text) => parseCondition(text, params, outputs));
 }
 
-function parseCondition(text: string, params: QueryParams): Condition {
+function parseCondition(text: string, params: QueryParams, outputs: OutputNames): Condition {
   const { name, op, value } = splitCondition(text);
   const fail = (problem: string): InputError => new InputError(`--where ${text}`, problem);
   const equality = (what: string): '=' | '!=' => {
@@ -118,7 +182,7 @@ function parseCondition(text: string, params: QueryParams): Condition {
     if (v === null) throw fail(`${name} is a parameter: the value must be a number, got "${value}"`);
     return { text, kind: 'param', name, op, value: (axis && axisValueNear(axis, v)) ?? v, axis };
   }
-  if (name === 'certified') {
+  if (name === 'certified' && outputs.certificate) {
     const v = { yes: true, true: true, no: false, false: false }[value.toLowerCase()];
     if (v === undefined) throw fail(`certified must be yes or no (or true/false), got "${value}"`);
     return { text, kind: 'certified', op: equality('certified'), value: v };
@@ -128,7 +192,10 @@ function parseCondition(text: string, params: QueryParams): Condition {
     return { text, kind: 'error', op: equality('error'), value: v ?? { contains: value } };
   }
   if (name === 'cellKey') return { text, kind: 'cellKey', op: equality('cellKey'), value };
-  const source = numberSource(name);
+  const textColumn = Object.hasOwn(outputs.texts, name) ? outputs.texts[name] : undefined;
+  if (textColumn !== undefined)
+    return { text, kind: 'text', name, column: textColumn, op: equality(name), value };
+  const source = numberSource(name, outputs);
   if (source) {
     const lower = value.toLowerCase();
     if (lower === 'nan' || lower === 'null')
@@ -144,7 +211,7 @@ function parseCondition(text: string, params: QueryParams): Condition {
   }
   const names = [...params.keys()];
   throw fail(
-    `"${name}" is neither a parameter of the sweep (${names.length ? names.join(', ') : 'it has none'}) nor an output (${OUTPUT_NAMES})`,
+    `"${name}" is neither a parameter of the sweep (${names.length ? names.join(', ') : 'it has none'}) nor an output of its ${outputs.noun}s (${outputNames(outputs)})`,
   );
 }
 
@@ -153,15 +220,42 @@ function finite(text: string): number | null {
   return text !== '' && Number.isFinite(v) ? v : null;
 }
 
-/** `alpha` -> its column; `mu_2`, `weights_1` -> an element (1-based); `L_1_2` -> coupling_l[1][2]. */
-function numberSource(name: string): NumberSource | null {
-  const column = Object.hasOwn(NUMBER_OUTPUTS, name) ? NUMBER_OUTPUTS[name] : undefined;
+/** `alpha` -> its column (of the outputs given); `mu_2`, `weights_1` -> an element (1-based); `L_1_2` -> coupling_l[1][2]. */
+function numberSource(name: string, outputs: OutputNames): NumberSource | null {
+  const column = Object.hasOwn(outputs.numbers, name) ? outputs.numbers[name] : undefined;
   if (column) return { column };
+  if (!outputs.certificate) return null;
   const vector = /^(mu|weights)_([1-9]\d{0,5})$/.exec(name);
   if (vector) return { array: vector[1] as 'mu' | 'weights', index: Number(vector[2]) };
   const matrix = /^L_([1-9]\d{0,5})_([1-9]\d{0,5})$/.exec(name);
   if (matrix) return { matrix: 'coupling_l', row: Number(matrix[1]), col: Number(matrix[2]) };
   return null;
+}
+
+/**
+ * Whether a parameter's condition ('param' or 'file') holds for a result with these parameters:
+ * for results whose parameters have no column to compare in SQL (step-size runs: their game's
+ * parameters follow from the sweep's axes).
+ */
+export function paramHolds(c: Condition, params: Readonly<Record<string, number | string>>): boolean {
+  if (c.kind !== 'param' && c.kind !== 'file') throw new Error(`${c.text} is not on a parameter`);
+  const v = params[c.name];
+  if (c.kind === 'file') return (v === c.value) === (c.op === '=');
+  if (typeof v !== 'number') return false;
+  switch (c.op) {
+    case '=':
+      return v === c.value;
+    case '!=':
+      return v !== c.value;
+    case '<':
+      return v < c.value;
+    case '<=':
+      return v <= c.value;
+    case '>':
+      return v > c.value;
+    case '>=':
+      return v >= c.value;
+  }
 }
 
 /**

@@ -136,7 +136,7 @@ describe('results filtered on swept parameters', () => {
 
   it('refuse a key that is not a parameter of the sweep, naming it and the parameters', async () => {
     await expect(resultRows(db.prisma, 'axes', ['mu0=1'])).rejects.toThrow(
-      '--where mu0=1: "mu0" is neither a parameter of the sweep (lambda, ratio) nor an output (certified, error, cellKey, cellIndex, alpha,',
+      '--where mu0=1: "mu0" is neither a parameter of the sweep (lambda, ratio) nor an output of its cells (certified, error, cellKey, cellIndex, alpha,',
     );
   });
 
