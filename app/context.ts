@@ -3,7 +3,7 @@
  * on first use, a Temporal client on that database's task queue.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { SgnConfig } from '../config/config.js';
+import type { AutoMigrate, SgnConfig } from '../config/config.js';
 import { createPrisma, prepareSchema, type PrismaClient } from '../db/client.js';
 import { postgresUnavailable } from '../db/unavailable.js';
 import {
@@ -32,14 +32,14 @@ export interface OpenOptions {
   /** Temporal's settings when the caller has them already (else from `config.temporal`). */
   readonly temporal?: TemporalConfig;
   /**
-   * Apply pending migrations (db/client.ts prepareSchema). Default: SGN_AUTO_MIGRATE; without it
-   * the schema is only checked, and a database behind it is refused (run `sgn migrate`).
+   * What may change in the database (db/client.ts prepareSchema). Default: SGN_AUTO_MIGRATE's
+   * (config.autoMigrate); 'never' only checks the schema.
    */
-  readonly migrate?: boolean;
+  readonly autoMigrate?: AutoMigrate;
   /**
-   * When migrating: create the database when it does not exist, and migrate one without sgn
-   * tables (sweep start, the demo). Default false: read-only commands refuse a missing database
-   * rather than create it (a mistyped DATABASE_URL would otherwise leave an empty database behind).
+   * Whether this command may set up a new database (create a missing one, migrate an empty one):
+   * sweep start and the demo. Default false: read-only commands refuse a missing database rather
+   * than create it (a mistyped DATABASE_URL would otherwise leave an empty database behind).
    */
   readonly create?: boolean;
   /** Hears one line when the database was created or migrated. */
@@ -54,7 +54,7 @@ export async function openContext(opts: OpenOptions): Promise<SweepContext> {
   let key: string;
   try {
     ({ key } = await prepareSchema(prisma, url, {
-      migrate: opts.migrate ?? config.autoMigrate,
+      autoMigrate: opts.autoMigrate ?? config.autoMigrate,
       create: opts.create ?? false,
       log: opts.log,
     }));

@@ -28,7 +28,7 @@ export async function runDashboard(
   const host = values.host.trim();
   if (host === '') throw new InputError('--host', 'expects an address such as 127.0.0.1');
   // The database only, never migrated from here: the dashboard reads (a reader role suffices).
-  const ctx = await openContext({ config, migrate: false });
+  const ctx = await openContext({ config, autoMigrate: 'never' });
   try {
     const { server, url } = await startDashboard(
       {

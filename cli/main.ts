@@ -43,10 +43,10 @@ ${lines.join('\n')}
 
 environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/sgn), TEMPORAL_ADDRESS (localhost:7233),
              TEMPORAL_NAMESPACE (default), SGN_TASK_QUEUE (default: sgn-sweeps-<key of the database>),
-             SGN_AUTO_MIGRATE=1 (sweep start and worker create and migrate the database themselves;
-             otherwise only \`sgn migrate\` changes the schema), SGN_DEBUG=1 (stack traces of unexpected errors)
-exit codes: 0 done, 1 unexpected error, 2 bad input or settings (a missing database included),
-            3 PostgreSQL or Temporal unreachable
+             SGN_AUTO_MIGRATE (unset: sweep start and worker set up a new database; 1: they also apply
+             pending migrations; 0: only \`sgn migrate\` changes anything), SGN_DEBUG=1 (stack traces of unexpected errors)
+exit codes: 0 done, 1 unexpected error (or a sweep failed or was cancelled), 2 bad input or settings
+            (a missing database included), 3 PostgreSQL or Temporal unreachable, 4 completed with failed cells
 `;
 }
 

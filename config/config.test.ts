@@ -36,7 +36,7 @@ function refusal(env: Env): InputError {
 const DEFAULTS: SgnConfig = {
   databaseUrl: DEFAULT_DATABASE_URL,
   databaseUrlSet: false,
-  autoMigrate: false,
+  autoMigrate: 'new',
   maxInputBytes: DEFAULT_MAX_INPUT_BYTES,
   batchesPerRun: DEFAULT_BATCHES_PER_RUN,
   debug: false,
@@ -89,7 +89,7 @@ describe('loadConfig', () => {
     expect(c).toEqual({
       databaseUrl: 'postgresql://u:pw@db:5433/sweeps?sslmode=require',
       databaseUrlSet: true,
-      autoMigrate: true,
+      autoMigrate: 'always',
       maxInputBytes: 10e6,
       maxCells: 1000,
       maxCellMemory: 1.5 * GiB,

@@ -120,20 +120,32 @@ export function debugFlag(text: string | undefined): boolean {
  * the users of a setting need to know: the limits whose messages then say "the default limit",
  * the per-database task queue, and the TEMPORAL_* variables a profile may fill in.
  */
+/**
+ * What `sweep start` and `sgn worker` may change in their database (SGN_AUTO_MIGRATE):
+ *   never   nothing: only `sgn migrate` creates and migrates (SGN_AUTO_MIGRATE=0, production);
+ *   new     set up a new database: create one that does not exist, migrate one with no tables
+ *           (the default: like Optuna's storage, a first sweep needs no set-up step), but leave
+ *           a database behind the committed migrations to `sgn migrate`;
+ *   always  also apply pending migrations (SGN_AUTO_MIGRATE=1: the tests, the demo, a laptop).
+ * Read-only commands never create a database, whatever this says.
+ */
+export type AutoMigrate = 'never' | 'new' | 'always';
+
 export const settingsSchema = z.object({
   /** PostgreSQL, as a libpq-style URL (db/url.ts parses it where a connection is made). */
   DATABASE_URL: text(),
   /**
-   * Whether commands other than `sgn migrate` may change the schema (sweep start and workers create
-   * a missing database and apply pending migrations). Off: in production only `sgn migrate`, run
-   * as the role that owns the schema, does (docs/deployment.md, "Roles").
+   * What `sweep start` and workers may change in the database (AutoMigrate): unset, they set up a
+   * new one (create a missing database, migrate an empty one) and leave upgrades to `sgn migrate`;
+   * 1 also applies pending migrations; 0 changes nothing: in production only `sgn migrate`, run as
+   * the role that owns the schema, does (docs/deployment.md, "Roles").
    */
-  SGN_AUTO_MIGRATE: variable((t): Parsed<boolean> => {
+  SGN_AUTO_MIGRATE: variable((t): Parsed<AutoMigrate> => {
     const v = t.trim().toLowerCase();
-    if (v === '0' || v === 'false') return { value: false };
-    if (v === '1' || v === 'true') return { value: true };
+    if (v === '0' || v === 'false') return { value: 'never' };
+    if (v === '1' || v === 'true') return { value: 'always' };
     return { problem: `must be 1 or 0, got ${quoted(t)}` };
-  }).transform((v) => v ?? false),
+  }).transform((v): AutoMigrate => v ?? 'new'),
   /** Spec and game files larger than this are refused before they are read (YAML: at most 8 MiB). */
   SGN_MAX_INPUT_BYTES: bytes(
     `must be a number of bytes or a size like 64MB, at most ${MAX_INPUT_BYTES_CEILING / MiB} MiB`,
@@ -226,8 +238,8 @@ export interface SgnConfig {
   readonly databaseUrl: string;
   /** Whether DATABASE_URL was set (the demo starts its own PostgreSQL when it was not). */
   readonly databaseUrlSet: boolean;
-  /** SGN_AUTO_MIGRATE: sweep start and workers set the database up themselves (default off). */
-  readonly autoMigrate: boolean;
+  /** SGN_AUTO_MIGRATE: what sweep start and workers may change in the database. */
+  readonly autoMigrate: AutoMigrate;
   /** SGN_MAX_INPUT_BYTES (default DEFAULT_MAX_INPUT_BYTES). */
   readonly maxInputBytes: number;
   /** SGN_MAX_CELLS; unset: DEFAULT_MAX_CELLS, reported as "the default limit". */

@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/project-root.js';
+import type { AutoMigrate } from '../config/config.js';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -206,26 +207,28 @@ export function schemaBehind(where: string, pending: readonly string[], committe
 }
 
 /**
- * Checks that the database of `url` has every committed migration and returns its key; with
- * `migrate`, brings it there first.
+ * Checks that the database of `url` has every committed migration and returns its key; where
+ * allowed, brings it there first.
  *
- * `migrate: false` (the default everywhere but `sgn migrate` and SGN_AUTO_MIGRATE=1): nothing
- * is changed. A database that does not exist, holds no sgn tables, or lacks migrations is refused
- * with one line naming DATABASE_URL (an InputError, exit 2) that says to run `sgn migrate`.
- * `migrate: true`: pending migrations of an sgn database are applied; with `create` too (sweep
- * start, worker), a missing database is created and an empty one migrated, else (read-only
- * commands) those are refused as above: a mistyped name must not leave an empty database behind,
- * nor sgn's tables in somebody else's database.
+ * `autoMigrate` (SGN_AUTO_MIGRATE, config/config.ts) says what may change, `create` whether this
+ * command may set up a new database at all (sweep start, worker, the demo; read-only commands
+ * never do: a mistyped name must not leave an empty database behind, nor sgn's tables in
+ * somebody else's database):
+ *   - a database that does not exist is created and migrated when `create` and autoMigrate is not
+ *     'never'; one with no tables at all is migrated likewise; one with tables but none of sgn's
+ *     only with 'always';
+ *   - pending migrations of an sgn database are applied only with 'always' (else: run `sgn migrate`).
+ * Refusals are one line naming DATABASE_URL (an InputError, exit 2) that says what to run.
  * `log` hears one line when anything was created or applied.
  */
 export async function prepareSchema(
   prisma: PrismaClient,
   url: string,
-  opts: { migrate: boolean; create?: boolean; log?: (line: string) => void },
+  opts: { autoMigrate: AutoMigrate; create?: boolean; log?: (line: string) => void },
 ): Promise<SchemaState> {
   const cfg = parseDatabaseUrl(url);
   const where = describeDatabase(cfg);
-  const create = opts.migrate && opts.create === true;
+  const create = opts.create === true && opts.autoMigrate !== 'never';
   const read = () =>
     prisma.$queryRaw<MigrationRow[]>`
       SELECT migration_name, id, finished_at IS NOT NULL AS finished FROM _prisma_migrations
@@ -246,7 +249,7 @@ export async function prepareSchema(
       created = await ensureDatabase(url);
       fresh = true;
     } else if (code === '42P01') {
-      if (!create)
+      if (!create || (opts.autoMigrate !== 'always' && (await hasTables(prisma))))
         throw new InputError(
           'DATABASE_URL',
           `${where} holds no sgn tables (not an sgn database? \`sgn migrate\` sets one up)`,
@@ -258,7 +261,7 @@ export async function prepareSchema(
   const committed = committedMigrations();
   const pending = committed.filter((m) => !done.has(m));
   if (pending.length > 0) {
-    if (!opts.migrate) throw schemaBehind(where, pending, committed.length);
+    if (!fresh && opts.autoMigrate !== 'always') throw schemaBehind(where, pending, committed.length);
     await migrateDeploy(url);
     rows = await read();
     const n = `${pending.length} migration${pending.length === 1 ? '' : 's'}`;
@@ -271,6 +274,13 @@ export async function prepareSchema(
     );
   }
   return { key: databaseKey(cfg.database, rows[0]?.id ?? ''), created, applied: pending.length };
+}
+
+/** Whether the connection's current schema holds any table (an empty database holds none). */
+async function hasTables(prisma: PrismaClient): Promise<boolean> {
+  const [{ n }] = await prisma.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema()`;
+  return n > 0;
 }
 
 /**

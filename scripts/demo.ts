@@ -177,7 +177,7 @@ async function main(argv: string[], shutdown: Shutdown): Promise<number> {
   // Check the database first: when both sweeps are stored, no Temporal server is needed. The
   // demo sets its database up itself (creates it, applies the migrations), as `sgn migrate` does.
   let temporal = temporalConfig(config.temporal);
-  let ctx = await openContext({ config, databaseUrl, temporal, migrate: true, create: true, log });
+  let ctx = await openContext({ config, databaseUrl, temporal, autoMigrate: 'always', create: true, log });
   shutdown.add('database connection', () => ctx.close());
   const sweeps = [
     { key: 'certify' as const, label: 'certify ', resolved: specs.certify },

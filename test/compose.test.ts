@@ -363,9 +363,10 @@ describe('docker-compose.yml', () => {
       expect(migrate.restart).toBe('no');
       for (const name of ['worker', 'sgn', 'sgn-read'])
         expect(dependsOn(name), name).toMatchObject({ migrate: 'service_completed_successfully' });
-      // Nothing but `sgn migrate` migrates.
-      for (const name of Object.keys(SGN_SERVICES))
-        expect(env(name), name).not.toHaveProperty('SGN_AUTO_MIGRATE');
+      // Nothing but `sgn migrate` migrates, nor creates the database.
+      for (const name of Object.keys(SGN_SERVICES).filter((n) => n !== 'migrate'))
+        expect(env(name).SGN_AUTO_MIGRATE, name).toBe('0');
+      expect(env('migrate')).not.toHaveProperty('SGN_AUTO_MIGRATE');
     });
 
     it('the command-line services are tools: in a profile, with the project folder at /work', () => {

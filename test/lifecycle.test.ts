@@ -5,8 +5,9 @@
  * - two databases holding a sweep of the same id, one worker each, no SGN_TASK_QUEUE: both
  *   complete with their own cells (workflow ids and the default task queue are the database's);
  * - cancel / pause / resume of a completed sweep: exit 2, one line, row and workflow unchanged;
- * - sweep list/status/results/band and report against a missing database create nothing, nor do
- *   sweep start and worker unless SGN_AUTO_MIGRATE=1 (then sweep start sets the database up);
+ * - sweep list/status/results/band and report against a missing database create nothing; sweep
+ *   start and worker set a new database up and say so (an empty one too), not with
+ *   SGN_AUTO_MIGRATE=0; a database behind the migrations is left to `sgn migrate`;
  * - DATABASE_URL=notaurl / mysql://: exit 2, one line; a worker with Temporal unreachable: exit 3.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -312,13 +313,13 @@ describe('read-only commands never create a database', () => {
     }
   });
 
-  it('sweep start and worker leave a missing database to sgn migrate: one line, exit 2, nothing created', async () => {
+  it('with SGN_AUTO_MIGRATE=0, sweep start and worker leave a missing database to sgn migrate: one line, exit 2, nothing created', async () => {
     const { name, url } = await missingDatabase('nomigrate');
     for (const argv of [['sweep', 'start', SPEC, '--id', 'created'], ['worker']]) {
       const r = await runSgnInProcess(argv, {
         DATABASE_URL: url,
         TEMPORAL_ADDRESS: temporal.address,
-        SGN_AUTO_MIGRATE: undefined,
+        SGN_AUTO_MIGRATE: '0',
       });
       expect(oneLine(r, 2, argv.join(' '))).toBe(
         `sgn ${argv[0]}: DATABASE_URL: database "${name}" at ${parseDatabaseUrl(url).host}:${parseDatabaseUrl(url).port} does not exist (nothing was created: check the name, or set it up with \`sgn migrate\`)`,
@@ -327,13 +328,13 @@ describe('read-only commands never create a database', () => {
     }
   }, 60_000);
 
-  it('with SGN_AUTO_MIGRATE=1, sweep start creates and migrates a missing database, and says so on stderr', async () => {
+  it('sweep start creates and migrates a missing database by default, and says so on stderr the first time', async () => {
     const { name, url } = await missingDatabase('start');
     try {
       const r = await runCli(['sweep', 'start', SPEC, '--id', 'created'], {
         DATABASE_URL: url,
         TEMPORAL_ADDRESS: temporal.address,
-        SGN_AUTO_MIGRATE: '1',
+        SGN_AUTO_MIGRATE: undefined,
       });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.trim()).toBe('created');
@@ -345,9 +346,50 @@ describe('read-only commands never create a database', () => {
       );
       expect(await databaseExists(name)).toBe(true);
       // The second time there is nothing to say.
-      const list = await runSgnInProcess(['sweep', 'list', '--json'], { DATABASE_URL: url });
+      const list = await runSgnInProcess(['sweep', 'list', '--json'], {
+        DATABASE_URL: url,
+        SGN_AUTO_MIGRATE: undefined,
+      });
       expect(list.stderr).toBe('');
       expect((JSON.parse(list.stdout) as { id: string }[]).map((s) => s.id)).toEqual(['created']);
+    } finally {
+      await dropDatabase(url);
+    }
+  }, 120_000);
+
+  it('a worker sets up an empty database (no tables) by default and says so; one behind the migrations is refused', async () => {
+    const { name, url } = await missingDatabase('worker');
+    await withAdmin((c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`));
+    try {
+      const env = {
+        DATABASE_URL: url,
+        TEMPORAL_ADDRESS: temporal.address,
+        SGN_TASK_QUEUE: `setup-${process.pid}`,
+        SGN_AUTO_MIGRATE: undefined,
+      };
+      const w = startWorker(env, 1);
+      try {
+        await w.ready;
+        expect(w.output()).toMatch(
+          new RegExp(`applied \\d+ migrations to database "${name}" at \\S+ \\(it had no sgn tables\\)`),
+        );
+      } finally {
+        await w.kill('SIGTERM');
+      }
+      // The newest migration forgotten: the database is behind, and only `sgn migrate` upgrades it.
+      const c = new pg.Client(parseDatabaseUrl(url));
+      await c.connect();
+      try {
+        await c.query(
+          'DELETE FROM _prisma_migrations WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations)',
+        );
+      } finally {
+        await c.end();
+      }
+      const behind = await runSgnInProcess(['sweep', 'start', SPEC, '--id', 'late'], env);
+      expect(oneLine(behind, 2, 'sweep start on a database behind')).toMatch(
+        /^sgn sweep: DATABASE_URL: database schema is behind: run `sgn migrate` \(database .* lacks 1 of \d+ migrations, the newest .*\)$/,
+      );
     } finally {
       await dropDatabase(url);
     }

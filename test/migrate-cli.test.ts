@@ -103,11 +103,12 @@ describe('sgn migrate --print-grants', () => {
 
 describe('SGN_AUTO_MIGRATE', () => {
   // Read with the other settings at start-up (config/config.ts).
-  const autoMigrate = (env: Env): boolean => loadConfig(env).autoMigrate;
-  it('is off unless 1 or true; anything else is one line naming it', async () => {
-    expect(autoMigrate({})).toBe(false);
-    for (const v of ['', '0', 'false', 'FALSE']) expect(autoMigrate({ SGN_AUTO_MIGRATE: v }), v).toBe(false);
-    for (const v of ['1', 'true', ' True ']) expect(autoMigrate({ SGN_AUTO_MIGRATE: v }), v).toBe(true);
+  const autoMigrate = (env: Env): string => loadConfig(env).autoMigrate;
+  it("sets up new databases unless 0; 1 also upgrades; anything else is one line naming it", async () => {
+    expect(autoMigrate({})).toBe('new');
+    expect(autoMigrate({ SGN_AUTO_MIGRATE: '' })).toBe('new');
+    for (const v of ['0', 'false', 'FALSE']) expect(autoMigrate({ SGN_AUTO_MIGRATE: v }), v).toBe('never');
+    for (const v of ['1', 'true', ' True ']) expect(autoMigrate({ SGN_AUTO_MIGRATE: v }), v).toBe('always');
     expect(() => autoMigrate({ SGN_AUTO_MIGRATE: 'yes' })).toThrow(
       'SGN_AUTO_MIGRATE: must be 1 or 0, got "yes"',
     );

@@ -5,7 +5,7 @@
  * down gracefully: no new tasks, running activities get `shutdownGraceTime` to finish
  * (their batches are retried elsewhere otherwise; writes are idempotent).
  */
-import type { SgnConfig } from '../config/config.js';
+import type { AutoMigrate, SgnConfig } from '../config/config.js';
 import { cellMemoryLimit, MiB } from '../sweep/budget.js';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
@@ -42,12 +42,12 @@ export interface WorkerRunOptions {
   /** Called once the worker polls; `temporal` holds the task queue it polls. */
   readonly onReady?: (temporal: TemporalConfig) => void;
   /**
-   * Set up the database before taking work: create it if missing, apply pending migrations.
-   * Default: SGN_AUTO_MIGRATE (local and test set-ups). Without it a worker only checks the
-   * schema, and refuses to start, in one line, when the database is behind: in production
-   * `sgn migrate` is its own step, run as the role that owns the schema.
+   * What the worker may change in its database before taking work (db/client.ts prepareSchema).
+   * Default: SGN_AUTO_MIGRATE's: a new database is set up, a database behind the committed
+   * migrations is refused in one line (in production `sgn migrate` is its own step, run as the
+   * role that owns the schema, and SGN_AUTO_MIGRATE=0 keeps workers from creating anything).
    */
-  readonly migrate?: boolean;
+  readonly autoMigrate?: AutoMigrate;
   /** Hears one line when the database was created or migrated. */
   readonly log?: (line: string) => void;
 }
@@ -140,12 +140,12 @@ export async function createSweepWorker(
     await prisma.$disconnect();
   };
   try {
-    // A worker checks the schema (or, when told to migrate, sets up the database), and its task
+    // A worker checks the schema (or, where allowed, sets up the database), and its task
     // queue is the database's own unless SGN_TASK_QUEUE names one (workers/config.ts).
     let key: string;
     try {
       ({ key } = await prepareSchema(prisma, url, {
-        migrate: opts.migrate ?? config.autoMigrate,
+        autoMigrate: opts.autoMigrate ?? config.autoMigrate,
         create: true,
         log: opts.log,
       }));
