@@ -104,7 +104,7 @@ describe('sgn migrate --print-grants', () => {
 describe('SGN_AUTO_MIGRATE', () => {
   // Read with the other settings at start-up (config/config.ts).
   const autoMigrate = (env: Env): string => loadConfig(env).autoMigrate;
-  it("sets up new databases unless 0; 1 also upgrades; anything else is one line naming it", async () => {
+  it('sets up new databases unless 0; 1 also upgrades; anything else is one line naming it', async () => {
     expect(autoMigrate({})).toBe('new');
     expect(autoMigrate({ SGN_AUTO_MIGRATE: '' })).toBe('new');
     for (const v of ['0', 'false', 'FALSE']) expect(autoMigrate({ SGN_AUTO_MIGRATE: v }), v).toBe('never');
