@@ -124,6 +124,19 @@ describe('every sweep ends', () => {
       [3, 'game: H is singular, so the game has no unique equilibrium'],
       [3, 'game: H is singular, so the game has no unique equilibrium'],
     ]);
+    // What --wait told the user to run lists the failed game's runs, with the error text.
+    const listed = await runCli(['sweep', 'results', 'poison-stepsize', '--where', 'error=any'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^game\s+lambda\s+integrator\s+multiplier\s+.*\berror$/);
+    expect(lines.slice(2)).toEqual([
+      expect.stringMatching(
+        /^3\s+1\s+euler\s+0\.5\s+.*game: H is singular, so the game has no unique equilibrium$/,
+      ),
+      expect.stringMatching(
+        /^3\s+1\s+euler\s+1\s+.*game: H is singular, so the game has no unique equilibrium$/,
+      ),
+    ]);
   });
 
   it('stores a healthy cell that computes longer than the heartbeat timeout', async () => {
