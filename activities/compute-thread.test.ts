@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveSpec, resolveSpecFile } from '../sweep/resolve.js';
 import { certifyRange, stepsizeRange, type CellRow } from '../sweep/compute.js';
 import { ComputeThread } from './compute-thread.js';
+import { POISON_ERROR } from './fault-injection.js';
 import { differingCertificates } from '../test/support/results.js';
 
 const examples = join(import.meta.dirname, '..', 'examples');
@@ -196,6 +197,19 @@ describe('ComputeThread: every job ends, whatever its cells do', () => {
       expectSameCertificates(
         rows.filter((r) => r.cellIndex !== 3),
         want.filter((r) => r.cellIndex !== 3),
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("stores a cell whose computation throws with that error, and the batch's other cells as usual", async () => {
+    const t = new ComputeThread({ env: { SGN_TEST_FAULTS: '4:throw' } });
+    try {
+      const rows = await certifyAll(t, small, 0, 8);
+      expect(rows.map((r) => r.error)).toEqual([null, null, null, null, POISON_ERROR, null, null, null]);
+      expect(rows.filter((r) => r.cellIndex !== 4)).toEqual(
+        (await certifyRange(small, 0, 8)).filter((r) => r.cellIndex !== 4),
       );
     } finally {
       await t.close();

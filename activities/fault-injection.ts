@@ -10,6 +10,7 @@
  *   kill      computes 1.5 s, then SIGKILLs the whole worker process (the kernel's OOM killer,
  *             a segfault): long enough for the batch's last heartbeat to say it was computing
  *   oom       fills the thread's heap until V8 gives up
+ *   throw     throws, as mathematics that fails on one cell does (a poison cell among healthy ones)
  *
  * Indices are cell indices for certify and game-group indices for step-size runs.
  */
@@ -17,6 +18,9 @@ import type { FaultAction } from '../config/test-faults.js';
 
 // The variable's grammar is parsed with the other settings (config/test-faults.ts).
 export { FAULTS_VARIABLE, parseFaults, type FaultAction, type TestFaults } from '../config/test-faults.js';
+
+/** What a `throw` fault's cell is stored with. */
+export const POISON_ERROR = "test fault: this cell's computation throws";
 
 function spin(ms: number): void {
   const until = performance.now() + ms;
@@ -40,6 +44,8 @@ export function injectFault(fault: FaultAction): void {
       spin(1500);
       process.kill(process.pid, 'SIGKILL');
       return;
+    case 'throw':
+      throw new Error(POISON_ERROR);
     case 'oom': {
       const hoard: number[][] = [];
       for (;;) hoard.push(Array.from({ length: 1 << 16 }, (_, i) => i + hoard.length));

@@ -192,7 +192,7 @@ describe('loadConfig', () => {
     ['SGN_TEMPORAL_UI_URL', 'ftp://ui', 'got "ftp://ui"'],
     ['SGN_BATCHES_PER_RUN', '2.5', 'got "2.5"'],
     ['SGN_TASK_QUEUE', 'q'.repeat(1001), 'must be at most 1000 characters, got 1001'],
-    ['SGN_TEST_FAULTS', '5:explode', 'cannot read "5:explode" (index:hang|slow=MS|exit|kill|oom)'],
+    ['SGN_TEST_FAULTS', '5:explode', 'cannot read "5:explode" (index:hang|slow=MS|exit|kill|oom|throw)'],
     ['SGN_TEST_FAULTS', 'hang', 'cannot read "hang"'],
     ['SGN_DEMO_SCALE', 'huge', 'must be small or full, got "huge"'],
     ['TEMPORAL_ADDRESS', 'http://x:7233', 'must be host:port, got "http://x:7233"'],

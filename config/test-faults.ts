@@ -11,7 +11,8 @@ export type FaultAction =
   | { readonly kind: 'slow'; readonly ms: number }
   | { readonly kind: 'exit' }
   | { readonly kind: 'kill' }
-  | { readonly kind: 'oom' };
+  | { readonly kind: 'oom' }
+  | { readonly kind: 'throw' };
 
 export const FAULTS_VARIABLE = 'SGN_TEST_FAULTS';
 
@@ -29,11 +30,11 @@ export function parseFaults(text: string | undefined): Map<number, FaultAction> 
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean)) {
-    const m = /^(\d+):(hang|slow=(\d+)|exit|kill|oom)$/.exec(entry);
+    const m = /^(\d+):(hang|slow=(\d+)|exit|kill|oom|throw)$/.exec(entry);
     if (!m)
       throw new InputError(
         FAULTS_VARIABLE,
-        `cannot read "${entry.slice(0, 40)}" (index:hang|slow=MS|exit|kill|oom)`,
+        `cannot read "${entry.slice(0, 40)}" (index:hang|slow=MS|exit|kill|oom|throw)`,
       );
     const kind = m[2].startsWith('slow') ? 'slow' : m[2];
     faults.set(

@@ -21,6 +21,7 @@ import { projectRoot } from '../support/reference.js';
 import { checkStored, differingCertificates, referenceCells, type StoredCheck } from '../support/results.js';
 import { ProgressMonitor } from './progress-monitor.js';
 import { formatFaultTable, type FaultRow } from './fault-table.js';
+import { POISON_ERROR } from '../../activities/fault-injection.js';
 
 const SPEC = join(projectRoot, 'test', 'fixtures', 'faults.yaml');
 const OTHER_SPEC = join(projectRoot, 'test', 'fixtures', 'faults-other.yaml');
@@ -250,6 +251,15 @@ describe('faults during a sweep', () => {
   // Faults inside cells: workers of their own (their own task queue) inject them (SGN_TEST_FAULTS).
   // A cell's own failure is its stored result; every other cell is stored once, equal to the
   // in-process computation (to 1e-9 where a replaced compute thread restarted the warm starts).
+  it('stores poison cells (their computation throws) among healthy ones as failed and completes the sweep', async () => {
+    const started = Date.now();
+    await cellFaultScenario('poison-throw', '300:throw,1201:throw', {}, 1);
+    await settleCellFaults('poison cells whose computation throws', 'poison-throw', 2, started, {
+      300: POISON_ERROR,
+      1201: POISON_ERROR,
+    });
+  }, 600_000);
+
   it('stores a poison cell (one that never ends) as timed out and completes the sweep', async () => {
     const started = Date.now();
     await cellFaultScenario('poison-hang', '700:hang', { cellTimeout: 3 }, 1);
