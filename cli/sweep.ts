@@ -24,6 +24,7 @@ import {
   BAND_CSV_HEADER,
   countResults,
   failureKinds,
+  failureListCommands,
   failureSummary,
   forEachResultPage,
   listSweeps,
@@ -199,7 +200,7 @@ async function start(argv: string[], out: Out, config: SgnConfig): Promise<numbe
       const kinds = await failureKinds(ctx.prisma, r.id);
       process.stderr.write(
         `sweep ${r.id} completed; ${failureSummary(final.failedCells, final.totalCells, kinds)} ` +
-          `(list them: sgn sweep results ${r.id} --where error=any)\n`,
+          `(list them: ${(await failureListCommands(ctx.prisma, r.id)).join('; ')})\n`,
       );
       return EXIT_CELLS_FAILED;
     },
@@ -235,7 +236,7 @@ async function status(argv: string[], out: Out, config: SgnConfig): Promise<numb
     if (s.failedCells > 0)
       out(
         `${failureSummary(s.failedCells, s.totalCells, await failureKinds(ctx.prisma, id))} ` +
-          `(list them: sgn sweep results ${id} --where error=any)`,
+          `(list them: ${(await failureListCommands(ctx.prisma, id)).join('; ')})`,
       );
     return 0;
   });
@@ -445,7 +446,8 @@ async function axesOf(prisma: PrismaClient, id: string): Promise<Map<string, Axi
 }
 
 function resultsTable(shown: readonly ResultRow[], axisOf: ReadonlyMap<string, Axis>): string {
-  const paramNames = Object.keys(shown[0]?.params ?? {});
+  // The sweep's parameters head the columns even when no cell matched.
+  const paramNames = shown.length > 0 ? Object.keys(shown[0].params) : [...axisOf.keys()];
   // The error column only when a shown cell failed: its text is the cell's result.
   const errors = shown.some((r) => r.error !== null);
   return table(

@@ -360,6 +360,27 @@ export async function failureKinds(prisma: PrismaClient, sweepId: string, limit 
   return rows;
 }
 
+/**
+ * The commands that list a sweep's failures: `sweep results --where error=any` lists failed
+ * certificates, and a step-size sweep's failed runs; a `both` sweep's failed runs need --runs.
+ */
+export async function failureListCommands(prisma: PrismaClient, sweepId: string): Promise<string[]> {
+  const [row] = await prisma.$queryRaw<{ kind: string; cells: boolean; runs: boolean }[]>`
+    SELECT kind,
+      EXISTS (SELECT 1 FROM cell_results WHERE sweep_id = ${sweepId} AND error IS NOT NULL) AS cells,
+      EXISTS (SELECT 1 FROM stepsize_results WHERE sweep_id = ${sweepId} AND error IS NOT NULL) AS runs
+    FROM sweeps WHERE id = ${sweepId}`;
+  const list = `sgn sweep results ${sweepId} --where error=any`;
+  if (!row) return [list];
+  const commands = [
+    ...(row.cells || (row.kind !== 'both' && !row.runs) ? [list] : []),
+    ...(row.runs
+      ? [row.kind === 'both' ? `sgn sweep results ${sweepId} --runs --where error=any` : list]
+      : []),
+  ];
+  return [...new Set(commands)];
+}
+
 /** One line for people: `1 of 6 cells failed: 1 x game: H is singular, ..., 2 x timeout after 5 s`. */
 export function failureSummary(failed: number, total: number, kinds: readonly FailureKind[]): string {
   const shown = kinds.reduce((s, k) => s + k.cells, 0);

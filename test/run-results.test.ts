@@ -20,6 +20,7 @@ import { stepsizeRange, splitTraces, type StepsizeRow } from '../sweep/compute.j
 import { insertStepsizeResults } from '../db/exact-writes.js';
 import { totalWork } from '../activities/plan.js';
 import { cellAt } from '../sweep/cells.js';
+import { failureListCommands } from '../sweep/queries.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 
 const spec = resolveSpecFile(join(projectRoot, 'test', 'fixtures', 'poison-stepsize.yaml'));
@@ -55,7 +56,20 @@ beforeAll(async () => {
     },
   });
   await db.prisma.sweep.create({ data: bareSweep('cells-only', 0, 'completed') });
+  // The same runs as the step-size part of a `both` sweep (whose certificates did not fail).
+  await db.prisma.sweep.create({
+    data: {
+      id: 'both',
+      kind: 'both',
+      status: 'completed',
+      spec: { ...resolved, kind: 'both' } as unknown as object,
+      specHash: resolved.specHash,
+      totalCells: 2 * totalWork(resolved),
+      workflowId: 'w-both',
+    },
+  });
   await insertStepsizeResults(db.prisma, 'poison', splitTraces(runs).results);
+  await insertStepsizeResults(db.prisma, 'both', splitTraces(runs).results);
 }, 120_000);
 
 afterAll(async () => {
@@ -176,6 +190,21 @@ describe('sgn sweep results of a step-size sweep: its runs', () => {
         x.error,
       ]);
     }
+  });
+
+  it('a both sweep lists its certificates unless --runs; the failure hint names the command that lists them', async () => {
+    const cells = await cli('both', '--where', 'error=any');
+    expect(cells.code, cells.stderr).toBe(0);
+    expect(cells.stdout.split('\n')[0]).toMatch(/^cell\s+lambda\s+certified\s+alpha/);
+    const failed = await cli('both', '--runs', '--where', 'error=any');
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(failed.stdout.trimEnd().split('\n').slice(2)).toHaveLength(4);
+    expect(await failureListCommands(db.prisma, 'both')).toEqual([
+      'sgn sweep results both --runs --where error=any',
+    ]);
+    expect(await failureListCommands(db.prisma, 'poison')).toEqual([
+      'sgn sweep results poison --where error=any',
+    ]);
   });
 
   it('says why nothing matched, and refuses what does not apply, in one line', async () => {
