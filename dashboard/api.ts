@@ -11,11 +11,23 @@ import type { ViewOptions } from '../report/view.js';
 import { checkWhereSyntax } from '../sweep/query.js';
 import {
   countResults,
+  exportLayout,
   forEachResultPage,
   recentActivity,
   resultRows,
   type ResultRow,
 } from '../sweep/queries.js';
+import {
+  countRuns,
+  forEachRunPage,
+  runColumns,
+  runQueryContext,
+  runRows,
+  runsFilter,
+  type RunRow,
+} from '../sweep/run-results.js';
+import { tidyColumns, tidyRow } from '../sweep/tidy.js';
+import type { Cell, TypedColumn } from '../formats/parquet.js';
 import { InputError } from '../sgn/util/errors.js';
 
 /** Where links point: Temporal's web UI (none when unset) and its namespace. */
@@ -153,25 +165,63 @@ export function resultsFilter(items: readonly string[]): string[] {
 /** Rows the results table shows at most (the CSV download has them all). */
 export const TABLE_LIMIT = 200;
 
+/** What the results table lists: certificates, or (a step-size sweep) its runs. */
+export type SweepResults =
+  | { readonly kind: 'cells'; readonly total: number; readonly rows: ResultRow[] }
+  | { readonly kind: 'runs'; readonly total: number; readonly rows: RunRow[] };
+
+/** Whether a sweep's results are its step-size runs (as `sgn sweep results` lists them). */
+async function listsRuns(prisma: PrismaClient, id: string): Promise<boolean> {
+  const row = await prisma.sweep.findUnique({ where: { id }, select: { kind: true } });
+  if (!row) throw new InputError('sweep', `no sweep with id "${id}"`);
+  return row.kind === 'stepsize';
+}
+
 export async function sweepResults(
   prisma: PrismaClient,
   id: string,
   where: readonly string[],
   limit = TABLE_LIMIT,
-): Promise<{ total: number; rows: ResultRow[] }> {
+): Promise<SweepResults> {
+  if (await listsRuns(prisma, id)) {
+    const rows = await runRows(prisma, id, where, limit);
+    const total =
+      rows.length < limit
+        ? rows.length
+        : await countRuns(prisma, (await runsFilter(prisma, id, where)).filter);
+    return { kind: 'runs', total, rows };
+  }
   const rows = await resultRows(prisma, id, where, limit);
   const total = rows.length < limit ? rows.length : await countResults(prisma, id, where);
-  return { total, rows };
+  return { kind: 'cells', total, rows };
 }
 
-/** Streams the matching results as CSV pages to `write` (awaited: the reader sets the pace). */
-export async function streamResults(
+/** A sweep's matching results as tidy rows (the columns of `sweep results --format csv`). */
+export interface TidyResults {
+  readonly columns: readonly TypedColumn[];
+  /** Hands the rows a page at a time to `onPage` (awaited: the reader sets the pace). */
+  forEachPage(onPage: (rows: Cell[][]) => Promise<void>): Promise<void>;
+}
+
+export async function tidyResults(
   prisma: PrismaClient,
   id: string,
   where: readonly string[],
-  onPage: (rows: ResultRow[]) => Promise<void>,
-): Promise<void> {
-  await forEachResultPage(prisma, id, where, onPage);
+): Promise<TidyResults> {
+  if (await listsRuns(prisma, id)) {
+    const columns = runColumns(await runQueryContext(prisma, id));
+    return {
+      columns,
+      forEachPage: (onPage) =>
+        forEachRunPage(prisma, id, where, (rows) => onPage(rows.map((r) => columns.map((c) => c.value(r))))),
+    };
+  }
+  const columns = tidyColumns(await exportLayout(prisma, id));
+  return {
+    columns,
+    forEachPage: (onPage) =>
+      forEachResultPage(prisma, id, where, (rows) => onPage(rows.map((r) => tidyRow(columns, r)))),
+  };
 }
 
 /** A view from the page's query: x, slice (repeated), aggregate (repeated or comma-separated). */

@@ -16,16 +16,15 @@ import { PROJECT_ROOT } from '../config/project-root.js';
 import { InputError } from '../sgn/util/errors.js';
 import { csvRow } from '../formats/csv.js';
 import { ParquetFileStream } from '../formats/parquet.js';
-import { exportLayout } from '../sweep/queries.js';
-import { tidyColumns, tidyRow } from '../sweep/tidy.js';
 import {
   resultsFilter,
-  streamResults,
   sweepDetail,
   sweepResults,
   sweepSummaries,
+  tidyResults,
   viewOf,
   type LinkSettings,
+  type TidyResults,
 } from './api.js';
 
 const require = createRequire(import.meta.url);
@@ -100,16 +99,16 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
     sendJson(res, 200, await sweepResults(opts.prisma, route.id, where));
     return;
   }
-  const columns = tidyColumns(await exportLayout(opts.prisma, route.id));
+  const tidy = await tidyResults(opts.prisma, route.id, where);
   if (route.rest === '/results.parquet') {
-    await sendParquet(opts.prisma, route.id, where, columns, res);
+    await sendParquet(route.id, tidy, res);
     return;
   }
   // CSV (the tidy columns of `sweep results --format csv`): page by page, the header once the
   // first page (and so the filter) is known good.
-  const header = csvRow(columns.map((c) => c.name));
+  const header = csvRow(tidy.columns.map((c) => c.name));
   let opened = false;
-  await streamResults(opts.prisma, route.id, where, async (rows) => {
+  await tidy.forEachPage(async (rows) => {
     if (!opened) {
       res.writeHead(200, {
         'content-type': 'text/csv; charset=utf-8',
@@ -118,7 +117,7 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
       res.write(`${header}\n`);
       opened = true;
     }
-    if (!res.write(rows.map((r) => `${csvRow(tidyRow(columns, r))}\n`).join(''))) await once(res, 'drain');
+    if (!res.write(rows.map((r) => `${csvRow(r)}\n`).join(''))) await once(res, 'drain');
   });
   if (!opened) res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).write(`${header}\n`);
   res.end();
@@ -128,21 +127,13 @@ async function handle(opts: DashboardOptions, req: IncomingMessage, res: ServerR
  * Parquet (typed tidy columns, as `sweep results --format parquet`): a Parquet file's footer comes
  * last, so it is written to a temporary file page by page (bounded memory), then sent and removed.
  */
-async function sendParquet(
-  prisma: PrismaClient,
-  id: string,
-  where: readonly string[],
-  columns: ReturnType<typeof tidyColumns>,
-  res: ServerResponse,
-): Promise<void> {
+async function sendParquet(id: string, tidy: TidyResults, res: ServerResponse): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sgn-dashboard-'));
   try {
     const file = join(dir, 'results.parquet');
-    const parquet = new ParquetFileStream(file, columns);
+    const parquet = new ParquetFileStream(file, tidy.columns);
     try {
-      await streamResults(prisma, id, where, async (rows) =>
-        parquet.append(rows.map((r) => tidyRow(columns, r))),
-      );
+      await tidy.forEachPage(async (rows) => parquet.append(rows));
       parquet.finish();
     } catch (e) {
       parquet.abandon();

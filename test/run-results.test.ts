@@ -21,6 +21,7 @@ import { insertStepsizeResults } from '../db/exact-writes.js';
 import { totalWork } from '../activities/plan.js';
 import { cellAt } from '../sweep/cells.js';
 import { failureListCommands } from '../sweep/queries.js';
+import { startDashboard } from '../dashboard/server.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 
 const spec = resolveSpecFile(join(projectRoot, 'test', 'fixtures', 'poison-stepsize.yaml'));
@@ -205,6 +206,34 @@ describe('sgn sweep results of a step-size sweep: its runs', () => {
     expect(await failureListCommands(db.prisma, 'poison')).toEqual([
       'sgn sweep results poison --where error=any',
     ]);
+  });
+
+  it('the dashboard lists the runs too: its results table (JSON) and CSV download', async () => {
+    const { server, url } = await startDashboard(
+      { prisma: db.prisma, links: { namespace: 'default' }, host: '127.0.0.1', port: 0 },
+      () => undefined,
+    );
+    try {
+      const table = (await (await fetch(`${url}api/sweeps/poison/results?where=error%3Dany`)).json()) as {
+        kind: string;
+        total: number;
+        rows: { cellIndex: number; integrator: string; error: string }[];
+      };
+      expect(table.kind).toBe('runs');
+      expect(table.total).toBe(4);
+      expect(table.rows.map((r) => [r.cellIndex, r.error])).toEqual(
+        Array.from({ length: 4 }, () => [3, SINGULAR]),
+      );
+      const csv = await (await fetch(`${url}api/sweeps/poison/results.csv?where=integrator%3Drk4`)).text();
+      const rows = csvObjects(csv);
+      expect(rows).toHaveLength(runs.filter((r) => r.integrator === 'rk4').length);
+      expect(rows.every((o) => o.integrator === 'rk4' && o.lambda !== undefined)).toBe(true);
+      // A both sweep's table lists its certificates (none stored here).
+      const both = (await (await fetch(`${url}api/sweeps/both/results`)).json()) as { kind: string };
+      expect(both.kind).toBe('cells');
+    } finally {
+      server.close();
+    }
   });
 
   it('says why nothing matched, and refuses what does not apply, in one line', async () => {

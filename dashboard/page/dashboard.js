@@ -134,27 +134,38 @@ async function drawFigures(figures) {
   }
 }
 
+/** The results table's columns after the parameters: certificates, or a step-size sweep's runs. */
+const OUTPUT_COLUMNS = {
+  cells: [
+    ['certified', (r) => (r.certified ? 'yes' : 'no')],
+    ['alpha', (r) => r.alpha],
+    ['beta', (r) => r.beta],
+    ['eulerStep', (r) => r.eulerStep],
+    ['rk4Step', (r) => r.rk4Step],
+    ['alphaTrue', (r) => r.alphaTrue],
+  ],
+  runs: [
+    ['integrator', (r) => r.integrator],
+    ['multiplier', (r) => r.multiplier],
+    ['step', (r) => r.step],
+    ['certifiedStep', (r) => r.certifiedStep],
+    ['converged', (r) => r.convergedFraction],
+    ['rho', (r) => r.spectralRadius],
+  ],
+};
+
 async function drawResults() {
   const id = encodeURIComponent(state.selected);
   const q = whereQuery();
   $('csv-link').href = `/api/sweeps/${id}/results.csv?${q}`;
   $('parquet-link').href = `/api/sweeps/${id}/results.parquet?${q}`;
-  const { total, rows } = await getJson(`/api/sweeps/${id}/results?${q}`);
+  const { kind, total, rows } = await getJson(`/api/sweeps/${id}/results?${q}`);
   const params = Object.keys(rows[0]?.params ?? {});
   const errors = rows.some((r) => r.error !== null);
-  const cols = [
-    'cell',
-    ...params,
-    'certified',
-    'alpha',
-    'beta',
-    'eulerStep',
-    'rk4Step',
-    'alphaTrue',
-    ...(errors ? ['error'] : []),
-  ];
+  const outputs = OUTPUT_COLUMNS[kind];
+  const cols = [kind === 'runs' ? 'game' : 'cell', ...params, ...outputs.map(([name]) => name)];
   const head = el('tr');
-  head.append(...cols.map((c) => el('th', c)));
+  head.append(...[...cols, ...(errors ? ['error'] : [])].map((c) => el('th', c)));
   $('results').tHead.replaceChildren(head);
   $('results').tBodies[0].replaceChildren(
     ...rows.map((r) => {
@@ -162,19 +173,15 @@ async function drawResults() {
       const values = [
         r.cellIndex,
         ...params.map((p) => r.params[p]),
-        r.certified ? 'yes' : 'no',
-        r.alpha,
-        r.beta,
-        r.eulerStep,
-        r.rk4Step,
-        r.alphaTrue,
+        ...outputs.map(([, value]) => value(r)),
       ];
       tr.append(...values.map((v, i) => el('td', num(v), { class: 'num', 'data-col': cols[i] })));
-      if (errors) tr.append(el('td', r.error ?? ''));
+      if (errors) tr.append(el('td', r.error ?? '', { 'data-col': 'error' }));
       return tr;
     }),
   );
-  $('results-count').textContent = `${rows.length} of ${total} matching rows shown`;
+  $('results-count').textContent =
+    `${rows.length} of ${total} matching ${kind === 'runs' ? 'runs' : 'rows'} shown`;
   $('results-count').dataset.total = total;
 }
 
