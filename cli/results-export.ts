@@ -2,11 +2,11 @@
 import { once } from 'node:events';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { PrismaClient } from '../db/client.js';
-import { ParquetFileStream, type Cell, type TypedColumn } from '../formats/parquet.js';
+import { ParquetFileStream, type Cell } from '../formats/parquet.js';
 import { csvRow } from '../formats/csv.js';
 import { exportLayout, forEachResultPage } from '../sweep/queries.js';
 import { forEachRunPage, runColumns, runQueryContext } from '../sweep/run-results.js';
-import { tidyColumns } from '../sweep/tidy.js';
+import { tidyColumns, type ColumnOf } from '../sweep/tidy.js';
 
 type Out = (s: string) => void;
 type ExportFormat = 'csv' | 'json' | 'parquet';
@@ -49,7 +49,7 @@ export async function exportRuns(
 }
 
 async function exportRows<R>(
-  columns: readonly (TypedColumn & { readonly value: (r: R) => Cell })[],
+  columns: readonly ColumnOf<R>[],
   format: ExportFormat,
   { out, file, limit }: ExportTarget,
   forEachPage: (onPage: (rows: R[]) => Promise<void>, limit: number | undefined) => Promise<void>,

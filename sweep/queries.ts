@@ -4,6 +4,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, type Axis } from './axes.js';
 import { nearbyAxisValues, parseWhere, printed, type Condition, type QueryParams } from './query.js';
 import { paramColumns, whereSql, type ParamColumns } from './query-sql.js';
+import { collectPages, CURSOR_PAGE, forEachCursorPage } from './cursor.js';
 
 export interface ResultRow {
   cellIndex: number;
@@ -207,12 +208,8 @@ interface RawResult {
   error: string | null;
 }
 
-/** Rows per page when results are read through a cursor (FETCH takes no parameter: see FETCH_PAGE). */
-export const RESULTS_PAGE = 5000;
-const FETCH_PAGE = Prisma.sql`FETCH FORWARD 5000 FROM sgn_results`;
-
-/** How long an export may hold its read transaction (a slow reader of a large export). */
-const EXPORT_TIMEOUT_MS = 6 * 3600_000;
+/** Rows per page of a results read (the cursor's page). */
+export const RESULTS_PAGE = CURSOR_PAGE;
 
 function selectResults(filter: Prisma.Sql, limit?: number): Prisma.Sql {
   return Prisma.sql`
@@ -249,10 +246,7 @@ export async function countResults(
 /**
  * Hands the matching results, in cell order and at most `limit`, to `onPage` a page of
  * RESULTS_PAGE rows at a time, awaiting it before the next: memory stays bounded whatever the size
- * of the sweep (one query for the 1,000,000 rows of a large sweep held 4 GB). One query through
- * a cursor, in one read transaction: one plan for the whole export, and one snapshot (a running
- * sweep's later rows are not in it). Keyset pages instead re-planned each page and, with the
- * statistics of a table just filled, sorted the rest of the sweep for every one of them.
+ * of the sweep (sweep/cursor.ts).
  */
 export async function forEachResultPage(
   prisma: PrismaClient,
@@ -262,37 +256,19 @@ export async function forEachResultPage(
   { limit }: { limit?: number } = {},
 ): Promise<void> {
   const filter = await resultsFilter(prisma, sweepId, where);
-  await prisma.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`DECLARE sgn_results NO SCROLL CURSOR FOR ${selectResults(filter, limit)}`;
-      for (;;) {
-        const page = await tx.$queryRaw<RawResult[]>(FETCH_PAGE);
-        if (page.length > 0) await onPage(page.map(resultRow));
-        if (page.length < RESULTS_PAGE) return;
-      }
-    },
-    { timeout: EXPORT_TIMEOUT_MS },
+  await forEachCursorPage<RawResult>(prisma, selectResults(filter, limit), (page) =>
+    onPage(page.map(resultRow)),
   );
 }
 
 /** All matching results (at most `limit`) in one array: for what fits in memory. */
-export async function resultRows(
+export function resultRows(
   prisma: PrismaClient,
   sweepId: string,
   where: readonly string[],
   limit?: number,
 ): Promise<ResultRow[]> {
-  const rows: ResultRow[] = [];
-  await forEachResultPage(
-    prisma,
-    sweepId,
-    where,
-    (page) => {
-      for (const r of page) rows.push(r);
-    },
-    { limit },
-  );
-  return rows;
+  return collectPages((onPage) => forEachResultPage(prisma, sweepId, where, onPage, { limit }));
 }
 
 function resultRow(r: RawResult): ResultRow {

@@ -6,13 +6,14 @@
  * on parameters become the list of matching game indices, and the rest is SQL.
  */
 import { Prisma, type PrismaClient } from '../db/client.js';
-import type { Cell as Value, ColumnType, TypedColumn } from '../formats/parquet.js';
 import { InputError } from '../sgn/util/errors.js';
 import { paramsAt, ratioLength, type ParamValue } from './cells.js';
 import { parseWhere, paramHolds, RUN_OUTPUTS, type Condition, type QueryParams } from './query.js';
 import { whereSql } from './query-sql.js';
 import { paramHint } from './queries.js';
+import { collectPages, forEachCursorPage } from './cursor.js';
 import type { ResolvedSweep } from './resolved.js';
+import { column, type ColumnOf } from './tidy.js';
 
 export interface RunRow {
   /** The run's game among the sweep's games (the games' first cells are cellIndex x ratios). */
@@ -138,14 +139,9 @@ export async function countRuns(prisma: PrismaClient, filter: Prisma.Sql): Promi
   return n;
 }
 
-/** Runs per page read through the cursor (FETCH takes no parameter). */
-export const RUNS_PAGE = 5000;
-const FETCH_PAGE = Prisma.sql`FETCH FORWARD 5000 FROM sgn_runs`;
-const EXPORT_TIMEOUT_MS = 6 * 3600_000;
-
 /**
  * Hands the matching runs, in game, integrator and step order and at most `limit`, to `onPage`
- * a page at a time (one cursor in one read transaction, as forEachResultPage reads cells).
+ * a page at a time (sweep/cursor.ts: bounded memory, one snapshot).
  */
 export async function forEachRunPage(
   prisma: PrismaClient,
@@ -156,43 +152,26 @@ export async function forEachRunPage(
 ): Promise<void> {
   const { q, filter } = await runsFilter(prisma, sweepId, where);
   const paramsOf = runParams(q);
-  await prisma.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`DECLARE sgn_runs NO SCROLL CURSOR FOR
-        SELECT cell_index, cell_key, integrator, multiplier, step, certified_step, exact_threshold,
-          stable_exact, converged_fraction, empirical_factor, predicted_factor, spectral_radius,
-          gamma_euclidean, convergence, error
-        FROM stepsize_results WHERE ${filter}
-        ORDER BY cell_index, integrator, multiplier
-        ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
-      for (;;) {
-        const page = await tx.$queryRaw<RawRun[]>(FETCH_PAGE);
-        if (page.length > 0) await onPage(page.map((r) => runRow(r, paramsOf(r.cell_index))));
-        if (page.length < RUNS_PAGE) return;
-      }
-    },
-    { timeout: EXPORT_TIMEOUT_MS },
+  const query = Prisma.sql`
+    SELECT cell_index, cell_key, integrator, multiplier, step, certified_step, exact_threshold,
+      stable_exact, converged_fraction, empirical_factor, predicted_factor, spectral_radius,
+      gamma_euclidean, convergence, error
+    FROM stepsize_results WHERE ${filter}
+    ORDER BY cell_index, integrator, multiplier
+    ${limit !== undefined ? Prisma.sql`LIMIT ${limit}` : Prisma.empty}`;
+  await forEachCursorPage<RawRun>(prisma, query, (page) =>
+    onPage(page.map((r) => runRow(r, paramsOf(r.cell_index)))),
   );
 }
 
 /** All matching runs (at most `limit`) in one array: for what fits in memory. */
-export async function runRows(
+export function runRows(
   prisma: PrismaClient,
   sweepId: string,
   where: readonly string[],
   limit?: number,
 ): Promise<RunRow[]> {
-  const rows: RunRow[] = [];
-  await forEachRunPage(
-    prisma,
-    sweepId,
-    where,
-    (page) => {
-      for (const r of page) rows.push(r);
-    },
-    { limit },
-  );
-  return rows;
+  return collectPages((onPage) => forEachRunPage(prisma, sweepId, where, onPage, { limit }));
 }
 
 function runRow(r: RawRun, params: Record<string, ParamValue>): RunRow {
@@ -217,9 +196,7 @@ function runRow(r: RawRun, params: Record<string, ParamValue>): RunRow {
 }
 
 /** A tidy column of runs (CSV and Parquet, as sweep/tidy.ts lays out cells). */
-export interface RunColumn extends TypedColumn {
-  readonly value: (r: RunRow) => Value;
-}
+export type RunColumn = ColumnOf<RunRow>;
 
 const NUMBERS = [
   'multiplier',
@@ -233,11 +210,7 @@ const NUMBERS = [
   'gammaEuclidean',
 ] as const;
 
-const column = (name: string, type: ColumnType, value: (r: RunRow) => Value): RunColumn => ({
-  name,
-  type,
-  value,
-});
+const col = column<RunRow>;
 
 /** One column per game parameter and per output; a file axis is text. */
 export function runColumns(q: Pick<RunQueryContext, 'paramNames' | 'params'>): RunColumn[] {
@@ -246,14 +219,14 @@ export function runColumns(q: Pick<RunQueryContext, 'paramNames' | 'params'>): R
     return domain !== null && domain !== undefined && 'files' in domain;
   };
   return [
-    column('cellIndex', 'INT32', (r) => r.cellIndex),
-    column('cellKey', 'STRING', (r) => r.cellKey),
-    ...q.paramNames.map((p) => column(p, isFile(p) ? 'STRING' : 'DOUBLE', (r) => r.params[p] ?? null)),
-    column('integrator', 'STRING', (r) => r.integrator),
-    ...NUMBERS.map((k) => column(k, 'DOUBLE', (r) => r[k])),
-    column('stableExact', 'BOOLEAN', (r) => r.stableExact),
-    column('convergence', 'STRING', (r) => r.convergence),
-    column('error', 'STRING', (r) => r.error),
+    col('cellIndex', 'INT32', (r) => r.cellIndex),
+    col('cellKey', 'STRING', (r) => r.cellKey),
+    ...q.paramNames.map((p) => col(p, isFile(p) ? 'STRING' : 'DOUBLE', (r) => r.params[p] ?? null)),
+    col('integrator', 'STRING', (r) => r.integrator),
+    ...NUMBERS.map((k) => col(k, 'DOUBLE', (r) => r[k])),
+    col('stableExact', 'BOOLEAN', (r) => r.stableExact),
+    col('convergence', 'STRING', (r) => r.convergence),
+    col('error', 'STRING', (r) => r.error),
   ];
 }
 

@@ -16,9 +16,18 @@ export interface TidyLayout {
   readonly coupling: number;
 }
 
-export interface TidyColumn extends TypedColumn {
-  readonly value: (r: ResultRow) => Cell;
+/** A typed column and how a row of R fills it (certificates here, step-size runs in run-results.ts). */
+export interface ColumnOf<R> extends TypedColumn {
+  readonly value: (r: R) => Cell;
 }
+
+export type TidyColumn = ColumnOf<ResultRow>;
+
+export const column = <R>(name: string, type: ColumnType, value: (r: R) => Cell): ColumnOf<R> => ({
+  name,
+  type,
+  value,
+});
 
 const SCALARS = [
   'alpha',
@@ -44,27 +53,20 @@ function couplingEntry(L: unknown, i: number, j: number): number | null {
   return typeof x === 'number' ? x : null;
 }
 
-const column = (name: string, type: ColumnType, value: (r: ResultRow) => Cell): TidyColumn => ({
-  name,
-  type,
-  value,
-});
-
 export function tidyColumns(layout: TidyLayout): TidyColumn[] {
+  const col = column<ResultRow>;
   return [
-    column('cellIndex', 'INT32', (r) => r.cellIndex),
-    column('cellKey', 'STRING', (r) => r.cellKey),
-    ...layout.params.map((p) => column(p, 'DOUBLE', (r) => r.params[p] ?? null)),
-    column('certified', 'BOOLEAN', (r) => r.certified),
-    ...SCALARS.map((k) => column(k, 'DOUBLE', (r) => r[k])),
-    ...upTo(layout.weights).map((i) => column(`weights_${i}`, 'DOUBLE', (r) => r.weights[i - 1] ?? null)),
-    ...upTo(layout.mu).map((i) => column(`mu_${i}`, 'DOUBLE', (r) => r.mu[i - 1] ?? null)),
+    col('cellIndex', 'INT32', (r) => r.cellIndex),
+    col('cellKey', 'STRING', (r) => r.cellKey),
+    ...layout.params.map((p) => col(p, 'DOUBLE', (r) => r.params[p] ?? null)),
+    col('certified', 'BOOLEAN', (r) => r.certified),
+    ...SCALARS.map((k) => col(k, 'DOUBLE', (r) => r[k])),
+    ...upTo(layout.weights).map((i) => col(`weights_${i}`, 'DOUBLE', (r) => r.weights[i - 1] ?? null)),
+    ...upTo(layout.mu).map((i) => col(`mu_${i}`, 'DOUBLE', (r) => r.mu[i - 1] ?? null)),
     ...upTo(layout.coupling).flatMap((i) =>
-      upTo(layout.coupling).map((j) =>
-        column(`L_${i}_${j}`, 'DOUBLE', (r) => couplingEntry(r.L, i - 1, j - 1)),
-      ),
+      upTo(layout.coupling).map((j) => col(`L_${i}_${j}`, 'DOUBLE', (r) => couplingEntry(r.L, i - 1, j - 1))),
     ),
-    column('error', 'STRING', (r) => r.error),
+    col('error', 'STRING', (r) => r.error),
   ];
 }
 

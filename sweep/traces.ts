@@ -8,6 +8,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { cellAt, ratioLength, type ParamValue } from './cells.js';
 import type { ResolvedSweep } from './resolved.js';
 import { TRACE_CSV_COLUMNS } from '../sgn/experiments/trace.js';
+import { EXPORT_TIMEOUT_MS } from './cursor.js';
 
 interface RawTrace {
   cell_index: number;
@@ -24,8 +25,6 @@ interface RawTrace {
 
 /** Runs per page (a run is at most 1000 steps: pages of ~10^5 lines). */
 const TRACE_PAGE = 100;
-/** How long an export may hold its read transaction. */
-const EXPORT_TIMEOUT_MS = 6 * 3600_000;
 
 export interface TraceExport {
   /** cell_index, the sweep's game parameters, then TRACE_CSV_COLUMNS. */

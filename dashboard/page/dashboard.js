@@ -160,6 +160,7 @@ async function drawResults() {
   $('csv-link').href = `/api/sweeps/${id}/results.csv?${q}`;
   $('parquet-link').href = `/api/sweeps/${id}/results.parquet?${q}`;
   const { kind, total, rows } = await getJson(`/api/sweeps/${id}/results?${q}`);
+  $('where').placeholder = kind === 'runs' ? 'integrator=rk4, error=any' : 'certified=true, lambda=0.5';
   const params = Object.keys(rows[0]?.params ?? {});
   const errors = rows.some((r) => r.error !== null);
   const outputs = OUTPUT_COLUMNS[kind];
