@@ -446,8 +446,11 @@ async function axesOf(prisma: PrismaClient, id: string): Promise<Map<string, Axi
 }
 
 function resultsTable(shown: readonly ResultRow[], axisOf: ReadonlyMap<string, Axis>): string {
-  // The sweep's parameters head the columns even when no cell matched.
-  const paramNames = shown.length > 0 ? Object.keys(shown[0].params) : [...axisOf.keys()];
+  // The sweep's parameters head the columns in its axes' order (stored params come back in
+  // jsonb's key order), even when no cell matched.
+  const paramNames = [
+    ...new Set([...axisOf.keys(), ...(shown.length > 0 ? Object.keys(shown[0].params) : [])]),
+  ];
   // The error column only when a shown cell failed: its text is the cell's result.
   const errors = shown.some((r) => r.error !== null);
   return table(
