@@ -656,11 +656,14 @@ export function rhoPhaseFigure(
     });
   }
   const hMax = tiles.length ? Math.max(...tiles.map((t) => t.h1)) : 1;
-  // Tiles reach a third into their neighbours (drawn in order, the next one covers it): abutting
-  // edges would leave antialiasing seams.
+  // Tiles reach one pixel into their neighbours (drawn in order, the next one covers it): abutting
+  // edges would leave antialiasing seams. No more than a pixel: neighbouring columns hold other
+  // steps (h = c x the certified step of their own game), so a wider overlap shows as a ledge.
+  const pixelL = (domain[1] - domain[0]) / WIDTH;
+  const pixelH = hMax / HEIGHT;
   for (const t of tiles) {
-    t.h1 = Math.min(hMax, t.h1 + (t.h1 - t.h0) / 3);
-    t.l1 = Math.min(domain[1], t.l1 + (t.l1 - t.l0) / 3);
+    t.h1 = Math.min(hMax, t.h1 + pixelH);
+    t.l1 = Math.min(domain[1], t.l1 + pixelL);
   }
   const logs = tiles.map((t) => t.log10rho).filter(Number.isFinite);
   // Both sides of 0 keep their full colour range (an unstable corner can reach log10 rho = 5 while

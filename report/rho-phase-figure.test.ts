@@ -47,6 +47,25 @@ describe('rhoPhaseFigure', () => {
     });
   });
 
+  it('tiles meet their neighbours with at most a pixel of overlap, whatever steps the columns hold', () => {
+    // Each column's own steps (as in a step-size sweep: multiples of each game's certified step).
+    const uneven = [0, 0.25, 0.5].flatMap((p, k) => [0.4, 0.8].map((c) => point(p, c * (3 - k))));
+    const tiles = (
+      rhoPhaseFigure(uneven, 'euler', { subject: 'toy', param: 'lambda' }).spec as unknown as {
+        layer: Layer[];
+      }
+    ).layer[0].data.values as Record<string, number>[];
+    const pixelL = 0.5 / 620; // domain [0, 0.5] over the figure's width
+    // Column edges at the midpoints 0.125 and 0.375 (plus at most a pixel), vertically at the
+    // midpoints of each column's own steps.
+    const at = (p: number, h: number) => tiles.find((t) => t.param === p && Math.abs(t.step - h) < 1e-12)!;
+    expect(at(0, 1.2).l1 - 0.125).toBeGreaterThan(0);
+    expect(at(0, 1.2).l1 - 0.125).toBeLessThanOrEqual(pixelL + 1e-12);
+    expect(at(0.25, 0.8).l0).toBe(0.125);
+    expect(at(0.25, 0.8).l1).toBeLessThanOrEqual(0.375 + pixelL + 1e-12);
+    expect(at(0, 2.4).h0).toBeCloseTo(1.8, 12);
+  });
+
   it('colours diverge at rho = 1, shades the Euclidean-monotone range, draws both lines', () => {
     const color = (layers[0].encoding.color as { scale: { domainMid: number; domain: number[] } }).scale;
     expect(color.domainMid).toBe(0);
