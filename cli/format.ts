@@ -1,5 +1,7 @@
 /** Terminal output helpers: numbers, aligned tables, a progress line. */
 
+import { maxOf } from '../sgn/util/extremes.js';
+
 export function num(x: number | null | undefined, digits = 6): string {
   if (x === null || x === undefined) return '-';
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
@@ -7,7 +9,7 @@ export function num(x: number | null | undefined, digits = 6): string {
 }
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h, i) => maxOf([h.length, ...rows.map((r) => (r[i] ?? '').length)]));
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i]))

@@ -3,6 +3,7 @@
  * and the weight ratio, a diverging colour centred on 0 (red: B below A, blue: B above).
  */
 import { edgesOf, HEIGHT, paramEdges, paramText, sortedUnique, WIDTH, type Figure } from './figures.js';
+import { maxOf } from '../sgn/util/extremes.js';
 
 export interface DiffPoint {
   readonly param: number;
@@ -21,7 +22,7 @@ export function differenceMapFigure(
   const re = edgesOf(ratios, true);
   const rIndex = new Map(ratios.map((r, i) => [r, i]));
   // A symmetric colour domain, so that white is no difference (all equal: ±1 keeps it defined).
-  const m = Math.max(...drawn.map((p) => Math.abs(p.diff)), 0) || 1;
+  const m = maxOf([0, ...drawn.map((p) => Math.abs(p.diff))]) || 1;
   const cells = drawn.map((p) => {
     const i = rIndex.get(p.ratio) ?? 0;
     const l = px.edges.get(p.param) ?? { lo: p.param, hi: p.param };

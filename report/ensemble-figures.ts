@@ -9,6 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CellGroup, CellOutput, MarginSummary } from './aggregate.js';
 import { HEIGHT, WIDTH, paramText, type Figure, type FigureLabels } from './figures.js';
 import type { Summary } from './stats.js';
+import { maxOf, minOf } from '../sgn/util/extremes.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const GAMES = '#1f77b4';
@@ -131,12 +132,13 @@ function spreadSpec(
   }
   summary.sort((a, b) => a.param - b.param);
   const all = [...dots.map((d) => d.shown), ...opts.rules];
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
+  const lo = minOf(all);
+  const hi = maxOf(all);
   const pad = 0.05 * (hi - lo || 1);
   // Every x value of the slice, certified or not (the paper's ticks), with room for the jitter.
-  const xLo = Math.min(...xs, ...dots.map((d) => d.param));
-  const xHi = Math.max(...xs, ...dots.map((d) => d.param));
+  const xValues = [...xs, ...dots.map((d) => d.param)];
+  const xLo = minOf(xValues);
+  const xHi = maxOf(xValues);
   const xPad = 0.03 * (xHi - xLo || 1);
   const xEnc = {
     field: 'param',
@@ -284,7 +286,7 @@ export function pooledMarginsFigure(margins: readonly MarginSummary[], labels: E
   const colours = { gammaEuclidean: '#d62728', optimalAlpha: '#1f77b4', alphaTrue: '#ff7f0e' };
   const domain = series.map((k) => names[k]);
   const range = series.map((k) => colours[k]);
-  const yDomain = [FLOOR, Math.max(1.05, ...rows.map((r) => r.q3))];
+  const yDomain = [FLOOR, maxOf([1.05, ...rows.map((r) => r.q3)])];
   const color = {
     field: 'series',
     type: 'nominal' as const,

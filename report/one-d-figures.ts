@@ -7,6 +7,7 @@
 import type { ResultRow } from '../sweep/queries.js';
 import type { StepsizePoint } from './data.js';
 import { HEIGHT, WIDTH, integratorLabel, type Figure } from './figures.js';
+import { maxOf, minOf } from '../sgn/util/extremes.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const finite = (x: number | null | undefined): x is number =>
@@ -181,7 +182,7 @@ export function stabilityLineFigure(
               field: 'x',
               type: 'quantitative',
               title: xTitle,
-              scale: { type: 'log', domain: [Math.min(...xs), Math.max(...xs)], nice: false },
+              scale: { type: 'log', domain: [minOf(xs), maxOf(xs)], nice: false },
             },
             y: {
               field: 'converged',

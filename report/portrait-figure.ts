@@ -5,6 +5,7 @@
  * sqrt(w2) (x2 - x2*)) with the M(w) circle through the start, inside which they stay.
  */
 import { WIDTH, type Figure } from './figures.js';
+import { maxOf } from '../sgn/util/extremes.js';
 
 export interface PortraitRun {
   /** Positions x_k (two coordinates), in step order. */
@@ -48,7 +49,7 @@ export function portraitFigure(
   // Equal x and y ranges around the centre: a circle must look like one.
   const square = (title: string, cx: number, cy: number): { x: number[]; y: number[] } => {
     const pts = [...paths, ...circles].filter((p) => p.panel === title);
-    const half = 1.05 * Math.max(1e-12, ...pts.map((p) => Math.max(Math.abs(p.x - cx), Math.abs(p.y - cy))));
+    const half = 1.05 * maxOf([1e-12, ...pts.map((p) => Math.max(Math.abs(p.x - cx), Math.abs(p.y - cy)))]);
     return { x: [cx - half, cx + half], y: [cy - half, cy + half] };
   };
   const domains = { [euclid]: square(euclid, xStar[0], xStar[1]), [sgn]: square(sgn, 0, 0) };

@@ -6,6 +6,7 @@
  */
 import type { TraceSeries } from '../sweep/traces.js';
 import { paramText, WIDTH, HEIGHT, type Figure } from './figures.js';
+import { maxOf } from '../sgn/util/extremes.js';
 
 const fmt = (x: number): string => String(Number(x.toPrecision(4)));
 
@@ -35,7 +36,7 @@ export function traceFigure(series: readonly TraceSeries[], subject: string, par
         points.push({ t: k * s.step, k, value: v, series: label(s) });
     });
   }
-  const runs = Math.max(0, ...series.map((s) => s.runs));
+  const runs = maxOf([0, ...series.map((s) => s.runs)]);
   return {
     name: 'traces',
     title: markov ? 'Lyapunov function over iterations' : 'Distance to the equilibrium over time',

@@ -31,6 +31,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_MAX_CELL_MEMORY, DEFAULT_MAX_CELL_WORK, type SgnConfig } from '../config/config.js';
 import { GiB, KiB, MiB } from '../config/units.js';
 import type { ResolvedSweep } from './resolved.js';
+import { maxOf } from '../sgn/util/extremes.js';
 
 // Byte sizes and the limits' defaults have their home in config/, where the settings are parsed;
 // re-exported for this module's users.
@@ -517,7 +518,7 @@ export function checkTraceBatch(resolved: ResolvedSweep, field: string): void {
 export function estimateSweepCellMemory(resolved: ResolvedSweep): number {
   // A file axis: the largest of its games.
   const games = resolved.files?.map((f) => f.game) ?? [resolved.game];
-  return Math.max(...games.map((game) => estimateCellMemory(sweepCellShape({ ...resolved, game })).amount));
+  return maxOf(games.map((game) => estimateCellMemory(sweepCellShape({ ...resolved, game })).amount));
 }
 
 // ---- game files (sgn certify / sgn simulate) ------------------------------------------------

@@ -8,6 +8,7 @@
  */
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, axisValueNear, type Axis } from './axes.js';
+import { maxOf, minOf } from '../sgn/util/extremes.js';
 
 export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -268,7 +269,7 @@ export function nearbyAxisValues(axis: Axis, v: number): number[] {
   if ('values' in axis) {
     const below = axis.values.filter((x) => x <= v);
     const above = axis.values.filter((x) => x > v);
-    return [...(below.length ? [Math.max(...below)] : []), ...(above.length ? [Math.min(...above)] : [])];
+    return [...(below.length ? [maxOf(below)] : []), ...(above.length ? [minOf(above)] : [])];
   }
   // First index whose value exceeds v.
   let lo = 0;

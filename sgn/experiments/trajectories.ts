@@ -8,6 +8,7 @@
 import { tailFactor } from '../integrators.js';
 import { isConverged, stoppingResidual, type ConvergenceCriterion } from './convergence.js';
 import { TraceRecorder, type RunTrace } from './trace.js';
+import { maxOf } from '../util/extremes.js';
 
 /** One iteration and the quantities it is measured by (see dynamics.ts). */
 export interface Dynamics {
@@ -251,11 +252,11 @@ export function runStudy(
     convergedFraction: fraction(runs, (r) => r.converged),
     divergedFraction: fraction(runs, (r) => r.diverged),
     medianFactor: median(factors),
-    worstFactor: factors.length ? Math.max(...factors) : null,
-    worstStepRatio: ratios.length ? Math.max(...ratios) : null,
+    worstFactor: factors.length ? maxOf(factors) : null,
+    worstStepRatio: ratios.length ? maxOf(ratios) : null,
     medianSteps: median(runs.filter((r) => r.converged).map((r) => r.steps)),
     metricMonotoneFraction: fraction(runs, (r) => r.metricMonotone),
-    euclideanGrowth: { median: median(growth) as number, max: Math.max(...growth) },
+    euclideanGrowth: { median: median(growth) as number, max: maxOf(growth) },
     lyapunov: hasLyapunov
       ? {
           medianFirst: median(runs.map((r) => r.lyapunovFirst as number)) as number,
