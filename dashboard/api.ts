@@ -15,6 +15,7 @@ import {
   forEachResultPage,
   recentActivity,
   resultRows,
+  sweepQueryContext,
   type ResultRow,
 } from '../sweep/queries.js';
 import {
@@ -165,10 +166,23 @@ export function resultsFilter(items: readonly string[]): string[] {
 /** Rows the results table shows at most (the CSV download has them all). */
 export const TABLE_LIMIT = 200;
 
-/** What the results table lists: certificates, or (a step-size sweep) its runs. */
+/**
+ * What the results table lists: certificates, or (a step-size sweep) its runs; `params` names
+ * their parameter columns in the sweep's axis order (a row's params come in jsonb's key order).
+ */
 export type SweepResults =
-  | { readonly kind: 'cells'; readonly total: number; readonly rows: ResultRow[] }
-  | { readonly kind: 'runs'; readonly total: number; readonly rows: RunRow[] };
+  | {
+      readonly kind: 'cells';
+      readonly total: number;
+      readonly params: readonly string[];
+      readonly rows: ResultRow[];
+    }
+  | {
+      readonly kind: 'runs';
+      readonly total: number;
+      readonly params: readonly string[];
+      readonly rows: RunRow[];
+    };
 
 /** Whether a sweep's results are its step-size runs (as `sgn sweep results` lists them). */
 async function listsRuns(prisma: PrismaClient, id: string): Promise<boolean> {
@@ -189,11 +203,11 @@ export async function sweepResults(
       rows.length < limit
         ? rows.length
         : await countRuns(prisma, (await runsFilter(prisma, id, where)).filter);
-    return { kind: 'runs', total, rows };
+    return { kind: 'runs', total, params: (await runQueryContext(prisma, id)).paramNames, rows };
   }
   const rows = await resultRows(prisma, id, where, limit);
   const total = rows.length < limit ? rows.length : await countResults(prisma, id, where);
-  return { kind: 'cells', total, rows };
+  return { kind: 'cells', total, params: (await sweepQueryContext(prisma, id)).paramNames, rows };
 }
 
 /** A sweep's matching results as tidy rows (the columns of `sweep results --format csv`). */

@@ -44,7 +44,7 @@ async function viewedBand(
   viewOptions: ViewOptions,
   where: readonly string[] = [],
 ) {
-  const data = await loadBandMap(prisma, id, viewOptions, where);
+  const data = await loadBandMap(prisma, id, viewOptions, where, { picture: true });
   if (data.band.length === 0 || data.param === null)
     throw new InputError(
       'sweep band',
@@ -88,7 +88,9 @@ export async function bandPicture(
     figure,
     cells: drawnBandCells(band.rows).length,
     edges,
-    note: band.note,
+    note:
+      [band.note, data.drawn ? `drawn from ${data.drawn}` : null].filter((n) => n !== null).join('; ') ||
+      null,
     title: subject,
     param: data.param,
   };

@@ -4,13 +4,14 @@
  * Whatever is stored is returned, so a running sweep yields its partial tables.
  */
 import type { PrismaClient } from '../db/client.js';
-import { bandMapRows, resultRows, type ResultRow } from '../sweep/queries.js';
+import { bandMapRows, gridResultRows, resultRows, type ResultRow } from '../sweep/queries.js';
+import { DRAWN_CELLS, drawnGrid, gridIndices, gridNote, type DrawnGrid } from '../sweep/drawn-grid.js';
 import { cellAt, ratioLength } from '../sweep/cells.js';
 import { chooseView, sliceLabel, type View, type ViewOptions } from './view.js';
-import { paramNumber } from '../sweep/axes.js';
+import { axisValue, paramNumber } from '../sweep/axes.js';
 import { traceSeries, type TraceSeries } from '../sweep/traces.js';
 import type { ParamValue } from '../sweep/cells.js';
-import type { ResolvedSweep } from '../sweep/resolved.js';
+import type { ResolvedSweep, SweepAxis } from '../sweep/resolved.js';
 import { InputError } from '../sgn/util/errors.js';
 import { buildGame } from '../sgn/games/build.js';
 import { analyseGame, certifyWeights } from '../sgn/certificate.js';
@@ -94,7 +95,13 @@ export interface SweepData {
   /** --x, --slice and --aggregate, checked against the sweep's axes. */
   view: View;
   hasRatioAxis: boolean;
+  /**
+   * The stored cells read: all of them, or for a sweep of more than DRAWN_CELLS cells those on
+   * `drawn` (its --slice held, its axes thinned: sweep/drawn-grid.ts).
+   */
   cells: ResultRow[];
+  /** What `cells` leaves out of a large sweep, for the figures' notes; null when nothing. */
+  drawn: string | null;
   band: BandCell[];
   edges: BandEdge[];
   /** band_maps: the stored band map (completed sweep); cells: built from the stored cells (unfinished sweep). */
@@ -176,17 +183,19 @@ async function storedBand(
   prisma: PrismaClient,
   id: string,
   view: View,
+  { edgesOnly = false }: { edgesOnly?: boolean } = {},
 ): Promise<{ band: BandCell[]; edges: BandEdge[] }> {
   const maps = await bandMapRows(prisma, id);
   const band: BandCell[] = [];
   const edges: BandEdge[] = [];
   for (const m of maps) {
     const where = placed(view, bandRowPoint(m.paramName, m.paramValue));
-    m.ratios.forEach((ratio, i) => {
-      // PostgreSQL arrays keep NULL for a failed cell: no number, not certified.
-      const alpha = Number.isFinite(m.alphas[i]) ? m.alphas[i] : null;
-      band.push({ ...where, ratio, alpha, certified: alpha !== null && alpha > 0 });
-    });
+    if (!edgesOnly)
+      m.ratios.forEach((ratio, i) => {
+        // PostgreSQL arrays keep NULL for a failed cell: no number, not certified.
+        const alpha = Number.isFinite(m.alphas[i]) ? m.alphas[i] : null;
+        band.push({ ...where, ratio, alpha, certified: alpha !== null && alpha > 0 });
+      });
     edges.push({
       ...where,
       rMinus: m.rMinus,
@@ -294,10 +303,15 @@ async function stepRows(
   id: string,
   resolved: ResolvedSweep,
   view: View,
+  grid: DrawnGrid | null,
 ): Promise<StepsizePoint[]> {
+  // A large sweep's runs: those of the games on the grid (runs are indexed by game: the axes
+  // before the weights').
+  const games = resolved.axes.length - (resolved.weights.kind === 'ratio' ? 1 : 0);
+  const onGrid = grid ? { cellIndex: { in: gridIndices(resolved.axes.slice(0, games), grid) } } : {};
   // Failed runs (their game could not be analysed) have no numbers to draw; the cells table lists them.
   const rows = await prisma.stepsizeResult.findMany({
-    where: { sweepId: id, error: null },
+    where: { sweepId: id, error: null, ...onGrid },
     orderBy: [{ cellIndex: 'asc' }, { integrator: 'asc' }, { multiplier: 'asc' }],
   });
   const R = ratioLength(resolved);
@@ -329,23 +343,44 @@ export async function loadView(prisma: PrismaClient, id: string, viewOptions: Vi
   return chooseView(resolved.axes, viewOptions, id);
 }
 
+/**
+ * The band map: every stored row (the tables), or for a picture of a large sweep the tiles of
+ * the cells on its drawn grid (sweep/drawn-grid.ts) with every game's edges, and what was left out.
+ */
 export async function loadBandMap(
   prisma: PrismaClient,
   id: string,
   viewOptions: ViewOptions = {},
   where: readonly string[] = [],
-): Promise<{ sweep: SweepMeta; param: string | null; view: View; band: BandCell[]; edges: BandEdge[] }> {
+  { picture = false }: { picture?: boolean } = {},
+): Promise<{
+  sweep: SweepMeta;
+  param: string | null;
+  view: View;
+  band: BandCell[];
+  edges: BandEdge[];
+  drawn: string | null;
+}> {
   const { meta, resolved } = await sweepRow(prisma, id);
   const view = chooseView(resolved.axes, viewOptions, id);
-  if (where.length === 0)
-    return { sweep: meta, param: view.x, view, ...(await storedBand(prisma, id, view)) };
+  const grid = picture ? largeSweepGrid(resolved, view) : null;
+  const drawn = grid ? gridNote(resolved.axes, grid) : null;
+  if (where.length === 0 && !grid)
+    return { sweep: meta, param: view.x, view, ...(await storedBand(prisma, id, view)), drawn };
   // `--where`: the band map of the cells the filter keeps (sweep/query.ts), as an unfinished sweep's.
-  const cells = await resultRows(prisma, id, where);
-  const drawn =
+  const cells = grid
+    ? await gridResultRows(prisma, id, where, resolved.axes, grid)
+    : await resultRows(prisma, id, where);
+  const fromCells =
     view.x !== null && resolved.weights.kind === 'ratio' && cells.length
       ? bandFromCells(resolved, view, cells)
       : { band: [], edges: [] };
-  return { sweep: meta, param: view.x, view, ...drawn };
+  // Unfiltered, the edges are band_maps' (every game), as the tables have them.
+  const edges =
+    where.length === 0 && meta.status === 'completed'
+      ? (await storedBand(prisma, id, view, { edgesOnly: true })).edges
+      : fromCells.edges;
+  return { sweep: meta, param: view.x, view, band: fromCells.band, edges, drawn };
 }
 
 /** Band cells and edges as band_maps rows (`lambda@seed=3` for a slice), for the band's tables. */
@@ -366,6 +401,28 @@ export function bandMapsOf(param: string, band: readonly BandCell[], edges: read
   });
 }
 
+/** The axis position of a held value (view.fixed holds axis values, a file axis' index). */
+function positionOf(axis: SweepAxis, value: number): number | null {
+  for (let k = 0; k < axis.length; k++) if (axisValue(axis.axis, k) === value) return k;
+  return null;
+}
+
+/**
+ * For a sweep of more than DRAWN_CELLS cells, the sub-grid the figures read (drawn-grid.ts): the
+ * held slice, thinned until it fits. Null for a smaller sweep: every cell is read, as before.
+ */
+function largeSweepGrid(resolved: ResolvedSweep, view: View): DrawnGrid | null {
+  const total = resolved.axes.reduce((p, a) => p * a.length, 1);
+  if (total <= DRAWN_CELLS) return null;
+  const held = new Map<string, number>();
+  for (const [name, value] of view.fixed) {
+    const axis = resolved.axes.find((a) => a.name === name);
+    const k = axis ? positionOf(axis, value) : null;
+    if (k !== null) held.set(name, k);
+  }
+  return drawnGrid(resolved.axes, held, view.aggregate);
+}
+
 export async function loadSweepData(
   prisma: PrismaClient,
   id: string,
@@ -376,21 +433,29 @@ export async function loadSweepData(
   const param = view.x;
   const hasRatioAxis = resolved.weights.kind === 'ratio';
   const where = opts.where ?? [];
-  const cells = await resultRows(prisma, id, where);
+  const grid = largeSweepGrid(resolved, view);
+  const cells = grid
+    ? await gridResultRows(prisma, id, where, resolved.axes, grid)
+    : await resultRows(prisma, id, where);
   // Until the sweep has completed, band_maps hold only the games whose cells are all stored
   // (batches fold them as they go): the stored cells hold those and the rest. A filtered report
-  // draws the band from the cells it kept.
-  let { band, edges } =
-    meta.status === 'completed' && where.length === 0
-      ? await storedBand(prisma, id, view)
-      : { band: [], edges: [] };
-  let bandSource: SweepData['bandSource'] = band.length ? 'band-maps' : null;
+  // draws the band from the cells it kept. A large sweep's band edges are every game's (band_maps),
+  // its tiles those of the cells read.
+  const stored = meta.status === 'completed' && where.length === 0;
+  let { band, edges } = stored
+    ? await storedBand(prisma, id, view, { edgesOnly: grid !== null })
+    : { band: [], edges: [] };
+  let bandSource: SweepData['bandSource'] = edges.length ? 'band-maps' : null;
   if (!band.length && hasRatioAxis && param !== null && cells.length) {
-    ({ band, edges } = bandFromCells(resolved, view, cells));
-    bandSource = 'cells';
+    const fromCells = bandFromCells(resolved, view, cells);
+    band = fromCells.band;
+    if (!edges.length) {
+      edges = fromCells.edges;
+      bandSource = 'cells';
+    }
   }
   const margins = param === null ? [] : marginRows(resolved, view, cells, opts.exactTrueMargin ?? false);
-  const steps = await stepRows(prisma, id, resolved, view);
+  const steps = await stepRows(prisma, id, resolved, view, grid);
   const traces = resolved.stepsize?.trace ? await traceSeries(prisma, resolved, id) : [];
   return {
     sweep: meta,
@@ -399,6 +464,7 @@ export async function loadSweepData(
     view,
     hasRatioAxis,
     cells,
+    drawn: grid ? gridNote(resolved.axes, grid) : null,
     band,
     edges,
     bandSource,

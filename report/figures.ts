@@ -6,6 +6,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
 import { Resvg } from '@resvg/resvg-js';
 import type { BandCell, BandEdge, MarginRow, StepsizePoint } from './data.js';
+import { maxOf, minOf } from '../sgn/util/extremes.js';
 
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 export const WIDTH = 620;
@@ -134,10 +135,18 @@ export function bandMapFigure(
   });
   // A sequential scale over the certified margins (no clamp: its top is the largest alpha*);
   // cells with alpha* <= 0 are grey, so the certified region stands out as the paper shades it.
-  const alphaTop = Math.max(0, ...cells.map((c) => c.alpha ?? 0));
+  const alphaTop = maxOf([0, ...cells.map((c) => c.alpha ?? 0)]);
   const colourTop = alphaTop > 0 ? alphaTop : 1;
   const rMin = re.lo[0] ?? 0.1;
   const rMax = re.hi[re.hi.length - 1] ?? 10;
+  // Tiles reach one pixel into the next (drawn later, it covers the overlap): abutting edges leave
+  // antialiasing seams, light lines across a map of many rows.
+  const pixelL = (px.domain[1] - px.domain[0]) / WIDTH;
+  const pixelR = (rMax / rMin) ** (1 / HEIGHT);
+  for (const c of cells) {
+    c.l1 = Math.min(px.domain[1], c.l1 + pixelL);
+    c.r1 = Math.min(rMax, c.r1 * pixelR);
+  }
   const names = [`band edge r−(${sym})`, `band edge r+(${sym})`, `optimal ratio r*(${sym})`];
   const { segments, markers } = edgeMarks(edges, names, rMin, rMax);
   const beyond = markers.length > 0;
@@ -364,7 +373,7 @@ export function marginsFigure(margins: readonly MarginRow[], labels: FigureLabel
   }
   // The parameter values where SGN certifies and the Euclidean test fails.
   const gap = margins.filter((m) => m.optimalAlpha > 0 && m.gammaEuclidean <= 0).map((m) => m.param);
-  const band = gap.length ? [{ from: Math.min(...gap), to: Math.max(...gap) }] : [];
+  const band = gap.length ? [{ from: minOf(gap), to: maxOf(gap) }] : [];
   return {
     name: 'margins',
     title: `Margins against ${title}`,
@@ -403,7 +412,10 @@ export function marginsFigure(margins: readonly MarginRow[], labels: FigureLabel
               field: 'margin',
               type: 'quantitative',
               title: 'margin (contraction rate)',
-              scale: { domain: [FLOOR, Math.max(1.05, ...points.map((p) => p.margin))], nice: false },
+              scale: {
+                domain: [FLOOR, maxOf([1.05, ...points.map((p) => p.margin)])],
+                nice: false,
+              },
             },
             color: {
               field: 'series',
@@ -476,8 +488,8 @@ export function phaseFigure(
     );
   }
   // No runs at all (every game unstable for every step): any positive range draws the grey columns.
-  const hMin = cells.length ? Math.min(...cells.map((c) => c.h0)) : 1e-3;
-  const hMax = cells.length ? Math.max(...cells.map((c) => c.h1)) : 1;
+  const hMin = cells.length ? minOf(cells.map((c) => c.h0)) : 1e-3;
+  const hMax = cells.length ? maxOf(cells.map((c) => c.h1)) : 1;
   const lines: { param: number; line: string; h: number }[] = [];
   for (const param of sortedUnique(rows.map((s) => s.param))) {
     const s = rows.find((r) => r.param === param);
@@ -655,7 +667,7 @@ export function rhoPhaseFigure(
       });
     });
   }
-  const hMax = tiles.length ? Math.max(...tiles.map((t) => t.h1)) : 1;
+  const hMax = tiles.length ? maxOf(tiles.map((t) => t.h1)) : 1;
   // Tiles reach one pixel into their neighbours (drawn in order, the next one covers it): abutting
   // edges would leave antialiasing seams. No more than a pixel: neighbouring columns hold other
   // steps (h = c x the certified step of their own game), so a wider overlap shows as a ledge.
@@ -671,7 +683,7 @@ export function rhoPhaseFigure(
   // lone rho = 0 (Euler at h = 1 on H = I) does not wash the rest out.
   const negative = logs.filter((x) => x < 0).sort((a, b) => a - b);
   const lo = Math.min(-1e-3, negative.length ? negative[Math.floor(0.02 * negative.length)] : 0);
-  const hi = Math.max(1e-3, ...logs);
+  const hi = maxOf([1e-3, ...logs]);
   const lines: { param: number; line: string; h: number }[] = [];
   let clippedLines = false;
   for (const param of sortedUnique(rows.map((s) => s.param))) {

@@ -302,7 +302,17 @@ export function sweepFigures(data: SweepData): { figures: Figure[]; notes: strin
   const groups = data.view.aggregate.length
     ? aggregateCells(data.cells, data.view.aggregate, (name, v) => paramNumber(data.view, name, v))
     : [];
-  return { ...chooseFigures(data, labels, groups), groups };
+  const { figures, notes } = chooseFigures(data, labels, groups);
+  return { figures, notes: data.drawn ? [drawnNote(data), ...notes] : notes, groups };
+}
+
+/** What a large sweep's figures and tables hold (loadSweepData read a sub-grid of its cells). */
+function drawnNote(data: SweepData): string {
+  const edges = data.bandSource === 'band-maps' ? "; the band edges are every game's" : '';
+  return (
+    `a large sweep: figures and tables read ${String(data.drawn)}${edges}; ` +
+    `every cell: sgn sweep results ${data.sweep.id} --format csv (or parquet) --out FILE`
+  );
 }
 
 export async function writeSweepReport(

@@ -3,7 +3,7 @@ import { Prisma, type PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, type Axis } from './axes.js';
 import { nearbyAxisValues, parseWhere, printed, type Condition, type QueryParams } from './query.js';
-import { paramColumns, whereSql, type ParamColumns } from './query-sql.js';
+import { gridSql, paramColumns, whereSql, type ParamColumns } from './query-sql.js';
 import { collectPages, CURSOR_PAGE, forEachCursorPage } from './cursor.js';
 
 export interface ResultRow {
@@ -258,6 +258,23 @@ export async function forEachResultPage(
   const filter = await resultsFilter(prisma, sweepId, where);
   await forEachCursorPage<RawResult>(prisma, selectResults(filter, limit), (page) =>
     onPage(page.map(resultRow)),
+  );
+}
+
+/**
+ * The matching results on a drawn grid (drawn-grid.ts: the sub-grid a figure reads from a sweep
+ * too large to draw whole), in one array; `axes` are the sweep's.
+ */
+export async function gridResultRows(
+  prisma: PrismaClient,
+  sweepId: string,
+  where: readonly string[],
+  axes: readonly { length: number }[],
+  grid: { strides: readonly number[]; held: readonly (number | null)[] },
+): Promise<ResultRow[]> {
+  const filter = Prisma.sql`${await resultsFilter(prisma, sweepId, where)} AND ${gridSql(axes, grid)}`;
+  return collectPages((onPage) =>
+    forEachCursorPage<RawResult>(prisma, selectResults(filter), (page) => onPage(page.map(resultRow))),
   );
 }
 

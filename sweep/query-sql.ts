@@ -139,3 +139,25 @@ export function whereSql(
     ' AND ',
   );
 }
+
+/**
+ * The cells of a drawn grid (drawn-grid.ts) as SQL over cell_index: axis i's position is
+ * (cell_index / radix_i) % length_i, radix_i the product of the lengths after it. `axes` are
+ * the axes the index counts (for step-size runs, indexed by game: every axis but the weights').
+ */
+export function gridSql(
+  axes: readonly { length: number }[],
+  grid: { strides: readonly number[]; held: readonly (number | null)[] },
+): Prisma.Sql {
+  const column = Prisma.sql`cell_index::bigint`;
+  const parts: Prisma.Sql[] = [];
+  let radix = 1;
+  for (let i = axes.length - 1; i >= 0; i--) {
+    const position = Prisma.sql`((${column} / ${radix}::bigint) % ${axes[i].length}::bigint)`;
+    const held = grid.held[i];
+    if (held !== null && held !== undefined) parts.push(Prisma.sql`${position} = ${held}::bigint`);
+    else if (grid.strides[i] > 1) parts.push(Prisma.sql`${position} % ${grid.strides[i]}::bigint = 0`);
+    radix *= axes[i].length;
+  }
+  return parts.length ? Prisma.join(parts, ' AND ') : Prisma.sql`TRUE`;
+}

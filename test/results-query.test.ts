@@ -176,6 +176,12 @@ describe('--where', () => {
   it('prints yes/no and takes them back; an empty answer says why on stderr, exit 0', async () => {
     const yes = await cli('--where', 'certified=yes', '--where', 'lambda=0.6', '--limit', '100');
     expect(yes.code, yes.stderr).toBe(0);
+    // Parameter columns in the sweep's axis order (stored params come back in jsonb's key order:
+    // seed, ratio, lambda), matching or not.
+    const header = (out: string) => out.split('\n')[0].split(/ +/).slice(0, 5);
+    expect(header(yes.stdout)).toEqual(['cell', 'lambda', 'seed', 'ratio', 'certified']);
+    const none = await cli('--where', 'alpha>0.9', '--where', 'certified=no');
+    expect(header(none.stdout)).toEqual(['cell', 'lambda', 'seed', 'ratio', 'certified']);
     const rows = yes.stdout.trimEnd().split('\n').slice(2);
     expect(rows.length).toBe(all.filter((r) => r.certified && r.params.lambda === LAMBDAS[3]).length);
     expect(rows.every((l) => / yes /.test(l))).toBe(true);

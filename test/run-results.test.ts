@@ -217,9 +217,11 @@ describe('sgn sweep results of a step-size sweep: its runs', () => {
       const table = (await (await fetch(`${url}api/sweeps/poison/results?where=error%3Dany`)).json()) as {
         kind: string;
         total: number;
+        params: string[];
         rows: { cellIndex: number; integrator: string; error: string }[];
       };
       expect(table.kind).toBe('runs');
+      expect(table.params).toEqual(['lambda']);
       expect(table.total).toBe(4);
       expect(table.rows.map((r) => [r.cellIndex, r.error])).toEqual(
         Array.from({ length: 4 }, () => [3, SINGULAR]),
@@ -229,8 +231,12 @@ describe('sgn sweep results of a step-size sweep: its runs', () => {
       expect(rows).toHaveLength(runs.filter((r) => r.integrator === 'rk4').length);
       expect(rows.every((o) => o.integrator === 'rk4' && o.lambda !== undefined)).toBe(true);
       // A both sweep's table lists its certificates (none stored here).
-      const both = (await (await fetch(`${url}api/sweeps/both/results`)).json()) as { kind: string };
+      const both = (await (await fetch(`${url}api/sweeps/both/results`)).json()) as {
+        kind: string;
+        params: string[];
+      };
       expect(both.kind).toBe('cells');
+      expect(both.params).toEqual(['lambda']);
     } finally {
       server.close();
     }

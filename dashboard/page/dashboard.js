@@ -159,9 +159,10 @@ async function drawResults() {
   const q = whereQuery();
   $('csv-link').href = `/api/sweeps/${id}/results.csv?${q}`;
   $('parquet-link').href = `/api/sweeps/${id}/results.parquet?${q}`;
-  const { kind, total, rows } = await getJson(`/api/sweeps/${id}/results?${q}`);
+  const { kind, total, params: axisOrder, rows } = await getJson(`/api/sweeps/${id}/results?${q}`);
   $('where').placeholder = kind === 'runs' ? 'integrator=rk4, error=any' : 'certified=true, lambda=0.5';
-  const params = Object.keys(rows[0]?.params ?? {});
+  // The sweep's parameters in its axes' order (a sweep whose spec lists none: its rows').
+  const params = axisOrder.length ? axisOrder : Object.keys(rows[0]?.params ?? {});
   const errors = rows.some((r) => r.error !== null);
   const outputs = OUTPUT_COLUMNS[kind];
   const cols = [kind === 'runs' ? 'game' : 'cell', ...params, ...outputs.map(([name]) => name)];
