@@ -37,6 +37,7 @@ import { checkWhereSyntax } from '../sweep/query.js';
 import { exportResults, exportRuns } from './results-export.js';
 import {
   countRuns,
+  forEachRunPage,
   noRunMatchHints,
   runQueryContext,
   runRows,
@@ -54,6 +55,7 @@ import { progressPrinter } from './progress.js';
 import { smallSpec } from '../sweep/small.js';
 import { CellAggregator, cellGroupCells, cellGroupHeader, type CellGroup } from '../report/aggregate.js';
 import { cellGroupRows } from '../report/group-table.js';
+import { RunAggregator, runGroupCells, runGroupHeader, runGroupRows } from '../report/run-aggregate.js';
 import { loadView } from '../report/data.js';
 import type { ViewOptions } from '../report/view.js';
 import { exportTraces } from '../sweep/traces.js';
@@ -306,15 +308,22 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
     if (!stored) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
     // A step-size sweep's results are its runs; a `both` sweep lists its certificates unless --runs.
     if (values.runs || stored.kind === 'stepsize') {
-      if (values.aggregate)
-        throw new InputError('--aggregate', 'pools certificates: it does not apply to step-size runs yet');
+      if (values.aggregate) {
+        if (format === 'parquet')
+          throw new InputError('--aggregate', 'writes a table, csv or json (not parquet)');
+        return runGroupResults(ctx.prisma, id, where, values.aggregate, format, { out, file, limit });
+      }
       return runResults(ctx.prisma, id, where, format, { out, file, limit });
     }
     if (values.aggregate) {
       if (format === 'parquet')
         throw new InputError('--aggregate', 'writes a table, csv or json (not parquet)');
       const view = await loadView(ctx.prisma, id, { aggregate: values.aggregate });
-      const pool = new CellAggregator(view.aggregate, (name, v) => paramNumber(view, name, v));
+      const pool = new CellAggregator(
+        view.aggregate,
+        (name, v) => paramNumber(view, name, v),
+        view.axes.map((a) => a.name),
+      );
       await forEachResultPage(ctx.prisma, id, where, (page) => {
         for (const r of page) pool.add(r);
       });
@@ -365,6 +374,50 @@ async function runResults(
     }
   } else matched = await exportRuns(prisma, id, where, format, { out, file, limit });
   if (matched === 0 && where.length > 0)
+    for (const line of await noRunMatchHints(prisma, id, where)) process.stderr.write(`${line}\n`);
+  return 0;
+}
+
+/**
+ * `sweep results --aggregate` of step-size runs: one row per group (the runs of games equal but
+ * in the aggregated axes, at one integrator and multiplier), as a table, CSV or JSON.
+ */
+async function runGroupResults(
+  prisma: PrismaClient,
+  id: string,
+  where: readonly string[],
+  aggregate: readonly string[],
+  format: 'table' | 'csv' | 'json',
+  { out, file, limit }: { out: Out; file?: string; limit?: number },
+): Promise<number> {
+  const view = await loadView(prisma, id, { aggregate });
+  const { paramNames } = await runQueryContext(prisma, id);
+  for (const name of view.aggregate)
+    if (!paramNames.includes(name))
+      throw new InputError(
+        '--aggregate',
+        `${name} is not an axis of the runs' games (theirs: ${paramNames.join(', ')})`,
+      );
+  const pool = new RunAggregator(view.aggregate, paramNames, (name, v) => paramNumber(view, name, v));
+  await forEachRunPage(prisma, id, where, (page) => {
+    for (const r of page) pool.add(r);
+  });
+  const groups = pool.groups().slice(0, limit);
+  const names = paramNames.filter((n) => !view.aggregate.includes(n));
+  const text: string[] = [];
+  if (format === 'table') {
+    const { header, rows } = runGroupRows(groups, names, view);
+    text.push(table(header, rows));
+    text.push(
+      `(${groups.length} groups pooled over ${view.aggregate.join(', ')}; allConverged: the fraction of runs whose every start converged; --format csv|json for every output's median, quartiles and mean)`,
+    );
+  } else if (format === 'csv') {
+    text.push(csvRow(runGroupHeader(names)));
+    for (const g of groups) text.push(csvRow(runGroupCells(g, names)));
+  } else text.push(JSON.stringify(groups, null, 1));
+  if (file !== undefined) writeFileSync(file, `${text.join('\n')}\n`);
+  else for (const line of text) out(line);
+  if (groups.length === 0 && where.length > 0)
     for (const line of await noRunMatchHints(prisma, id, where)) process.stderr.write(`${line}\n`);
   return 0;
 }

@@ -109,6 +109,17 @@ describe('aggregateCells', () => {
     expect(aggregateCells(cells, ['seed', 'lambda'])).toHaveLength(1);
     expect(aggregateCells(cells, [])).toHaveLength(12);
   });
+
+  it("keeps the groups' parameters in the sweep's axis order, whatever order a row's come in", () => {
+    // As jsonb returns them: shorter keys first.
+    const rows = [
+      row(0, { seed: 1, ratio: 2, lambda: 0.5 }, {}),
+      row(1, { seed: 2, ratio: 2, lambda: 0.5 }, {}),
+    ];
+    const [g] = aggregateCells(rows, ['seed'], undefined, ['lambda', 'seed', 'ratio']);
+    expect(Object.keys(g.params)).toEqual(['lambda', 'ratio']);
+    expect(Object.keys(aggregateCells(rows, ['seed'])[0].params)).toEqual(['ratio', 'lambda']);
+  });
 });
 
 describe('aggregateBand, aggregateEdges, aggregateSteps', () => {

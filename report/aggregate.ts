@@ -192,16 +192,23 @@ const rateOrNull = (flags: readonly boolean[]): number | null =>
 export class CellAggregator {
   private readonly pools = new Map<string, Pool>();
 
-  /** `toNumber`: a parameter's value as a number (the file axis: the file's position in its list). */
+  /**
+   * `toNumber`: a parameter's value as a number (the file axis: the file's position in its list);
+   * `order`: the sweep's axis names, the order of the groups' parameters (a row's come in jsonb's
+   * key order), any others after them.
+   */
   constructor(
     private readonly aggregate: readonly string[],
     private readonly toNumber: (name: string, value: ParamValue) => number = (_name, v) => Number(v),
+    private readonly order: readonly string[] = [],
   ) {}
 
   add(r: ResultRow): void {
     const params: Record<string, number> = {};
+    for (const k of this.order)
+      if (k in r.params && !this.aggregate.includes(k)) params[k] = this.toNumber(k, r.params[k]);
     for (const [k, v] of Object.entries(r.params))
-      if (!this.aggregate.includes(k)) params[k] = this.toNumber(k, v);
+      if (!this.aggregate.includes(k) && !(k in params)) params[k] = this.toNumber(k, v);
     const key = JSON.stringify(params);
     let p = this.pools.get(key);
     if (!p) {
@@ -256,8 +263,9 @@ export function aggregateCells(
   cells: Iterable<ResultRow>,
   aggregate: readonly string[],
   toNumber?: (name: string, value: ParamValue) => number,
+  order?: readonly string[],
 ): CellGroup[] {
-  const a = new CellAggregator(aggregate, toNumber);
+  const a = new CellAggregator(aggregate, toNumber, order);
   for (const c of cells) a.add(c);
   return a.groups();
 }

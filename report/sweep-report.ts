@@ -300,7 +300,12 @@ ${data.map((f) => `<li><a href="${esc(f)}">${esc(f)}</a></li>`).join('\n')}
 export function sweepFigures(data: SweepData): { figures: Figure[]; notes: string[]; groups: CellGroup[] } {
   const labels = data.param ? { subject: data.sweep.name ?? data.sweep.id, param: data.param } : null;
   const groups = data.view.aggregate.length
-    ? aggregateCells(data.cells, data.view.aggregate, (name, v) => paramNumber(data.view, name, v))
+    ? aggregateCells(
+        data.cells,
+        data.view.aggregate,
+        (name, v) => paramNumber(data.view, name, v),
+        data.view.axes.map((a) => a.name),
+      )
     : [];
   const { figures, notes } = chooseFigures(data, labels, groups);
   return { figures, notes: data.drawn ? [drawnNote(data), ...notes] : notes, groups };

@@ -208,6 +208,65 @@ describe('sgn sweep results of a step-size sweep: its runs', () => {
     ]);
   });
 
+  it('--aggregate pools the runs over an axis: per integrator and multiplier, counts, rates, medians', async () => {
+    const r = await cli('poison', '--aggregate', 'lambda', '--format', 'csv');
+    expect(r.code, r.stderr).toBe(0);
+    const rows = csvObjects(r.stdout);
+    // Groups in the order the runs are read (game, integrator, multiplier).
+    const keys = [
+      ['euler', 0.5],
+      ['euler', 1],
+      ['rk4', 0.5],
+      ['rk4', 1],
+    ] as const;
+    expect(rows.map((o) => [o.integrator, Number(o.multiplier)])).toEqual(keys);
+    // np.median of the odd count of healthy runs: the middle one; the mean left to right.
+    const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) / 2];
+    keys.forEach(([integrator, multiplier], k) => {
+      const group = runs.filter((x) => x.integrator === integrator && x.multiplier === multiplier);
+      const healthy = group.filter((x) => x.error === null);
+      expect(healthy).toHaveLength(5);
+      const o = rows[k];
+      expect([Number(o.runs), Number(o.failed)]).toEqual([6, 1]);
+      expect(Number(o.convergedRate)).toBe(healthy.filter((x) => x.convergedFraction === 1).length / 5);
+      expect(Number(o.stableRate)).toBe(healthy.filter((x) => x.stableExact === true).length / 5);
+      expect(Number(o.step_median)).toBe(middle(healthy.map((x) => x.step!)));
+      expect(Number(o.spectralRadius_median)).toBe(middle(healthy.map((x) => x.spectralRadius!)));
+      const mean = healthy.reduce((a, x) => a + x.convergedFraction!, 0) / 5;
+      expect(Number(o.convergedFraction_mean)).toBeCloseTo(mean, 15);
+      expect(Number(o.step_n)).toBe(5);
+    });
+    const shown = await cli('poison', '--aggregate', 'lambda', '--where', 'integrator=rk4');
+    expect(shown.code, shown.stderr).toBe(0);
+    const lines = shown.stdout.trimEnd().split('\n');
+    expect(lines[0].split(/ {2,}/).slice(0, 6)).toEqual([
+      'integrator',
+      'multiplier',
+      'runs',
+      'failed',
+      'allConverged',
+      'stable',
+    ]);
+    expect(lines).toHaveLength(2 + 2 + 1);
+    expect(lines[4]).toMatch(/^\(2 groups pooled over lambda;/);
+    const ratio = await cli('both', '--runs', '--aggregate', 'ratio');
+    expect([ratio.code, ratio.stdout]).toEqual([2, '']);
+    expect(ratio.stderr.trim().split('\n')).toHaveLength(1);
+    const parquet = await cli(
+      'poison',
+      '--aggregate',
+      'lambda',
+      '--format',
+      'parquet',
+      '--out',
+      join(dir, 'g.parquet'),
+    );
+    expect([parquet.code, parquet.stderr]).toEqual([
+      2,
+      'sgn sweep: --aggregate: writes a table, csv or json (not parquet)\n',
+    ]);
+  });
+
   it('the dashboard lists the runs too: its results table (JSON) and CSV download', async () => {
     const { server, url } = await startDashboard(
       { prisma: db.prisma, links: { namespace: 'default' }, host: '127.0.0.1', port: 0 },
@@ -253,11 +312,6 @@ describe('sgn sweep results of a step-size sweep: its runs', () => {
     expect(cert.code).toBe(2);
     expect(cert.stderr).toMatch(
       /^sgn sweep: --where alpha>0: "alpha" is neither a parameter of the sweep \(lambda\) nor an output of its runs \(error, cellKey, integrator, .*spectralRadius.*\)\n$/,
-    );
-    const agg = await cli('poison', '--aggregate', 'lambda');
-    expect(agg.code).toBe(2);
-    expect(agg.stderr).toBe(
-      'sgn sweep: --aggregate: pools certificates: it does not apply to step-size runs yet\n',
     );
     const none = await cli('cells-only', '--runs');
     expect(none.code).toBe(2);
