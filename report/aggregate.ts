@@ -7,7 +7,15 @@
 import type { ResultRow } from '../sweep/queries.js';
 import type { ParamValue } from '../sweep/cells.js';
 import type { AxisPoint, BandCell, BandEdge, MarginRow, StepsizePoint } from './data.js';
-import { finiteSorted, medianSorted, rate, summarise, type Summary } from './stats.js';
+import {
+  finiteSorted,
+  medianSorted,
+  rate,
+  summarise,
+  summaryCells,
+  summaryHeader,
+  type Summary,
+} from './stats.js';
 import { groupKey, sliceLabel, type View } from './view.js';
 
 /** The axis values a group shares: `at` without the aggregated axes. */
@@ -279,7 +287,7 @@ export function cellGroupHeader(paramNames: readonly string[]): string[] {
     'certifiedRate',
     'euclideanRate',
     'trueRate',
-    ...CELL_OUTPUTS.flatMap((o) => [`${o}_median`, `${o}_q1`, `${o}_q3`, `${o}_mean`, `${o}_n`]),
+    ...summaryHeader(CELL_OUTPUTS),
   ];
 }
 
@@ -291,10 +299,7 @@ export function cellGroupCells(g: CellGroup, paramNames: readonly string[]): (nu
     g.certifiedRate,
     g.euclideanRate,
     g.trueRate,
-    ...CELL_OUTPUTS.flatMap((o) => {
-      const s = g.stats[o];
-      return s ? [s.median, s.q1, s.q3, s.mean, s.n] : [null, null, null, null, 0];
-    }),
+    ...summaryCells(g.stats, CELL_OUTPUTS),
   ];
 }
 

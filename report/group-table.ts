@@ -4,6 +4,7 @@
  * (The CSV and JSON carry every output's median, quartiles, mean and n: aggregate.ts.)
  */
 import type { CellGroup, CellOutput } from './aggregate.js';
+import type { Summary } from './stats.js';
 import { esc, htmlTable, sig } from './html.js';
 import { valueLabel, type View } from './view.js';
 
@@ -16,7 +17,11 @@ const SHOWN: readonly [CellOutput, string][] = [
   ['log10StepRatioRk4', 'log10 h_SGN/h_stab (RK4)'],
 ];
 
-const rateText = (r: number | null): string => (r === null ? '–' : sig(r));
+export const rateText = (r: number | null): string => (r === null ? '–' : sig(r));
+
+/** A summary as tables print it: `median [q1, q3]`, or a dash without values. */
+export const summaryText = (s: Summary | null): string =>
+  s ? `${sig(s.median)} [${sig(s.q1)}, ${sig(s.q3)}]` : '–';
 
 /** Header and text rows (parameters in the groups' key order). */
 export function cellGroupRows(
@@ -42,10 +47,7 @@ export function cellGroupRows(
     rateText(g.certifiedRate),
     rateText(g.euclideanRate),
     rateText(g.trueRate),
-    ...shown.map(([o]) => {
-      const s = g.stats[o];
-      return s ? `${sig(s.median)} [${sig(s.q1)}, ${sig(s.q3)}]` : '–';
-    }),
+    ...shown.map(([o]) => summaryText(g.stats[o])),
   ]);
   return { header, rows };
 }

@@ -8,7 +8,8 @@
 import type { ParamValue } from '../sweep/cells.js';
 import type { RunRow } from '../sweep/run-results.js';
 import { sig } from './html.js';
-import { rate, summarise, type Summary } from './stats.js';
+import { rate, summarise, summaryCells, summaryHeader, type Summary } from './stats.js';
+import { rateText, summaryText } from './group-table.js';
 import { valueLabel, type View } from './view.js';
 
 /** The run outputs a group summarises. */
@@ -128,7 +129,7 @@ export function runGroupHeader(paramNames: readonly string[]): string[] {
     'failed',
     'convergedRate',
     'stableRate',
-    ...RUN_GROUP_OUTPUTS.flatMap((o) => [`${o}_median`, `${o}_q1`, `${o}_q3`, `${o}_mean`, `${o}_n`]),
+    ...summaryHeader(RUN_GROUP_OUTPUTS),
   ];
 }
 
@@ -141,10 +142,7 @@ export function runGroupCells(g: RunGroup, paramNames: readonly string[]): (numb
     g.failed,
     g.convergedRate,
     g.stableRate,
-    ...RUN_GROUP_OUTPUTS.flatMap((o) => {
-      const s = g.stats[o];
-      return s ? [s.median, s.q1, s.q3, s.mean, s.n] : [null, null, null, null, 0];
-    }),
+    ...summaryCells(g.stats, RUN_GROUP_OUTPUTS),
   ];
 }
 
@@ -155,8 +153,6 @@ const SHOWN: readonly [RunGroupOutput, string][] = [
   ['empiricalFactor', 'factor/step'],
   ['spectralRadius', 'rho'],
 ];
-
-const rateText = (r: number | null): string => (r === null ? '–' : sig(r));
 
 /** The groups as a text table: parameters at their axis precision, counts, rates, medians [q1, q3]. */
 export function runGroupRows(
@@ -184,10 +180,7 @@ export function runGroupRows(
     String(g.failed),
     rateText(g.convergedRate),
     rateText(g.stableRate),
-    ...shown.map(([o]) => {
-      const s = g.stats[o];
-      return s ? `${sig(s.median)} [${sig(s.q1)}, ${sig(s.q3)}]` : '–';
-    }),
+    ...shown.map(([o]) => summaryText(g.stats[o])),
   ]);
   return { header, rows };
 }

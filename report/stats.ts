@@ -78,3 +78,19 @@ export function rate<T>(items: readonly T[], holds: (x: T) => boolean): number {
   for (const x of items) if (holds(x)) k++;
   return k / items.length;
 }
+
+/** CSV columns of per-output summaries: `<output>_median, _q1, _q3, _mean, _n` for each output. */
+export function summaryHeader(outputs: readonly string[]): string[] {
+  return outputs.flatMap((o) => [`${o}_median`, `${o}_q1`, `${o}_q3`, `${o}_mean`, `${o}_n`]);
+}
+
+/** The values under summaryHeader(outputs): nulls and n = 0 for an output without values. */
+export function summaryCells<O extends string>(
+  stats: Readonly<Record<O, Summary | null>>,
+  outputs: readonly O[],
+): (number | null)[] {
+  return outputs.flatMap((o) => {
+    const s = stats[o];
+    return s ? [s.median, s.q1, s.q3, s.mean, s.n] : [null, null, null, null, 0];
+  });
+}
