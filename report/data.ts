@@ -420,7 +420,11 @@ function largeSweepGrid(resolved: ResolvedSweep, view: View): DrawnGrid | null {
     const k = axis ? positionOf(axis, value) : null;
     if (k !== null) held.set(name, k);
   }
-  return drawnGrid(resolved.axes, held, view.aggregate);
+  const drawn = [
+    ...(view.x !== null ? [view.x] : []),
+    ...resolved.axes.filter((a) => a.target === 'weights').map((a) => a.name),
+  ];
+  return drawnGrid(resolved.axes, held, { drawn, pooled: view.aggregate });
 }
 
 export async function loadSweepData(

@@ -3,6 +3,7 @@ import { DRAWN_CELLS, drawnGrid, gridIndices, gridNote } from './drawn-grid.js';
 
 const axes = (...lengths: [string, number][]) => lengths.map(([name, length]) => ({ name, length }));
 const none = new Map<string, number>();
+const plain = { drawn: ['lambda', 'ratio'], pooled: [] };
 
 /** The indices a grid keeps, by decoding every index of the sweep (the slow, obvious way). */
 function bruteForce(
@@ -27,14 +28,14 @@ function bruteForce(
 
 describe('drawnGrid', () => {
   it('reads every cell of a sweep that fits', () => {
-    const g = drawnGrid(axes(['lambda', 100], ['ratio', 100]), none, []);
+    const g = drawnGrid(axes(['lambda', 100], ['ratio', 100]), none, plain);
     expect(g).toEqual({ strides: [1, 1], held: [null, null], cells: 10_000, total: 10_000 });
     expect(gridNote(axes(['lambda', 100], ['ratio', 100]), g)).toBeNull();
   });
 
   it('thins the largest axes of a million-cell sweep to at most DRAWN_CELLS, evenly', () => {
     const a = axes(['lambda', 1000], ['ratio', 1000]);
-    const g = drawnGrid(a, none, []);
+    const g = drawnGrid(a, none, plain);
     expect(g.strides).toEqual([8, 8]);
     expect(g.cells).toBe(125 * 125);
     expect(g.cells).toBeLessThanOrEqual(DRAWN_CELLS);
@@ -43,7 +44,7 @@ describe('drawnGrid', () => {
 
   it('reads a held axis at its one position, and thins the rest only as far as needed', () => {
     const a = axes(['seed', 50], ['lambda', 1000], ['ratio', 1000]);
-    const g = drawnGrid(a, new Map([['seed', 7]]), []);
+    const g = drawnGrid(a, new Map([['seed', 7]]), plain);
     expect(g.held).toEqual([7, null, null]);
     expect(g.total).toBe(1_000_000);
     expect(g.cells).toBeLessThanOrEqual(DRAWN_CELLS);
@@ -51,12 +52,18 @@ describe('drawnGrid', () => {
     expect(g.strides.slice(1)).toEqual([8, 8]);
   });
 
-  it('thins an aggregated axis only when the others are down to one value', () => {
+  it('thins a sliced axis before the drawn ones, and an aggregated axis last', () => {
+    // seed x lambda, lambda on x: the figures show one seed at a time, so seeds go first.
+    const sliced = drawnGrid(axes(['seed', 100], ['lambda', 200]), none, { drawn: ['lambda'], pooled: [] });
+    expect(sliced.strides).toEqual([2, 1]);
     const a = axes(['seed', 30], ['lambda', 1000], ['ratio', 1000]);
-    const g = drawnGrid(a, none, ['seed']);
+    const g = drawnGrid(a, none, { drawn: ['lambda', 'ratio'], pooled: ['seed'] });
     expect(g.strides[0]).toBe(1);
     expect(g.cells).toBeLessThanOrEqual(DRAWN_CELLS);
-    const all = drawnGrid(axes(['seed', 100_000], ['ratio', 2]), none, ['seed']);
+    const all = drawnGrid(axes(['seed', 100_000], ['ratio', 2]), none, {
+      drawn: ['ratio'],
+      pooled: ['seed'],
+    });
     expect(all.strides[1]).toBe(2); // the ratio first, down to one value
     expect(all.strides[0]).toBeGreaterThan(1);
     expect(all.cells).toBeLessThanOrEqual(DRAWN_CELLS);

@@ -3,8 +3,10 @@
  * map is a million tiles on a 620-pixel-wide figure, and a million cells held at once took a
  * report past 4 GB. So reports and the dashboard read a regular sub-grid: an axis held at one
  * value (--slice) is read at that position only; then, while more than `limit` cells remain,
- * the axis with the most values read is thinned to every 2nd, 3rd, ... of them (aggregated axes,
- * whose statistics want every replicate, last). Pure: the SQL is query-sql.ts's gridSql.
+ * an axis is thinned to every 2nd, 3rd, ... of its values, the one with the most values read
+ * among, in turn: the axes a figure shows one slice of, the axes it draws (x, the ratio), and
+ * last the aggregated axes, whose statistics want every replicate. Pure: the SQL is
+ * query-sql.ts's gridSql.
  */
 
 export interface GridAxis {
@@ -28,15 +30,21 @@ export const DRAWN_CELLS = 16_384;
 
 const count = (length: number, stride: number): number => Math.ceil(length / stride);
 
+/** What a view does with the axes: draws them (x, the ratio) or pools them (--aggregate). */
+export interface GridUse {
+  readonly drawn: readonly string[];
+  readonly pooled: readonly string[];
+}
+
 /**
  * The sub-grid read: every cell when the sweep (its held slice) has at most `limit`, else the
- * axes thinned, largest first, with those in `pooled` (--aggregate) thinned only when the others
- * are down to one value each.
+ * axes thinned, largest first: sliced axes, then drawn ones, then pooled ones, each class only
+ * once the one before is down to one value an axis.
  */
 export function drawnGrid(
   axes: readonly GridAxis[],
   held: ReadonlyMap<string, number>,
-  pooled: readonly string[],
+  use: GridUse,
   limit = DRAWN_CELLS,
 ): DrawnGrid {
   const strides = axes.map(() => 1);
@@ -44,13 +52,18 @@ export function drawnGrid(
   const counts = axes.map((a, i) => (heldAt[i] !== null ? 1 : a.length));
   const cellsOf = (): number => counts.reduce((p, c) => p * c, 1);
   const total = cellsOf();
-  const thinnable = (i: number, pooledToo: boolean): boolean =>
-    heldAt[i] === null && counts[i] > 1 && (pooledToo || !pooled.includes(axes[i].name));
+  const rank = (name: string): number => (use.pooled.includes(name) ? 2 : use.drawn.includes(name) ? 1 : 0);
   while (cellsOf() > limit) {
     let pick = -1;
-    for (const pooledToo of [false, true]) {
+    for (const r of [0, 1, 2]) {
       for (let i = 0; i < axes.length; i++)
-        if (thinnable(i, pooledToo) && (pick < 0 || counts[i] > counts[pick])) pick = i;
+        if (
+          heldAt[i] === null &&
+          counts[i] > 1 &&
+          rank(axes[i].name) === r &&
+          (pick < 0 || counts[i] > counts[pick])
+        )
+          pick = i;
       if (pick >= 0) break;
     }
     if (pick < 0) break; // every axis at one value: one cell
