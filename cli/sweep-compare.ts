@@ -5,17 +5,17 @@ import type { SgnConfig } from '../config/config.js';
 import { openContext } from '../app/context.js';
 import { InputError } from '../sgn/util/errors.js';
 import { csvRow } from '../formats/csv.js';
-import { axisValueLabel, gameParamName, paramNumber } from '../sweep/axes.js';
+import { axisValue, axisValueLabel, gameParamName, paramNumber } from '../sweep/axes.js';
 import {
   axesDifference,
   cellDiffers,
-  compareCells,
+  CellComparison,
   parseOutputs,
-  summarise,
   type CellDiff,
-  type Comparison,
+  type ComparableOutput,
 } from '../sweep/compare.js';
-import { forEachResultPage, type ResultRow } from '../sweep/queries.js';
+import { forEachCellPairPage } from '../sweep/queries.js';
+import { drawnGrid, gridNote, onGrid } from '../sweep/drawn-grid.js';
 import type { ResolvedSweep, SweepAxis } from '../sweep/resolved.js';
 import type { PrismaClient } from '../db/client.js';
 import { parse } from './args.js';
@@ -25,18 +25,14 @@ type Out = (s: string) => void;
 
 const TABLE_ROWS = 40;
 
-async function storedSweep(
-  prisma: PrismaClient,
-  id: string,
-): Promise<{ resolved: ResolvedSweep; rows: ResultRow[] }> {
+async function storedSpec(prisma: PrismaClient, id: string): Promise<ResolvedSweep> {
   const row = await prisma.sweep.findUnique({ where: { id }, select: { spec: true } });
   if (!row) throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
-  const rows: ResultRow[] = [];
-  await forEachResultPage(prisma, id, [], (page) => {
-    rows.push(...page);
-  });
-  return { resolved: row.spec as unknown as ResolvedSweep, rows };
+  return row.spec as unknown as ResolvedSweep;
 }
+
+/** An axis' first value as its cells' params hold it (a file axis: the file's name). */
+const axisFirst = (a: SweepAxis): number | string => (a.files ? a.files[0] : axisValue(a.axis, 0));
 
 /** An axis value as tables print it: at the axis' precision (sweep/axes.ts axisValueLabel). */
 function paramText(axes: readonly SweepAxis[], name: string, v: number | string | undefined): string {
@@ -44,12 +40,12 @@ function paramText(axes: readonly SweepAxis[], name: string, v: number | string 
   return typeof v === 'number' && axis ? axisValueLabel(axis, v) : String(v);
 }
 
-function header(c: Comparison, names: readonly string[]): string[] {
-  return [...names, ...c.outputs.flatMap((o) => [`${o}A`, `${o}B`, `${o}Diff`])];
+function header(outputs: readonly ComparableOutput[], names: readonly string[]): string[] {
+  return [...names, ...outputs.flatMap((o) => [`${o}A`, `${o}B`, `${o}Diff`])];
 }
 
 function cells(
-  c: Comparison,
+  outputs: readonly ComparableOutput[],
   axes: readonly SweepAxis[],
   cell: CellDiff,
   text: boolean,
@@ -57,7 +53,7 @@ function cells(
   const n = (x: number | null): string | number | null => (text ? num(x) : x);
   return [
     ...axes.map(({ name: p }) => (text ? paramText(axes, p, cell.params[p]) : (cell.params[p] ?? null))),
-    ...c.outputs.flatMap((o) => [n(cell.values[o].a), n(cell.values[o].b), n(cell.values[o].diff)]),
+    ...outputs.flatMap((o) => [n(cell.values[o].a), n(cell.values[o].b), n(cell.values[o].diff)]),
   ];
 }
 
@@ -86,29 +82,60 @@ export async function compareCommand(argv: string[], out: Out, config: SgnConfig
 
   const ctx = await openContext({ config, log: (line) => process.stderr.write(`${line}\n`) });
   try {
-    const a = await storedSweep(ctx.prisma, idA);
-    const b = await storedSweep(ctx.prisma, idB);
-    const why = axesDifference(a.resolved.axes, b.resolved.axes);
+    const a = await storedSpec(ctx.prisma, idA);
+    const b = await storedSpec(ctx.prisma, idB);
+    const why = axesDifference(a.axes, b.axes);
     if (why)
       throw new InputError('sweep compare', `sweeps ${idA} and ${idB} do not share their axes: ${why}`);
-    const axes = a.resolved.axes;
-    const param = gameParamName(a.resolved);
+    const axes = a.axes;
+    const param = gameParamName(a);
     const ratioAxis = axes.find((x) => x.target === 'weights');
     if (file !== undefined && (param === null || ratioAxis === undefined))
       throw new InputError('--out', 'a difference map needs a swept game parameter and a ratio axis');
-    const c = compareCells(axes, a.rows, b.rows, outputs);
     const names = axes.map((x) => x.name);
-    const differing = c.cells.filter(cellDiffers);
+    // The map: param x ratio, other game axes at their first value, at most a drawn grid of it.
+    const mapGrid =
+      file !== undefined && param !== null && ratioAxis !== undefined
+        ? drawnGrid(
+            axes,
+            new Map(axes.filter((x) => x.target !== 'weights' && x.name !== param).map((x) => [x.name, 0])),
+            { drawn: [param, ratioAxis.name], pooled: [] },
+          )
+        : null;
+    const mapCells: { param: number; ratio: number; diff: number }[] = [];
+    const output = outputs[0];
+
+    // Streamed: differing rows go out as they are read (CSV), the table keeps its first rows.
+    const c = new CellComparison(outputs);
+    const shown: CellDiff[] = [];
+    let differing = 0;
+    if (format === 'csv') out(csvRow(header(outputs, names)));
+    await forEachCellPairPage(ctx.prisma, idA, idB, (pairs) => {
+      for (const pair of pairs) {
+        const cell = c.add(pair.a, pair.b);
+        if (!cell) continue;
+        if (cellDiffers(cell)) {
+          differing++;
+          if (format === 'csv') out(csvRow(cells(outputs, axes, cell, false)));
+          else if (shown.length < TABLE_ROWS) shown.push(cell);
+        }
+        if (mapGrid && param !== null && ratioAxis && onGrid(axes, mapGrid, cell.cellIndex))
+          mapCells.push({
+            param: paramNumber(a, param, cell.params[param]),
+            ratio: Number(cell.params[ratioAxis.name]),
+            diff: cell.values[output].diff ?? Number.NaN,
+          });
+      }
+    });
 
     // With CSV on stdout, the summary goes to stderr.
     const say: Out = format === 'csv' ? (s) => process.stderr.write(`${s}\n`) : out;
-    say(`compared ${c.cells.length} cells of ${idA} (A) and ${idB} (B): differences B - A`);
+    say(`compared ${c.compared} cells of ${idA} (A) and ${idB} (B): differences B - A`);
     if (c.onlyA + c.onlyB > 0)
       say(`note: ${c.onlyA} cells stored only in ${idA}, ${c.onlyB} only in ${idB} (not compared)`);
-    for (const s of summarise(c)) {
+    for (const s of c.summaries()) {
       if (s.output === 'certified') {
-        const up = c.cells.filter((x) => x.values.certified.diff === 1).length;
-        const down = c.cells.filter((x) => x.values.certified.diff === -1).length;
+        const [up, down] = [c.certifiedOnlyB, c.certifiedOnlyA];
         say(`certified: ${up + down} cells flip (${up} certified only in B, ${down} only in A)`);
       } else {
         const where = s.at
@@ -117,43 +144,32 @@ export async function compareCommand(argv: string[], out: Out, config: SgnConfig
         say(`${s.output}: max |B - A| = ${num(s.maxAbs)}${where}; ${s.differing} cells differ`);
       }
     }
-    if (format === 'csv') {
-      out(csvRow(header(c, names)));
-      for (const cell of differing) out(csvRow(cells(c, axes, cell, false)));
-    } else if (differing.length > 0) {
+    if (format !== 'csv' && shown.length > 0) {
       out(
         table(
-          header(c, names),
-          differing.slice(0, TABLE_ROWS).map((cell) => cells(c, axes, cell, true) as string[]),
+          header(outputs, names),
+          shown.map((cell) => cells(outputs, axes, cell, true) as string[]),
         ),
       );
-      if (differing.length > TABLE_ROWS)
-        out(`(${TABLE_ROWS} of ${differing.length} differing cells; --format csv for all)`);
+      if (differing > shown.length)
+        out(`(${shown.length} of ${differing} differing cells; --format csv for all)`);
     }
 
-    if (file !== undefined && param !== null && ratioAxis !== undefined) {
-      const output = outputs[0];
-      // Other game axes: the map shows the slice at their first value.
-      const others = axes.filter((x) => x.target !== 'weights' && x.name !== param);
-      const first = new Map(others.map((x) => [x.name, c.cells[0]?.params[x.name]]));
-      const shown = c.cells.filter((x) => others.every((o) => x.params[o.name] === first.get(o.name)));
+    if (file !== undefined && mapGrid && param !== null) {
       const { differenceMapFigure } = await import('../report/compare-figure.js');
       const { renderFigure } = await import('../report/figures.js');
       const fig = await renderFigure(
-        differenceMapFigure(
-          shown.map((x) => ({
-            param: paramNumber(a.resolved, param, x.params[param]),
-            ratio: Number(x.params[ratioAxis.name]),
-            diff: x.values[output].diff ?? Number.NaN,
-          })),
-          { subject: `${idB} − ${idA}`, param, output },
-        ),
+        differenceMapFigure(mapCells, { subject: `${idB} − ${idA}`, param, output }),
       );
       writeFileSync(file, picture === '.svg' ? fig.svg : fig.png);
-      const slice = others.length
-        ? ` at ${others.map((o) => `${o.name}=${String(first.get(o.name))}`).join(', ')}`
+      const held = axes.filter((x) => x.target !== 'weights' && x.name !== param);
+      const slice = held.length
+        ? ` at ${held.map((o) => `${o.name}=${paramText(axes, o.name, axisFirst(o))}`).join(', ')}`
         : '';
-      say(`${file}: difference map of ${output}, ${shown.length} cells${slice}`);
+      const thinned = gridNote(axes, mapGrid);
+      say(
+        `${file}: difference map of ${output}, ${mapCells.length} cells${slice}${thinned ? `; drawn: ${thinned}` : ''}`,
+      );
     }
     return 0;
   } finally {

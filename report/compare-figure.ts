@@ -2,7 +2,7 @@
  * The difference map of `sgn sweep compare`: B - A of one output over the swept game parameter
  * and the weight ratio, a diverging colour centred on 0 (red: B below A, blue: B above).
  */
-import { edgesOf, HEIGHT, paramEdges, paramText, sortedUnique, WIDTH, type Figure } from './figures.js';
+import { HEIGHT, paramRatioTiles, paramText, WIDTH, type Figure } from './figures.js';
 import { maxOf } from '../sgn/util/extremes.js';
 
 export interface DiffPoint {
@@ -17,17 +17,9 @@ export function differenceMapFigure(
 ): Figure {
   const { sym, title } = paramText(labels.param);
   const drawn = points.filter((p) => Number.isFinite(p.diff) && Number.isFinite(p.param) && p.ratio > 0);
-  const px = paramEdges(drawn.map((p) => p.param));
-  const ratios = sortedUnique(drawn.map((p) => p.ratio));
-  const re = edgesOf(ratios, true);
-  const rIndex = new Map(ratios.map((r, i) => [r, i]));
+  const { tiles: cells, domain, rDomain } = paramRatioTiles(drawn);
   // A symmetric colour domain, so that white is no difference (all equal: ±1 keeps it defined).
   const m = maxOf([0, ...drawn.map((p) => Math.abs(p.diff))]) || 1;
-  const cells = drawn.map((p) => {
-    const i = rIndex.get(p.ratio) ?? 0;
-    const l = px.edges.get(p.param) ?? { lo: p.param, hi: p.param };
-    return { ...p, l0: l.lo, l1: l.hi, r0: re.lo[i], r1: re.hi[i] };
-  });
   return {
     name: 'difference-map',
     title: `Difference of ${labels.output}`,
@@ -47,14 +39,14 @@ export function differenceMapFigure(
           field: 'l0',
           type: 'quantitative',
           title,
-          scale: { domain: px.domain, nice: false, zero: false },
+          scale: { domain, nice: false, zero: false },
         },
         x2: { field: 'l1' },
         y: {
           field: 'r0',
           type: 'quantitative',
           title: 'weight ratio r = w2/w1',
-          scale: { type: 'log', domain: [re.lo[0] ?? 0.1, re.hi[re.hi.length - 1] ?? 10], nice: false },
+          scale: { type: 'log', domain: rDomain, nice: false },
         },
         y2: { field: 'r1' },
         color: {

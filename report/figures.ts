@@ -109,6 +109,39 @@ export function paramEdges(values: readonly number[]): {
   return { edges, domain: [first?.lo ?? 0, last?.hi ?? 1] };
 }
 
+/**
+ * Heatmap tiles over (parameter, weight ratio): each point's column (paramEdges) and row (log
+ * midpoints between the ratios), reaching one pixel into the next tile (drawn later, it covers
+ * the overlap): abutting edges leave antialiasing seams, light lines across a map of many rows.
+ */
+export function paramRatioTiles<P extends { param: number; ratio: number }>(
+  points: readonly P[],
+): {
+  tiles: (P & { l0: number; l1: number; r0: number; r1: number })[];
+  domain: [number, number];
+  rDomain: [number, number];
+} {
+  const px = paramEdges(points.map((p) => p.param));
+  const ratios = sortedUnique(points.map((p) => p.ratio));
+  const re = edgesOf(ratios, true);
+  const rIndex = new Map(ratios.map((r, i) => [r, i]));
+  const rDomain: [number, number] = [re.lo[0] ?? 0.1, re.hi[re.hi.length - 1] ?? 10];
+  const pixelL = (px.domain[1] - px.domain[0]) / WIDTH;
+  const pixelR = (rDomain[1] / rDomain[0]) ** (1 / HEIGHT);
+  const tiles = points.map((p) => {
+    const i = rIndex.get(p.ratio) ?? 0;
+    const l = px.edges.get(p.param) ?? { lo: p.param, hi: p.param };
+    return {
+      ...p,
+      l0: l.lo,
+      l1: Math.min(px.domain[1], l.hi + pixelL),
+      r0: re.lo[i],
+      r1: Math.min(rDomain[1], re.hi[i] * pixelR),
+    };
+  });
+  return { tiles, domain: px.domain, rDomain };
+}
+
 const finitePositive = (x: number | null): x is number => x !== null && Number.isFinite(x) && x > 0;
 
 /** The cells a band map draws: finite alpha_* at a positive ratio. */
@@ -124,29 +157,12 @@ export function bandMapFigure(
 ): Figure {
   const { sym, title } = paramText(labels.param);
   const drawn = drawnBandCells(band);
-  const px = paramEdges(drawn.map((b) => b.param));
-  const ratios = sortedUnique(drawn.map((b) => b.ratio));
-  const re = edgesOf(ratios, true);
-  const rIndex = new Map(ratios.map((r, i) => [r, i]));
-  const cells = drawn.map((b) => {
-    const i = rIndex.get(b.ratio) ?? 0;
-    const l = px.edges.get(b.param) ?? { lo: b.param, hi: b.param };
-    return { ...b, l0: l.lo, l1: l.hi, r0: re.lo[i], r1: re.hi[i] };
-  });
+  const { tiles: cells, domain, rDomain } = paramRatioTiles(drawn);
   // A sequential scale over the certified margins (no clamp: its top is the largest alpha*);
   // cells with alpha* <= 0 are grey, so the certified region stands out as the paper shades it.
   const alphaTop = maxOf([0, ...cells.map((c) => c.alpha ?? 0)]);
   const colourTop = alphaTop > 0 ? alphaTop : 1;
-  const rMin = re.lo[0] ?? 0.1;
-  const rMax = re.hi[re.hi.length - 1] ?? 10;
-  // Tiles reach one pixel into the next (drawn later, it covers the overlap): abutting edges leave
-  // antialiasing seams, light lines across a map of many rows.
-  const pixelL = (px.domain[1] - px.domain[0]) / WIDTH;
-  const pixelR = (rMax / rMin) ** (1 / HEIGHT);
-  for (const c of cells) {
-    c.l1 = Math.min(px.domain[1], c.l1 + pixelL);
-    c.r1 = Math.min(rMax, c.r1 * pixelR);
-  }
+  const [rMin, rMax] = rDomain;
   const names = [`band edge r−(${sym})`, `band edge r+(${sym})`, `optimal ratio r*(${sym})`];
   const { segments, markers } = edgeMarks(edges, names, rMin, rMax);
   const beyond = markers.length > 0;
@@ -181,7 +197,7 @@ export function bandMapFigure(
               field: 'l0',
               type: 'quantitative',
               title,
-              scale: { domain: px.domain, nice: false, zero: false },
+              scale: { domain, nice: false, zero: false },
             },
             x2: { field: 'l1' },
             y: { field: 'r0', type: 'quantitative', title: 'weight ratio r = w2/w1', scale: rScale },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../sgn/util/errors.js';
-import { axesDifference, compareCells, parseOutputs, summarise } from './compare.js';
+import { axesDifference, CellComparison, parseOutputs } from './compare.js';
 import type { ResultRow } from './queries.js';
 import type { SweepAxis } from './resolved.js';
 
@@ -27,15 +27,21 @@ describe('sweep compare', () => {
     );
   });
 
-  it('matches cells by their params, not their order', () => {
-    const axes = [axis('lambda', [0, 1]), axis('ratio', [1, 2])];
-    const a = [row(0, 1, 0.5, true), row(0, 2, 0.25, true), row(1, 1, -0.1, false)];
-    const b = [row(1, 1, 0.2, true), row(0, 2, 0.25, true), row(0, 1, 0.4, true), row(1, 2, 3, true)];
-    const c = compareCells(axes, a, b, ['alpha', 'certified']);
-    expect(c.cells.map((x) => x.values.alpha.diff)).toEqual([0.4 - 0.5, 0, 0.2 - -0.1]);
-    expect(c.cells.map((x) => x.values.certified.diff)).toEqual([0, 0, 1]);
-    expect([c.onlyA, c.onlyB]).toEqual([0, 1]);
-    const [alpha, certified] = summarise(c);
+  it('compares the cells both store, counts the others, and keeps the largest difference and where', () => {
+    // Cells as the paired read hands them over (by index): A's and B's row, or null.
+    const pairs: [ResultRow | null, ResultRow | null][] = [
+      [row(0, 1, 0.5, true), row(0, 1, 0.4, true)],
+      [row(0, 2, 0.25, true), row(0, 2, 0.25, true)],
+      [row(1, 1, -0.1, false), row(1, 1, 0.2, true)],
+      [null, row(1, 2, 3, true)],
+    ];
+    const c = new CellComparison(['alpha', 'certified']);
+    const diffs = pairs.map(([a, b]) => c.add(a, b));
+    expect(diffs.map((x) => x?.values.alpha.diff ?? null)).toEqual([0.4 - 0.5, 0, 0.2 - -0.1, null]);
+    expect(diffs.map((x) => x?.values.certified.diff ?? null)).toEqual([0, 0, 1, null]);
+    expect([c.compared, c.onlyA, c.onlyB]).toEqual([3, 0, 1]);
+    expect([c.certifiedOnlyB, c.certifiedOnlyA]).toEqual([1, 0]);
+    const [alpha, certified] = c.summaries();
     expect(alpha).toMatchObject({ maxAbs: 0.2 - -0.1, at: { lambda: 1, ratio: 1 }, differing: 2 });
     expect(certified.differing).toBe(1);
   });

@@ -49,54 +49,14 @@ export function axesDifference(a: readonly SweepAxis[], b: readonly SweepAxis[])
   return null;
 }
 
-/** A cell's key: its axis values in axis order. */
-const cellKey = (axes: readonly SweepAxis[], params: ResultRow['params']): string =>
-  JSON.stringify(axes.map((x) => params[x.name]));
-
 const outputValue = (r: ResultRow, o: ComparableOutput): number | null =>
   o === 'certified' ? (r.error !== null ? null : r.certified ? 1 : 0) : r[o];
 
 export interface CellDiff {
+  readonly cellIndex: number;
   readonly params: ResultRow['params'];
   /** Per output: A's value, B's value, B - A (null when either is missing). */
   readonly values: Record<string, { a: number | null; b: number | null; diff: number | null }>;
-}
-
-export interface Comparison {
-  readonly outputs: readonly ComparableOutput[];
-  /** Cells stored in both, in A's order. */
-  readonly cells: CellDiff[];
-  /** Cells stored in only one of them (e.g. one sweep has not finished). */
-  readonly onlyA: number;
-  readonly onlyB: number;
-}
-
-export function compareCells(
-  axes: readonly SweepAxis[],
-  a: readonly ResultRow[],
-  b: readonly ResultRow[],
-  outputs: readonly ComparableOutput[],
-): Comparison {
-  const byKey = new Map(b.map((r) => [cellKey(axes, r.params), r]));
-  const cells: CellDiff[] = [];
-  let onlyA = 0;
-  for (const ra of a) {
-    const key = cellKey(axes, ra.params);
-    const rb = byKey.get(key);
-    if (!rb) {
-      onlyA++;
-      continue;
-    }
-    byKey.delete(key);
-    const values: CellDiff['values'] = {};
-    for (const o of outputs) {
-      const va = outputValue(ra, o);
-      const vb = outputValue(rb, o);
-      values[o] = { a: va, b: vb, diff: va === null || vb === null ? null : vb - va };
-    }
-    cells.push({ params: ra.params, values });
-  }
-  return { outputs, cells, onlyA, onlyB: byKey.size };
 }
 
 /** Whether the cell differs in any output (a value on one side only counts as a difference). */
@@ -112,19 +72,52 @@ export interface OutputSummary {
   readonly differing: number;
 }
 
-export function summarise(c: Comparison): OutputSummary[] {
-  return c.outputs.map((output) => {
-    let maxAbs = 0;
-    let at: ResultRow['params'] | null = null;
-    let differing = 0;
-    for (const cell of c.cells) {
-      const v = cell.values[output];
-      if (v.diff === null ? v.a !== v.b : v.diff !== 0) differing++;
-      if (v.diff !== null && Number.isFinite(v.diff) && Math.abs(v.diff) > maxAbs) {
-        maxAbs = Math.abs(v.diff);
-        at = cell.params;
-      }
+/**
+ * Two sweeps over the same axes compared cell by cell as their rows stream by (the same cell
+ * index is the same axis values when the axes agree: axesDifference), in memory of the outputs,
+ * not the cells.
+ */
+export class CellComparison {
+  /** Cells stored in both, and in only one of them (e.g. one sweep has not finished). */
+  compared = 0;
+  onlyA = 0;
+  onlyB = 0;
+  /** Cells certified only in B (certified B - A = +1), and only in A (-1). */
+  certifiedOnlyB = 0;
+  certifiedOnlyA = 0;
+  private readonly sums: { maxAbs: number; at: ResultRow['params'] | null; differing: number }[];
+
+  constructor(readonly outputs: readonly ComparableOutput[]) {
+    this.sums = outputs.map(() => ({ maxAbs: 0, at: null, differing: 0 }));
+  }
+
+  /** One cell as A and B store it (null: not stored there); its differences when both do. */
+  add(a: ResultRow | null, b: ResultRow | null): CellDiff | null {
+    if (!a || !b) {
+      if (a) this.onlyA++;
+      if (b) this.onlyB++;
+      return null;
     }
-    return { output, maxAbs, at, differing };
-  });
+    this.compared++;
+    const values: CellDiff['values'] = {};
+    this.outputs.forEach((o, i) => {
+      const va = outputValue(a, o);
+      const vb = outputValue(b, o);
+      const diff = va === null || vb === null ? null : vb - va;
+      values[o] = { a: va, b: vb, diff };
+      const sum = this.sums[i];
+      if (diff === null ? va !== vb : diff !== 0) sum.differing++;
+      if (diff !== null && Number.isFinite(diff) && Math.abs(diff) > sum.maxAbs) {
+        sum.maxAbs = Math.abs(diff);
+        sum.at = a.params;
+      }
+      if (o === 'certified' && diff === 1) this.certifiedOnlyB++;
+      if (o === 'certified' && diff === -1) this.certifiedOnlyA++;
+    });
+    return { cellIndex: a.cellIndex, params: a.params, values };
+  }
+
+  summaries(): OutputSummary[] {
+    return this.outputs.map((output, i) => ({ output, ...this.sums[i] }));
+  }
 }

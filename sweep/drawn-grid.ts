@@ -112,3 +112,19 @@ export function gridIndices(axes: readonly GridAxis[], grid: Pick<DrawnGrid, 'st
   }
   return indices;
 }
+
+/** Whether cell `index` of a sweep over `axes` lies on the grid (its positions decoded). */
+export function onGrid(
+  axes: readonly GridAxis[],
+  grid: Pick<DrawnGrid, 'strides' | 'held'>,
+  index: number,
+): boolean {
+  let rest = index;
+  for (let i = axes.length - 1; i >= 0; i--) {
+    const k = rest % axes[i].length;
+    rest = (rest - k) / axes[i].length;
+    const held = grid.held[i];
+    if (held !== null ? k !== held : k % grid.strides[i] !== 0) return false;
+  }
+  return true;
+}

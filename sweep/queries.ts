@@ -313,6 +313,72 @@ function resultRow(r: RawResult): ResultRow {
   };
 }
 
+/** One cell of two sweeps: as each stores it, null where it does not (yet). */
+export interface CellPair {
+  readonly a: ResultRow | null;
+  readonly b: ResultRow | null;
+}
+
+type Side = Omit<RawResult, 'cell_index' | 'cell_key' | 'params' | 'weights' | 'mu' | 'coupling_l'>;
+type RawPair = { cell_index: number; params: Record<string, number>; in_a: boolean; in_b: boolean } & {
+  [K in keyof Side as `a_${K}` | `b_${K}`]: Side[K];
+};
+
+function side(r: RawPair, s: 'a' | 'b'): ResultRow {
+  const v = <K extends keyof Side>(k: K): Side[K] => (r as unknown as Record<string, Side[K]>)[`${s}_${k}`];
+  return resultRow({
+    cell_index: r.cell_index,
+    cell_key: '',
+    params: r.params,
+    certified: v('certified'),
+    alpha: v('alpha'),
+    beta: v('beta'),
+    euler_step: v('euler_step'),
+    rk4_step: v('rk4_step'),
+    weights: null,
+    alpha_true: v('alpha_true'),
+    gamma_euclidean: v('gamma_euclidean'),
+    optimal_alpha: v('optimal_alpha'),
+    optimal_ratio: v('optimal_ratio'),
+    band_minus: v('band_minus'),
+    band_plus: v('band_plus'),
+    h_stab_euler: v('h_stab_euler'),
+    h_stab_rk4: v('h_stab_rk4'),
+    mu: null,
+    coupling_l: null,
+    error: v('error'),
+  });
+}
+
+/**
+ * The cells of two sweeps side by side, by cell index (one cursor over a merge join: memory of a
+ * page whatever their size), each with its certificate's scalar outputs (not weights, mu, L).
+ */
+export async function forEachCellPairPage(
+  prisma: PrismaClient,
+  sweepA: string,
+  sweepB: string,
+  onPage: (pairs: CellPair[]) => void | Promise<void>,
+): Promise<void> {
+  const query = Prisma.sql`
+    SELECT coalesce(a.cell_index, b.cell_index) AS cell_index, coalesce(a.params, b.params) AS params,
+      a.cell_index IS NOT NULL AS in_a, b.cell_index IS NOT NULL AS in_b,
+      a.certified AS a_certified, a.alpha AS a_alpha, a.beta AS a_beta, a.euler_step AS a_euler_step,
+      a.rk4_step AS a_rk4_step, a.alpha_true AS a_alpha_true, a.gamma_euclidean AS a_gamma_euclidean,
+      a.optimal_alpha AS a_optimal_alpha, a.optimal_ratio AS a_optimal_ratio, a.band_minus AS a_band_minus,
+      a.band_plus AS a_band_plus, a.h_stab_euler AS a_h_stab_euler, a.h_stab_rk4 AS a_h_stab_rk4, a.error AS a_error,
+      b.certified AS b_certified, b.alpha AS b_alpha, b.beta AS b_beta, b.euler_step AS b_euler_step,
+      b.rk4_step AS b_rk4_step, b.alpha_true AS b_alpha_true, b.gamma_euclidean AS b_gamma_euclidean,
+      b.optimal_alpha AS b_optimal_alpha, b.optimal_ratio AS b_optimal_ratio, b.band_minus AS b_band_minus,
+      b.band_plus AS b_band_plus, b.h_stab_euler AS b_h_stab_euler, b.h_stab_rk4 AS b_h_stab_rk4, b.error AS b_error
+    FROM (SELECT * FROM cell_results WHERE sweep_id = ${sweepA}) a
+    FULL JOIN (SELECT * FROM cell_results WHERE sweep_id = ${sweepB}) b ON a.cell_index = b.cell_index
+    ORDER BY 1`;
+  await forEachCursorPage<RawPair>(prisma, query, (page) =>
+    onPage(page.map((r) => ({ a: r.in_a ? side(r, 'a') : null, b: r.in_b ? side(r, 'b') : null }))),
+  );
+}
+
 export async function bandMapRows(prisma: PrismaClient, sweepId: string) {
   return prisma.bandMap.findMany({
     where: { sweepId },
