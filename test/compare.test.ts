@@ -39,7 +39,7 @@ const spec = (mu0: number, points = 6): ResolvedSweep =>
 let db: TestDatabase;
 const tmp = mkdtempSync(join(tmpdir(), 'sgn-compare-'));
 
-async function store(id: string, resolved: ResolvedSweep): Promise<void> {
+async function store(id: string, resolved: ResolvedSweep, from = 0, to = resolved.totalCells): Promise<void> {
   await db.prisma.sweep.create({
     data: {
       id,
@@ -51,7 +51,7 @@ async function store(id: string, resolved: ResolvedSweep): Promise<void> {
       workflowId: sweepWorkflowId(id, 'compare'),
     },
   });
-  const rows = await certifyRange(resolved, 0, resolved.totalCells);
+  const rows = await certifyRange(resolved, from, to);
   await db.prisma.$transaction(async (tx) => {
     const stream = new CellBatchStream(tx, id, 'compare-test');
     stream.push(rows);
@@ -64,6 +64,8 @@ beforeAll(async () => {
   await store('a', spec(1));
   await store('b', spec(0.6));
   await store('other', spec(1, 7));
+  // A sweep of B's game with cells 10..19 of 30 stored (one still running, say).
+  await store('part', spec(0.6), 10, 20);
 }, 120_000);
 
 afterAll(async () => {
@@ -140,6 +142,20 @@ it('differences B - A per cell match the stored cells; the map is drawn; other a
       .filter((l) => /-1$/.test(l)),
   ).toHaveLength(flips);
   expect((readFileSync(svg, 'utf8').match(/<path /g) ?? []).length).toBeGreaterThanOrEqual(30);
+
+  // Cells stored in one sweep only are counted, not compared; the rest compare as with b.
+  const part = await runCli(['sweep', 'compare', 'a', 'part', '--format', 'csv'], env);
+  expect(part.code, part.stderr).toBe(0);
+  expect(part.stderr).toContain('compared 10 cells of a (A) and part (B)');
+  expect(part.stderr).toContain('note: 20 cells stored only in a, 0 only in part (not compared)');
+  // Its differing rows: those of a vs b at the cells part stores, in the same order.
+  const partKeys = new Set((await stored('part')).keys());
+  expect(partKeys.size).toBe(10);
+  expect(part.stdout.trim().split('\n').slice(1)).toEqual(
+    lines.filter((l) => partKeys.has(l.split(',').slice(0, 2).join(','))),
+  );
+  const reversed = await runCli(['sweep', 'compare', 'part', 'a'], env);
+  expect(reversed.stdout).toContain('note: 0 cells stored only in part, 20 only in a (not compared)');
 
   const refused = await runCli(['sweep', 'compare', 'a', 'other'], env);
   expect(refused.code).toBe(2);
