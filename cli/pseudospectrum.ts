@@ -6,7 +6,8 @@
  * the Euclidean norm and in the M(w) norm (sgn/experiments/pseudospectrum.ts). The weights are
  * the certificate's (the optimal ones) unless given.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomically } from './atomic-file.js';
 import { dirname, extname, resolve as resolvePath } from 'node:path';
 import { buildGame } from '../sgn/games/build.js';
 import { parseGameSpec, quadraticDims } from '../formats/game-file.js';
@@ -186,8 +187,8 @@ export async function runPseudospectrum(
     picture = extname(figure).toLowerCase() === '.png' ? rendered.png : rendered.svg;
   }
   const csvText = csv ? gridCsv(result) : undefined;
-  if (csv && csvText !== undefined) writeFileSync(csv, csvText);
-  if (figure && picture !== undefined) writeFileSync(figure, picture);
+  if (csv && csvText !== undefined) writeFileAtomically(csv, csvText);
+  if (figure && picture !== undefined) writeFileAtomically(figure, picture);
 
   out(
     values.json

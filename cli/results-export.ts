@@ -1,6 +1,6 @@
 /** `sgn sweep results --format csv|json|parquet [--out FILE]`: the rows streamed page by page. */
 import { once } from 'node:events';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { openLineFile } from './atomic-file.js';
 import type { PrismaClient } from '../db/client.js';
 import { ParquetFileStream, type Cell } from '../formats/parquet.js';
 import { csvRow } from '../formats/csv.js';
@@ -104,28 +104,10 @@ interface TextSink {
   abandon(): void;
 }
 
-/** Lines to stdout, or to `file` through a temporary name renamed when complete. */
+/** Lines to stdout, or to `file` through a temporary name renamed when complete (atomic-file.ts). */
 function textSink(out: Out, file?: string): TextSink {
   if (!file) return { write: out, drained: stdoutDrained, finish: () => {}, abandon: () => {} };
-  const temp = `${file}.partial-${process.pid}`;
-  const fd = openSync(temp, 'w');
-  let open = true;
-  const close = (): void => {
-    if (open) closeSync(fd);
-    open = false;
-  };
-  return {
-    write: (line) => writeSync(fd, `${line}\n`),
-    drained: async () => {},
-    finish: () => {
-      close();
-      renameSync(temp, file);
-    },
-    abandon: () => {
-      close();
-      rmSync(temp, { force: true });
-    },
-  };
+  return { ...openLineFile(file), drained: async () => {} };
 }
 
 /** Resolves once stdout has room again: a slow reader of a large export holds back the queries. */

@@ -34,7 +34,8 @@ import { generalEigenvalues } from '../sgn/linalg/eigen.js';
 import type { Eigenvalues } from '../sgn/stability.js';
 import { stepSpectralRadius } from '../sgn/step-radius.js';
 
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomically } from './atomic-file.js';
 import { dirname, extname, resolve as resolvePath } from 'node:path';
 import type { Blocks } from '../sgn/games/blocks.js';
 import {
@@ -307,9 +308,7 @@ export function runSimulate(
       renderFigure(portraitFigure(runs, xStar, [w[0], w[1]], spec.name ?? 'the game')),
     )
     .then((r) => {
-      const partial = `${portraitFile}.partial-${process.pid}`;
-      writeFileSync(partial, portraitFile.toLowerCase().endsWith('.png') ? r.png : r.svg);
-      renameSync(partial, portraitFile);
+      writeFileAtomically(portraitFile, portraitFile.toLowerCase().endsWith('.png') ? r.png : r.svg);
       out(
         (values.json ? reportJson(report) : summary(report) + traceLine) +
           (values.json
@@ -427,10 +426,7 @@ function writeTraceCsv(
       ]),
     ),
   );
-  // Written beside the file and renamed: a failure leaves nothing half-written.
-  const partial = `${file}.partial-${process.pid}`;
-  writeFileSync(partial, toCsv(TRACE_CSV_COLUMNS, rows));
-  renameSync(partial, file);
+  writeFileAtomically(file, toCsv(TRACE_CSV_COLUMNS, rows));
 }
 
 interface CommonOptions {

@@ -1,5 +1,6 @@
 /** `sgn sweep compare A B`: per-cell differences B - A of two sweeps over the same axes (sweep/compare.ts). */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomically } from './atomic-file.js';
 import { dirname, extname, resolve as resolvePath } from 'node:path';
 import type { SgnConfig } from '../config/config.js';
 import { openContext } from '../app/context.js';
@@ -161,7 +162,7 @@ export async function compareCommand(argv: string[], out: Out, config: SgnConfig
       const fig = await renderFigure(
         differenceMapFigure(mapCells, { subject: `${idB} − ${idA}`, param, output }),
       );
-      writeFileSync(file, picture === '.svg' ? fig.svg : fig.png);
+      writeFileAtomically(file, picture === '.svg' ? fig.svg : fig.png);
       const held = axes.filter((x) => x.target !== 'weights' && x.name !== param);
       const slice = held.length
         ? ` at ${held.map((o) => `${o.name}=${paramText(axes, o.name, axisFirst(o))}`).join(', ')}`

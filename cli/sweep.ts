@@ -1,7 +1,8 @@
 /** `sgn sweep <start|status|list|results|resume|pause|cancel|band> ...` */
 import { axisValueLabel, gameParamName, paramNumber, type Axis } from '../sweep/axes.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
-import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { withLineFile, writeFileAtomically } from './atomic-file.js';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
@@ -330,7 +331,7 @@ async function results(argv: string[], out: Out, config: SgnConfig): Promise<num
       const groups = pool.groups().slice(0, limit);
       const text: string[] = [];
       writeGroups(groups, format, (line) => text.push(line), view);
-      if (file !== undefined) writeFileSync(file, `${text.join('\n')}\n`);
+      if (file !== undefined) writeFileAtomically(file, `${text.join('\n')}\n`);
       else for (const line of text) out(line);
       return 0;
     }
@@ -415,7 +416,7 @@ async function runGroupResults(
     text.push(csvRow(runGroupHeader(names)));
     for (const g of groups) text.push(csvRow(runGroupCells(g, names)));
   } else text.push(JSON.stringify(groups, null, 1));
-  if (file !== undefined) writeFileSync(file, `${text.join('\n')}\n`);
+  if (file !== undefined) writeFileAtomically(file, `${text.join('\n')}\n`);
   else for (const line of text) out(line);
   if (groups.length === 0 && where.length > 0)
     for (const line of await noRunMatchHints(prisma, id, where)) process.stderr.write(`${line}\n`);
@@ -598,7 +599,7 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
     if (pictureFormat) {
       const { bandPicture, bandPictureFile } = await import('../report/band.js');
       const picture = await bandPicture(ctx.prisma, id, viewOptions, where);
-      writeFileSync(file, bandPictureFile(picture, pictureFormat, id));
+      writeFileAtomically(file, bandPictureFile(picture, pictureFormat, id));
       out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
       if (picture.note) out(`note: ${picture.note}`);
       if (partial) out(partial);
@@ -608,7 +609,7 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
       const { bandTable } = await import('../report/band.js');
       const t = await bandTable(ctx.prisma, id, viewOptions, where);
       if (ext === '.json')
-        writeFileSync(
+        writeFileAtomically(
           file,
           JSON.stringify(
             t.rows.map((r) => Object.fromEntries(t.header.map((h, i) => [h, r[i]]))),
@@ -616,7 +617,7 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
             1,
           ),
         );
-      else writeFileSync(file, toCsv(t.header, t.rows));
+      else writeFileAtomically(file, toCsv(t.header, t.rows));
       out(
         `${file}: ${t.rows.length} rows of the band map${values.aggregate ? ` pooled over ${values.aggregate.join(', ')}` : ''}`,
       );
@@ -633,26 +634,29 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
         `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,
       );
     }
-    if (ext === '.json') writeFileSync(file, JSON.stringify(maps, null, 1));
+    if (ext === '.json') writeFileAtomically(file, JSON.stringify(maps, null, 1));
     else
-      writeFileSync(
-        file,
-        toCsv(
-          BAND_CSV_HEADER,
-          maps.flatMap((m) =>
-            m.ratios.map((r, k) => [
-              m.paramName,
-              m.paramValue,
-              r,
-              m.alphas[k],
-              m.rMinus,
-              m.rPlus,
-              m.optimalRatio,
-              m.alphaMax,
-            ]),
-          ),
-        ),
-      );
+      // A game's rows at a time: a million-cell sweep's band map is a 127 MB file.
+      await withLineFile(file, (f) => {
+        f.write(csvRow(BAND_CSV_HEADER));
+        for (const m of maps)
+          f.write(
+            m.ratios
+              .map((r, k) =>
+                csvRow([
+                  m.paramName,
+                  m.paramValue,
+                  r,
+                  m.alphas[k],
+                  m.rMinus,
+                  m.rPlus,
+                  m.optimalRatio,
+                  m.alphaMax,
+                ]),
+              )
+              .join('\n'),
+          );
+      });
     out(`${file}: ${maps.length} rows of the band map`);
     if (partial) out(partial);
     return 0;
@@ -671,33 +675,19 @@ async function trace(argv: string[], out: Out, config: SgnConfig): Promise<numbe
     throw new InputError('--out', `folder "${dirname(file)}" does not exist`);
   return withContext(config, async (ctx) => {
     // Written beside the file and renamed at the end: a failed export leaves nothing half-written.
-    const partial = `${file}.partial-${process.pid}`;
-    const fd = openSync(partial, 'w');
-    let open = true;
-    try {
-      const done = await exportTraces(
+    const done = await withLineFile(file, (f) =>
+      exportTraces(
         ctx.prisma,
         id,
-        (header) => {
-          writeSync(fd, `${csvRow(header)}\n`);
-        },
-        (lines) => {
-          writeSync(fd, `${lines.map((l) => csvRow(l)).join('\n')}\n`);
-        },
-      );
-      closeSync(fd);
-      open = false;
-      renameSync(partial, file);
-      out(`${file}: ${done.lines} rows (${done.runs} runs) of sweep ${id}`);
-      const status = await storedStatus(ctx.prisma, id);
-      if (status !== 'completed')
-        out(`note: sweep ${id} is ${status}: the traces are those of the games stored so far`);
-      return 0;
-    } catch (e) {
-      if (open) closeSync(fd);
-      rmSync(partial, { force: true });
-      throw e;
-    }
+        (header) => f.write(csvRow(header)),
+        (lines) => f.write(lines.map((l) => csvRow(l)).join('\n')),
+      ),
+    );
+    out(`${file}: ${done.lines} rows (${done.runs} runs) of sweep ${id}`);
+    const status = await storedStatus(ctx.prisma, id);
+    if (status !== 'completed')
+      out(`note: sweep ${id} is ${status}: the traces are those of the games stored so far`);
+    return 0;
   });
 }
 

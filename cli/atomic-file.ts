@@ -1,0 +1,65 @@
+/**
+ * Files the CLI writes for users, never half-written: the bytes go to `<file>.partial-<pid>`
+ * beside it, renamed over the file once complete; a failure removes the partial file and leaves
+ * whatever was there before.
+ */
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+
+const partialName = (file: string): string => `${file}.partial-${process.pid}`;
+
+/** Writes `data` to `file` whole, or not at all. */
+export function writeFileAtomically(file: string, data: string | Uint8Array): void {
+  const partial = partialName(file);
+  try {
+    writeFileSync(partial, data);
+    renameSync(partial, file);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    throw e;
+  }
+}
+
+/** A file written a line at a time (memory of a line, not of the file), in place once finished. */
+export interface LineFile {
+  write(line: string): void;
+  /** Renames the complete file into place. */
+  finish(): void;
+  /** Removes what was written (after a failure). */
+  abandon(): void;
+}
+
+export function openLineFile(file: string): LineFile {
+  const partial = partialName(file);
+  const fd = openSync(partial, 'w');
+  let open = true;
+  const close = (): void => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  return {
+    write: (line) => {
+      writeSync(fd, `${line}\n`);
+    },
+    finish: () => {
+      close();
+      renameSync(partial, file);
+    },
+    abandon: () => {
+      close();
+      rmSync(partial, { force: true });
+    },
+  };
+}
+
+/** Runs `fill` on a line file: in place when it returns, removed when it throws. */
+export async function withLineFile<T>(file: string, fill: (f: LineFile) => T | Promise<T>): Promise<T> {
+  const f = openLineFile(file);
+  try {
+    const result = await fill(f);
+    f.finish();
+    return result;
+  } catch (e) {
+    f.abandon();
+    throw e;
+  }
+}
