@@ -8,6 +8,9 @@ const state = {
   /** Status and stored count when the figures and results were last drawn (redraw when they move). */
   drawnAt: null,
   drawing: false,
+  /** When the last draw ended and how long it took (ms): a slow one is not repeated at once. */
+  drawEnd: 0,
+  drawMs: 0,
   /** A draw was asked for while one ran (a new view): run it after. */
   again: false,
   views: [],
@@ -95,7 +98,18 @@ async function refreshSweeps() {
   $('no-sweeps').hidden = sweeps.length > 0;
   $('updated').textContent = new Date().toLocaleTimeString();
   const current = sweeps.find((s) => s.id === state.selected);
-  if (current && `${current.status}:${current.doneCells}` !== state.drawnAt) await drawDetail();
+  if (current && `${current.status}:${current.doneCells}` !== state.drawnAt && !tooSoon(current))
+    await drawDetail();
+}
+
+/**
+ * A running sweep's figures are redrawn as batches land, but no sooner than four times the last
+ * draw's length after it: a large sweep's draw takes seconds of the server's time per viewer.
+ * A change of status (completed, say) is drawn at once.
+ */
+function tooSoon(current) {
+  const sameStatus = state.drawnAt !== null && state.drawnAt.startsWith(`${current.status}:`);
+  return sameStatus && Date.now() - state.drawEnd < 4 * state.drawMs;
 }
 
 function fillAxes(detail) {
@@ -195,6 +209,7 @@ async function drawDetail() {
   }
   state.drawing = true;
   state.again = false;
+  const started = Date.now();
   try {
     const id = encodeURIComponent(state.selected);
     const detail = await getJson(`/api/sweeps/${id}?${viewQuery()}`);
@@ -212,6 +227,8 @@ async function drawDetail() {
     showError(e.message);
   } finally {
     state.drawing = false;
+    state.drawEnd = Date.now();
+    state.drawMs = state.drawEnd - started;
   }
   if (state.again) await drawDetail();
 }
