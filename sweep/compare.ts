@@ -1,7 +1,8 @@
 /**
- * `sgn sweep compare A B`: two sweeps over the same axes, cell by cell (matched by their axis
- * values, not their index), the difference B - A of chosen outputs. A certified flag compares as
- * 0/1, so its difference is +1 (B certifies, A does not), -1, or 0.
+ * `sgn sweep compare A B`: two sweeps over the same axes (checked: names, order and values), cell
+ * by cell, the difference B - A of chosen outputs. With the axes equal, a cell index stands for
+ * the same axis values in both, so cells pair by index (queries.ts forEachCellPairPage). A
+ * certified flag compares as 0/1, so its difference is +1 (B certifies, A does not), -1, or 0.
  */
 import { InputError } from '../sgn/util/errors.js';
 import { axisValues } from './axes.js';
