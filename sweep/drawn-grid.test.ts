@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DRAWN_CELLS, drawnGrid, gridIndices, gridNote } from './drawn-grid.js';
+import { DRAWN_CELLS, drawnGrid, gridIndices, gridNote, onGrid } from './drawn-grid.js';
 
 const axes = (...lengths: [string, number][]) => lengths.map(([name, length]) => ({ name, length }));
 const none = new Map<string, number>();
@@ -69,7 +69,7 @@ describe('drawnGrid', () => {
     expect(all.cells).toBeLessThanOrEqual(DRAWN_CELLS);
   });
 
-  it("lists the grid's indices as decoding every index would", () => {
+  it("lists the grid's indices, and tells one on it, as decoding every index would", () => {
     const lengths = [5, 7, 6];
     for (const [strides, held] of [
       [
@@ -86,7 +86,10 @@ describe('drawnGrid', () => {
       ],
     ] as [number[], (number | null)[]][]) {
       const a = axes(['a', 5], ['b', 7], ['c', 6]);
-      expect(gridIndices(a, { strides, held })).toEqual(bruteForce(lengths, strides, held));
+      const kept = bruteForce(lengths, strides, held);
+      expect(gridIndices(a, { strides, held })).toEqual(kept);
+      const all = Array.from({ length: 5 * 7 * 6 }, (_, i) => i);
+      expect(all.filter((i) => onGrid(a, { strides, held }, i))).toEqual(kept);
     }
   });
 });
