@@ -13,11 +13,8 @@ import { runCli } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { resolveSpec } from '../sweep/resolve.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
-import { certifyRange } from '../sweep/compute.js';
-import { CellBatchStream } from '../db/cell-batches.js';
-import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
-import { totalWork } from '../activities/plan.js';
-import { sweepWorkflowId } from '../contracts/workflow.js';
+import { aggregateBandMaps } from '../activities/band-maps.js';
+import { registerSweep, storeCertifyCells } from './support/stored-sweep.js';
 
 const SEEDS = [12345, 13345, 14345, 15345, 16345];
 const game = { file: join(projectRoot, 'examples', 'games', 'paper-random.json') };
@@ -45,25 +42,8 @@ const banded = resolveSpec(
 );
 
 async function store(db: TestDatabase, id: string, resolved: ResolvedSweep): Promise<void> {
-  await db.prisma.sweep.create({
-    data: {
-      id,
-      name: resolved.name ?? null,
-      kind: resolved.kind,
-      status: 'completed',
-      spec: resolved as unknown as object,
-      specHash: resolved.specHash,
-      totalCells: totalWork(resolved),
-      workflowId: sweepWorkflowId(id, 'aggregate'),
-    },
-  });
-  const rows = await certifyRange(resolved, 0, resolved.totalCells);
-  await db.prisma.$transaction(async (tx) => {
-    const stream = new CellBatchStream(tx, id, 'aggregate-test');
-    stream.push(rows);
-    await stream.finish();
-    await foldCompletedGroups(tx, id, resolved, 0, resolved.totalCells);
-  });
+  await registerSweep(db.prisma, id, resolved);
+  await storeCertifyCells(db.prisma, id, resolved);
   await aggregateBandMaps(db.prisma, id, resolved);
 }
 

@@ -13,10 +13,7 @@ import { runCli } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { resolveSpec } from '../sweep/resolve.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
-import { certifyRange } from '../sweep/compute.js';
-import { CellBatchStream } from '../db/cell-batches.js';
-import { totalWork } from '../activities/plan.js';
-import { sweepWorkflowId } from '../contracts/workflow.js';
+import { registerSweep, storeCertifyCells } from './support/stored-sweep.js';
 
 const spec = (mu0: number, points = 6): ResolvedSweep =>
   resolveSpec(
@@ -40,23 +37,8 @@ let db: TestDatabase;
 const tmp = mkdtempSync(join(tmpdir(), 'sgn-compare-'));
 
 async function store(id: string, resolved: ResolvedSweep, from = 0, to = resolved.totalCells): Promise<void> {
-  await db.prisma.sweep.create({
-    data: {
-      id,
-      kind: resolved.kind,
-      status: 'completed',
-      spec: resolved as unknown as object,
-      specHash: resolved.specHash,
-      totalCells: totalWork(resolved),
-      workflowId: sweepWorkflowId(id, 'compare'),
-    },
-  });
-  const rows = await certifyRange(resolved, from, to);
-  await db.prisma.$transaction(async (tx) => {
-    const stream = new CellBatchStream(tx, id, 'compare-test');
-    stream.push(rows);
-    await stream.finish();
-  });
+  await registerSweep(db.prisma, id, resolved);
+  await storeCertifyCells(db.prisma, id, resolved, from, to);
 }
 
 beforeAll(async () => {

@@ -7,16 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { projectRoot } from './support/reference.js';
 import { resolveSpec } from '../sweep/resolve.js';
-import { certifyRange } from '../sweep/compute.js';
-import { CellBatchStream } from '../db/cell-batches.js';
-import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
-import { totalWork } from '../activities/plan.js';
-import { sweepWorkflowId } from '../contracts/workflow.js';
+import { aggregateBandMaps } from '../activities/band-maps.js';
 import { loadSweepData } from '../report/data.js';
 import { sweepFigures } from '../report/sweep-report.js';
 import { resultRows } from '../sweep/queries.js';
 import { DRAWN_CELLS, gridIndices } from '../sweep/drawn-grid.js';
 import { axisValue } from '../sweep/axes.js';
+import { registerSweep, storeCertifyCells } from './support/stored-sweep.js';
 
 const N = 150; // lambda x ratio: 22,500 cells, over DRAWN_CELLS
 const large = resolveSpec(
@@ -38,25 +35,8 @@ const large = resolveSpec(
 );
 
 async function store(db: TestDatabase, id: string, status: string, end: number): Promise<void> {
-  await db.prisma.sweep.create({
-    data: {
-      id,
-      name: id,
-      kind: 'certify',
-      status,
-      spec: large as unknown as object,
-      specHash: large.specHash,
-      totalCells: totalWork(large),
-      workflowId: sweepWorkflowId(id, 'large-report'),
-    },
-  });
-  const rows = await certifyRange(large, 0, end);
-  await db.prisma.$transaction(async (tx) => {
-    const stream = new CellBatchStream(tx, id, 'large-report-test');
-    stream.push(rows);
-    await stream.finish();
-    await foldCompletedGroups(tx, id, large, 0, end);
-  });
+  await registerSweep(db.prisma, id, large, status);
+  await storeCertifyCells(db.prisma, id, large, 0, end);
 }
 
 describe('a report of a sweep larger than a figure can draw', () => {

@@ -14,15 +14,13 @@ import { runCli } from './support/processes.js';
 import { projectRoot } from './support/reference.js';
 import { resolveSpec, resolveSpecFile } from '../sweep/resolve.js';
 import { type ResolvedSweep } from '../sweep/resolved.js';
-import { certifyRange, stepsizeRange } from '../sweep/compute.js';
+import { stepsizeRange } from '../sweep/compute.js';
 import { insertStepsizeResults } from '../db/exact-writes.js';
-import { CellBatchStream } from '../db/cell-batches.js';
-import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
-import { totalWork } from '../activities/plan.js';
-import { sweepWorkflowId } from '../contracts/workflow.js';
+import { aggregateBandMaps } from '../activities/band-maps.js';
 import { InputError } from '../sgn/util/errors.js';
 import { runSweep } from '../cli/sweep.js';
 import { runReport } from '../cli/report.js';
+import { registerSweep, storeCertifyCells } from './support/stored-sweep.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -52,29 +50,12 @@ async function register(
   resolved: ResolvedSweep,
   status: string,
 ): Promise<void> {
-  await db.prisma.sweep.create({
-    data: {
-      id,
-      name: resolved.name ?? null,
-      kind: resolved.kind,
-      status,
-      spec: resolved as unknown as object,
-      specHash: resolved.specHash,
-      totalCells: totalWork(resolved),
-      workflowId: sweepWorkflowId(id, 'report'),
-    },
-  });
+  await registerSweep(db.prisma, id, resolved, status);
 }
 
-/** Certify cells [0, end), written as a batch activity writes them (rows, counters and completed games' band-map rows in one transaction). */
+/** Certify cells [0, end), written as a batch activity writes them (test/support/stored-sweep.ts). */
 async function storeCells(db: TestDatabase, id: string, resolved: ResolvedSweep, end: number): Promise<void> {
-  const rows = await certifyRange(resolved, 0, end);
-  await db.prisma.$transaction(async (tx) => {
-    const stream = new CellBatchStream(tx, id, 'report-test');
-    stream.push(rows);
-    await stream.finish();
-    await foldCompletedGroups(tx, id, resolved, 0, end);
-  });
+  await storeCertifyCells(db.prisma, id, resolved, 0, end);
 }
 
 async function storeSteps(db: TestDatabase, id: string, resolved: ResolvedSweep): Promise<void> {
