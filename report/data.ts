@@ -409,11 +409,10 @@ function positionOf(axis: SweepAxis, value: number): number | null {
 
 /**
  * For a sweep of more than DRAWN_CELLS cells, the sub-grid the figures read (drawn-grid.ts): the
- * held slice, thinned until it fits. Null for a smaller sweep: every cell is read, as before.
+ * held slice, thinned until it fits. Null for a smaller sweep: every cell is read.
  */
 function largeSweepGrid(resolved: ResolvedSweep, view: View): DrawnGrid | null {
-  const total = resolved.axes.reduce((p, a) => p * a.length, 1);
-  if (total <= DRAWN_CELLS) return null;
+  if (resolved.totalCells <= DRAWN_CELLS) return null;
   const held = new Map<string, number>();
   for (const [name, value] of view.fixed) {
     const axis = resolved.axes.find((a) => a.name === name);
