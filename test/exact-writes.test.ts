@@ -466,28 +466,49 @@ describe('worker batch writes (rows and counters in one statement)', () => {
     it('a sweep deleted while a batch is being written loses the batch too: no orphan rows', async () => {
       await db.prisma.sweep.create({ data: bareSweep('doomed', 100) });
       const rows = Array.from({ length: 50 }, (_, i) => row(i, i / 9));
-      let committed = false;
-      let deletedBeforeCommit = false;
+      let deleteSettled = false;
       let deleted: Promise<unknown> = Promise.resolve();
-      const written = await db.prisma.$transaction(async (tx) => {
-        const stream = new CellBatchStream(tx, 'doomed', 'test');
-        stream.push(rows.slice(0, 25));
-        // The first statement has locked the sweep by now; delete it from another connection.
-        await new Promise((r) => setTimeout(r, 100));
-        deleted = db.prisma.sweep
-          .delete({ where: { id: 'doomed' } })
-          .then(() => (deletedBeforeCommit = !committed));
-        await new Promise((r) => setTimeout(r, 300));
-        stream.push(rows.slice(25));
-        return stream.finish();
-      });
-      committed = true;
+      // Both waits are observed on the server (no sleeps): the batch's first statement has run in
+      // the transaction, and the delete, from another connection, is queued behind its lock.
+      const written = await db.prisma.$transaction(
+        async (tx) => {
+          const stream = new CellBatchStream(tx, 'doomed', 'test');
+          stream.push(rows.slice(0, 25));
+          await until(async () => {
+            const [{ n }] = await tx.$queryRaw<{ n: number }[]>`
+              SELECT count(*)::int AS n FROM cell_results WHERE sweep_id = 'doomed'`;
+            return n === 25;
+          });
+          deleted = db.prisma.sweep.delete({ where: { id: 'doomed' } }).finally(() => (deleteSettled = true));
+          await until(async () => {
+            const [{ n }] = await db.prisma.$queryRaw<{ n: number }[]>`
+              SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND query ILIKE 'DELETE FROM%sweeps%'`;
+            return n === 1;
+          });
+          stream.push(rows.slice(25));
+          const done = await stream.finish();
+          // Still waiting at the end of the batch: the delete cannot pass an open batch.
+          expect(deleteSettled).toBe(false);
+          return done;
+        },
+        { timeout: 30_000 },
+      );
       expect(written).toEqual({ inserted: 50, failed: 0 });
       await deleted;
       // The delete waited for the batch (FOR KEY SHARE), then its trigger took the batch's rows.
-      expect(deletedBeforeCommit).toBe(false);
       expect(await db.prisma.sweep.findUnique({ where: { id: 'doomed' } })).toBeNull();
       expect(await db.prisma.cellResult.count({ where: { sweepId: 'doomed' } })).toBe(0);
     });
   });
 });
+
+/** Polls `ready` every 20 ms until it holds; fails after 20 s so a broken lock cannot hang the suite. */
+async function until(ready: () => Promise<boolean>): Promise<void> {
+  for (let waited = 0; waited < 20_000; waited += 20) {
+    if (await ready()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('condition not reached within 20 s');
+}
