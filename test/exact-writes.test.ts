@@ -362,19 +362,27 @@ describe('worker batch writes (rows and counters in one statement)', () => {
     const statements: string[] = [];
     let commitFirst!: () => void;
     const firstMayCommit = new Promise<void>((r) => (commitFirst = r));
+    let firstWritten = false;
     const attempt = (worker: string, hold: Promise<void>) =>
-      db.prisma.$transaction(async (tx) => {
-        const stream = new CellBatchStream(recording(tx, statements), 'race', worker, { fresh: true });
-        stream.push(rows);
-        const w = await stream.finish();
-        await hold;
-        return w;
-      });
+      db.prisma.$transaction(
+        async (tx) => {
+          const stream = new CellBatchStream(recording(tx, statements), 'race', worker, {
+            fresh: true,
+          });
+          stream.push(rows);
+          const w = await stream.finish();
+          if (worker === 'first') firstWritten = true;
+          await hold;
+          return w;
+        },
+        { timeout: 30_000 },
+      );
     // Two attempts at the same batch: the second's rows wait on the first's uncommitted ones.
+    // Each step is observed (no sleeps): the first has written, the second waits on its lock.
     const first = attempt('first', firstMayCommit);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => Promise.resolve(firstWritten));
     const second = attempt('second', Promise.resolve()).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(async () => (await lockWaiters('%INSERT INTO cell_results%')) === 1);
     commitFirst();
     expect(await first).toEqual({ inserted: 100, failed: 0 });
     const err = await second;
@@ -480,13 +488,7 @@ describe('worker batch writes (rows and counters in one statement)', () => {
             return n === 25;
           });
           deleted = db.prisma.sweep.delete({ where: { id: 'doomed' } }).finally(() => (deleteSettled = true));
-          await until(async () => {
-            const [{ n }] = await db.prisma.$queryRaw<{ n: number }[]>`
-              SELECT count(*)::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'
-                AND query ILIKE 'DELETE FROM%sweeps%'`;
-            return n === 1;
-          });
+          await until(async () => (await lockWaiters('DELETE FROM%sweeps%')) === 1);
           stream.push(rows.slice(25));
           const done = await stream.finish();
           // Still waiting at the end of the batch: the delete cannot pass an open batch.
@@ -511,4 +513,12 @@ async function until(ready: () => Promise<boolean>): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error('condition not reached within 20 s');
+}
+
+/** How many sessions of this database wait on a lock in a statement matching `like` (ILIKE). */
+async function lockWaiters(like: string): Promise<number> {
+  const [{ n }] = await db.prisma.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE ${like}`;
+  return n;
 }
