@@ -63,3 +63,23 @@ export async function withLineFile<T>(file: string, fill: (f: LineFile) => T | P
     throw e;
   }
 }
+
+/**
+ * Writes `items` as one JSON array, an element a line, whole or not at all: no string of the
+ * whole document is built (a band map of millions of cells is larger than V8's longest string).
+ */
+export async function writeJsonArray(file: string, items: Iterable<unknown>): Promise<number> {
+  return withLineFile(file, (f) => {
+    let count = 0;
+    let previous: string | null = null;
+    f.write('[');
+    for (const item of items) {
+      if (previous !== null) f.write(`${previous},`);
+      previous = JSON.stringify(item);
+      count++;
+    }
+    if (previous !== null) f.write(previous);
+    f.write(']');
+    return count;
+  });
+}

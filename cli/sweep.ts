@@ -2,7 +2,7 @@
 import { axisValueLabel, gameParamName, paramNumber, type Axis } from '../sweep/axes.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { existsSync } from 'node:fs';
-import { withLineFile, writeFileAtomically } from './atomic-file.js';
+import { withLineFile, writeFileAtomically, writeJsonArray } from './atomic-file.js';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
@@ -609,13 +609,9 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
       const { bandTable } = await import('../report/band.js');
       const t = await bandTable(ctx.prisma, id, viewOptions, where);
       if (ext === '.json')
-        writeFileAtomically(
+        await writeJsonArray(
           file,
-          JSON.stringify(
-            t.rows.map((r) => Object.fromEntries(t.header.map((h, i) => [h, r[i]]))),
-            null,
-            1,
-          ),
+          t.rows.map((r) => Object.fromEntries(t.header.map((h, i) => [h, r[i]]))),
         );
       else writeFileAtomically(file, toCsv(t.header, t.rows));
       out(
@@ -634,7 +630,7 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
         `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,
       );
     }
-    if (ext === '.json') writeFileAtomically(file, JSON.stringify(maps, null, 1));
+    if (ext === '.json') await writeJsonArray(file, maps);
     else
       // A game's rows at a time: a million-cell sweep's band map is a 127 MB file.
       await withLineFile(file, (f) => {
