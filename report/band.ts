@@ -5,7 +5,8 @@
 import type { PrismaClient } from '../db/client.js';
 import { InputError } from '../sgn/util/errors.js';
 import { loadBandMap, type BandEdge } from './data.js';
-import { bandMapFigure, drawnBandCells, renderFigure, type RenderedFigure } from './figures.js';
+import { drawnBandCells, renderFigure, type RenderedFigure } from './figures.js';
+import { bandFigure } from './band-figure.js';
 import { esc, figureHtml, htmlPage, htmlTable, sig } from './html.js';
 import { firstSlice } from './slices.js';
 import { aggregateBand, aggregateEdges, pooledBandTable } from './aggregate.js';
@@ -82,7 +83,7 @@ export async function bandPicture(
   );
   const subject = data.sweep.name ?? id;
   const figure = await renderFigure(
-    bandMapFigure(band.rows, edges, { subject: viewSubject(subject, band.slice, view), param: data.param }),
+    bandFigure(band.rows, edges, { subject: viewSubject(subject, band.slice, view), param: data.param }),
   );
   return {
     figure,

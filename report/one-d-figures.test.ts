@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { ResultRow } from '../sweep/queries.js';
 import type { StepsizePoint } from './data.js';
 import { renderFigure } from './figures.js';
-import { bandLineFigure, stabilityLineFigure } from './one-d-figures.js';
+import { bandLineFigure, bandLineOfCells, stabilityLineFigure } from './one-d-figures.js';
 
 function cell(ratio: number, alpha: number | null, alphaTrue: number | null): ResultRow {
   return {
@@ -43,7 +43,7 @@ describe('bandLineFigure', () => {
   // A margin peaked at r = 200, with the true margin just above it.
   const alpha = (r: number) => 0.3 - 0.2 * Math.log10(r / 200) ** 2;
   const cells = ratios.map((r) => cell(r, alpha(r), alpha(r) + 0.01));
-  const fig = bandLineFigure(cells, 'toy');
+  const fig = bandLineFigure(bandLineOfCells(cells), 'toy');
   const layers = layersOf(fig.spec);
 
   it('draws the band [r-, r+] shaded with both edges marked, and alpha_* and alpha_true at every ratio', () => {
@@ -57,7 +57,7 @@ describe('bandLineFigure', () => {
 
   it('clips an edge outside the drawn ratios and leaves out a failed cell; without alpha_true one line', () => {
     const narrow = [cell(100, 0.2, null), cell(300, 0.25, null), { ...cell(500, null, null), error: 'boom' }];
-    const l = layersOf(bandLineFigure(narrow, 'toy').spec);
+    const l = layersOf(bandLineFigure(bandLineOfCells(narrow), 'toy').spec);
     expect(l[0].data.values).toEqual([{ from: 100, to: 300, what: 'SGN band (α* ≥ 0)' }]);
     expect(l[1].data.values).toEqual([]);
     expect(l).toHaveLength(4);

@@ -13,26 +13,39 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const finite = (x: number | null | undefined): x is number =>
   x !== null && x !== undefined && Number.isFinite(x);
 
+/** A margin curve against the weight ratio: alpha_* (alpha_true where known) and the band's edges. */
+export interface BandLine {
+  readonly points: readonly { ratio: number; alpha: number | null; alphaTrue?: number | null }[];
+  /** [r-, r+] where alpha_* >= 0, null when there is no band. */
+  readonly edges: readonly [number, number] | null;
+}
+
+/** The band line of one game's stored cells (failed cells left out). */
+export function bandLineOfCells(cells: readonly ResultRow[]): BandLine {
+  const ok = cells.filter((c) => c.error === null);
+  // The ratio axis is numeric (only a file axis holds names).
+  const first = ok.find((c) => finite(c.bandMinus) && finite(c.bandPlus));
+  return {
+    points: ok.map((c) => ({ ratio: Number(c.params.ratio), alpha: c.alpha, alphaTrue: c.alphaTrue })),
+    edges: first ? [first.bandMinus as number, first.bandPlus as number] : null,
+  };
+}
+
 /**
  * alpha_*(r) and, where stored, alpha_true(r) against the weight ratio on a log axis, the band
  * [r-, r+] (exact edges, alpha_* = 0) shaded and marked, as the paper's lq_timescale_band.
  */
-export function bandLineFigure(cells: readonly ResultRow[], subject: string): Figure {
-  // The ratio axis is numeric (only a file axis holds names).
-  const ratioOf = (c: ResultRow): number => Number(c.params.ratio);
-  const rows = cells
-    .filter((c) => c.error === null && ratioOf(c) > 0)
-    .sort((a, b) => ratioOf(a) - ratioOf(b));
+export function bandLineFigure(line: BandLine, subject: string): Figure {
+  const rows = line.points.filter((p) => p.ratio > 0).sort((a, b) => a.ratio - b.ratio);
   const names = { sgn: 'SGN margin α*(r)', truth: 'true margin α_true(r) in M(w)' };
   const points: { r: number; series: string; margin: number }[] = [];
   for (const c of rows) {
-    if (finite(c.alpha)) points.push({ r: ratioOf(c), series: names.sgn, margin: c.alpha });
-    if (finite(c.alphaTrue)) points.push({ r: ratioOf(c), series: names.truth, margin: c.alphaTrue });
+    if (finite(c.alpha)) points.push({ r: c.ratio, series: names.sgn, margin: c.alpha });
+    if (finite(c.alphaTrue)) points.push({ r: c.ratio, series: names.truth, margin: c.alphaTrue });
   }
-  const first = rows.find((c) => finite(c.bandMinus) && finite(c.bandPlus));
-  const edges = first ? [first.bandMinus as number, first.bandPlus as number] : [];
-  const rMin = rows.length ? ratioOf(rows[0]) : 0.1;
-  const rMax = rows.length ? ratioOf(rows[rows.length - 1]) : 10;
+  const edges = line.edges ?? [];
+  const rMin = rows.length ? rows[0].ratio : 0.1;
+  const rMax = rows.length ? rows[rows.length - 1].ratio : 10;
   // The band as stored, clipped to the drawn ratios (an edge outside them is not drawn).
   const band = edges.length
     ? [{ from: Math.max(rMin, edges[0]), to: Math.min(rMax, edges[1]), what: 'SGN band (α* ≥ 0)' }]

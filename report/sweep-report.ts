@@ -10,7 +10,6 @@ import type { PrismaClient } from '../db/client.js';
 import { traceFigure } from './trace-figure.js';
 import { loadSweepData, type LoadOptions, type SweepData } from './data.js';
 import {
-  bandMapFigure,
   drawnBandCells,
   integratorLabel,
   marginsFigure,
@@ -41,7 +40,8 @@ import {
 } from './ensemble-figures.js';
 import { inView, sliceLabel, viewCaption, valueLabel, type View } from './view.js';
 import { cellGroupTable } from './group-table.js';
-import { bandLineFigure, stabilityLineFigure } from './one-d-figures.js';
+import { bandLineFigure, bandLineOfCells, stabilityLineFigure } from './one-d-figures.js';
+import { bandFigure } from './band-figure.js';
 import { conservatismFigure, conservatismPoints } from './conservatism-figure.js';
 
 export interface SweepReport {
@@ -83,7 +83,8 @@ function subjectOf(labels: FigureLabels, slice: string, view: View): FigureLabel
 function oneGameFigures(d: SweepData): { figures: Figure[]; notes: string[] } {
   const figures: Figure[] = [];
   const subject = d.sweep.name ?? d.sweep.id;
-  if (d.hasRatioAxis && d.cells.some((c) => c.alpha !== null)) figures.push(bandLineFigure(d.cells, subject));
+  if (d.hasRatioAxis && d.cells.some((c) => c.alpha !== null))
+    figures.push(bandLineFigure(bandLineOfCells(d.cells), subject));
   if (d.steps.some((s) => s.convergedFraction !== null))
     figures.push(stabilityLineFigure(d.steps, subject, d.resolved.stepsize?.base ?? 'certified'));
   if (d.traces.length) figures.push(traceFigure(d.traces, subject, null));
@@ -132,7 +133,7 @@ function chooseFigures(
       notes.push('the band map is built from the stored cells (the sweep has not completed)');
     if (pooled) notes.push(`the band map shows the median α* and median band edges ${pooledText}`);
     figures.push(
-      bandMapFigure(
+      bandFigure(
         band.rows,
         edges.filter((e) => e.slice === band.slice && inView(view, e.at)),
         subjectOf(

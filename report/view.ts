@@ -100,7 +100,8 @@ export function chooseView(axes: readonly SweepAxis[], opts: ViewOptions, sweep:
     // (drawn against, those are noise: a seed x lambda sweep is drawn against lambda).
     const free = drawable.filter((a) => !aggregate.includes(a.name));
     const open = free.filter((a) => !fixed.has(a.name));
-    x = (open.find((a) => !REPLICATES.includes(a.name)) ?? open[0] ?? free[0])?.name ?? null;
+    const notReplicate = (list: readonly SweepAxis[]) => list.find((a) => !REPLICATES.includes(a.name));
+    x = (notReplicate(open) ?? open[0] ?? notReplicate(free) ?? free[0])?.name ?? null;
   }
   return { x, aggregate, fixed, axes };
 }

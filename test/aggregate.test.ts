@@ -282,6 +282,52 @@ describe('--aggregate, --x and --slice against the stored cells', () => {
     expect(cells.every((c) => c.at.lambda === 0.75)).toBe(true);
   });
 
+  it('one value of the x axis held: the band as a curve against the ratio, not a one-column map', async () => {
+    const dir = join(tmp, 'banded-one-game');
+    const r = await sgn('report', 'banded', '--slice', 'lambda=0.75', '--slice', 'seed=13345', '--out', dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'band-map.svg'))).toBe(false);
+    const spec = JSON.parse(readFileSync(join(dir, 'band-1d.vl.json'), 'utf8')) as {
+      title: { text: string; subtitle: string };
+      layer: { data: { values: { r?: number; margin?: number; from?: number; to?: number }[] } }[];
+    };
+    expect(spec.title.text).toBe('banded (lambda=0.75, seed=13345): timescale band');
+    const game = (await db.prisma.cellResult.findMany({ where: { sweepId: 'banded' } }))
+      .filter((c) => {
+        const p = c.params as Record<string, number>;
+        return p.lambda === 0.75 && p.seed === 13345;
+      })
+      .sort((a, b) => (a.params as { ratio: number }).ratio - (b.params as { ratio: number }).ratio);
+    expect(game).toHaveLength(4);
+    // The curve is the stored alpha_* of that game at each ratio; the edges are its stored band.
+    const curve = spec.layer[3].data.values;
+    expect(curve.map((p) => p.r)).toEqual(game.map((c) => (c.params as { ratio: number }).ratio));
+    expect(curve.map((p) => p.margin)).toEqual(game.map((c) => c.alpha));
+    const [minus, plus] = [game[0].bandMinus!, game[0].bandPlus!];
+    expect(spec.title.subtitle).toBe(`band r− = ${minus.toPrecision(4)}, r+ = ${plus.toPrecision(4)}`);
+    // sweep band draws the same curve; holding lambda alone leaves the seeds as the map's columns.
+    const svg = join(tmp, 'one-game.svg');
+    const b = await sgn(
+      'sweep',
+      'band',
+      'banded',
+      '--slice',
+      'lambda=0.75',
+      '--slice',
+      'seed=13345',
+      '--out',
+      svg,
+    );
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toContain('4 cells, 1 band edges');
+    const text = readFileSync(svg, 'utf8');
+    expect(text).toContain('banded (lambda=0.75, seed=13345): timescale band');
+    expect(text).toContain(`band r− = ${minus.toPrecision(4)}, r+ = ${plus.toPrecision(4)}`);
+    const map = join(tmp, 'seeds.svg');
+    expect((await sgn('sweep', 'band', 'banded', '--slice', 'lambda=0.75', '--out', map)).code).toBe(0);
+    expect(readFileSync(map, 'utf8')).toContain('banded (lambda=0.75): timescale band α*(seed, r)');
+  });
+
   it('refuses an unknown axis or value in one line naming the valid ones, and writes nothing', async () => {
     const dir = join(tmp, 'never');
     const png = join(tmp, 'never.png');
