@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import pg from 'pg';
+import { Client, Connection } from '@temporalio/client';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
@@ -209,8 +210,14 @@ describe('every sweep ends', () => {
       await admin.query('ALTER TABLE cell_results RENAME TO cell_results_away');
       const r = await runCli(['sweep', 'start', spec, '--id', 'db-fails'], env);
       expect(r.code, r.stderr).toBe(0);
-      // Storing the given-up cells fails too until the table is back (bookkeeping retries on).
-      await sleep(6000);
+      // Storing the given-up cells fails too until the table is back (bookkeeping retries on):
+      // hold the table away until the workflow has given up on all 4 batches.
+      const { workflowId } = await sweepRow('db-fails');
+      await waitUntil(
+        async () => (await scheduledActivities(workflowId, 'recordFailedCells')) >= 4,
+        120_000,
+        'all 4 batches given up',
+      );
     } finally {
       await admin.query('ALTER TABLE cell_results_away RENAME TO cell_results');
       await admin.end();
@@ -247,6 +254,19 @@ describe('every sweep ends', () => {
     expect(worker.child.exitCode).toBeNull();
   });
 });
+
+/** How many times the workflow has scheduled activity `type` (its retries are not counted). */
+async function scheduledActivities(workflowId: string, type: string): Promise<number> {
+  const connection = await Connection.connect({ address: temporal.address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type,
+    ).length;
+  } finally {
+    await connection.close();
+  }
+}
 
 /** CPU seconds (user + system) a process used over the next `ms` milliseconds. */
 async function cpuSeconds(pid: number, ms: number): Promise<number> {
