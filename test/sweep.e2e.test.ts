@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
+import { progressQuery } from '../contracts/workflow.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { runCli, startWorker, waitUntil, type WorkerProcess } from './support/processes.js';
@@ -236,8 +237,13 @@ describe('sweeps on Temporal + PostgreSQL', () => {
     await waitForDone('paused', 60);
     expect((await runCli(['sweep', 'pause', 'paused'], env)).code).toBe(0);
     await waitForStatus('paused', 'paused', 30_000);
-    // Batches in flight finish, then nothing more is scheduled.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Batches in flight finish (the workflow says none is left), then nothing more is scheduled.
+    const workflow = client.workflow.getHandle((await sweepRow('paused')).workflowId);
+    await waitUntil(
+      async () => (await workflow.query(progressQuery)).inFlight === 0,
+      60_000,
+      'the batches in flight to finish',
+    );
     const held = (await sweepRow('paused')).doneCells;
     await new Promise((r) => setTimeout(r, 2500));
     expect((await sweepRow('paused')).doneCells).toBe(held);
