@@ -7,24 +7,11 @@
 import { InputError } from '../sgn/util/errors.js';
 import { axisValues } from './axes.js';
 import type { ResultRow } from './queries.js';
+import { CELL_SCALARS } from './query.js';
 import type { SweepAxis } from './resolved.js';
 
 /** The outputs a comparison may name: the numeric columns of a result, and `certified`. */
-export const COMPARABLE_OUTPUTS = [
-  'alpha',
-  'beta',
-  'certified',
-  'eulerStep',
-  'rk4Step',
-  'alphaTrue',
-  'gammaEuclidean',
-  'optimalAlpha',
-  'optimalRatio',
-  'bandMinus',
-  'bandPlus',
-  'hStabEuler',
-  'hStabRk4',
-] as const;
+export const COMPARABLE_OUTPUTS = [...CELL_SCALARS, 'certified'] as const;
 export type ComparableOutput = (typeof COMPARABLE_OUTPUTS)[number];
 export const DEFAULT_OUTPUTS: readonly ComparableOutput[] = ['alpha', 'beta', 'certified'];
 

@@ -51,8 +51,25 @@ export type Condition = { readonly text: string } & (
     }
 );
 
+/** A certificate's scalar outputs (one number each, null where not computed), in table order. */
+export const CELL_SCALARS = [
+  'alpha',
+  'beta',
+  'eulerStep',
+  'rk4Step',
+  'alphaTrue',
+  'gammaEuclidean',
+  'optimalAlpha',
+  'optimalRatio',
+  'bandMinus',
+  'bandPlus',
+  'hStabEuler',
+  'hStabRk4',
+] as const;
+export type CellScalar = (typeof CELL_SCALARS)[number];
+
 /** Scalar outputs stored in a column of their own, by the name tables and CSV give them. */
-export const NUMBER_OUTPUTS: Readonly<Record<string, string>> = {
+export const NUMBER_OUTPUTS: Readonly<Record<'cellIndex' | CellScalar, string>> = {
   cellIndex: 'cell_index',
   alpha: 'alpha',
   beta: 'beta',

@@ -6,6 +6,7 @@
  */
 import type { Cell, ColumnType, TypedColumn } from '../formats/parquet.js';
 import type { ResultRow } from './queries.js';
+import { CELL_SCALARS } from './query.js';
 
 /** What decides the columns: the sweep's parameters and the longest vectors stored. */
 export interface TidyLayout {
@@ -29,21 +30,6 @@ export const column = <R>(name: string, type: ColumnType, value: (r: R) => Cell)
   value,
 });
 
-const SCALARS = [
-  'alpha',
-  'beta',
-  'eulerStep',
-  'rk4Step',
-  'alphaTrue',
-  'gammaEuclidean',
-  'optimalAlpha',
-  'optimalRatio',
-  'bandMinus',
-  'bandPlus',
-  'hStabEuler',
-  'hStabRk4',
-] as const;
-
 const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
 /** coupling_l[i][j] (0-based) when it is a number. */
@@ -60,7 +46,7 @@ export function tidyColumns(layout: TidyLayout): TidyColumn[] {
     col('cellKey', 'STRING', (r) => r.cellKey),
     ...layout.params.map((p) => col(p, 'DOUBLE', (r) => r.params[p] ?? null)),
     col('certified', 'BOOLEAN', (r) => r.certified),
-    ...SCALARS.map((k) => col(k, 'DOUBLE', (r) => r[k])),
+    ...CELL_SCALARS.map((k) => col(k, 'DOUBLE', (r) => r[k])),
     ...upTo(layout.weights).map((i) => col(`weights_${i}`, 'DOUBLE', (r) => r.weights[i - 1] ?? null)),
     ...upTo(layout.mu).map((i) => col(`mu_${i}`, 'DOUBLE', (r) => r.mu[i - 1] ?? null)),
     ...upTo(layout.coupling).flatMap((i) =>

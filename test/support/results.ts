@@ -5,22 +5,12 @@
 import type { PrismaClient } from '../../db/client.js';
 import { certifyRange, type CellRow } from '../../sweep/compute.js';
 import type { ResolvedSweep } from '../../sweep/resolved.js';
+import { CELL_SCALARS } from '../../sweep/query.js';
 
 /** The certificate columns compared with the reference (bit for bit, through JSON). */
 export const COMPARED_COLUMNS: readonly (keyof CellRow)[] = [
   'certified',
-  'alpha',
-  'beta',
-  'eulerStep',
-  'rk4Step',
-  'alphaTrue',
-  'gammaEuclidean',
-  'optimalAlpha',
-  'optimalRatio',
-  'bandMinus',
-  'bandPlus',
-  'hStabEuler',
-  'hStabRk4',
+  ...CELL_SCALARS,
   'weights',
   'mu',
   'couplingL',
