@@ -6,6 +6,7 @@
  * on parameters become the list of matching game indices, and the rest is SQL.
  */
 import { Prisma, type PrismaClient } from '../db/client.js';
+import type { StepsizeInsert } from '../db/exact-writes.js';
 import { InputError } from '../sgn/util/errors.js';
 import { paramsAt, ratioLength, type ParamValue } from './cells.js';
 import { parseWhere, paramHolds, RUN_OUTPUTS, type Condition, type QueryParams } from './query.js';
@@ -15,25 +16,12 @@ import { collectPages, forEachCursorPage } from './cursor.js';
 import type { ResolvedSweep } from './resolved.js';
 import { column, type ColumnOf } from './tidy.js';
 
-export interface RunRow {
+/** A stored run as it was written (db/exact-writes.ts), with its game's parameters. */
+export interface RunRow extends StepsizeInsert {
   /** The run's game among the sweep's games (the games' first cells are cellIndex x ratios). */
   cellIndex: number;
-  cellKey: string;
   /** The game's parameters (the sweep's axes but the weight ratio). */
   params: Record<string, ParamValue>;
-  integrator: string;
-  multiplier: number;
-  step: number | null;
-  certifiedStep: number | null;
-  exactThreshold: number | null;
-  stableExact: boolean | null;
-  convergedFraction: number | null;
-  empiricalFactor: number | null;
-  predictedFactor: number | null;
-  spectralRadius: number | null;
-  gammaEuclidean: number | null;
-  convergence: string | null;
-  error: string | null;
 }
 
 interface RawRun {
