@@ -600,7 +600,10 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
       const { bandPicture, bandPictureFile } = await import('../report/band.js');
       const picture = await bandPicture(ctx.prisma, id, viewOptions, where);
       writeFileAtomically(file, bandPictureFile(picture, pictureFormat, id));
-      out(`${file}: band map of sweep ${id}, ${picture.cells} cells, ${picture.edges.length} band edges`);
+      const games = picture.edges.length;
+      out(
+        `${file}: band map of sweep ${id}, ${picture.cells} cells, band edges of ${games} game${games === 1 ? '' : 's'}`,
+      );
       if (picture.note) out(`note: ${picture.note}`);
       if (partial) out(partial);
       return 0;

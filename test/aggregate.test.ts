@@ -319,7 +319,7 @@ describe('--aggregate, --x and --slice against the stored cells', () => {
       svg,
     );
     expect(b.code, b.stderr).toBe(0);
-    expect(b.stdout).toContain('4 cells, 1 band edges');
+    expect(b.stdout).toContain('4 cells, band edges of 1 game');
     const text = readFileSync(svg, 'utf8');
     expect(text).toContain('banded (lambda=0.75, seed=13345): timescale band');
     expect(text).toContain(`band r− = ${minus.toPrecision(4)}, r+ = ${plus.toPrecision(4)}`);
