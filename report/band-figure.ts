@@ -5,7 +5,7 @@
  */
 import type { BandCell, BandEdge } from './data.js';
 import { bandMapFigure, paramText, type Figure, type FigureLabels } from './figures.js';
-import { bandLineFigure } from './one-d-figures.js';
+import { bandLineFigure, storedBandEdges } from './one-d-figures.js';
 
 export function bandFigure(
   band: readonly BandCell[],
@@ -20,7 +20,7 @@ export function bandFigure(
   return bandLineFigure(
     {
       points: band.filter((b) => b.alpha !== null).map((b) => ({ ratio: b.ratio, alpha: b.alpha })),
-      edges: edge && edge.rMinus !== null && edge.rPlus !== null ? [edge.rMinus, edge.rPlus] : null,
+      edges: edge ? storedBandEdges(edge.rMinus, edge.rPlus) : null,
     },
     // A value held by --slice is in the subject already; one left by --where is not.
     labels.subject.includes(`${labels.param}=`) ? labels.subject : `${labels.subject} (${held})`,

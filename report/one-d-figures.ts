@@ -16,18 +16,29 @@ const finite = (x: number | null | undefined): x is number =>
 /** A margin curve against the weight ratio: alpha_* (alpha_true where known) and the band's edges. */
 export interface BandLine {
   readonly points: readonly { ratio: number; alpha: number | null; alphaTrue?: number | null }[];
-  /** [r-, r+] where alpha_* >= 0, null when there is no band. */
+  /** [r-, r+] where alpha_* >= 0 (r+ = Infinity: unbounded above), null when there is no band. */
   readonly edges: readonly [number, number] | null;
+}
+
+/**
+ * The band's edges as stored: r+ is NULL when the band is unbounded above (uncoupled players, or
+ * coupled one way), both are NULL when there is no band.
+ */
+export function storedBandEdges(
+  rMinus: number | null,
+  rPlus: number | null,
+): readonly [number, number] | null {
+  return rMinus === null || !Number.isFinite(rMinus) ? null : [rMinus, rPlus ?? Infinity];
 }
 
 /** The band line of one game's stored cells (failed cells left out). */
 export function bandLineOfCells(cells: readonly ResultRow[]): BandLine {
   const ok = cells.filter((c) => c.error === null);
   // The ratio axis is numeric (only a file axis holds names).
-  const first = ok.find((c) => finite(c.bandMinus) && finite(c.bandPlus));
+  const first = ok[0];
   return {
     points: ok.map((c) => ({ ratio: Number(c.params.ratio), alpha: c.alpha, alphaTrue: c.alphaTrue })),
-    edges: first ? [first.bandMinus as number, first.bandPlus as number] : null,
+    edges: first ? storedBandEdges(first.bandMinus, first.bandPlus) : null,
   };
 }
 
@@ -53,8 +64,9 @@ export function bandLineFigure(line: BandLine, subject: string): Figure {
   const marks = edges.filter((r) => r >= rMin && r <= rMax).map((r) => ({ r }));
   const hasTruth = points.some((p) => p.series === names.truth);
   const domain = hasTruth ? [names.truth, names.sgn] : [names.sgn];
+  const edgeLabel = (r: number): string => (Number.isFinite(r) ? r.toPrecision(4) : '∞');
   const edgeText = edges.length
-    ? `band r− = ${edges[0].toPrecision(4)}, r+ = ${edges[1].toPrecision(4)}`
+    ? `band r− = ${edgeLabel(edges[0])}, r+ = ${edgeLabel(edges[1])}`
     : 'no band: α* < 0 at every ratio';
   return {
     name: 'band-1d',

@@ -230,14 +230,20 @@ describe.skipIf(!existsSync(CHROMIUM))('sgn dashboard in Chromium', () => {
     await page.fill('#slice', 'lambda=0');
     await page.click('#view-form button');
     await page.locator('#detail-error').waitFor({ state: 'hidden' });
-    // Held at lambda = 0: the band map has that one column of 40 ratios.
+    // Held at lambda = 0: that one game's band, alpha_* at its 40 ratios against the ratio (a
+    // one-column band map would hide it).
     await waitUntil(
       async () =>
         (await page
-          .locator('#figures .figure[data-name="band-map"] svg.marks g.mark-rect.role-mark path')
+          .locator('#figures .figure[data-name="band-1d"] svg.marks g.mark-symbol.role-mark path')
           .count()) === 40,
       30_000,
-      'the band map of the slice',
+      'the band of the slice',
+    );
+    expect(await page.locator('#figures .figure[data-name="band-map"]').count()).toBe(0);
+    // lambda = 0 uncouples the players: certified at every ratio, the band unbounded.
+    expect(await page.locator('#figures .figure[data-name="band-1d"]').textContent()).toContain(
+      'band r− = 0.000, r+ = ∞',
     );
     await shot('5-slice');
     expect(errors).toEqual([]);
