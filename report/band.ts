@@ -7,7 +7,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { loadBandMap, type BandEdge } from './data.js';
 import { drawnBandCells, renderFigure, type RenderedFigure } from './figures.js';
 import { bandFigure } from './band-figure.js';
-import { esc, figureHtml, htmlPage, htmlTable, sig } from './html.js';
+import { esc, figureHtml, htmlPage, htmlTable, sig, upperEdgeText } from './html.js';
 import { firstSlice } from './slices.js';
 import { aggregateBand, aggregateEdges, pooledBandTable } from './aggregate.js';
 import { inView, valueLabel, type View, type ViewOptions } from './view.js';
@@ -30,7 +30,7 @@ export function edgesTable(edges: readonly BandEdge[], param: string): string {
     edges.map((e) => [
       sig(e.param),
       sig(e.rMinus),
-      sig(e.rPlus),
+      upperEdgeText(e.rMinus, e.rPlus),
       sig(e.optimalRatio),
       sig(e.alphaMax),
       sig(e.certifiedFraction),

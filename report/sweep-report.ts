@@ -21,7 +21,7 @@ import {
   type RenderedFigure,
 } from './figures.js';
 import { writeFigures, writeTables } from './files.js';
-import { definitionTable, esc, figureHtml, htmlPage, htmlTable, sig } from './html.js';
+import { definitionTable, esc, figureHtml, htmlPage, htmlTable, sig, upperEdgeText } from './html.js';
 import { firstSlice } from './slices.js';
 import {
   aggregateBand,
@@ -233,7 +233,7 @@ function parameterTable(d: SweepData): string {
   };
   for (const e of d.edges) {
     put(e, 'r−', sig(e.rMinus));
-    put(e, 'r+', sig(e.rPlus));
+    put(e, 'r+', upperEdgeText(e.rMinus, e.rPlus));
     put(e, 'r*', sig(e.optimalRatio));
     put(e, 'certified fraction', sig(e.certifiedFraction));
   }
