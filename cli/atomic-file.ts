@@ -64,22 +64,40 @@ export async function withLineFile<T>(file: string, fill: (f: LineFile) => T | P
   }
 }
 
+/** A JSON array written into a line file an element a line: `add` each, then `end`. */
+export interface JsonArrayLines {
+  add(item: unknown): void;
+  /** Closes the array; returns how many elements it holds. */
+  end(): number;
+}
+
+export function jsonArrayLines(f: LineFile): JsonArrayLines {
+  // An element's comma waits for the next element.
+  let previous: string | null = null;
+  let count = 0;
+  f.write('[');
+  return {
+    add: (item) => {
+      if (previous !== null) f.write(`${previous},`);
+      previous = JSON.stringify(item);
+      count++;
+    },
+    end: () => {
+      if (previous !== null) f.write(previous);
+      f.write(']');
+      return count;
+    },
+  };
+}
+
 /**
  * Writes `items` as one JSON array, an element a line, whole or not at all: no string of the
  * whole document is built (a band map of millions of cells is larger than V8's longest string).
  */
 export async function writeJsonArray(file: string, items: Iterable<unknown>): Promise<number> {
   return withLineFile(file, (f) => {
-    let count = 0;
-    let previous: string | null = null;
-    f.write('[');
-    for (const item of items) {
-      if (previous !== null) f.write(`${previous},`);
-      previous = JSON.stringify(item);
-      count++;
-    }
-    if (previous !== null) f.write(previous);
-    f.write(']');
-    return count;
+    const json = jsonArrayLines(f);
+    for (const item of items) json.add(item);
+    return json.end();
   });
 }

@@ -2,7 +2,7 @@
 import { axisValueLabel, gameParamName, paramNumber, type Axis } from '../sweep/axes.js';
 import type { ResolvedSweep } from '../sweep/resolved.js';
 import { existsSync } from 'node:fs';
-import { withLineFile, writeFileAtomically, writeJsonArray } from './atomic-file.js';
+import { jsonArrayLines, withLineFile, writeFileAtomically, writeJsonArray } from './atomic-file.js';
 import { extname, resolve as resolvePath, dirname } from 'node:path';
 import { InputError } from '../sgn/util/errors.js';
 import { DEFAULT_CONFIG, type SgnConfig } from '../config/config.js';
@@ -21,8 +21,8 @@ import {
 import { openContext, type SweepContext } from '../app/context.js';
 import { queueWorkers, workersLine, type QueueWorker } from '../app/pollers.js';
 import {
-  bandMapRows,
   BAND_CSV_HEADER,
+  forEachBandMapPage,
   countResults,
   failureKinds,
   failureListCommands,
@@ -32,6 +32,7 @@ import {
   noMatchHints,
   resultRows,
   storedStatus,
+  type BandMapRow,
   type ResultRow,
 } from '../sweep/queries.js';
 import { checkWhereSyntax } from '../sweep/query.js';
@@ -547,6 +548,15 @@ async function partialBandNote(prisma: PrismaClient, id: string): Promise<string
   return `note: sweep ${id} is ${status}: its band map holds the games whose cells are all stored so far`;
 }
 
+/** A game's band-map row as CSV lines (BAND_CSV_HEADER), one per ratio. */
+function bandCsvLines(m: BandMapRow): string {
+  return m.ratios
+    .map((r, k) =>
+      csvRow([m.paramName, m.paramValue, r, m.alphas[k], m.rMinus, m.rPlus, m.optimalRatio, m.alphaMax]),
+    )
+    .join('\n');
+}
+
 /** Output formats of `sweep band --out`, by file extension: tables, or the picture (report/band.ts). */
 const BAND_TABLES = ['.json', '.csv'];
 const BAND_PICTURES = new Map<string, PictureFormat>([
@@ -623,9 +633,11 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
       if (partial) out(partial);
       return 0;
     }
-    const maps =
-      where.length > 0 ? await filteredBandMaps(ctx.prisma, id, where) : await bandMapRows(ctx.prisma, id);
-    if (maps.length === 0) {
+    // --where: the maps drawn from the kept cells (in memory); else band_maps read a page of
+    // games at a time, each page written before the next is read.
+    const filtered = where.length > 0 ? await filteredBandMaps(ctx.prisma, id, where) : null;
+    const stored = filtered ? filtered.length : await ctx.prisma.bandMap.count({ where: { sweepId: id } });
+    if (stored === 0) {
       if ((await storedStatus(ctx.prisma, id)) === null)
         throw new InputError('sweep', `no sweep with id "${id}" (see: sgn sweep list)`);
       throw new InputError(
@@ -633,30 +645,24 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
         `sweep "${id}" has no band map (it needs a ratio axis, and a game whose certify cells are all stored)`,
       );
     }
-    if (ext === '.json') await writeJsonArray(file, maps);
-    else
-      // A game's rows at a time: a million-cell sweep's band map is a 127 MB file.
-      await withLineFile(file, (f) => {
-        f.write(csvRow(BAND_CSV_HEADER));
-        for (const m of maps)
-          f.write(
-            m.ratios
-              .map((r, k) =>
-                csvRow([
-                  m.paramName,
-                  m.paramValue,
-                  r,
-                  m.alphas[k],
-                  m.rMinus,
-                  m.rPlus,
-                  m.optimalRatio,
-                  m.alphaMax,
-                ]),
-              )
-              .join('\n'),
-          );
+    const forEachPage = (onPage: (maps: readonly BandMapRow[]) => void): Promise<void> =>
+      filtered ? Promise.resolve(onPage(filtered)) : forEachBandMapPage(ctx.prisma, id, onPage);
+    let games = 0;
+    let cells = 0;
+    await withLineFile(file, async (f) => {
+      const json = ext === '.json' ? jsonArrayLines(f) : null;
+      if (!json) f.write(csvRow(BAND_CSV_HEADER));
+      await forEachPage((maps) => {
+        for (const m of maps) {
+          games++;
+          cells += m.ratios.length;
+          if (json) json.add(m);
+          else f.write(bandCsvLines(m));
+        }
       });
-    out(`${file}: ${maps.length} rows of the band map`);
+      json?.end();
+    });
+    out(`${file}: band map of ${games} game${games === 1 ? '' : 's'}, ${cells} cells`);
     if (partial) out(partial);
     return 0;
   });

@@ -7,26 +7,31 @@
  */
 import { Prisma, type PrismaClient } from '../db/client.js';
 
-/** Rows per page (FETCH takes no parameter: FETCH_PAGE spells the number). */
+/** Rows per page (FETCH takes no parameter: the statement spells the number). */
 export const CURSOR_PAGE = 5000;
-const FETCH_PAGE = Prisma.sql`FETCH FORWARD 5000 FROM sgn_cursor`;
 
 /** How long a read may hold its transaction (a slow reader of a large export). */
 export const EXPORT_TIMEOUT_MS = 6 * 3600_000;
 
-/** Hands the rows of `query` to `onPage`, CURSOR_PAGE at a time, awaiting each page. */
+/**
+ * Hands the rows of `query` to `onPage`, `pageSize` (default CURSOR_PAGE) at a time, awaiting
+ * each page. Rows that hold arrays (a band map's row is a game's ratios) want smaller pages.
+ */
 export async function forEachCursorPage<Raw>(
   prisma: PrismaClient,
   query: Prisma.Sql,
   onPage: (rows: Raw[]) => void | Promise<void>,
+  pageSize = CURSOR_PAGE,
 ): Promise<void> {
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError(`page size ${pageSize}`);
+  const fetch = Prisma.raw(`FETCH FORWARD ${pageSize} FROM sgn_cursor`);
   await prisma.$transaction(
     async (tx) => {
       await tx.$executeRaw`DECLARE sgn_cursor NO SCROLL CURSOR FOR ${query}`;
       for (;;) {
-        const page = await tx.$queryRaw<Raw[]>(FETCH_PAGE);
+        const page = await tx.$queryRaw<Raw[]>(fetch);
         if (page.length > 0) await onPage(page);
-        if (page.length < CURSOR_PAGE) return;
+        if (page.length < pageSize) return;
       }
     },
     { timeout: EXPORT_TIMEOUT_MS },

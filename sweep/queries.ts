@@ -379,22 +379,74 @@ export async function forEachCellPairPage(
   );
 }
 
-export async function bandMapRows(prisma: PrismaClient, sweepId: string) {
-  return prisma.bandMap.findMany({
-    where: { sweepId },
-    orderBy: [{ paramName: 'asc' }, { paramValue: 'asc' }],
-    select: {
-      paramName: true,
-      paramValue: true,
-      ratios: true,
-      alphas: true,
-      rMinus: true,
-      rPlus: true,
-      optimalRatio: true,
-      alphaMax: true,
-      certifiedFraction: true,
-    },
-  });
+/**
+ * A sweep's band-map rows, in the order of their parameter. Read in SQL, not through the Prisma
+ * model: a failed cell's alpha is a NULL inside `alphas`, which the model's float[] refuses.
+ */
+export async function bandMapRows(prisma: PrismaClient, sweepId: string): Promise<BandMapRow[]> {
+  return collectPages((onPage) => forEachBandMapPage(prisma, sweepId, onPage));
+}
+
+/** A game's band-map row (band_maps): its ratios and margins, edges and optimum. */
+export interface BandMapRow {
+  readonly paramName: string;
+  readonly paramValue: number;
+  readonly ratios: readonly number[];
+  /** alpha_* at each ratio; NULL (a PostgreSQL array keeps it) where the cell failed. */
+  readonly alphas: readonly (number | null)[];
+  readonly rMinus: number | null;
+  /** NULL beside a stored rMinus: the band is unbounded above. */
+  readonly rPlus: number | null;
+  readonly optimalRatio: number | null;
+  readonly alphaMax: number | null;
+  readonly certifiedFraction: number;
+}
+
+interface RawBandMap {
+  param_name: string;
+  param_value: number;
+  ratios: number[];
+  alphas: (number | null)[];
+  r_minus: number | null;
+  r_plus: number | null;
+  optimal_ratio: number | null;
+  alpha_max: number | null;
+  certified_fraction: number;
+}
+
+/** Games per page of a band-map read: a row holds each of its game's ratios and margins. */
+const BAND_MAP_PAGE = 100;
+
+/**
+ * A sweep's band-map rows in bandMapRows' order, handed to `onPage` a page of games at a time
+ * (one snapshot through a cursor): an export of a million-cell map in the memory of 100 games.
+ */
+export async function forEachBandMapPage(
+  prisma: PrismaClient,
+  sweepId: string,
+  onPage: (rows: BandMapRow[]) => void | Promise<void>,
+): Promise<void> {
+  await forEachCursorPage<RawBandMap>(
+    prisma,
+    Prisma.sql`SELECT param_name, param_value, ratios, alphas, r_minus, r_plus, optimal_ratio, alpha_max,
+        certified_fraction
+      FROM band_maps WHERE sweep_id = ${sweepId} ORDER BY param_name, param_value`,
+    (page) =>
+      onPage(
+        page.map((r) => ({
+          paramName: r.param_name,
+          paramValue: r.param_value,
+          ratios: r.ratios,
+          alphas: r.alphas,
+          rMinus: r.r_minus,
+          rPlus: r.r_plus,
+          optimalRatio: r.optimal_ratio,
+          alphaMax: r.alpha_max,
+          certifiedFraction: r.certified_fraction,
+        })),
+      ),
+    BAND_MAP_PAGE,
+  );
 }
 
 /** How many cells (games, for step-size runs) of a sweep failed with one error text. */

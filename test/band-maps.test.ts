@@ -14,6 +14,7 @@ import { gameParamName } from '../sweep/axes.js';
 import { CellBatchStream, writeCellBatch } from '../db/cell-batches.js';
 import { aggregateBandMaps, foldCompletedGroups } from '../activities/band-maps.js';
 import { bandMapsOf, loadBandMap } from '../report/data.js';
+import { bandMapRows, forEachBandMapPage, type BandMapRow } from '../sweep/queries.js';
 
 let db: TestDatabase;
 let resolved: ResolvedSweep;
@@ -214,5 +215,42 @@ describe('band maps', () => {
     expect(await fold(14, 18)).toBe(1); // holds its last cell: folded
     await db.prisma.bandMap.deleteMany({ where: { sweepId: 'q' } });
     expect(await fold(9, 13)).toBe(1); // holds its first cell: folded
+  });
+
+  it('reads band_maps a page of games at a time, the same rows in the same order as one read', async () => {
+    await registerSweep('paged');
+    // 250 games (two and a half pages), written directly: one failed cell (a NULL in alphas),
+    // unbounded bands (r+ NULL) and games with no band (both edges NULL) among them.
+    await db.prisma.$executeRaw`
+      INSERT INTO band_maps (sweep_id, param_name, param_value, ratios, alphas, r_minus, r_plus,
+        optimal_ratio, alpha_max, certified_fraction)
+      SELECT 'paged', 'lambda', g::float8 / 7, ARRAY[0.1, 1, 10],
+        ARRAY[g::float8 / 3, CASE WHEN g = 101 THEN NULL ELSE 1 - g::float8 / 100 END, -g::float8],
+        CASE WHEN g % 5 = 0 THEN NULL ELSE 0.01::float8 * g END, CASE WHEN g % 5 < 2 THEN NULL ELSE g END,
+        1, 1 - g::float8 / 100, (g % 3)::float8 / 3
+      FROM generate_series(0, 249) g`;
+    const pages: number[] = [];
+    const paged: BandMapRow[] = [];
+    await forEachBandMapPage(db.prisma, 'paged', (rows) => {
+      pages.push(rows.length);
+      paged.push(...rows);
+    });
+    expect(pages).toEqual([100, 100, 50]);
+    // What the statement wrote, computed here (float8 division: the nearest double, as JS's).
+    const expected = Array.from({ length: 250 }, (_, g) => ({
+      paramName: 'lambda',
+      paramValue: g / 7,
+      ratios: [0.1, 1, 10],
+      alphas: [g / 3, g === 101 ? null : 1 - g / 100, -g],
+      rMinus: g % 5 === 0 ? null : 0.01 * g,
+      rPlus: g % 5 < 2 ? null : g,
+      optimalRatio: 1,
+      alphaMax: 1 - g / 100,
+      certifiedFraction: (g % 3) / 3,
+    }));
+    expect(paged).toEqual(expected);
+    // The whole read (reports, sweep band) is the same rows; a NULL alpha (a failed cell) reads
+    // as null, where the Prisma model's float[] refused the row.
+    expect(await bandMapRows(db.prisma, 'paged')).toEqual(expected);
   });
 });

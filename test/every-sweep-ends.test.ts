@@ -176,6 +176,19 @@ describe('every sweep ends', () => {
     const lines = failed.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/\berror$/);
     expect(lines.slice(2)).toEqual([expect.stringMatching(/^9 .* timeout after 2 s$/)]);
+    // The band map and the report of a sweep with a failed cell: that cell has no alpha, the rest
+    // are drawn (the failed cell's NULL inside band_maps.alphas once stopped both).
+    const csv = join(dir, 'timeout-band.csv');
+    const band = await runCli(['sweep', 'band', 'timeout', '--out', csv], env);
+    expect(band.code, band.stderr).toBe(0);
+    const bandLines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(bandLines).toHaveLength(1 + 24);
+    const alphas = bandLines.slice(1).map((l) => l.split(',')[3]);
+    expect(alphas[9]).toBe('');
+    expect(alphas.filter((a) => a === '')).toHaveLength(1);
+    const report = await runCli(['report', 'timeout', '--out', join(dir, 'timeout-report')], env);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'timeout-report', 'band-map.svg'), 'utf8')).toContain('<svg');
   });
 
   it('retries only the failed cells on resume --retry-failed, keeping every stored result', async () => {
