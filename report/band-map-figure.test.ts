@@ -55,6 +55,16 @@ describe('band map figure', () => {
     expect(colour.condition?.value).toBe('#d0d0d0');
     expect(layers[0].data.values).toHaveLength(band.length);
     expect(f.caption).toContain(`from 0 to ${top}`);
+    expect(f.caption).not.toContain('Blank:');
+  });
+
+  it('says how many cells are blank when some have no margin (failed cells)', () => {
+    const failed = band.map((b, i) => (i % 4 === 1 ? { ...b, alpha: null, certified: false } : b));
+    const blank = failed.filter((b) => b.alpha === null).length;
+    expect(blank).toBeGreaterThan(1);
+    const g = bandMapFigure(failed, edges, { subject: 'test', param: 'lambda' });
+    expect(g.caption).toContain(`Blank: ${blank} cells without a margin (failed;`);
+    expect((g.spec as { layer: Layer[] }).layer[0].data.values).toHaveLength(band.length - blank);
   });
 
   it('draws edges inside the axis only, and markers at the frame for the others', () => {

@@ -149,6 +149,12 @@ export function drawnBandCells(band: readonly BandCell[]): BandCell[] {
   return band.filter((b) => b.alpha !== null && Number.isFinite(b.alpha) && finitePositive(b.ratio));
 }
 
+/** The caption's word on cells with no margin (failed, or not finite): left blank. */
+function failedText(blank: number): string {
+  if (blank === 0) return '';
+  return ` Blank: ${blank} ${blank === 1 ? 'cell' : 'cells'} without a margin (failed; listed by sgn sweep results --where error=any).`;
+}
+
 /** Heatmap of alpha_*(param, r) with the band edges and the optimal ratio. */
 export function bandMapFigure(
   band: readonly BandCell[],
@@ -176,7 +182,8 @@ export function bandMapFigure(
       `certified cells (α* > 0) coloured by α* from 0 to ${fmtNumber(colourTop)}, the others grey. ` +
       `Lines: the exact band edges r−(${sym}), r+(${sym}) and the optimal ratio where the game is certified; ` +
       `an edge beyond the ratio axis is a triangle at the frame (its value in the tooltip and the band-edges table), ` +
-      `an unbounded one (r− = 0, r+ = ∞) an open triangle.`,
+      `an unbounded one (r− = 0, r+ = ∞) an open triangle.` +
+      failedText(band.length - drawn.length),
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: WIDTH,
