@@ -7,24 +7,31 @@
  */
 import { Prisma, type PrismaClient } from '../db/client.js';
 
-/** Rows per page (FETCH takes no parameter: the statement spells the number). */
+/** Rows per page. */
 export const CURSOR_PAGE = 5000;
+/** Rows per page for wide rows (a band map's row holds a game's ratios and margins). */
+export const WIDE_CURSOR_PAGE = 100;
+export type CursorPageSize = typeof CURSOR_PAGE | typeof WIDE_CURSOR_PAGE;
+/** FETCH takes no parameter: each statement spells its number. */
+const FETCH_PAGE: Readonly<Record<CursorPageSize, Prisma.Sql>> = {
+  [CURSOR_PAGE]: Prisma.sql`FETCH FORWARD 5000 FROM sgn_cursor`,
+  [WIDE_CURSOR_PAGE]: Prisma.sql`FETCH FORWARD 100 FROM sgn_cursor`,
+};
 
 /** How long a read may hold its transaction (a slow reader of a large export). */
 export const EXPORT_TIMEOUT_MS = 6 * 3600_000;
 
 /**
  * Hands the rows of `query` to `onPage`, `pageSize` (default CURSOR_PAGE) at a time, awaiting
- * each page. Rows that hold arrays (a band map's row is a game's ratios) want smaller pages.
+ * each page. Rows that hold arrays (a band map's row is a game's ratios) want WIDE_CURSOR_PAGE.
  */
 export async function forEachCursorPage<Raw>(
   prisma: PrismaClient,
   query: Prisma.Sql,
   onPage: (rows: Raw[]) => void | Promise<void>,
-  pageSize = CURSOR_PAGE,
+  pageSize: CursorPageSize = CURSOR_PAGE,
 ): Promise<void> {
-  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError(`page size ${pageSize}`);
-  const fetch = Prisma.raw(`FETCH FORWARD ${pageSize} FROM sgn_cursor`);
+  const fetch = FETCH_PAGE[pageSize];
   await prisma.$transaction(
     async (tx) => {
       await tx.$executeRaw`DECLARE sgn_cursor NO SCROLL CURSOR FOR ${query}`;

@@ -4,7 +4,7 @@ import { InputError } from '../sgn/util/errors.js';
 import { axisLength, axisValue, type Axis } from './axes.js';
 import { nearbyAxisValues, parseWhere, printed, type Condition, type QueryParams } from './query.js';
 import { gridSql, paramColumns, whereSql, type ParamColumns } from './query-sql.js';
-import { collectPages, CURSOR_PAGE, forEachCursorPage } from './cursor.js';
+import { collectPages, CURSOR_PAGE, forEachCursorPage, WIDE_CURSOR_PAGE } from './cursor.js';
 
 export interface ResultRow {
   cellIndex: number;
@@ -414,12 +414,9 @@ interface RawBandMap {
   certified_fraction: number;
 }
 
-/** Games per page of a band-map read: a row holds each of its game's ratios and margins. */
-const BAND_MAP_PAGE = 100;
-
 /**
  * A sweep's band-map rows in bandMapRows' order, handed to `onPage` a page of games at a time
- * (one snapshot through a cursor): an export of a million-cell map in the memory of 100 games.
+ * (WIDE_CURSOR_PAGE, one snapshot through a cursor): a million-cell map in the memory of 100 games.
  */
 export async function forEachBandMapPage(
   prisma: PrismaClient,
@@ -445,7 +442,7 @@ export async function forEachBandMapPage(
           certifiedFraction: r.certified_fraction,
         })),
       ),
-    BAND_MAP_PAGE,
+    WIDE_CURSOR_PAGE,
   );
 }
 
