@@ -125,19 +125,6 @@ describe('stabilityLineFigure', () => {
     expect(layersOf(stabilityLineFigure(steps, 'toy', 'threshold').spec)[0].data.values).toEqual([]);
   });
 
-  it('an unbounded band (uncoupled: r+ stored as NULL) is shaded over every ratio, r+ = ∞; no edges is no band', () => {
-    const uncoupled = [0.1, 1, 10].map((r) => ({ ...cell(r, 1, 1), bandMinus: 0, bandPlus: null }));
-    const f = bandLineFigure(bandLineOfCells(uncoupled), 'toy');
-    const l = layersOf(f.spec);
-    expect(l[0].data.values).toEqual([{ from: 0.1, to: 10, what: 'SGN band (α* ≥ 0)' }]);
-    expect(l[1].data.values).toEqual([]); // neither edge lies inside the drawn ratios
-    expect((f.spec as { title: { subtitle: string } }).title.subtitle).toBe('band r− = 0.000, r+ = ∞');
-    const none = [1, 10].map((r) => ({ ...cell(r, -0.5, null), bandMinus: null, bandPlus: null }));
-    const g = bandLineFigure(bandLineOfCells(none), 'toy');
-    expect(layersOf(g.spec)[0].data.values).toEqual([]);
-    expect(g.caption).toContain('no band: α* < 0 at every ratio');
-  });
-
   it('renders', async () => {
     const r = await renderFigure(stabilityLineFigure(steps, 'toy', 'certified'));
     expect(r.svg).toContain('Euclidean PG');
