@@ -5,7 +5,8 @@
  */
 import type { BandCell, BandEdge } from './data.js';
 import { bandMapFigure, paramText, type Figure, type FigureLabels } from './figures.js';
-import { bandLineFigure, storedBandEdges } from './one-d-figures.js';
+import { bandLineFigure } from './one-d-figures.js';
+import { storedBandEdges } from './band-edges.js';
 
 export function bandFigure(
   band: readonly BandCell[],

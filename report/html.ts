@@ -19,11 +19,6 @@ export function sig(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '–' : String(Number(x.toPrecision(6)));
 }
 
-/** r+ as tables print it: NULL beside a stored r- is a band unbounded above (∞), not a missing value. */
-export function upperEdgeText(rMinus: number | null, rPlus: number | null): string {
-  return rMinus !== null && rPlus === null ? '∞' : sig(rPlus);
-}
-
 /** The SVG markup without an XML prolog, ready to inline. */
 export function inlineSvg(svg: string): string {
   return svg.replace(/^<\?xml[^>]*>\s*/, '');

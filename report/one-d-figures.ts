@@ -8,6 +8,7 @@ import type { ResultRow } from '../sweep/queries.js';
 import type { StepsizePoint } from './data.js';
 import { HEIGHT, WIDTH, integratorLabel, type Figure } from './figures.js';
 import { maxOf, minOf } from '../sgn/util/extremes.js';
+import { storedBandEdges } from './band-edges.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const finite = (x: number | null | undefined): x is number =>
@@ -20,23 +21,13 @@ export interface BandLine {
   readonly edges: readonly [number, number] | null;
 }
 
-/**
- * The band's edges as stored: r+ is NULL when the band is unbounded above (uncoupled players, or
- * coupled one way), both are NULL when there is no band.
- */
-export function storedBandEdges(
-  rMinus: number | null,
-  rPlus: number | null,
-): readonly [number, number] | null {
-  return rMinus === null || !Number.isFinite(rMinus) ? null : [rMinus, rPlus ?? Infinity];
-}
-
 /** The band line of one game's stored cells (failed cells left out). */
 export function bandLineOfCells(cells: readonly ResultRow[]): BandLine {
   const ok = cells.filter((c) => c.error === null);
-  // The ratio axis is numeric (only a file axis holds names).
+  // Every cell of a game holds the game's band.
   const first = ok[0];
   return {
+    // The ratio axis is numeric (only a file axis holds names).
     points: ok.map((c) => ({ ratio: Number(c.params.ratio), alpha: c.alpha, alphaTrue: c.alphaTrue })),
     edges: first ? storedBandEdges(first.bandMinus, first.bandPlus) : null,
   };

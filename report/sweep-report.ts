@@ -21,7 +21,8 @@ import {
   type RenderedFigure,
 } from './figures.js';
 import { writeFigures, writeTables } from './files.js';
-import { definitionTable, esc, figureHtml, htmlPage, htmlTable, sig, upperEdgeText } from './html.js';
+import { definitionTable, esc, figureHtml, htmlPage, htmlTable, sig } from './html.js';
+import { upperEdgeText } from './band-edges.js';
 import { firstSlice } from './slices.js';
 import {
   aggregateBand,

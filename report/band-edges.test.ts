@@ -1,6 +1,6 @@
-/** Table text of band edges: an unbounded band is ∞, a missing band a dash (report/html.ts, band.ts). */
+/** Band edges as stored, read back: an unbounded band is ∞, a missing band a dash (band-edges.ts, band.ts). */
 import { describe, expect, it } from 'vitest';
-import { upperEdgeText } from './html.js';
+import { storedBandEdges, upperEdgeText } from './band-edges.js';
 import { edgesTable } from './band.js';
 
 describe('upper band edge as tables print it', () => {
@@ -8,6 +8,8 @@ describe('upper band edge as tables print it', () => {
     expect(upperEdgeText(0, null)).toBe('∞');
     expect(upperEdgeText(null, null)).toBe('–');
     expect(upperEdgeText(34.31457505076194, 1165.6854249492378)).toBe('1165.69');
+    expect(storedBandEdges(0, null)).toEqual([0, Infinity]);
+    expect(storedBandEdges(null, null)).toBeNull();
   });
 
   it('the band-edges table of an uncoupled game says r− = 0, r+ = ∞', () => {
