@@ -64,27 +64,38 @@ export async function withLineFile<T>(file: string, fill: (f: LineFile) => T | P
   }
 }
 
-/** A JSON array written into a line file an element a line: `add` each, then `end`. */
+/** Where JSON lines go: a line file, or stdout's lines. */
+export interface LineSink {
+  write(line: string): void;
+}
+
+/**
+ * A JSON array written an element a line: `add` a page of elements (one write per page), then
+ * `end`. An element's comma waits for the next element, so no pass over the rows is needed first.
+ */
 export interface JsonArrayLines {
-  add(item: unknown): void;
+  add(items: Iterable<unknown>): void;
   /** Closes the array; returns how many elements it holds. */
   end(): number;
 }
 
-export function jsonArrayLines(f: LineFile): JsonArrayLines {
-  // An element's comma waits for the next element.
+export function jsonArrayLines(sink: LineSink): JsonArrayLines {
   let previous: string | null = null;
   let count = 0;
-  f.write('[');
+  sink.write('[');
   return {
-    add: (item) => {
-      if (previous !== null) f.write(`${previous},`);
-      previous = JSON.stringify(item);
-      count++;
+    add: (items) => {
+      const lines: string[] = [];
+      for (const item of items) {
+        if (previous !== null) lines.push(`${previous},`);
+        previous = JSON.stringify(item);
+        count++;
+      }
+      if (lines.length > 0) sink.write(lines.join('\n'));
     },
     end: () => {
-      if (previous !== null) f.write(previous);
-      f.write(']');
+      if (previous !== null) sink.write(previous);
+      sink.write(']');
       return count;
     },
   };
@@ -97,7 +108,7 @@ export function jsonArrayLines(f: LineFile): JsonArrayLines {
 export async function writeJsonArray(file: string, items: Iterable<unknown>): Promise<number> {
   return withLineFile(file, (f) => {
     const json = jsonArrayLines(f);
-    for (const item of items) json.add(item);
+    for (const item of items) json.add([item]);
     return json.end();
   });
 }

@@ -1,6 +1,6 @@
 /** `sgn sweep results --format csv|json|parquet [--out FILE]`: the rows streamed page by page. */
 import { once } from 'node:events';
-import { openLineFile } from './atomic-file.js';
+import { jsonArrayLines, openLineFile, type JsonArrayLines } from './atomic-file.js';
 import type { PrismaClient } from '../db/client.js';
 import { ParquetFileStream, type Cell } from '../formats/parquet.js';
 import { csvRow } from '../formats/csv.js';
@@ -58,34 +58,27 @@ async function exportRows<R>(
   const parquet = format === 'parquet' && file ? new ParquetFileStream(file, columns) : null;
   const text = parquet ? null : textSink(out, file);
   let rows = 0;
+  // Nothing is written before the first page (or the end): a failed first query prints nothing.
   let opened = false;
+  // JSON: one row per line in an array (atomic-file.ts jsonArrayLines).
+  let json = null as JsonArrayLines | null;
   const open = (): void => {
-    if (!opened) text?.write(format === 'csv' ? csvRow(columns.map((c) => c.name)) : '[');
+    if (opened || !text) return;
+    if (format === 'csv') text.write(csvRow(columns.map((c) => c.name)));
+    else json = jsonArrayLines(text);
     opened = true;
   };
-  // JSON: one row per line in an array; a row's comma waits for the next row.
-  let pending: string | undefined;
   try {
     await forEachPage(async (page) => {
       rows += page.length;
       open();
       if (parquet) parquet.append(page.map(row));
       else if (format === 'csv') text?.write(page.map((r) => csvRow(row(r))).join('\n'));
-      else {
-        const lines: string[] = [];
-        for (const r of page) {
-          if (pending !== undefined) lines.push(`${pending},`);
-          pending = JSON.stringify(r);
-        }
-        if (lines.length > 0) text?.write(lines.join('\n'));
-      }
+      else json?.add(page);
       await text?.drained();
     }, limit);
     open();
-    if (format === 'json') {
-      if (pending !== undefined) text?.write(pending);
-      text?.write(']');
-    }
+    json?.end();
     parquet?.finish();
     text?.finish();
   } catch (e) {

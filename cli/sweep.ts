@@ -656,9 +656,9 @@ async function band(argv: string[], out: Out, config: SgnConfig): Promise<number
         for (const m of maps) {
           games++;
           cells += m.ratios.length;
-          if (json) json.add(m);
-          else f.write(bandCsvLines(m));
+          if (!json) f.write(bandCsvLines(m));
         }
+        json?.add(maps);
       });
       json?.end();
     });
